@@ -1,0 +1,415 @@
+import { z } from 'zod';
+
+/**
+ * All configuration comes from the environment, parsed once here into one frozen object. Nothing
+ * else in src/ reads process.env. With no platform or governance variable set, Gatehouse runs in
+ * sandbox mode against its embedded emulations; as soon as any real setting is present, every
+ * related setting must be complete, and start-up stops with one message naming every problem.
+ */
+
+/** Published on purpose: the sandbox only ever listens on loopback. */
+export const SANDBOX_SECRETS = Object.freeze({
+  slackSigningSecret: 'gatehouse-sandbox-signing-secret',
+  slackBotToken: 'xoxb-gatehouse-sandbox',
+  oktaApiToken: 'gatehouse-sandbox-okta-token',
+  oktaEventHookSecret: 'gatehouse-sandbox-hook-secret',
+  pingoneAccessToken: 'gatehouse-sandbox-pingone-token',
+  microsoftAppId: '00000000-0000-0000-0000-000000000000',
+});
+
+export type OktaAuth =
+  | { kind: 'ssws'; token: string }
+  | { kind: 'private_key_jwt'; clientId: string; privateKey: string; keyId?: string; scopes: string[] };
+
+export type PingOneAuth =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string; tokenUrl: string; scopes: string[] };
+
+export type GovernanceConfig =
+  | { provider: 'okta'; orgUrl: string; auth: OktaAuth }
+  | { provider: 'pingone'; tenantUrl: string; auth: PingOneAuth };
+
+export interface SlackConfig {
+  signingSecret: string;
+  botToken: string;
+  appToken?: string;
+  apiUrl: string;
+}
+
+export interface TeamsConfig {
+  appId: string;
+  appPassword?: string;
+  tenantId?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+}
+
+export interface Config {
+  mode: 'sandbox' | 'production';
+  server: { port: number; host: string; publicUrl: string; logLevel: LogLevel };
+  governance: GovernanceConfig;
+  slack?: SlackConfig;
+  teams?: TeamsConfig;
+  redisUrl?: string;
+  notifier: {
+    approvalsChannels: Record<string, string>;
+    pollIntervalMs: number;
+    reminderAfterMs?: number;
+    oktaEventHookSecret?: string;
+  };
+  sandbox?: { provider: 'okta' | 'pingone' };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Variables whose presence means "this is a real deployment". */
+const REAL_SETTINGS = [
+  'GOVERNANCE_PROVIDER',
+  'OKTA_ORG_URL',
+  'OKTA_API_TOKEN',
+  'OKTA_CLIENT_ID',
+  'OKTA_PRIVATE_KEY',
+  'PINGONE_TENANT_URL',
+  'PINGONE_ACCESS_TOKEN',
+  'PINGONE_CLIENT_ID',
+  'PINGONE_CLIENT_SECRET',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'MICROSOFT_APP_ID',
+  'MICROSOFT_APP_PASSWORD',
+] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), `${name} must be an http(s) URL`)
+    .transform((value) => value.replace(/\/+$/, ''));
+
+/** `30m`, `4h`, `2d` or plain milliseconds. */
+const duration = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 30m, 4h or 2d (got "${value}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: optionalText,
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PUBLIC_URL: url('PUBLIC_URL').optional(),
+  GOVERNANCE_PROVIDER: z.enum(['okta', 'pingone']).optional(),
+  OKTA_ORG_URL: url('OKTA_ORG_URL').optional(),
+  OKTA_API_TOKEN: optionalText,
+  OKTA_CLIENT_ID: optionalText,
+  OKTA_PRIVATE_KEY: optionalText,
+  OKTA_PRIVATE_KEY_ID: optionalText,
+  OKTA_SCOPES: optionalText,
+  PINGONE_TENANT_URL: url('PINGONE_TENANT_URL').optional(),
+  PINGONE_ACCESS_TOKEN: optionalText,
+  PINGONE_CLIENT_ID: optionalText,
+  PINGONE_CLIENT_SECRET: optionalText,
+  PINGONE_TOKEN_URL: url('PINGONE_TOKEN_URL').optional(),
+  PINGONE_SCOPES: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: url('SLACK_API_URL').optional(),
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^rediss?:\/\//.test(value), 'REDIS_URL must start with redis:// or rediss://')
+    .optional(),
+  APPROVALS_CHANNELS: optionalText,
+  POLL_INTERVAL_MS: z.coerce.number().int().min(1000, 'POLL_INTERVAL_MS must be at least 1000').default(30_000),
+  REMINDER_AFTER: duration('REMINDER_AFTER').optional(),
+  OKTA_EVENT_HOOK_SECRET: optionalText,
+  SANDBOX_PROVIDER: z.enum(['okta', 'pingone']).default('okta'),
+});
+
+type Environment = z.infer<typeof environment>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Gatehouse cannot start; fix its configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // Empty strings count as unset, so `FOO=` in a .env file does not silently leave sandbox mode.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const vars = parsed.data;
+  const isReal = REAL_SETTINGS.some((name) => present[name] !== undefined);
+  return deepFreeze(isReal ? productionConfig(vars) : sandboxConfig(vars));
+}
+
+function sandboxConfig(vars: Environment): Config {
+  const host = vars.HOST ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) {
+    throw new ConfigError([
+      `HOST=${host}: sandbox mode only listens on loopback (127.0.0.1), because its secrets are published. ` +
+        'Configure a governance backend and a chat platform to listen elsewhere.',
+    ]);
+  }
+  const publicUrl = vars.PUBLIC_URL ?? `http://127.0.0.1:${vars.PORT}`;
+  const governance: GovernanceConfig =
+    vars.SANDBOX_PROVIDER === 'pingone'
+      ? {
+          provider: 'pingone',
+          tenantUrl: `${publicUrl}/sandbox/pingone`,
+          auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
+        }
+      : {
+          provider: 'okta',
+          orgUrl: `${publicUrl}/sandbox/okta`,
+          auth: { kind: 'ssws', token: SANDBOX_SECRETS.oktaApiToken },
+        };
+  const problems: string[] = [];
+  const notifier = notifierConfig(vars, SANDBOX_SECRETS.oktaEventHookSecret, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    mode: 'sandbox',
+    server: { port: vars.PORT, host, publicUrl, logLevel: vars.LOG_LEVEL },
+    governance,
+    slack: {
+      signingSecret: SANDBOX_SECRETS.slackSigningSecret,
+      botToken: SANDBOX_SECRETS.slackBotToken,
+      apiUrl: `${publicUrl}/sandbox/slack/api`,
+    },
+    redisUrl: vars.REDIS_URL,
+    notifier,
+    sandbox: { provider: vars.SANDBOX_PROVIDER },
+  };
+}
+
+function productionConfig(vars: Environment): Config {
+  const problems: string[] = [];
+  const governance = governanceConfig(vars, problems);
+  const slack = slackConfig(vars, problems);
+  const teams = teamsConfig(vars, problems);
+  const notifier = notifierConfig(vars, vars.OKTA_EVENT_HOOK_SECRET, problems);
+  const chatAttempted = Boolean(
+    vars.SLACK_SIGNING_SECRET ||
+      vars.SLACK_BOT_TOKEN ||
+      vars.SLACK_APP_TOKEN ||
+      vars.MICROSOFT_APP_ID ||
+      vars.MICROSOFT_APP_PASSWORD,
+  );
+  if (!chatAttempted) {
+    problems.push('No chat platform configured: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or MICROSOFT_APP_ID.');
+  }
+  const host = vars.HOST ?? '0.0.0.0';
+  if (!vars.PUBLIC_URL) {
+    problems.push(
+      'PUBLIC_URL is required outside sandbox mode (used in links and manifests), e.g. https://gatehouse.example.com',
+    );
+  }
+  if (problems.length > 0 || !governance) throw new ConfigError(problems);
+  return {
+    mode: 'production',
+    server: { port: vars.PORT, host, publicUrl: vars.PUBLIC_URL ?? '', logLevel: vars.LOG_LEVEL },
+    governance,
+    slack,
+    teams,
+    redisUrl: vars.REDIS_URL,
+    notifier,
+  };
+}
+
+function governanceConfig(vars: Environment, problems: string[]): GovernanceConfig | undefined {
+  const wantsOkta = vars.GOVERNANCE_PROVIDER === 'okta' || (!vars.GOVERNANCE_PROVIDER && hasOktaSettings(vars));
+  const wantsPingOne =
+    vars.GOVERNANCE_PROVIDER === 'pingone' || (!vars.GOVERNANCE_PROVIDER && hasPingOneSettings(vars));
+  if (wantsOkta && wantsPingOne) {
+    problems.push(
+      'Both Okta and PingOne settings are present: set GOVERNANCE_PROVIDER=okta or GOVERNANCE_PROVIDER=pingone.',
+    );
+    return undefined;
+  }
+  if (wantsOkta) return oktaConfig(vars, problems);
+  if (wantsPingOne) return pingOneConfig(vars, problems);
+  problems.push(
+    'No governance backend configured: set OKTA_ORG_URL with OKTA_API_TOKEN (or OKTA_CLIENT_ID and OKTA_PRIVATE_KEY), ' +
+      'or PINGONE_TENANT_URL with PINGONE_ACCESS_TOKEN (or PINGONE_CLIENT_ID and PINGONE_CLIENT_SECRET).',
+  );
+  return undefined;
+}
+
+function hasOktaSettings(vars: Environment): boolean {
+  return Boolean(vars.OKTA_ORG_URL || vars.OKTA_API_TOKEN || vars.OKTA_CLIENT_ID || vars.OKTA_PRIVATE_KEY);
+}
+
+function hasPingOneSettings(vars: Environment): boolean {
+  return Boolean(
+    vars.PINGONE_TENANT_URL || vars.PINGONE_ACCESS_TOKEN || vars.PINGONE_CLIENT_ID || vars.PINGONE_CLIENT_SECRET,
+  );
+}
+
+function oktaConfig(vars: Environment, problems: string[]): GovernanceConfig | undefined {
+  const before = problems.length;
+  if (!vars.OKTA_ORG_URL) problems.push('OKTA_ORG_URL is required for Okta, e.g. https://acme.okta.com');
+  const hasToken = Boolean(vars.OKTA_API_TOKEN);
+  const hasOAuth = Boolean(vars.OKTA_CLIENT_ID || vars.OKTA_PRIVATE_KEY);
+  if (hasToken && hasOAuth) {
+    problems.push('Give either OKTA_API_TOKEN or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY, not both.');
+  } else if (!hasToken && !hasOAuth) {
+    problems.push('Okta needs credentials: OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY (private_key_jwt).');
+  } else if (hasOAuth) {
+    if (!vars.OKTA_CLIENT_ID) problems.push('OKTA_PRIVATE_KEY is set but OKTA_CLIENT_ID is missing.');
+    if (!vars.OKTA_PRIVATE_KEY) problems.push('OKTA_CLIENT_ID is set but OKTA_PRIVATE_KEY (PEM or JWK) is missing.');
+  }
+  if (problems.length > before || !vars.OKTA_ORG_URL) return undefined;
+  const auth: OktaAuth = vars.OKTA_API_TOKEN
+    ? { kind: 'ssws', token: vars.OKTA_API_TOKEN }
+    : {
+        kind: 'private_key_jwt',
+        clientId: vars.OKTA_CLIENT_ID ?? '',
+        privateKey: (vars.OKTA_PRIVATE_KEY ?? '').replace(/\\n/g, '\n'),
+        keyId: vars.OKTA_PRIVATE_KEY_ID,
+        scopes: splitList(vars.OKTA_SCOPES ?? DEFAULT_OKTA_SCOPES),
+      };
+  return { provider: 'okta', orgUrl: vars.OKTA_ORG_URL, auth };
+}
+
+export const DEFAULT_OKTA_SCOPES = [
+  'okta.users.read',
+  'okta.accessRequests.catalog.read',
+  'okta.accessRequests.request.read',
+  'okta.accessRequests.request.manage',
+  'okta.accessRequests.tasks.read',
+  'okta.accessRequests.tasks.manage',
+  'okta.governance.entitlements.read',
+].join(' ');
+
+function pingOneConfig(vars: Environment, problems: string[]): GovernanceConfig | undefined {
+  const before = problems.length;
+  if (!vars.PINGONE_TENANT_URL) {
+    problems.push('PINGONE_TENANT_URL is required for PingOne, e.g. https://openam-acme.forgeblocks.com');
+  }
+  const hasToken = Boolean(vars.PINGONE_ACCESS_TOKEN);
+  const hasClient = Boolean(vars.PINGONE_CLIENT_ID || vars.PINGONE_CLIENT_SECRET);
+  if (hasToken && hasClient) {
+    problems.push('Give either PINGONE_ACCESS_TOKEN or PINGONE_CLIENT_ID with PINGONE_CLIENT_SECRET, not both.');
+  } else if (!hasToken && !hasClient) {
+    problems.push('PingOne needs credentials: PINGONE_ACCESS_TOKEN, or PINGONE_CLIENT_ID with PINGONE_CLIENT_SECRET.');
+  } else if (hasClient) {
+    if (!vars.PINGONE_CLIENT_ID) problems.push('PINGONE_CLIENT_SECRET is set but PINGONE_CLIENT_ID is missing.');
+    if (!vars.PINGONE_CLIENT_SECRET) problems.push('PINGONE_CLIENT_ID is set but PINGONE_CLIENT_SECRET is missing.');
+  }
+  if (problems.length > before || !vars.PINGONE_TENANT_URL) return undefined;
+  const auth: PingOneAuth = vars.PINGONE_ACCESS_TOKEN
+    ? { kind: 'bearer', token: vars.PINGONE_ACCESS_TOKEN }
+    : {
+        kind: 'client_credentials',
+        clientId: vars.PINGONE_CLIENT_ID ?? '',
+        clientSecret: vars.PINGONE_CLIENT_SECRET ?? '',
+        tokenUrl: vars.PINGONE_TOKEN_URL ?? `${vars.PINGONE_TENANT_URL}/am/oauth2/alpha/access_token`,
+        scopes: splitList(vars.PINGONE_SCOPES ?? 'fr:idm:* fr:iga:*'),
+      };
+  return { provider: 'pingone', tenantUrl: vars.PINGONE_TENANT_URL, auth };
+}
+
+function slackConfig(vars: Environment, problems: string[]): SlackConfig | undefined {
+  if (!vars.SLACK_SIGNING_SECRET && !vars.SLACK_BOT_TOKEN && !vars.SLACK_APP_TOKEN) return undefined;
+  if (!vars.SLACK_SIGNING_SECRET) {
+    problems.push('SLACK_SIGNING_SECRET is required with Slack: Gatehouse refuses unsigned Slack requests.');
+  }
+  if (!vars.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN (xoxb-…) is required with Slack.');
+  else if (!vars.SLACK_BOT_TOKEN.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN must be a bot token (xoxb-…).');
+  if (vars.SLACK_APP_TOKEN && !vars.SLACK_APP_TOKEN.startsWith('xapp-')) {
+    problems.push('SLACK_APP_TOKEN must be an app-level token (xapp-…) for Socket Mode.');
+  }
+  if (!vars.SLACK_SIGNING_SECRET || !vars.SLACK_BOT_TOKEN) return undefined;
+  return {
+    signingSecret: vars.SLACK_SIGNING_SECRET,
+    botToken: vars.SLACK_BOT_TOKEN,
+    appToken: vars.SLACK_APP_TOKEN,
+    apiUrl: vars.SLACK_API_URL ?? 'https://slack.com/api',
+  };
+}
+
+function teamsConfig(vars: Environment, problems: string[]): TeamsConfig | undefined {
+  if (!vars.MICROSOFT_APP_ID && !vars.MICROSOFT_APP_PASSWORD && !vars.MICROSOFT_APP_TENANT_ID) return undefined;
+  const appType = vars.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+  if (!vars.MICROSOFT_APP_ID) problems.push('MICROSOFT_APP_ID is required with Teams.');
+  if (appType !== 'UserAssignedMSI' && !vars.MICROSOFT_APP_PASSWORD) {
+    problems.push('MICROSOFT_APP_PASSWORD is required with Teams (unless MICROSOFT_APP_TYPE=UserAssignedMSI).');
+  }
+  if (appType !== 'MultiTenant' && !vars.MICROSOFT_APP_TENANT_ID) {
+    problems.push(`MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=${appType}.`);
+  }
+  if (!vars.MICROSOFT_APP_ID) return undefined;
+  return {
+    appId: vars.MICROSOFT_APP_ID,
+    appPassword: vars.MICROSOFT_APP_PASSWORD,
+    tenantId: vars.MICROSOFT_APP_TENANT_ID,
+    appType,
+  };
+}
+
+function notifierConfig(vars: Environment, hookSecret: string | undefined, problems: string[]): Config['notifier'] {
+  const approvalsChannels: Record<string, string> = {};
+  for (const item of splitList(vars.APPROVALS_CHANNELS ?? '', ',')) {
+    const match = /^(slack|teams)\s*[:=]\s*(\S+)$/.exec(item);
+    if (match?.[1] && match[2]) approvalsChannels[match[1]] = match[2];
+    else problems.push(`APPROVALS_CHANNELS entry "${item}" must look like slack:C0123456 or teams:19:abc@thread.tacv2`);
+  }
+  return {
+    approvalsChannels,
+    pollIntervalMs: vars.POLL_INTERVAL_MS,
+    reminderAfterMs: vars.REMINDER_AFTER,
+    oktaEventHookSecret: hookSecret,
+  };
+}
+
+function splitList(value: string, separator: string | RegExp = /[\s,]+/): string[] {
+  return value
+    .split(separator)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+export function parseDurationMs(value: string): number | undefined {
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/i.exec(value.trim());
+  if (!match?.[1]) return undefined;
+  const unit = (match[2] ?? 'ms').toLowerCase();
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1;
+  return Number(match[1]) * factor;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,123 @@
+/**
+ * Errors are values with a type. Each carries a `code` adapters can switch on and a `userMessage`
+ * written for the person in chat (no vendor jargon, no secrets). Anything technical goes in
+ * `message` and `cause`, which only reach the logs.
+ */
+export abstract class GatehouseError extends Error {
+  abstract readonly code: string;
+  abstract readonly userMessage: string;
+}
+
+// ---- Governance backend (raised by src/api clients) ----
+
+export type GovernanceOperation =
+  | 'findPrincipalByEmail'
+  | 'getPrincipal'
+  | 'searchCatalog'
+  | 'getCatalogEntry'
+  | 'createRequest'
+  | 'getRequest'
+  | 'listRequests'
+  | 'listPendingApprovals'
+  | 'decide'
+  | 'comment'
+  | 'cancel'
+  | 'listAccess'
+  | 'ping';
+
+/** The backend could not be reached or kept failing; `outcomeUnknown` says a write may have landed. */
+export class GovernanceUnavailable extends GatehouseError {
+  readonly code = 'governance_unavailable';
+  readonly userMessage: string;
+  constructor(
+    readonly operation: GovernanceOperation,
+    message: string,
+    readonly outcomeUnknown = false,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.userMessage = outcomeUnknown
+      ? 'The governance system did not confirm this change in time. Check its status before trying again.'
+      : 'The governance system is not answering right now. Nothing was changed; please try again in a minute.';
+  }
+}
+
+export class GovernanceRateLimited extends GatehouseError {
+  readonly code = 'governance_rate_limited';
+  readonly userMessage = 'The governance system is busy (rate limit reached). Nothing was changed; try again shortly.';
+  constructor(
+    readonly operation: GovernanceOperation,
+    readonly retryAfterMs: number,
+  ) {
+    super(`${operation}: rate limited, retry after ${retryAfterMs} ms`);
+  }
+}
+
+/** The backend refused the input; its own explanation is safe to show. */
+export class GovernanceRejected extends GatehouseError {
+  readonly code = 'governance_rejected';
+  constructor(
+    readonly operation: GovernanceOperation,
+    readonly userMessage: string,
+    readonly status: number,
+    readonly vendorCode?: string,
+  ) {
+    super(`${operation}: rejected (${status}${vendorCode ? ` ${vendorCode}` : ''}): ${userMessage}`);
+  }
+}
+
+/** Gatehouse's own credentials were refused: an administrator has to act, not the chat user. */
+export class GovernanceAuthFailed extends GatehouseError {
+  readonly code = 'governance_auth_failed';
+  readonly userMessage =
+    'Gatehouse could not sign in to the governance system. Your administrator has been told; nothing was changed.';
+  constructor(
+    readonly operation: GovernanceOperation,
+    readonly status: number,
+    readonly vendorCode?: string,
+  ) {
+    super(`${operation}: credentials refused (${status}${vendorCode ? ` ${vendorCode}` : ''})`);
+  }
+}
+
+export class GovernanceNotFound extends GatehouseError {
+  readonly code = 'governance_not_found';
+  readonly userMessage: string;
+  constructor(
+    readonly operation: GovernanceOperation,
+    readonly what: string,
+  ) {
+    super(`${operation}: ${what} not found`);
+    this.userMessage = `${what} was not found in the governance system.`;
+  }
+}
+
+/** The backend answered with something we cannot read (bad JSON, an unexpected shape). */
+export class GovernanceProtocolError extends GatehouseError {
+  readonly code = 'governance_protocol_error';
+  readonly userMessage = 'The governance system sent an answer Gatehouse could not read. Nothing was changed.';
+  constructor(
+    readonly operation: GovernanceOperation,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${operation}: ${message}`, options);
+  }
+}
+
+/** The backend has no API for this; the person has to use its portal. */
+export class GovernanceUnsupported extends GatehouseError {
+  readonly code = 'governance_unsupported';
+  readonly userMessage: string;
+  constructor(
+    readonly operation: GovernanceOperation,
+    userMessage: string,
+  ) {
+    super(`${operation}: not supported by this backend`);
+    this.userMessage = userMessage;
+  }
+}
+
+export function isGovernanceError(error: unknown): error is GatehouseError {
+  return error instanceof GatehouseError && error.code.startsWith('governance_');
+}

@@ -1,0 +1,132 @@
+/**
+ * The platform-neutral vocabulary of Gatehouse. Vendor clients map their JSON into these types at
+ * the edge (src/api); flows and adapters only ever see these.
+ */
+
+export interface Principal {
+  id: string;
+  email: string;
+  displayName: string;
+  login?: string;
+  /** The governance system may know a person's manager; used for display only. */
+  managerId?: string;
+  active: boolean;
+}
+
+/** A pointer to a person as a request or a decision names them (the full Principal is not always known). */
+export interface PrincipalRef {
+  id: string;
+  displayName?: string;
+  email?: string;
+}
+
+export type CatalogEntryKind = 'app' | 'group' | 'bundle' | 'entitlement';
+
+export interface DurationRule {
+  /** Whether the requester may ask for time-bound access at all. */
+  allowed: boolean;
+  /** Whether the requester must choose a duration (the entry only grants time-bound access). */
+  required: boolean;
+  /** ISO 8601 duration, e.g. `P7D`: the longest access the entry grants. */
+  max?: string;
+}
+
+/** What a catalog search returns: enough to pick from. */
+export interface CatalogItem {
+  id: string;
+  name: string;
+  description?: string;
+  kind: CatalogEntryKind;
+}
+
+/** One entry with the rules a request for it must follow, as they apply to one requester. */
+export interface CatalogEntry extends CatalogItem {
+  /** Whether the requester must explain why. */
+  justificationRequired: boolean;
+  duration: DurationRule;
+}
+
+/** One enum for both backends' request lifecycles (Okta v2 `status`, PingOne request status). */
+export type RequestStatus = 'submitted' | 'pending' | 'approved' | 'rejected' | 'denied' | 'canceled' | 'expired';
+
+export type GrantStatus = 'pending' | 'granted' | 'failed' | 'manual_grant_required';
+export type RevocationStatus = 'pending' | 'revoked' | 'failed';
+
+export type Decision = 'approve' | 'reject';
+
+export interface StepDecision {
+  by: PrincipalRef;
+  decision: Decision;
+  at: string;
+  reason?: string;
+}
+
+export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped' | 'expired' | 'canceled';
+
+export interface ApprovalStep {
+  /** 1-based position in the approval sequence. */
+  index: number;
+  /** The backend's id for this step's approval task, when it has one. */
+  taskId?: string;
+  name?: string;
+  status: StepStatus;
+  approvers: PrincipalRef[];
+  decision?: StepDecision;
+}
+
+export interface Comment {
+  id: string;
+  author: PrincipalRef;
+  text: string;
+  created: string;
+}
+
+export interface AccessRequest {
+  id: string;
+  status: RequestStatus;
+  requestedFor: PrincipalRef;
+  requester: PrincipalRef;
+  entry: { id: string; name: string };
+  justification?: string;
+  /** ISO 8601 duration asked for, when the access is time-bound. */
+  accessDuration?: string;
+  created: string;
+  updated: string;
+  /** When a still-pending request expires if nobody acts. */
+  expiresAt?: string;
+  /** Steps known so far, in order. A backend may only reveal a step once it starts. */
+  steps: ApprovalStep[];
+  /** How many steps the approval sequence has, when the backend says. */
+  totalSteps?: number;
+  comments: Comment[];
+  grantStatus?: GrantStatus;
+  revocationStatus?: RevocationStatus;
+  revocationScheduled?: string;
+  /** A link to the request in the governance system's own portal. */
+  portalUrl?: string;
+}
+
+export interface AccessGrant {
+  id: string;
+  entry: { id: string; name: string };
+  status: 'active' | 'scheduled' | 'expired' | 'inactive';
+  /** When time-bound access ends. */
+  expiresAt?: string;
+  grantedAt?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  cursor?: string;
+}
+
+export function isOpen(request: AccessRequest): boolean {
+  return request.status === 'pending' || request.status === 'submitted';
+}
+
+/** The step that is waiting for a decision now, if any. */
+export function currentStep(request: AccessRequest): ApprovalStep | undefined {
+  if (!isOpen(request)) return undefined;
+  return request.steps.find((step) => step.status === 'pending');
+}

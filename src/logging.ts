@@ -1,0 +1,76 @@
+import type { LoggerOptions } from 'pino';
+import type { Config } from './config.js';
+
+/**
+ * Paths pino blanks out before a line is written. Secrets reach log lines through request headers
+ * (Slack signatures, bearer tokens), config objects and error payloads echoed by vendors.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-slack-signature"]',
+  'req.headers["x-okta-verification-challenge"]',
+  'headers.authorization',
+  'headers.Authorization',
+  'authorization',
+  '*.authorization',
+  '*.token',
+  '*.apiToken',
+  '*.accessToken',
+  'access_token',
+  '*.access_token',
+  'client_assertion',
+  '*.client_assertion',
+  '*.botToken',
+  '*.appToken',
+  '*.appPassword',
+  '*.password',
+  '*.secret',
+  '*.signingSecret',
+  '*.clientSecret',
+  '*.privateKey',
+  '*.auth.token',
+  '*.auth.privateKey',
+  '*.auth.clientSecret',
+];
+
+/**
+ * Paths catch secrets where they are expected; the known secret values themselves are also
+ * scrubbed from every written line, so one echoed in an error message or a nested object cannot
+ * reach the logs either.
+ */
+export function loggerOptions(level: string, secrets: readonly (string | undefined)[] = []): LoggerOptions {
+  const values = [...new Set(secrets.filter((secret): secret is string => Boolean(secret && secret.length >= 6)))];
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'gatehouse' },
+    hooks: values.length > 0 ? { streamWrite: (line) => scrub(line, values) } : undefined,
+  };
+}
+
+function scrub(line: string, secrets: string[]): string {
+  let clean = line;
+  for (const secret of secrets) {
+    if (clean.includes(secret)) clean = clean.split(secret).join('[redacted]');
+    // The same secret inside a JSON string has its special characters escaped.
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret && clean.includes(escaped)) clean = clean.split(escaped).join('[redacted]');
+  }
+  return clean;
+}
+
+/** Every secret the configuration holds, for `loggerOptions`. */
+export function secretsOf(config: Config): string[] {
+  const auth = config.governance.auth as Record<string, unknown>;
+  return [
+    auth.token,
+    auth.privateKey,
+    auth.clientSecret,
+    config.slack?.signingSecret,
+    config.slack?.botToken,
+    config.slack?.appToken,
+    config.teams?.appPassword,
+    config.notifier.oktaEventHookSecret,
+  ].filter((value): value is string => typeof value === 'string');
+}

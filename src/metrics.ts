@@ -1,0 +1,40 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/**
+ * One registry per running app (not prom-client's global one), so tests and several apps in one
+ * process never collide on metric names.
+ */
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  governanceDuration: Histogram<'provider' | 'operation' | 'outcome'>;
+  governanceRetries: Counter<'provider' | 'operation' | 'reason'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'gatehouse_http_request_duration_seconds',
+      help: 'Inbound HTTP request latency by route',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    governanceDuration: new Histogram({
+      name: 'gatehouse_governance_call_duration_seconds',
+      help: 'Governance backend calls by operation and outcome',
+      labelNames: ['provider', 'operation', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    governanceRetries: new Counter({
+      name: 'gatehouse_governance_retries_total',
+      help: 'Governance HTTP attempts retried, by reason (rate_limited, server_error, network)',
+      labelNames: ['provider', 'operation', 'reason'],
+      registers: [registry],
+    }),
+  };
+}
