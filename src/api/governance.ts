@@ -1,0 +1,92 @@
+import type {
+  AccessGrant,
+  AccessRequest,
+  CatalogEntry,
+  CatalogItem,
+  Decision,
+  Page,
+  Principal,
+  RequestStatus,
+} from '../domain/types.js';
+
+/**
+ * The one interface every governance backend implements (Okta, PingOne). Flows depend on this and
+ * nothing else; implementations parse vendor JSON at their edge and throw the typed errors of
+ * src/domain/errors.ts.
+ */
+export interface Governance {
+  readonly provider: 'okta' | 'pingone';
+
+  /** Rules the backend imposes on decisions, read from its configuration where it has one. */
+  policy(): Promise<GovernancePolicy>;
+
+  findPrincipalsByEmail(email: string): Promise<Principal[]>;
+  getPrincipal(id: string): Promise<Principal | null>;
+
+  /** Entries the principal may request, best match first. Empty text lists the first `limit` entries. */
+  searchCatalog(principal: Principal, text: string, limit: number): Promise<CatalogItem[]>;
+  getCatalogEntry(principal: Principal, entryId: string): Promise<CatalogEntry | null>;
+
+  createRequest(input: CreateRequestInput): Promise<AccessRequest>;
+  getRequest(id: string): Promise<AccessRequest | null>;
+  listRequests(query: RequestQuery): Promise<Page<AccessRequest>>;
+  /** Open requests whose current step names this principal as an approver. */
+  listPendingApprovals(approver: Principal): Promise<AccessRequest[]>;
+
+  decide(input: DecisionInput): Promise<AccessRequest>;
+  comment(input: CommentInput): Promise<AccessRequest>;
+  cancel(input: CancelInput): Promise<AccessRequest>;
+
+  listAccess(principal: Principal): Promise<AccessGrant[]>;
+
+  /** Cheap reachability check for /readyz; throws a governance error when unreachable. */
+  ping(): Promise<void>;
+}
+
+export interface GovernancePolicy {
+  requireRequestJustification: boolean;
+  requireRejectReason: boolean;
+  requireApproveReason: boolean;
+  allowSelfApproval: boolean;
+}
+
+export interface CreateRequestInput {
+  requester: Principal;
+  requestedFor: Principal;
+  entryId: string;
+  justification?: string;
+  /** ISO 8601 duration (`PT4H`, `P7D`). */
+  accessDuration?: string;
+}
+
+export interface RequestQuery {
+  requestedFor?: string;
+  status?: RequestStatus[];
+  updatedSince?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface DecisionInput {
+  requestId: string;
+  /** The approval task being decided, so a decision never lands on a later step by accident. */
+  taskId?: string;
+  approver: Principal;
+  decision: Decision;
+  reason?: string;
+  /** Where the decision was made ("Slack", "Teams"), for the audit trail when the API cannot attribute it. */
+  via?: string;
+}
+
+export interface CommentInput {
+  requestId: string;
+  author: Principal;
+  text: string;
+  via?: string;
+}
+
+export interface CancelInput {
+  requestId: string;
+  by: Principal;
+  reason?: string;
+}

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { GovernanceConfig } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { Governance } from './governance.js';
+import { instrumentGovernance } from './instrumented.js';
+import { OktaGovernance } from './okta/client.js';
+
+export type { Governance, GovernancePolicy } from './governance.js';
+export { OktaGovernance } from './okta/client.js';
+
+export class ProviderNotAvailable extends Error {}
+
+/** The configured backend, instrumented. */
+export function createGovernance(
+  config: GovernanceConfig,
+  deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean },
+): Governance {
+  if (config.provider === 'pingone') {
+    throw new ProviderNotAvailable(
+      'GOVERNANCE_PROVIDER=pingone is not available in this version of Gatehouse yet; use Okta (or SANDBOX_PROVIDER=okta).',
+    );
+  }
+  const okta = new OktaGovernance({
+    orgUrl: config.orgUrl,
+    auth: config.auth,
+    metrics: deps.metrics,
+    logger: deps.logger.child({ component: 'okta' }),
+    rejectReasonRequired: deps.rejectReasonRequired,
+  });
+  return instrumentGovernance(okta, deps.metrics);
+}
