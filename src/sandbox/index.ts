@@ -1,0 +1,17 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { createOktaOrg, type OktaOrg, oktaEmulator } from './okta/index.js';
+
+export interface SandboxOptions {
+  /** The org to serve; a new seeded one by default. */
+  okta?: OktaOrg;
+  logger?: unknown;
+}
+
+/**
+ * The emulated third parties Gatehouse talks to in sandbox mode, each in its own encapsulated
+ * plugin so their parsers, hooks and error handlers stay inside it.
+ */
+export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, options) => {
+  const org = options.okta ?? createOktaOrg();
+  await app.register(oktaEmulator, { prefix: '/okta', org });
+};

@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { conditionFor, isVisibleTo, requestFields } from './catalog.js';
+import type { EmulatorContext } from './context.js';
+import { invalidQuery, notFound, validationFailed } from './errors.js';
+import { compileFilter, type FilterAttributes, FilterRejected, parseFilter } from './filter.js';
+import { listLinks, pageAfter, queryParam, readLimit } from './paging.js';
+import type { CatalogEntryRecord } from './records.js';
+import { renderEntry } from './render.js';
+
+const CATALOG_SCOPE = 'okta.accessRequests.catalog.read';
+const FIELDS_SCOPE = 'okta.accessRequests.request.read';
+const ENTRIES = '/governance/api/v2/catalogs/default/entries';
+
+/** The catalog filter only speaks of `parent`: `not(parent pr)` for the top level, `parent eq "cen…"` below it. */
+const CATALOG_ATTRIBUTES: FilterAttributes<CatalogEntryRecord> = {
+  parent: { operators: ['eq', 'pr'], read: (entry) => entry.parent },
+};
+
+const MATCH_MIN = 3;
+const MATCH_MAX = 50;
+
+function catalogQuery(request: FastifyRequest): (entry: CatalogEntryRecord) => boolean {
+  const filter = queryParam(request, 'filter');
+  if (!filter) throw invalidQuery('filter', 'filter is required', 'REQUIRED_PROPERTY_MISSING');
+  let inFilter: (entry: CatalogEntryRecord) => boolean;
+  try {
+    inFilter = compileFilter(parseFilter(filter), CATALOG_ATTRIBUTES, { allowNot: true });
+  } catch (error) {
+    if (error instanceof FilterRejected) throw invalidQuery('filter', error.message);
+    throw error;
+  }
+  const match = queryParam(request, 'match');
+  if (match === undefined) return inFilter;
+  // Okta's own wording for a match outside 3–50 characters.
+  if (match.length < MATCH_MIN || match.length > MATCH_MAX) {
+    const problem =
+      match.length < MATCH_MIN
+        ? `is too short (length: ${match.length}, required minimum: ${MATCH_MIN})`
+        : `is too long (length: ${match.length}, maximum allowed: ${MATCH_MAX})`;
+    throw validationFailed(
+      [
+        {
+          errorSummary: `AccessRequestCatalog - String "${match}" ${problem}`,
+          reason: 'INVALID_VALUE',
+          location: '/query/match',
+          locationType: 'query',
+        },
+      ],
+      'AccessRequestCatalog',
+    );
+  }
+  const wanted = match.toLowerCase();
+  return (entry) =>
+    inFilter(entry) && (entry.name.toLowerCase().includes(wanted) || entry.description.toLowerCase().includes(wanted));
+}
+
+const byName = (a: CatalogEntryRecord, b: CatalogEntryRecord) => a.name.localeCompare(b.name, 'en');
+
+/** Catalog v2: what can be requested, by everyone (admin view) or by one user, and what a request needs. */
+export function catalogRoutes(app: FastifyInstance, context: EmulatorContext): void {
+  const { org } = context;
+
+  const list = (
+    request: FastifyRequest,
+    reply: Parameters<typeof listLinks>[1],
+    visible: (entry: CatalogEntryRecord) => boolean,
+  ) => {
+    const wanted = catalogQuery(request);
+    const limit = readLimit(request, { fallback: 20 });
+    const entries = org.entries.filter((entry) => visible(entry) && wanted(entry)).sort(byName);
+    const { page, nextAfter } = pageAfter(entries, request, limit);
+    const base = context.base(request);
+    return { data: page.map((entry) => renderEntry(entry, base)), _links: listLinks(request, reply, nextAfter) };
+  };
+
+  app.get(ENTRIES, async (request, reply) => {
+    context.requireScope(request, CATALOG_SCOPE);
+    return list(request, reply, () => true);
+  });
+
+  app.get<{ Params: { userId: string } }>(
+    '/governance/api/v2/catalogs/default/user/:userId/entries',
+    async (request, reply) => {
+      context.requireScope(request, CATALOG_SCOPE);
+      const user = org.directory.user(request.params.userId);
+      if (!user) throw notFound();
+      return list(request, reply, (entry) => isVisibleTo(entry, user, org.directory));
+    },
+  );
+
+  app.get<{ Params: { entryId: string } }>(`${ENTRIES}/:entryId`, async (request) => {
+    context.requireScope(request, CATALOG_SCOPE);
+    const entry = org.entries.find((candidate) => candidate.id === request.params.entryId);
+    if (!entry) throw notFound();
+    return renderEntry(entry, context.base(request));
+  });
+
+  app.get<{ Params: { entryId: string; userId: string } }>(
+    `${ENTRIES}/:entryId/users/:userId/request-fields`,
+    async (request) => {
+      context.requireScope(request, FIELDS_SCOPE);
+      const entry = org.entries.find((candidate) => candidate.id === request.params.entryId);
+      const user = org.directory.user(request.params.userId);
+      if (!entry || !user) throw notFound();
+      const condition = conditionFor(entry, user, org.directory);
+      if (!condition) {
+        throw validationFailed([
+          {
+            errorSummary: `Catalog entry ${entry.id} is not requestable by user ${user.id}`,
+            reason: 'IDENTIFIER_NOT_FOUND',
+            location: '/path/entryId',
+            locationType: 'path',
+          },
+        ]);
+      }
+      return { data: requestFields(condition) };
+    },
+  );
+}
