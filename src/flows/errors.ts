@@ -1,0 +1,218 @@
+import { GatehouseError } from '../domain/errors.js';
+import type { AccessRequest, Decision, PrincipalRef, RequestStatus } from '../domain/types.js';
+import { describeDuration, formatTime, nameOf } from './wording.js';
+
+/**
+ * Everything a flow can refuse, as types. Each message tells the person what happened and what to
+ * do next; adapters render them as they are.
+ */
+export abstract class FlowError extends GatehouseError {}
+
+export class NoEmail extends FlowError {
+  readonly code = 'no_email';
+  readonly userMessage =
+    'Your chat account has no email address, so Gatehouse cannot tell who you are in the governance system. ' +
+    'Ask your workspace admin to add one.';
+}
+
+export class UnknownUser extends FlowError {
+  readonly code = 'unknown_user';
+  readonly userMessage: string;
+  constructor(readonly email: string) {
+    super(`no principal for ${email}`);
+    this.userMessage = `No account in the governance system uses ${email}, so you cannot request or approve access here. Ask your IT team to check your account.`;
+  }
+}
+
+export class AmbiguousUser extends FlowError {
+  readonly code = 'ambiguous_user';
+  readonly userMessage: string;
+  constructor(
+    readonly email: string,
+    readonly count: number,
+  ) {
+    super(`${count} principals share ${email}`);
+    this.userMessage = `${count} accounts in the governance system use ${email}, and Gatehouse will not guess which one is you. Ask your IT team to make it unique.`;
+  }
+}
+
+export class InactiveUser extends FlowError {
+  readonly code = 'inactive_user';
+  readonly userMessage = 'Your account in the governance system is not active, so Gatehouse cannot act for you.';
+}
+
+export class RequestNotFound extends FlowError {
+  readonly code = 'request_not_found';
+  readonly userMessage: string;
+  constructor(readonly requestId: string) {
+    super(`request ${requestId} not found`);
+    this.userMessage = `There is no request with id ${requestId}. Use "mine" to list your requests.`;
+  }
+}
+
+export class NotYourRequest extends FlowError {
+  readonly code = 'not_your_request';
+  readonly userMessage = 'You can only see requests you made, are the subject of, or approve.';
+}
+
+export class EntryNotFound extends FlowError {
+  readonly code = 'entry_not_found';
+  readonly userMessage: string;
+  constructor(readonly query: string) {
+    super(`no catalog entry matches ${query}`);
+    this.userMessage = `Nothing you can request matches "${query}". Try a shorter name, or open the request form to browse.`;
+  }
+}
+
+export class JustificationRequired extends FlowError {
+  readonly code = 'justification_required';
+  readonly userMessage: string;
+  constructor(readonly entryName: string) {
+    super(`justification required for ${entryName}`);
+    this.userMessage = `${entryName} needs a justification: say why you need it (… because <reason>).`;
+  }
+}
+
+export class InvalidDuration extends FlowError {
+  readonly code = 'invalid_duration';
+  readonly userMessage: string;
+  constructor(readonly text: string) {
+    super(`cannot read duration ${text}`);
+    this.userMessage = `"${text}" is not a duration Gatehouse understands. Use something like 4h, 2 days or 1w.`;
+  }
+}
+
+export class DurationNotAllowed extends FlowError {
+  readonly code = 'duration_not_allowed';
+  readonly userMessage: string;
+  constructor(readonly entryName: string) {
+    super(`${entryName} does not take a duration`);
+    this.userMessage = `${entryName} cannot be requested for a limited time; leave out the duration.`;
+  }
+}
+
+export class DurationRequired extends FlowError {
+  readonly code = 'duration_required';
+  readonly userMessage: string;
+  constructor(
+    readonly entryName: string,
+    readonly max?: string,
+  ) {
+    super(`${entryName} requires a duration`);
+    this.userMessage = `${entryName} is only granted for a limited time: add "for <duration>"${max ? ` (at most ${describeDuration(max)})` : ''}.`;
+  }
+}
+
+export class DurationTooLong extends FlowError {
+  readonly code = 'duration_too_long';
+  readonly userMessage: string;
+  constructor(
+    readonly entryName: string,
+    readonly max: string,
+  ) {
+    super(`duration longer than ${max} for ${entryName}`);
+    this.userMessage = `${entryName} can be granted for at most ${describeDuration(max)}.`;
+  }
+}
+
+export class DuplicateRequest extends FlowError {
+  readonly code = 'duplicate_request';
+  readonly userMessage: string;
+  constructor(readonly existing: AccessRequest) {
+    super(`open request ${existing.id} already exists`);
+    this.userMessage = `There is already an open request for ${existing.entry.name} (${existing.id}); it is ${existing.status}.`;
+  }
+}
+
+export class NotAnApprover extends FlowError {
+  readonly code = 'not_an_approver';
+  readonly userMessage: string;
+  constructor(
+    readonly requestId: string,
+    readonly step?: { index: number; total: number },
+  ) {
+    super(`not an approver of ${requestId}`);
+    this.userMessage = step
+      ? `You are not an approver of step ${step.index} of ${step.total} for request ${requestId}, so you cannot decide it.`
+      : `You are not an approver of request ${requestId}.`;
+  }
+}
+
+export class SelfApprovalForbidden extends FlowError {
+  readonly code = 'self_approval_forbidden';
+  readonly userMessage = 'You cannot decide a request for your own access, or one you made. Another approver has to.';
+}
+
+export class AlreadyDecided extends FlowError {
+  readonly code = 'already_decided';
+  readonly userMessage: string;
+  constructor(
+    readonly requestId: string,
+    readonly decision: Decision,
+    readonly by: PrincipalRef,
+    readonly at: string,
+  ) {
+    super(`${requestId} already ${decision}d`);
+    this.userMessage = `This was already ${decision === 'approve' ? 'approved' : 'rejected'} by ${nameOf(by)} at ${formatTime(at)}.`;
+  }
+}
+
+export class RequestClosed extends FlowError {
+  readonly code = 'request_closed';
+  readonly userMessage: string;
+  constructor(
+    readonly requestId: string,
+    readonly status: RequestStatus,
+    readonly at: string,
+  ) {
+    super(`${requestId} is ${status}`);
+    this.userMessage = `Request ${requestId} is ${status} (since ${formatTime(at)}); there is nothing left to decide.`;
+  }
+}
+
+export class DecisionInProgress extends FlowError {
+  readonly code = 'decision_in_progress';
+  readonly userMessage = 'A decision on this step is already being recorded. The message will update in a moment.';
+}
+
+export class RequestInProgress extends FlowError {
+  readonly code = 'request_in_progress';
+  readonly userMessage = 'This request is already being submitted; you will get its confirmation in a moment.';
+}
+
+export class ReasonRequired extends FlowError {
+  readonly code = 'reason_required';
+  readonly userMessage: string;
+  constructor(readonly decision: Decision) {
+    super(`${decision} needs a reason`);
+    this.userMessage = `A reason is required to ${decision} this request.`;
+  }
+}
+
+export class NotAllowedToComment extends FlowError {
+  readonly code = 'not_allowed_to_comment';
+  readonly userMessage = 'Only the requester and the approvers of a request can comment on it.';
+}
+
+export class NotAllowedToCancel extends FlowError {
+  readonly code = 'not_allowed_to_cancel';
+  readonly userMessage = 'Only the person who made a request, or the person it is for, can cancel it.';
+}
+
+export class TextInvalid extends FlowError {
+  readonly code = 'text_invalid';
+  readonly userMessage: string;
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+    this.userMessage = `The ${field} ${problem}.`;
+  }
+}
+
+export class DecisionUnconfirmed extends FlowError {
+  readonly code = 'decision_unconfirmed';
+  readonly userMessage =
+    'The governance system did not confirm your decision and it is not recorded there. Nothing changed; please try again.';
+}

@@ -1,0 +1,359 @@
+import type { Logger } from 'pino';
+import type { Governance } from '../api/governance.js';
+import { GovernanceUnavailable } from '../domain/errors.js';
+import type { AccessRequest, CatalogEntry, CatalogItem, Decision, Principal } from '../domain/types.js';
+import { isOpen } from '../domain/types.js';
+import type { Store } from '../store/index.js';
+import { rememberDecision, withAttributions } from './attribution.js';
+import {
+  assertCanCancel,
+  assertCanComment,
+  assertCanDecide,
+  assertCanView,
+  availableActions,
+} from './authorization.js';
+import {
+  AlreadyDecided,
+  DecisionInProgress,
+  DecisionUnconfirmed,
+  DuplicateRequest,
+  DurationNotAllowed,
+  DurationRequired,
+  DurationTooLong,
+  EntryNotFound,
+  InvalidDuration,
+  JustificationRequired,
+  RequestInProgress,
+  RequestNotFound,
+  TextInvalid,
+} from './errors.js';
+import { type ChatIdentity, IdentityResolver } from './identity.js';
+import { type Outcome, outcomeOf } from './outcome.js';
+import {
+  type AccessView,
+  accessView,
+  type CatalogItemView,
+  catalogItemView,
+  type PersonView,
+  principalView,
+  type RequestView,
+  requestView,
+} from './views.js';
+import { durationSeconds, parseDuration } from './wording.js';
+
+export const MAX_TEXT_LENGTH = 2000;
+const DECISION_CLAIM_TTL_MS = 10 * 60_000;
+const CREATE_CLAIM_TTL_MS = 24 * 60 * 60_000;
+
+export interface RequestAccessInput {
+  /** A catalog entry chosen in a form. */
+  entryId?: string;
+  /** What the person typed after "request". */
+  text?: string;
+  justification?: string;
+  /** What the person typed after "for": "4h", "2 days", "PT4H". */
+  duration?: string;
+  /** A stable id of this submission (Slack view id, Teams activity id) so a retry creates nothing new. */
+  idempotencyKey?: string;
+}
+
+export type RequestAccessResult =
+  | { kind: 'created'; request: RequestView }
+  /** The text matched several entries or none exactly: the adapter shows a form, prefilled. */
+  | { kind: 'choose'; query: string; choices: CatalogItemView[]; justification?: string; duration?: string };
+
+export interface DecideInput {
+  requestId: string;
+  /** The approval task the button was rendered for. */
+  taskId?: string;
+  decision: Decision;
+  reason?: string;
+}
+
+export interface RequestList {
+  title: string;
+  items: RequestView[];
+}
+
+/**
+ * The platform-neutral core: every user-facing operation of Gatehouse, with every rule, written
+ * once against the Governance port. Adapters translate chat input into these calls and render the
+ * views that come back.
+ */
+export class Flows {
+  private readonly identity: IdentityResolver;
+
+  constructor(
+    private readonly governance: Governance,
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {
+    this.identity = new IdentityResolver(governance, store);
+  }
+
+  whoAmI(actor: ChatIdentity): Promise<Outcome<PersonView>> {
+    return outcomeOf(this.logger, 'whoAmI', async () => principalView(await this.identity.resolve(actor)));
+  }
+
+  searchCatalog(actor: ChatIdentity, text: string, limit = 25): Promise<Outcome<CatalogItemView[]>> {
+    return outcomeOf(this.logger, 'searchCatalog', async () => {
+      const principal = await this.identity.resolve(actor);
+      const entries = await this.governance.searchCatalog(principal, text.trim().slice(0, 100), limit);
+      return entries.map(catalogItemView);
+    });
+  }
+
+  requestAccess(actor: ChatIdentity, input: RequestAccessInput): Promise<Outcome<RequestAccessResult>> {
+    return outcomeOf(this.logger, 'requestAccess', async () => {
+      const principal = await this.identity.resolve(actor);
+      const picked = input.entryId ? { id: input.entryId } : await this.pickEntry(principal, input.text ?? '');
+      if ('choices' in picked) {
+        if (picked.choices.length === 0) throw new EntryNotFound(input.text ?? '');
+        return {
+          kind: 'choose',
+          query: input.text ?? '',
+          choices: picked.choices.map(catalogItemView),
+          justification: input.justification,
+          duration: input.duration,
+        };
+      }
+      const entry = await this.governance.getCatalogEntry(principal, picked.id);
+      if (!entry) throw new EntryNotFound(input.entryId ?? input.text ?? picked.id);
+      const justification = cleanText('justification', input.justification);
+      const accessDuration = checkDuration(entry, input.duration);
+      const policy = await this.governance.policy();
+      if ((entry.justificationRequired || policy.requireRequestJustification) && !justification) {
+        throw new JustificationRequired(entry.name);
+      }
+      return {
+        kind: 'created',
+        request: await this.createOnce(principal, entry, justification, accessDuration, input),
+      };
+    });
+  }
+
+  decide(actor: ChatIdentity, input: DecideInput): Promise<Outcome<{ request: RequestView; decision: Decision }>> {
+    return outcomeOf(this.logger, 'decide', async () => {
+      const approver = await this.identity.resolve(actor);
+      const reason = cleanText('reason', input.reason);
+      const [request, policy] = await Promise.all([this.mustGet(input.requestId), this.governance.policy()]);
+      const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId);
+      const claim = `decision:${request.id}:${step.taskId ?? step.index}`;
+      // One governance write per step, whoever clicks and however often Slack retries.
+      if (!(await this.store.claim(claim, DECISION_CLAIM_TTL_MS))) {
+        const now = await this.mustGet(request.id);
+        const decided = now.steps.find((s) => s.index === step.index)?.decision;
+        if (decided) throw new AlreadyDecided(request.id, decided.decision, decided.by, decided.at);
+        throw new DecisionInProgress(`claim ${claim} held`);
+      }
+      const written = await this.writeDecision(
+        { requestId: request.id, taskId: step.taskId, approver, decision: input.decision, reason, via: surface(actor) },
+        step.index,
+        claim,
+      );
+      const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
+      const at = written.steps.find((s) => s.index === step.index)?.decision?.at ?? new Date().toISOString();
+      await rememberDecision(this.store, request.id, step.index, {
+        by,
+        decision: input.decision,
+        at,
+        reason,
+        via: surface(actor),
+      });
+      const decided = await withAttributions(this.store, written);
+      this.logger.info(
+        {
+          audit: 'decision',
+          requestId: request.id,
+          step: step.index,
+          approver: approver.id,
+          decision: input.decision,
+          via: surface(actor),
+        },
+        `${input.decision === 'approve' ? 'approved' : 'rejected'} in ${surface(actor)} by ${approver.displayName}`,
+      );
+      return { request: requestView(decided, availableActions(decided, approver, policy)), decision: input.decision };
+    });
+  }
+
+  comment(actor: ChatIdentity, requestId: string, text: string): Promise<Outcome<RequestView>> {
+    return outcomeOf(this.logger, 'comment', async () => {
+      const author = await this.identity.resolve(actor);
+      const body = cleanText('comment', text);
+      if (!body) throw new TextInvalid('comment', 'is empty');
+      const request = await this.mustGet(requestId);
+      assertCanComment(request, author);
+      const updated = await this.governance.comment({ requestId, author, text: body, via: surface(actor) });
+      this.logger.info({ audit: 'comment', requestId, author: author.id, via: surface(actor) }, 'comment added');
+      return requestView(updated, availableActions(updated, author, await this.governance.policy()));
+    });
+  }
+
+  cancel(actor: ChatIdentity, requestId: string, reason?: string): Promise<Outcome<RequestView>> {
+    return outcomeOf(this.logger, 'cancel', async () => {
+      const by = await this.identity.resolve(actor);
+      const request = await this.mustGet(requestId);
+      assertCanCancel(request, by);
+      const updated = await this.governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
+      this.logger.info({ audit: 'cancel', requestId, by: by.id, via: surface(actor) }, 'request cancelled');
+      return requestView(updated, []);
+    });
+  }
+
+  status(actor: ChatIdentity, requestId?: string): Promise<Outcome<RequestView | RequestList>> {
+    return outcomeOf(this.logger, 'status', async () => {
+      const principal = await this.identity.resolve(actor);
+      if (!requestId) {
+        const open = await this.governance.listRequests({
+          requestedFor: principal.id,
+          status: ['pending', 'submitted'],
+        });
+        return this.list('Your open requests', open.items, principal);
+      }
+      const request = await this.mustGet(requestId.trim());
+      assertCanView(request, principal);
+      return requestView(request, availableActions(request, principal, await this.governance.policy()));
+    });
+  }
+
+  myRequests(actor: ChatIdentity, limit = 20): Promise<Outcome<RequestList>> {
+    return outcomeOf(this.logger, 'myRequests', async () => {
+      const principal = await this.identity.resolve(actor);
+      const page = await this.governance.listRequests({ requestedFor: principal.id, limit });
+      return this.list('Your requests', page.items, principal);
+    });
+  }
+
+  pendingApprovals(actor: ChatIdentity): Promise<Outcome<RequestList>> {
+    return outcomeOf(this.logger, 'pendingApprovals', async () => {
+      const principal = await this.identity.resolve(actor);
+      const requests = await this.governance.listPendingApprovals(principal);
+      return this.list('Waiting for your decision', requests, principal);
+    });
+  }
+
+  myAccess(actor: ChatIdentity): Promise<Outcome<AccessView[]>> {
+    return outcomeOf(this.logger, 'myAccess', async () => {
+      const principal = await this.identity.resolve(actor);
+      return (await this.governance.listAccess(principal)).map(accessView);
+    });
+  }
+
+  private async list(title: string, requests: AccessRequest[], viewer: Principal): Promise<RequestList> {
+    const policy = await this.governance.policy();
+    const newestFirst = [...requests].sort((a, b) => b.created.localeCompare(a.created));
+    return { title, items: newestFirst.map((r) => requestView(r, availableActions(r, viewer, policy))) };
+  }
+
+  private async mustGet(requestId: string): Promise<AccessRequest> {
+    const request = await this.governance.getRequest(requestId);
+    if (!request) throw new RequestNotFound(requestId);
+    return withAttributions(this.store, request);
+  }
+
+  /** One entry when the text names it unambiguously; otherwise the candidates to choose from. */
+  private async pickEntry(principal: Principal, text: string): Promise<CatalogItem | { choices: CatalogItem[] }> {
+    const query = text.trim();
+    if (!query) return { choices: await this.governance.searchCatalog(principal, '', 25) };
+    const matches = await this.governance.searchCatalog(principal, query.slice(0, 100), 25);
+    const exact = matches.filter((entry) => entry.name.toLowerCase() === query.toLowerCase());
+    if (exact.length === 1 && exact[0]) return exact[0];
+    if (matches.length === 1 && matches[0]) return matches[0];
+    // "salesforce sales user" names one entry even if another's description mentions users.
+    const words = query.toLowerCase().split(/\s+/);
+    const byName = matches.filter((entry) => words.every((word) => entry.name.toLowerCase().includes(word)));
+    if (byName.length === 1 && byName[0]) return byName[0];
+    return { choices: matches };
+  }
+
+  private async createOnce(
+    principal: Principal,
+    entry: CatalogEntry,
+    justification: string | undefined,
+    accessDuration: string | undefined,
+    input: RequestAccessInput,
+  ): Promise<RequestView> {
+    const policy = await this.governance.policy();
+    const view = (request: AccessRequest) => requestView(request, availableActions(request, principal, policy));
+    const resultKey = input.idempotencyKey && `request:created:${input.idempotencyKey}`;
+    if (input.idempotencyKey && resultKey) {
+      if (!(await this.store.claim(`request:create:${input.idempotencyKey}`, CREATE_CLAIM_TTL_MS))) {
+        const existingId = await this.store.get(resultKey);
+        const existing = existingId ? await this.governance.getRequest(existingId) : null;
+        if (existing) return view(existing);
+        throw new RequestInProgress('request creation already in flight');
+      }
+    }
+    const open = await this.governance.listRequests({ requestedFor: principal.id, status: ['pending', 'submitted'] });
+    const duplicate = open.items.find((request) => request.entry.id === entry.id && isOpen(request));
+    if (duplicate) throw new DuplicateRequest(duplicate);
+    const created = await this.governance.createRequest({
+      requester: principal,
+      requestedFor: principal,
+      entryId: entry.id,
+      justification,
+      accessDuration,
+    });
+    if (resultKey) await this.store.set(resultKey, created.id, { ttlMs: CREATE_CLAIM_TTL_MS });
+    this.logger.info(
+      { audit: 'request', requestId: created.id, entry: entry.id, by: principal.id },
+      'access requested',
+    );
+    return view(created);
+  }
+
+  /**
+   * Records a decision. When the backend cannot say whether it landed, the request is read back
+   * rather than retried: a decision is confirmed, or reported as not recorded, never lost or doubled.
+   */
+  private async writeDecision(
+    input: Parameters<Governance['decide']>[0],
+    stepIndex: number,
+    claim: string,
+  ): Promise<AccessRequest> {
+    try {
+      return await this.governance.decide(input);
+    } catch (error) {
+      if (error instanceof GovernanceUnavailable && error.outcomeUnknown) {
+        const after = await this.governance.getRequest(input.requestId).catch(() => null);
+        const landed = after?.steps.find((s) => s.index === stepIndex)?.decision;
+        // We hold the claim for this step, so a matching decision is ours (the backend may credit its service account).
+        if (after && landed?.decision === input.decision) return after;
+        if (after) {
+          await this.store.delete(claim);
+          throw new DecisionUnconfirmed(`decision on ${input.requestId} not recorded`, { cause: error });
+        }
+        // Still unknown: keep the claim so a retry cannot double-write; the notifier will reconcile.
+        throw error;
+      }
+      await this.store.delete(claim);
+      throw error;
+    }
+  }
+}
+
+function surface(actor: ChatIdentity): string {
+  return actor.platform === 'slack' ? 'Slack' : 'Teams';
+}
+
+function cleanText(field: string, text: string | undefined): string | undefined {
+  const trimmed = text?.trim();
+  if (!trimmed) return undefined;
+  if (trimmed.length > MAX_TEXT_LENGTH)
+    throw new TextInvalid(field, `is too long (at most ${MAX_TEXT_LENGTH} characters)`);
+  return trimmed;
+}
+
+function checkDuration(entry: CatalogEntry, text: string | undefined): string | undefined {
+  const asked = text?.trim();
+  if (!asked) {
+    if (entry.duration.required) throw new DurationRequired(entry.name, entry.duration.max);
+    return undefined;
+  }
+  const iso = parseDuration(asked);
+  if (!iso) throw new InvalidDuration(asked);
+  if (!entry.duration.allowed) throw new DurationNotAllowed(entry.name);
+  const max = entry.duration.max && durationSeconds(entry.duration.max);
+  if (max && (durationSeconds(iso) ?? 0) > max) throw new DurationTooLong(entry.name, entry.duration.max ?? '');
+  return iso;
+}

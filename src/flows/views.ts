@@ -1,0 +1,161 @@
+import type {
+  AccessGrant,
+  AccessRequest,
+  CatalogEntry,
+  CatalogItem,
+  Decision,
+  Principal,
+  StepStatus,
+} from '../domain/types.js';
+import { currentStep } from '../domain/types.js';
+import type { Action } from './authorization.js';
+import { describeDuration, nameOf } from './wording.js';
+
+/**
+ * Platform-neutral view models: what a person should see, already worded, with no Slack or Teams
+ * notions. Adapters render these (Block Kit, Adaptive Cards) and escape every text field that
+ * came from a user (names, justifications, comments) for their platform.
+ */
+
+export interface PersonView {
+  id: string;
+  name: string;
+  email?: string;
+}
+
+export interface StepView {
+  index: number;
+  /** The backend's task for this step: buttons carry it so a stale click never lands on a later step. */
+  taskId?: string;
+  name?: string;
+  status: StepStatus;
+  approvers: PersonView[];
+  decision?: { decision: Decision; by: PersonView; at: string; reason?: string };
+}
+
+export interface RequestView {
+  id: string;
+  status: AccessRequest['status'];
+  /** "Pending approval", "Approved", … */
+  statusLabel: string;
+  entry: { id: string; name: string };
+  requestedFor: PersonView;
+  requester: PersonView;
+  justification?: string;
+  /** "4 hours", when the access is time-bound. */
+  duration?: string;
+  created: string;
+  updated: string;
+  /** When the request itself expires if nobody acts (open requests only). */
+  expiresAt?: string;
+  /** "step 1 of 2" while open; `total` is absent when the backend does not reveal later steps. */
+  currentStep?: { index: number; total?: number; name?: string };
+  steps: StepView[];
+  /** The decision that closed the request, if one did. */
+  outcome?: { decision: Decision; by: PersonView; at: string; reason?: string };
+  comments: { id: string; author: PersonView; text: string; created: string }[];
+  grantStatus?: AccessRequest['grantStatus'];
+  revocationStatus?: AccessRequest['revocationStatus'];
+  revocationScheduled?: string;
+  portalUrl?: string;
+  /** What the person looking at this may do now. */
+  actions: Action[];
+}
+
+const STATUS_LABELS: Record<AccessRequest['status'], string> = {
+  submitted: 'Submitted',
+  pending: 'Pending approval',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  denied: 'Denied',
+  canceled: 'Cancelled',
+  expired: 'Expired',
+};
+
+function person(ref: { id: string; displayName?: string; email?: string }): PersonView {
+  return { id: ref.id, name: nameOf(ref), email: ref.email };
+}
+
+export function requestView(request: AccessRequest, actions: Action[] = []): RequestView {
+  const step = currentStep(request);
+  const steps = request.steps.map<StepView>((s) => ({
+    index: s.index,
+    taskId: s.taskId,
+    name: s.name,
+    status: s.status,
+    approvers: s.approvers.map(person),
+    decision: s.decision && {
+      decision: s.decision.decision,
+      by: person(s.decision.by),
+      at: s.decision.at,
+      reason: s.decision.reason,
+    },
+  }));
+  const closing = ['approved', 'rejected', 'denied'].includes(request.status)
+    ? [...steps].reverse().find((s) => s.decision)?.decision
+    : undefined;
+  return {
+    id: request.id,
+    status: request.status,
+    statusLabel: STATUS_LABELS[request.status],
+    entry: request.entry,
+    requestedFor: person(request.requestedFor),
+    requester: person(request.requester),
+    justification: request.justification,
+    duration: request.accessDuration ? describeDuration(request.accessDuration) : undefined,
+    created: request.created,
+    updated: request.updated,
+    expiresAt: step ? request.expiresAt : undefined,
+    currentStep: step ? { index: step.index, total: request.totalSteps, name: step.name } : undefined,
+    steps,
+    outcome: closing,
+    comments: request.comments.map((c) => ({ id: c.id, author: person(c.author), text: c.text, created: c.created })),
+    grantStatus: request.grantStatus,
+    revocationStatus: request.revocationStatus,
+    revocationScheduled: request.revocationScheduled,
+    portalUrl: request.portalUrl,
+    actions,
+  };
+}
+
+export interface CatalogItemView {
+  id: string;
+  name: string;
+  description?: string;
+  kind: CatalogItem['kind'];
+}
+
+export function catalogItemView(item: CatalogItem): CatalogItemView {
+  return { id: item.id, name: item.name, description: item.description, kind: item.kind };
+}
+
+export interface CatalogEntryView extends CatalogItemView {
+  justificationRequired: boolean;
+  duration: { allowed: boolean; required: boolean; max?: string; maxLabel?: string };
+}
+
+export function catalogEntryView(entry: CatalogEntry): CatalogEntryView {
+  return {
+    ...catalogItemView(entry),
+    justificationRequired: entry.justificationRequired,
+    duration: {
+      ...entry.duration,
+      maxLabel: entry.duration.max ? describeDuration(entry.duration.max) : undefined,
+    },
+  };
+}
+
+export interface AccessView {
+  entry: { id: string; name: string };
+  status: AccessGrant['status'];
+  expiresAt?: string;
+  grantedAt?: string;
+}
+
+export function accessView(grant: AccessGrant): AccessView {
+  return { entry: grant.entry, status: grant.status, expiresAt: grant.expiresAt, grantedAt: grant.grantedAt };
+}
+
+export function principalView(principal: Principal): PersonView {
+  return { id: principal.id, name: principal.displayName || principal.email, email: principal.email };
+}

@@ -1,0 +1,104 @@
+import type { PrincipalRef } from '../domain/types.js';
+
+/** How a person is named in messages: their name when known, else their email, else their id. */
+export function nameOf(ref: PrincipalRef): string {
+  return ref.displayName || ref.email || ref.id;
+}
+
+const UNIT_SECONDS = { W: 604_800, D: 86_400, H: 3_600, M: 60, S: 1 } as const;
+const UNIT_WORDS: Record<keyof typeof UNIT_SECONDS, string> = {
+  W: 'week',
+  D: 'day',
+  H: 'hour',
+  M: 'minute',
+  S: 'second',
+};
+
+/** Seconds in an ISO 8601 duration limited to weeks, days, hours, minutes and seconds. */
+export function durationSeconds(iso: string): number | undefined {
+  const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!match || iso === 'P' || iso.endsWith('T')) return undefined;
+  const [, w, d, h, m, s] = match.map((part) => Number(part ?? 0));
+  return (w ?? 0) * 604_800 + (d ?? 0) * 86_400 + (h ?? 0) * 3_600 + (m ?? 0) * 60 + (s ?? 0);
+}
+
+/** `P7D` → "7 days", `PT4H` → "4 hours", `P1DT12H` → "1 day 12 hours". */
+export function describeDuration(iso: string): string {
+  let seconds = durationSeconds(iso);
+  if (seconds === undefined) return iso;
+  const parts: string[] = [];
+  for (const unit of ['W', 'D', 'H', 'M', 'S'] as const) {
+    const size = UNIT_SECONDS[unit];
+    // Weeks read oddly unless exact ("10 days", not "1 week 3 days").
+    if (unit === 'W' && seconds % size !== 0) continue;
+    const count = Math.floor(seconds / size);
+    if (count > 0) {
+      parts.push(`${count} ${UNIT_WORDS[unit]}${count === 1 ? '' : 's'}`);
+      seconds -= count * size;
+    }
+  }
+  return parts.join(' ') || '0 seconds';
+}
+
+const WORD_UNITS: Record<string, keyof typeof UNIT_SECONDS> = {
+  w: 'W',
+  wk: 'W',
+  wks: 'W',
+  week: 'W',
+  weeks: 'W',
+  d: 'D',
+  day: 'D',
+  days: 'D',
+  h: 'H',
+  hr: 'H',
+  hrs: 'H',
+  hour: 'H',
+  hours: 'H',
+  m: 'M',
+  min: 'M',
+  mins: 'M',
+  minute: 'M',
+  minutes: 'M',
+};
+
+/**
+ * What people type after "for": `4h`, `2 days`, `1 week`, `90m`, `1d 12h`, or ISO 8601 (`PT4H`).
+ * Returns a normalised ISO 8601 duration, or undefined when the text is not a duration.
+ */
+export function parseDuration(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (/^P/i.test(trimmed)) {
+    const iso = trimmed.toUpperCase();
+    const seconds = durationSeconds(iso);
+    return seconds ? toIso(seconds) : undefined;
+  }
+  const parts = [...trimmed.toLowerCase().matchAll(/(\d+)\s*([a-z]+)/g)];
+  const compact = (value: string) => value.replace(/[\s,]|\band\b/g, '');
+  // Every character must belong to an "<amount> <unit>" pair: "4h please" is not a duration.
+  if (parts.length === 0 || compact(parts.map((part) => part[0]).join('')) !== compact(trimmed.toLowerCase())) {
+    return undefined;
+  }
+  let seconds = 0;
+  for (const [, amount, word] of parts) {
+    const unit = word ? WORD_UNITS[word] : undefined;
+    if (!unit || !amount) return undefined;
+    seconds += Number(amount) * UNIT_SECONDS[unit];
+  }
+  return seconds > 0 ? toIso(seconds) : undefined;
+}
+
+function toIso(seconds: number): string {
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3_600);
+  const minutes = Math.floor((seconds % 3_600) / 60);
+  const rest = seconds % 60;
+  const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${rest ? `${rest}S` : ''}`;
+  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
+}
+
+/** "2026-11-24 14:05 UTC": unambiguous for readers in any time zone; adapters may localise further. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
