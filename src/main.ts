@@ -1,0 +1,63 @@
+import { ProviderNotAvailable } from './api/index.js';
+import { createGatehouse } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+/** `npm start`: load config, start the server, print where to look. Exits non-zero on bad config. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
+  try {
+    gatehouse = await createGatehouse(config);
+  } catch (error) {
+    if (error instanceof ProviderNotAvailable) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { server, logger } = gatehouse;
+  await server.listen({ port: config.server.port, host: config.server.host });
+
+  if (config.mode === 'sandbox') {
+    const base = config.server.publicUrl;
+    process.stdout.write(
+      [
+        '',
+        '  ┌────────────────────────────────────────────────────────────────────┐',
+        '  │  Gatehouse is running in SANDBOX MODE                               │',
+        '  │  No Slack, Teams or Okta settings were found, so every external     │',
+        '  │  service is an embedded emulation and the store is in memory.       │',
+        '  │  Its secrets are published: it listens on 127.0.0.1 only.          │',
+        '  └────────────────────────────────────────────────────────────────────┘',
+        `  Health:         ${base}/healthz   (readiness: ${base}/readyz)`,
+        `  Metrics:        ${base}/metrics`,
+        `  Emulated Okta:  ${base}/sandbox/okta  (token: SSWS ${config.governance.provider === 'okta' && config.governance.auth.kind === 'ssws' ? config.governance.auth.token : '-'})`,
+        `                  e.g. curl -H 'Authorization: SSWS gatehouse-sandbox-okta-token' '${base}/sandbox/okta/api/v1/users?search=profile.email%20eq%20%22alice@acme.example%22'`,
+        '  Configure a real deployment with the variables in README.md.',
+        '',
+      ].join('\n'),
+    );
+  } else {
+    logger.info({ port: config.server.port, provider: config.governance.provider }, 'Gatehouse started');
+  }
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await gatehouse.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await main();

@@ -1,0 +1,105 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Governance } from './api/governance.js';
+import type { Config } from './config.js';
+import { GatehouseError } from './domain/errors.js';
+import type { Flows } from './flows/index.js';
+import type { Metrics } from './metrics.js';
+import { sandboxPlugin } from './sandbox/index.js';
+import type { Store } from './store/index.js';
+
+export interface ServerDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  metrics: Metrics;
+  store: Store;
+  governance: Governance;
+  flows: Flows;
+}
+
+const READINESS_TIMEOUT_MS = 3000;
+/** Slack and Bot Framework payloads are small; a justification is capped far below this. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The one HTTP server. Each surface is a plugin with its own scope, so this file reads as the table
+ * of contents of what Gatehouse answers.
+ */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    disableRequestLogging: false,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    // Client mistakes (bad JSON, too large, wrong content type) keep fastify's 4xx; nothing else leaks.
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const message =
+      error instanceof GatehouseError
+        ? error.userMessage
+        : status < 500
+          ? error.message
+          : 'Internal error; it has been logged.';
+    return reply.status(status).send({ error: error.code ?? 'error', message });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const [store, governance] = await Promise.all([
+      check(() => deps.store.ping()),
+      check(() => deps.governance.ping()),
+    ]);
+    const ready = store === 'ok' && governance === 'ok';
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', checks: { store, governance } });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  if (deps.config.mode === 'sandbox') {
+    await app.register(sandboxPlugin, { prefix: '/sandbox', logger: deps.logger });
+  }
+
+  return app;
+}
+
+async function check(probe: () => Promise<void>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)),
+          READINESS_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return 'ok';
+  } catch (error) {
+    return error instanceof GatehouseError ? error.code : error instanceof Error ? error.message : 'failed';
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,94 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGatehouse, type Gatehouse } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { MemoryStore } from '../src/store/index.js';
+import { freePort } from './support/free-port.js';
+
+describe('the server in sandbox mode', () => {
+  let gatehouse: Gatehouse;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    gatehouse = await createGatehouse(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), {
+      logger: pino({ level: 'silent' }),
+    });
+    await gatehouse.server.listen({ port, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await gatehouse.close();
+  });
+
+  it('answers /healthz', async () => {
+    const response = await fetch(`${base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when the store and the emulated Okta answer', async () => {
+    const response = await fetch(`${base}/readyz`);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { store: 'ok', governance: 'ok' } });
+    expect(response.status).toBe(200);
+  });
+
+  it('serves the emulated Okta API under /sandbox/okta with the real paths', async () => {
+    const response = await fetch(
+      `${base}/sandbox/okta/api/v1/users?search=${encodeURIComponent('profile.email eq "alice@acme.example"')}`,
+      { headers: { authorization: 'SSWS gatehouse-sandbox-okta-token' } },
+    );
+    expect(response.status).toBe(200);
+    const users = (await response.json()) as { profile: { email: string } }[];
+    expect(users.map((user) => user.profile.email)).toEqual(['alice@acme.example']);
+    expect(response.headers.get('x-rate-limit-remaining')).toMatch(/^\d+$/);
+  });
+
+  it('exposes HTTP latency by route and governance calls by operation and outcome', async () => {
+    await fetch(`${base}/readyz`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(
+      /gatehouse_http_request_duration_seconds_count\{method="GET",route="\/readyz",status_code="200"\} \d+/,
+    );
+    expect(text).toMatch(
+      /gatehouse_governance_call_duration_seconds_count\{provider="okta",operation="ping",outcome="ok"\} \d+/,
+    );
+  });
+
+  it('answers an unknown route with a clear 404, and malformed JSON with a 400', async () => {
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'not_found', message: 'No route for GET /nope' });
+    const bad = await fetch(`${base}/sandbox/okta/governance/api/v2/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'SSWS gatehouse-sandbox-okta-token' },
+      body: '{"requested": ',
+    });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('readiness', () => {
+  it('says which dependency is down with a 503', async () => {
+    const port = await freePort();
+    const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+    const store = new MemoryStore();
+    store.ping = async () => {
+      throw new Error('store unreachable');
+    };
+    const gatehouse = await createGatehouse(config, { logger: pino({ level: 'silent' }), store });
+    try {
+      // Not listening: the emulated Okta cannot be reached either.
+      const response = await gatehouse.server.inject({ method: 'GET', url: '/readyz' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({
+        status: 'not_ready',
+        checks: { store: 'store unreachable', governance: 'governance_unavailable' },
+      });
+    } finally {
+      await gatehouse.close();
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/free-port.js';
+
+/** `npm start` as a newcomer runs it: no environment at all. */
+describe('npm start with no configuration', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGTERM');
+  });
+
+  it('prints the sandbox banner and serves health, metrics and the emulated Okta API', async () => {
+    const port = await freePort();
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    const deadline = Date.now() + 20_000;
+    while (!output.includes('SANDBOX MODE') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toContain('Gatehouse is running in SANDBOX MODE');
+    expect(output).toContain(`http://127.0.0.1:${port}/healthz`);
+
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('gatehouse_http_request_duration_seconds');
+    const entries = await fetch(
+      `${base}/sandbox/okta/governance/api/v2/catalogs/default/entries?filter=${encodeURIComponent('not(parent pr)')}`,
+      { headers: { authorization: 'SSWS gatehouse-sandbox-okta-token' } },
+    );
+    expect(entries.status).toBe(200);
+    const names = ((await entries.json()) as { data: { name: string }[] }).data.map((entry) => entry.name);
+    expect(names).toEqual(expect.arrayContaining(['Salesforce', 'Google Workspace', 'NetSuite']));
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  }, 30_000);
+
+  it('refuses to start on a half-given configuration, naming every problem', async () => {
+    const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { PATH: process.env.PATH, OKTA_ORG_URL: 'https://acme.okta.com', SLACK_BOT_TOKEN: 'xoxb-1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    refused.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => refused.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('Gatehouse cannot start; fix its configuration:');
+    expect(stderr).toContain('Okta needs credentials');
+    expect(stderr).toContain('SLACK_SIGNING_SECRET is required');
+  }, 30_000);
+});
