@@ -34,6 +34,17 @@ describe('the server in sandbox mode', () => {
     expect(response.status).toBe(200);
   });
 
+  it('does not spend the governance rate limit on every readiness probe', async () => {
+    const pings = () => gatehouse.metrics.governanceDuration.get();
+    const count = async () =>
+      (await pings()).values
+        .filter((v) => v.metricName?.endsWith('_count') && v.labels.operation === 'ping')
+        .reduce((n, v) => n + v.value, 0);
+    const before = await count();
+    await Promise.all(Array.from({ length: 5 }, () => fetch(`${base}/readyz`)));
+    expect((await count()) - before).toBeLessThanOrEqual(1);
+  });
+
   it('serves the emulated Okta API under /sandbox/okta with the real paths', async () => {
     const response = await fetch(
       `${base}/sandbox/okta/api/v1/users?search=${encodeURIComponent('profile.email eq "alice@acme.example"')}`,
