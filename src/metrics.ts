@@ -32,7 +32,7 @@ export function createMetrics(): Metrics {
     }),
     governanceRetries: new Counter({
       name: 'gatehouse_governance_retries_total',
-      help: 'Governance HTTP attempts retried, by reason (rate_limited, server_error, network)',
+      help: 'Governance HTTP attempts retried, by reason (rate_limited, unavailable)',
       labelNames: ['provider', 'operation', 'reason'],
       registers: [registry],
     }),

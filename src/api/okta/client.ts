@@ -403,7 +403,9 @@ export class OktaGovernance implements Governance {
       filter: `requestedFor eq "${quote(input.requestedFor.id)}" AND lastUpdated gt "${since}"`,
       limit: 200,
     });
-    return body.data.find((request) => request.requested.entryId === input.entryId && request.created >= since);
+    return body.data.find(
+      (request) => request.requested.entryId === input.entryId && Date.parse(request.created) >= Date.parse(since),
+    );
   }
 
   private async mapRequest(request: OktaAccessRequest, tasks: OktaTask[]): Promise<AccessRequest> {

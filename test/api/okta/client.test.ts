@@ -237,8 +237,7 @@ describe('OktaGovernance.decide when the resolve answer is lost', () => {
     expect(spareMessage.isDone()).toBe(false);
   });
 
-  // Known failing (src/api/okta/client.ts:282): when the read-back GET itself fails, its error
-  // (outcomeUnknown false: "Nothing was changed") replaces the resolve's outcomeUnknown error.
+  // If the read-back fails too, the resolve's outcome is still unknown: never "Nothing was changed".
   it('still reports outcomeUnknown when the task cannot be read back', async () => {
     nock(ORG)
       .get(TASK_PATH)
@@ -389,8 +388,7 @@ describe('OktaGovernance.createRequest when the create answer is lost', () => {
     expect(created.id).toBe(REQUEST_ID);
   });
 
-  // Known failing (src/api/okta/client.ts:221): when the check-first list itself fails, its error
-  // (outcomeUnknown false: "Nothing was changed") replaces the create's outcomeUnknown error.
+  // If the check-first list fails too, the create's outcome is still unknown: never "Nothing was changed".
   it('still reports outcomeUnknown when the check-first list fails', async () => {
     nock(ORG)
       .get(FIELDS_PATH)
