@@ -33,12 +33,12 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        '  ┌────────────────────────────────────────────────────────────────────┐',
-        '  │  Gatehouse is running in SANDBOX MODE                               │',
-        '  │  No Slack, Teams or Okta settings were found, so every external     │',
-        '  │  service is an embedded emulation and the store is in memory.       │',
-        '  │  Its secrets are published: it listens on 127.0.0.1 only.          │',
-        '  └────────────────────────────────────────────────────────────────────┘',
+        ...box([
+          'Gatehouse is running in SANDBOX MODE',
+          'No Slack, Teams or Okta settings were found, so every external',
+          'service is an embedded emulation and the store is in memory.',
+          'Its secrets are published: it listens on 127.0.0.1 only.',
+        ]),
         `  Health:         ${base}/healthz   (readiness: ${base}/readyz)`,
         `  Metrics:        ${base}/metrics`,
         `  Emulated Okta:  ${base}/sandbox/okta  (token: SSWS ${config.governance.provider === 'okta' && config.governance.auth.kind === 'ssws' ? config.governance.auth.token : '-'})`,
@@ -58,6 +58,15 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function box(lines: string[]): string[] {
+  const width = Math.max(...lines.map((line) => line.length)) + 2;
+  return [
+    `  ┌${'─'.repeat(width)}┐`,
+    ...lines.map((line) => `  │ ${line.padEnd(width - 1)}│`),
+    `  └${'─'.repeat(width)}┘`,
+  ];
 }
 
 await main();

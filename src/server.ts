@@ -31,7 +31,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
   });
 
   app.addHook('onResponse', async (request, reply) => {
