@@ -4,10 +4,13 @@ export type { ChatIdentity } from './identity.js';
 export type { Failure, Outcome } from './outcome.js';
 export {
   type DecideInput,
+  type EntryMatch,
   Flows,
   MAX_TEXT_LENGTH,
   type RequestAccessInput,
   type RequestAccessResult,
   type RequestList,
+  type RequestSnapshot,
 } from './service.js';
 export * from './views.js';
+export { type ChatCommand, helpLines, parseCommand } from './grammar.js';

@@ -32,7 +32,9 @@ import { type Outcome, outcomeOf } from './outcome.js';
 import {
   type AccessView,
   accessView,
+  type CatalogEntryView,
   type CatalogItemView,
+  catalogEntryView,
   catalogItemView,
   type PersonView,
   principalView,
@@ -61,6 +63,16 @@ export type RequestAccessResult =
   | { kind: 'created'; request: RequestView }
   /** The text matched several entries or none exactly: the adapter shows a form, prefilled. */
   | { kind: 'choose'; query: string; choices: CatalogItemView[]; justification?: string; duration?: string };
+
+export type EntryMatch =
+  | { kind: 'match'; entry: CatalogItemView }
+  | { kind: 'choose'; query: string; choices: CatalogItemView[] };
+
+export interface RequestSnapshot {
+  /** Without buttons: for a channel or anyone not on the request. */
+  view: RequestView;
+  as(viewer: { id: string }): RequestView;
+}
 
 export interface DecideInput {
   requestId: string;
@@ -101,6 +113,55 @@ export class Flows {
       const entries = await this.governance.searchCatalog(principal, text.trim().slice(0, 100), limit);
       return entries.map(catalogItemView);
     });
+  }
+
+  /**
+   * Which entry typed text names, without writing anything: one entry, or the candidates for a form.
+   * Adapters call this first when they must open a form within a deadline (Slack's trigger_id).
+   */
+  resolveEntry(actor: ChatIdentity, text: string): Promise<Outcome<EntryMatch>> {
+    return outcomeOf(this.logger, 'resolveEntry', async () => {
+      const principal = await this.identity.resolve(actor);
+      const picked = await this.pickEntry(principal, text);
+      if ('choices' in picked) return { kind: 'choose', query: text.trim(), choices: picked.choices.map(catalogItemView) };
+      return { kind: 'match', entry: catalogItemView(picked) };
+    });
+  }
+
+  /** One entry with the rules a request for it must follow (justification, duration), for a form. */
+  describeEntry(actor: ChatIdentity, entryId: string): Promise<Outcome<CatalogEntryView>> {
+    return outcomeOf(this.logger, 'describeEntry', async () => {
+      const principal = await this.identity.resolve(actor);
+      const entry = await this.governance.getCatalogEntry(principal, entryId);
+      if (!entry) throw new EntryNotFound(entryId);
+      const policy = await this.governance.policy();
+      return catalogEntryView({
+        ...entry,
+        justificationRequired: entry.justificationRequired || policy.requireRequestJustification,
+      });
+    });
+  }
+
+  /** Whether deciding this way needs a written reason, so an adapter knows to ask before it calls decide. */
+  async reasonRequired(decision: Decision): Promise<boolean> {
+    const policy = await this.governance.policy();
+    return decision === 'reject' ? policy.requireRejectReason : policy.requireApproveReason;
+  }
+
+  /**
+   * The request as it stands, ready to be shown to anyone it concerns: `as(viewer)` adds the buttons
+   * that person may press. Used for messages sent on the system's initiative, so there is no chat
+   * identity to check; every button is re-checked when pressed.
+   */
+  async snapshot(requestId: string): Promise<RequestSnapshot | null> {
+    const request = await this.governance.getRequest(requestId);
+    if (!request) return null;
+    const attributed = await withAttributions(this.store, request);
+    const policy = await this.governance.policy();
+    return {
+      view: requestView(attributed, []),
+      as: (viewer) => requestView(attributed, availableActions(attributed, asPrincipal(viewer), policy)),
+    };
   }
 
   requestAccess(actor: ChatIdentity, input: RequestAccessInput): Promise<Outcome<RequestAccessResult>> {
@@ -330,6 +391,10 @@ export class Flows {
       throw error;
     }
   }
+}
+
+function asPrincipal(ref: { id: string }): Principal {
+  return { id: ref.id, email: '', displayName: '', active: true };
 }
 
 function surface(actor: ChatIdentity): string {

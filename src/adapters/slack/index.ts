@@ -1,0 +1,130 @@
+import { App, type Authorize } from '@slack/bolt';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { SlackConfig } from '../../config.js';
+import type { Flows } from '../../flows/index.js';
+import type { RequestMessages } from '../../notifier/index.js';
+import type { Store } from '../../store/index.js';
+import { boltLogger } from './bolt-logger.js';
+import { registerButtons } from './listeners/buttons.js';
+import { registerCommands } from './listeners/commands.js';
+import type { SlackDeps } from './listeners/context.js';
+import { registerForms } from './listeners/forms.js';
+import { publishHome, registerHome } from './listeners/home.js';
+import { SlackMessenger } from './messenger.js';
+import { SlackPeople } from './people.js';
+import { FastifyReceiver } from './receiver.js';
+
+export { SlackMessenger } from './messenger.js';
+
+export interface SlackAdapterOptions {
+  config: SlackConfig;
+  flows: Flows;
+  store: Store;
+  logger: Logger;
+}
+
+/**
+ * Gatehouse in Slack: Bolt's App with our listeners, fed by our fastify receiver at
+ * `POST /slack/events` or by Socket Mode when an app token is set, plus the Messenger the notifier
+ * posts and edits cards through.
+ */
+export class SlackAdapter {
+  readonly client: WebClient;
+  readonly people: SlackPeople;
+  readonly messenger: SlackMessenger;
+  private app: App | undefined;
+  private receiver: FastifyReceiver | undefined;
+
+  constructor(private readonly options: SlackAdapterOptions) {
+    const clientOptions = webClientOptions(options.config, options.logger);
+    this.client = new WebClient(options.config.botToken, clientOptions);
+    this.people = new SlackPeople(this.client, options.store);
+    this.messenger = new SlackMessenger(this.client, this.people, (_person, userId) => this.publishHome(userId));
+  }
+
+  /** Builds the Bolt App and its listeners; the notifier's messages are needed to answer clicks. */
+  connect(messages: RequestMessages): void {
+    const { config, logger, flows } = this.options;
+    const common = {
+      authorize: this.authorize(),
+      clientOptions: webClientOptions(config, logger),
+      logger: boltLogger(logger.child({ component: 'bolt' })),
+      ignoreSelf: true,
+    };
+    if (config.appToken) {
+      this.app = new App({ ...common, socketMode: true, appToken: config.appToken });
+    } else {
+      this.receiver = new FastifyReceiver({ signingSecret: config.signingSecret, logger });
+      this.app = new App({ ...common, receiver: this.receiver });
+    }
+    this.app.error(async (err) => {
+      logger.error({ err }, 'Slack listener error');
+    });
+    const deps: SlackDeps = {
+      flows,
+      people: this.people,
+      messages,
+      client: this.client,
+      logger,
+      publishHome: (userId) => this.publishHome(userId),
+    };
+    registerCommands(this.app, deps);
+    registerButtons(this.app, deps);
+    registerForms(this.app, deps);
+    registerHome(this.app, deps);
+  }
+
+  /** The HTTP route, when Slack reaches Gatehouse over HTTP (not Socket Mode). */
+  get plugin(): FastifyPluginAsync | undefined {
+    return this.receiver?.plugin;
+  }
+
+  get socketMode(): boolean {
+    return Boolean(this.options.config.appToken);
+  }
+
+  async start(): Promise<void> {
+    if (this.socketMode) await this.app?.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.socketMode) await this.app?.stop();
+  }
+
+  private publishHome(userId: string): Promise<void> {
+    const { flows, logger } = this.options;
+    return publishHome({ flows, people: this.people, client: this.client, logger }, userId);
+  }
+
+  /** The bot's own ids, asked of Slack once (auth.test) and remembered; asked again after a failure. */
+  private authorize(): Authorize<boolean> {
+    let known: Promise<{ botId?: string; botUserId?: string }> | undefined;
+    const token = this.options.config.botToken;
+    return async () => {
+      known ??= this.client.auth.test().then(
+        (answer) => ({ botId: answer.bot_id, botUserId: answer.user_id }),
+        (err) => {
+          known = undefined;
+          throw err;
+        },
+      );
+      return { botToken: token, ...(await known) };
+    };
+  }
+}
+
+/**
+ * Interactive paths must not wait minutes: a rate-limited call fails at once and is reported,
+ * rather than pausing every call of the client (the default waits and retries for ~30 minutes).
+ */
+function webClientOptions(config: SlackConfig, logger: Logger): WebClientOptions {
+  return {
+    slackApiUrl: `${config.apiUrl.replace(/\/+$/, '')}/`,
+    logger: boltLogger(logger.child({ component: 'slack-web-api' })),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
+    timeout: 10_000,
+  };
+}

@@ -1,0 +1,150 @@
+import type { App, RespondFn } from '@slack/bolt';
+import { type ChatIdentity, parseCommand, type RequestView } from '../../../flows/index.js';
+import { parseDuration } from '../../../flows/wording.js';
+import { LIST_LIMIT, renderFailure, renderHelp, renderList, renderNotice, renderStatus } from '../render/lists.js';
+import { requestForm } from '../render/modals.js';
+import { escape, escapeWithin } from '../render/text.js';
+import { actorOf, isFailure, type SlackDeps, tell, within } from './context.js';
+import { openRequestForm } from './forms.js';
+
+/** Time left for a catalog search before the trigger_id (3 s from Slack's send) is too old to open a form. */
+const FORM_DEADLINE_MS = 2_000;
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  app.command('/access', async ({ command, ack, respond }) => {
+    const parsed = parseCommand(command.text ?? '');
+    const user = command.user_id;
+    switch (parsed.kind) {
+      case 'help':
+        await ack(renderHelp());
+        return;
+      case 'unknown':
+        await ack(renderHelp(`I don’t know “${escapeWithin(parsed.text, 200).text}”. Here is what I understand:`));
+        return;
+      case 'form':
+        await ack();
+        await openRequestForm(deps, command.trigger_id, user, {});
+        return;
+      case 'request': {
+        if (parsed.duration && !parseDuration(parsed.duration)) {
+          await ack(
+            renderNotice(
+              `:warning: “${escapeWithin(parsed.duration, 100).text}” is not a duration Gatehouse understands. ` +
+                'Use something like `for 4h`, `for 2 days` or `for 1w`.',
+            ),
+          );
+          return;
+        }
+        const startedAt = Date.now();
+        await ack();
+        await requestInOneLine(deps, { user, triggerId: command.trigger_id, respond, startedAt }, parsed);
+        return;
+      }
+      default: {
+        await ack();
+        const actor = await actorOf(deps, user);
+        if (isFailure(actor)) return tell(deps, { userId: user, respond }, renderFailure(actor));
+        await tell(deps, { userId: user, respond }, await answerQuery(deps, actor, parsed));
+      }
+    }
+  });
+}
+
+async function answerQuery(
+  deps: SlackDeps,
+  actor: ChatIdentity,
+  parsed: { kind: 'status'; requestId?: string } | { kind: 'mine' } | { kind: 'pending' },
+) {
+  if (parsed.kind === 'status') {
+    const outcome = await deps.flows.status(actor, parsed.requestId);
+    if (!outcome.ok) return renderFailure(outcome.error);
+    const value = outcome.value;
+    return 'items' in value
+      ? renderList(value, 'You have no open requests. `/access request <what>` asks for something.')
+      : renderStatus(value);
+  }
+  if (parsed.kind === 'mine') {
+    const outcome = await deps.flows.myRequests(actor, LIST_LIMIT * 2);
+    return outcome.ok
+      ? renderList(outcome.value, 'You have not requested anything yet.')
+      : renderFailure(outcome.error);
+  }
+  const outcome = await deps.flows.pendingApprovals(actor);
+  return outcome.ok
+    ? renderList(outcome.value, 'Nothing is waiting for your decision. :tada:')
+    : renderFailure(outcome.error);
+}
+
+/**
+ * `/access request <what> [for <duration>] [because <reason>]`: creates the request when the text
+ * names one entry, and opens the form, prefilled, when it names several or none. The search must
+ * finish while the trigger_id still works; a slow catalog gets a clear message instead.
+ */
+async function requestInOneLine(
+  deps: SlackDeps,
+  context: { user: string; triggerId: string; respond: RespondFn; startedAt: number },
+  parsed: { what: string; duration?: string; because?: string },
+): Promise<void> {
+  const where = { userId: context.user, respond: context.respond };
+  const actor = await actorOf(deps, context.user);
+  if (isFailure(actor)) return tell(deps, where, renderFailure(actor));
+  const remaining = FORM_DEADLINE_MS - (Date.now() - context.startedAt);
+  const match = await within(deps.flows.resolveEntry(actor, parsed.what), remaining);
+  if (match === 'late') {
+    return tell(
+      deps,
+      where,
+      renderNotice(':hourglass: The catalog is slow to answer right now. Run `/access` to open the request form.'),
+    );
+  }
+  if (!match.ok) return tell(deps, where, renderFailure(match.error));
+  const duration = parsed.duration ? parseDuration(parsed.duration) : undefined;
+  if (match.value.kind === 'choose') {
+    const opened = await deps.client.views
+      .open({
+        trigger_id: context.triggerId,
+        view: requestForm({
+          query: match.value.query,
+          choices: match.value.choices,
+          justification: parsed.because,
+          duration,
+        }),
+      })
+      .then(
+        () => true,
+        (err) => {
+          deps.logger.warn({ err }, 'request form not opened');
+          return false;
+        },
+      );
+    if (!opened) {
+      await tell(deps, where, renderNotice('I could not open the request form in time. Run `/access` to open it.'));
+    }
+    return;
+  }
+  const created = await deps.flows.requestAccess(actor, {
+    entryId: match.value.entry.id,
+    justification: parsed.because,
+    duration: parsed.duration,
+    idempotencyKey: `slack:${context.triggerId}`,
+  });
+  if (!created.ok) return tell(deps, where, renderFailure(created.error));
+  if (created.value.kind !== 'created') return;
+  const request = created.value.request;
+  await tell(deps, where, renderNotice(confirmation(request)));
+  await deps.messages.sync(request.id);
+}
+
+/** What the requester reads right after asking: the id, where it stands, and the portal link. */
+export function confirmation(request: RequestView): string {
+  const step = request.steps.find((s) => s.index === request.currentStep?.index);
+  const waiting = step?.approvers.length
+    ? ` It waits for ${step.approvers.map((a) => escape(a.name)).join(', ')} (step ${step.index}${
+        request.currentStep?.total ? ` of ${request.currentStep.total}` : ''
+      }).`
+    : request.status === 'approved'
+      ? ' It needed no approval and is approved.'
+      : '';
+  const portal = request.portalUrl ? ` <${request.portalUrl}|Open it in the portal>.` : '';
+  return `:white_check_mark: Requested *${escape(request.entry.name)}*: request \`${escape(request.id)}\`.${waiting} I will message you as it moves.${portal}`;
+}

@@ -1,0 +1,74 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { ChatIdentity, Failure, Flows } from '../../../flows/index.js';
+import type { RequestMessages } from '../../../notifier/index.js';
+import { type SlackPeople, SlackUserUnknown } from '../people.js';
+import { renderFailure } from '../render/lists.js';
+import type { SlackMessage } from '../render/request-card.js';
+
+/** What every listener works with. Listeners parse, call a flow, render; no rules live here. */
+export interface SlackDeps {
+  flows: Flows;
+  people: SlackPeople;
+  messages: RequestMessages;
+  client: WebClient;
+  logger: Logger;
+  publishHome(slackUserId: string): Promise<void>;
+}
+
+export const SLACK_UNREACHABLE: Failure = {
+  code: 'slack_user_unknown',
+  message: 'Slack did not tell Gatehouse who you are just now. Please try again in a moment.',
+};
+
+/** The acting Slack user as a chat identity, or the failure to show them. */
+export async function actorOf(deps: Pick<SlackDeps, 'people' | 'logger'>, userId: string): Promise<ChatIdentity | Failure> {
+  try {
+    return await deps.people.identity(userId);
+  } catch (error) {
+    if (!(error instanceof SlackUserUnknown)) throw error;
+    deps.logger.warn({ err: error, userId }, 'Slack user lookup failed');
+    return SLACK_UNREACHABLE;
+  }
+}
+
+export function isFailure(value: ChatIdentity | Failure): value is Failure {
+  return 'code' in value && 'message' in value;
+}
+
+/**
+ * Says something to the person who acted, only to them: through response_url when Slack gave one
+ * (messages, commands), otherwise as a direct message (App Home and modals have no response_url).
+ */
+export async function tell(
+  deps: SlackDeps,
+  where: { userId: string; respond?: (message: object) => Promise<unknown> },
+  message: SlackMessage,
+): Promise<void> {
+  try {
+    if (where.respond) {
+      await where.respond({ response_type: 'ephemeral', replace_original: false, ...message });
+      return;
+    }
+    await deps.client.chat.postMessage({ channel: where.userId, ...message });
+  } catch (err) {
+    deps.logger.warn({ err, userId: where.userId }, 'could not tell a Slack user the result');
+  }
+}
+
+export function failureMessage(failure: Failure): SlackMessage {
+  return renderFailure(failure);
+}
+
+/** The value of `work`, or 'late' once `ms` have passed (the work itself carries on). */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,210 @@
+import type { App, BlockAction, StaticSelectAction, ViewStateValue } from '@slack/bolt';
+import { z } from 'zod';
+import { MAX_TEXT_LENGTH } from '../../../flows/index.js';
+import { renderFailure } from '../render/lists.js';
+import {
+  chosenDuration,
+  entryOption,
+  FIELD,
+  MODAL,
+  messageView,
+  type RequestFormState,
+  requestForm,
+} from '../render/modals.js';
+import { escape } from '../render/text.js';
+import { confirmation } from './commands.js';
+import { actorOf, isFailure, type SlackDeps, within } from './context.js';
+
+/** block_suggestion must be answered in its own HTTP response, inside Slack's 3 s. */
+const OPTIONS_DEADLINE_MS = 2_200;
+
+const formMetadata = z.object({ duration: z.string().optional() });
+
+type StateValues = Record<string, Record<string, ViewStateValue>>;
+
+function field(values: StateValues, id: string): ViewStateValue | undefined {
+  return values[id]?.[id];
+}
+
+/**
+ * Opens the request form at once (the trigger_id lives 3 s), then checks who is asking: a person
+ * Gatehouse cannot map sees why in the form instead of a catalog.
+ */
+export async function openRequestForm(
+  deps: SlackDeps,
+  triggerId: string,
+  userId: string,
+  state: RequestFormState,
+): Promise<void> {
+  const opened = await deps.client.views.open({ trigger_id: triggerId, view: requestForm(state) }).catch((err) => {
+    deps.logger.warn({ err }, 'request form not opened');
+    return undefined;
+  });
+  const viewId = opened?.view?.id;
+  if (!viewId) return;
+  const actor = await actorOf(deps, userId);
+  const failure = isFailure(actor) ? actor : await deps.flows.whoAmI(actor).then((o) => (o.ok ? null : o.error));
+  if (failure) {
+    await deps.client.views
+      .update({ view_id: viewId, view: messageView('Request access', renderFailure(failure).text) })
+      .catch((err) => deps.logger.warn({ err }, 'request form not updated'));
+  }
+}
+
+export function registerForms(app: App, deps: SlackDeps): void {
+  app.options(FIELD.entry, async ({ body, ack }) => {
+    const actor = await actorOf(deps, body.user.id);
+    if (isFailure(actor)) return ack({ options: [] });
+    const found = await within(deps.flows.searchCatalog(actor, body.value ?? '', 100), OPTIONS_DEADLINE_MS);
+    await ack({ options: found !== 'late' && found.ok ? found.value.map(entryOption) : [] });
+  });
+
+  // Picking an entry redraws the form with that entry's rules: justification, duration choices.
+  app.action<BlockAction<StaticSelectAction>>(FIELD.entry, async ({ ack, body, action }) => {
+    await ack();
+    const view = body.view;
+    if (!view) return;
+    const actor = await actorOf(deps, body.user.id);
+    const entryId = action.selected_option?.value;
+    if (isFailure(actor) || !entryId) return;
+    const described = await deps.flows.describeEntry(actor, entryId);
+    const metadata = formMetadata.safeParse(safeJson(view.private_metadata));
+    const next = described.ok
+      ? requestForm({
+          entry: described.value,
+          justification: field(view.state.values as StateValues, FIELD.justification)?.value ?? undefined,
+          duration: metadata.success ? metadata.data.duration : undefined,
+        })
+      : messageView('Request access', renderFailure(described.error).text);
+    await deps.client.views
+      .update({ view_id: view.id, hash: view.hash, view: next })
+      .catch((err) => deps.logger.info({ err }, 'request form changed meanwhile; not redrawn'));
+  });
+
+  app.view(MODAL.request, async ({ ack, body, view }) => {
+    const values = view.state.values as StateValues;
+    const entryId = field(values, FIELD.entry)?.selected_option?.value;
+    if (!entryId) {
+      await ack({ response_action: 'errors', errors: { [FIELD.entry]: 'Choose what you need access to.' } });
+      return;
+    }
+    const justification = field(values, FIELD.justification)?.value ?? undefined;
+    if (justification && justification.length > MAX_TEXT_LENGTH) {
+      await ack({ response_action: 'errors', errors: { [FIELD.justification]: `At most ${MAX_TEXT_LENGTH} characters.` } });
+      return;
+    }
+    await ack({ response_action: 'update', view: messageView('Request access', ':hourglass: Submitting your request…') });
+    const actor = await actorOf(deps, body.user.id);
+    const created = isFailure(actor)
+      ? ({ ok: false, error: actor } as const)
+      : await deps.flows.requestAccess(actor, {
+          entryId,
+          justification,
+          duration: chosenDuration(field(values, FIELD.duration)?.selected_option?.value),
+          idempotencyKey: `slack:view:${view.id}`,
+        });
+    const text =
+      created.ok && created.value.kind === 'created'
+        ? confirmation(created.value.request)
+        : created.ok
+          ? 'Choose one entry in the form.'
+          : renderFailure(created.error).text;
+    await deps.client.views
+      .update({ view_id: view.id, view: messageView(created.ok ? 'Requested' : 'Not requested', text) })
+      .catch((err) => deps.logger.warn({ err }, 'request result not shown'));
+    if (created.ok && created.value.kind === 'created') await deps.messages.sync(created.value.request.id);
+  });
+
+  app.view(MODAL.decision, async ({ ack, body, view }) => {
+    const metadata = decisionMetadata.safeParse(safeJson(view.private_metadata));
+    if (!metadata.success || metadata.data.k === 'comment') {
+      await ack({ response_action: 'update', view: messageView('Not recorded', 'This form is damaged; start again.') });
+      return;
+    }
+    const decision = metadata.data.k;
+    const reason = field(view.state.values as StateValues, FIELD.text)?.value?.trim() || undefined;
+    if (!reason && (await deps.flows.reasonRequired(decision))) {
+      await ack({ response_action: 'errors', errors: { [FIELD.text]: `A reason is required to ${decision}.` } });
+      return;
+    }
+    await ack({ response_action: 'update', view: messageView('Recording', ':hourglass: Recording your decision…') });
+    const actor = await actorOf(deps, body.user.id);
+    const outcome = isFailure(actor)
+      ? ({ ok: false, error: actor } as const)
+      : await deps.flows.decide(actor, {
+          requestId: metadata.data.r,
+          taskId: metadata.data.t,
+          decision,
+          reason,
+        });
+    const done = decision === 'approve' ? 'Approved' : 'Rejected';
+    const text = outcome.ok
+      ? `${done} request \`${escape(outcome.value.request.id)}\` for *${escape(outcome.value.request.entry.name)}*. ${escape(outcome.value.request.requestedFor.name)} will be told.`
+      : renderFailure(outcome.error).text;
+    await deps.client.views
+      .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
+      .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
+    await afterDecision(deps, metadata.data.r, body.user.id, outcome.ok || staleCard(outcome));
+  });
+
+  app.view(MODAL.comment, async ({ ack, body, view }) => {
+    const metadata = decisionMetadata.safeParse(safeJson(view.private_metadata));
+    const text = field(view.state.values as StateValues, FIELD.text)?.value?.trim();
+    if (!metadata.success) {
+      await ack({ response_action: 'update', view: messageView('Not posted', 'This form is damaged; start again.') });
+      return;
+    }
+    if (!text) {
+      await ack({ response_action: 'errors', errors: { [FIELD.text]: 'Write something to post.' } });
+      return;
+    }
+    await ack({ response_action: 'update', view: messageView('Comment', ':hourglass: Posting your comment…') });
+    const actor = await actorOf(deps, body.user.id);
+    const outcome = isFailure(actor)
+      ? ({ ok: false, error: actor } as const)
+      : await deps.flows.comment(actor, metadata.data.r, text);
+    await deps.client.views
+      .update({
+        view_id: view.id,
+        view: messageView(
+          outcome.ok ? 'Comment posted' : 'Not posted',
+          outcome.ok ? 'Your comment is on the request and in the thread of each message about it.' : renderFailure(outcome.error).text,
+        ),
+      })
+      .catch((err) => deps.logger.warn({ err }, 'comment result not shown'));
+    if (outcome.ok && !isFailure(actor)) {
+      const me = await deps.flows.whoAmI(actor);
+      const author = me.ok ? me.value : { id: body.user.id, name: actor.displayName ?? 'Someone' };
+      await deps.messages.announceComment(metadata.data.r, author, text);
+    }
+  });
+}
+
+export const decisionMetadata = z.object({
+  r: z.string().min(1).max(200),
+  t: z.string().max(200).optional(),
+  k: z.enum(['approve', 'reject', 'comment']),
+  c: z.string().optional(),
+  m: z.string().optional(),
+});
+
+/**
+ * After a decision, every card about the request is brought up to date and the decider's App Home
+ * redrawn. A refused click on a stale card (decided elsewhere) also refreshes the cards.
+ */
+export async function afterDecision(deps: SlackDeps, requestId: string, userId: string, sync: boolean): Promise<void> {
+  if (sync) await deps.messages.sync(requestId);
+  await deps.publishHome(userId).catch((err) => deps.logger.warn({ err }, 'App Home not refreshed'));
+}
+
+export function staleCard(outcome: { ok: false; error: { code: string } }): boolean {
+  return ['already_decided', 'request_closed', 'not_an_approver'].includes(outcome.error.code);
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

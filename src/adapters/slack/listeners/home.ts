@@ -1,0 +1,29 @@
+import type { App } from '@slack/bolt';
+import { renderHome } from '../render/home.js';
+import { actorOf, isFailure, type SlackDeps } from './context.js';
+
+/** Draws a person's App Home: what waits for their decision, and their open requests. */
+export async function publishHome(
+  deps: Pick<SlackDeps, 'flows' | 'people' | 'client' | 'logger'>,
+  slackUserId: string,
+): Promise<void> {
+  const actor = await actorOf(deps, slackUserId);
+  let view: ReturnType<typeof renderHome>;
+  if (isFailure(actor)) {
+    view = renderHome({ failure: actor });
+  } else {
+    const [pending, open] = await Promise.all([deps.flows.pendingApprovals(actor), deps.flows.status(actor)]);
+    if (!pending.ok) view = renderHome({ failure: pending.error });
+    else if (!open.ok) view = renderHome({ failure: open.error });
+    else if (!('items' in open.value)) view = renderHome({ failure: { code: 'unexpected', message: 'Unexpected answer.' } });
+    else view = renderHome({ pending: pending.value, open: open.value });
+  }
+  await deps.client.views.publish({ user_id: slackUserId, view });
+}
+
+export function registerHome(app: App, deps: SlackDeps): void {
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await deps.publishHome(event.user).catch((err) => deps.logger.warn({ err }, 'App Home not published'));
+  });
+}

@@ -1,0 +1,74 @@
+import type { KnownBlock } from '@slack/types';
+import { type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
+import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
+import { escape, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
+
+/** Items shown in one message; more would crowd the 50-block limit and the reader. */
+export const LIST_LIMIT = 10;
+
+export function renderList(list: RequestList, empty: string): SlackMessage {
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(list.title, 150) }];
+  if (list.items.length === 0) blocks.push({ type: 'section', text: mrkdwn(empty) });
+  list.items.slice(0, LIST_LIMIT).forEach((item, index) => {
+    blocks.push(...listItem(item, index));
+  });
+  if (list.items.length > LIST_LIMIT) {
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`…and ${list.items.length - LIST_LIMIT} more. Your App Home and the portal show them all.`)],
+    });
+  }
+  return { text: `${list.title}: ${list.items.length}`, blocks };
+}
+
+export function listItem(item: RequestView, index: number): KnownBlock[] {
+  const step = item.currentStep;
+  const where = step ? ` · step ${step.index}${step.total ? ` of ${step.total}` : ''}` : '';
+  const line =
+    `*${escape(item.entry.name)}* · \`${escape(item.id)}\`\n` +
+    `${escape(item.statusLabel)}${where} · for ${escape(item.requestedFor.name)} · ${slackTime(item.created)}` +
+    (item.justification ? `\n_${escapeWithin(item.justification, 200).text}_` : '');
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: `item_${index}`, text: mrkdwn(line) }];
+  if (item.actions.includes('approve')) {
+    const value = buttonValue(item);
+    blocks.push({
+      type: 'actions',
+      block_id: `item_${index}_actions`,
+      elements: [
+        { type: 'button', action_id: ACTION.approve, text: plain('Approve'), style: 'primary', value },
+        { type: 'button', action_id: ACTION.reject, text: plain('Reject'), style: 'danger', value },
+        { type: 'button', action_id: ACTION.comment, text: plain('Comment'), value },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** One request in answer to "status <id>": the same card its approvers see. */
+export function renderStatus(request: RequestView): SlackMessage {
+  const role = request.actions.includes('approve') ? 'approval' : 'requester';
+  return renderRequestCard(role, request);
+}
+
+export function renderFailure(failure: Failure): SlackMessage {
+  const text = `:warning: ${escape(failure.message)}`;
+  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+export function renderNotice(text: string): SlackMessage {
+  return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+export function renderHelp(intro?: string): SlackMessage {
+  const lines = helpLines('/access').map((line) => `• \`${escape(line.split(' — ')[0] ?? '')}\` — ${escape(line.split(' — ')[1] ?? '')}`);
+  const text = [
+    intro ? `${intro}\n` : '',
+    '*Gatehouse* gets you access without another portal.',
+    '• `/access` — open the request form',
+    ...lines,
+    'Approvers get a message with Approve, Reject and Comment buttons.',
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return { text: 'How to use /access', blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}

@@ -1,0 +1,57 @@
+import type { Notice } from '../../../notifier/index.js';
+import type { SlackMessage } from './request-card.js';
+import { escape, escapeWithin, mrkdwn, slackTime } from './text.js';
+
+const COMMENT_MAX = 2900;
+
+/** Short messages about a request: comments in threads, and what the requester is told. */
+export function renderNotice(notice: Notice): SlackMessage {
+  const request = notice.request;
+  const what = escape(request.entry.name);
+  const id = `\`${escape(request.id)}\``;
+  let text: string;
+  switch (notice.kind) {
+    case 'comment':
+      text = `:speech_balloon: *${escape(notice.author.name)}* commented:\n${escapeWithin(notice.text, COMMENT_MAX).text}`;
+      break;
+    case 'step-decided': {
+      const step = request.steps.find((s) => s.index === notice.step);
+      const decision = step?.decision;
+      const verb = decision?.decision === 'reject' ? 'rejected' : 'approved';
+      const next = request.currentStep
+        ? ` It now waits for step ${request.currentStep.index}${request.currentStep.total ? ` of ${request.currentStep.total}` : ''}.`
+        : '';
+      text = `Step ${notice.step} of your request for *${what}* (${id}) was ${verb} by ${escape(decision?.by.name ?? 'an approver')} ${decision ? slackTime(decision.at) : ''}.${next}`;
+      break;
+    }
+    case 'closed': {
+      const outcome = request.outcome;
+      const reason = outcome?.reason ? `\n>${escapeWithin(outcome.reason, 1000).text.replace(/\n/g, '\n>')}` : '';
+      if (outcome) {
+        const verb = outcome.decision === 'approve' ? ':white_check_mark: approved' : ':x: rejected';
+        text = `Your request for *${what}* (${id}) was ${verb} by ${escape(outcome.by.name)} ${slackTime(outcome.at)}.${reason}`;
+      } else if (request.status === 'expired') {
+        text = `:hourglass: Your request for *${what}* (${id}) expired: nobody decided in time. You can ask again.`;
+      } else if (request.status === 'canceled') {
+        text = `Your request for *${what}* (${id}) was cancelled.`;
+      } else {
+        text = `Your request for *${what}* (${id}) is now ${escape(request.statusLabel.toLowerCase())}.`;
+      }
+      break;
+    }
+    case 'grant':
+      text =
+        request.grantStatus === 'granted'
+          ? `:unlock: You now have access to *${what}* (${id}).`
+          : request.grantStatus === 'manual_grant_required'
+            ? `Your access to *${what}* (${id}) was approved; an administrator will grant it by hand.`
+            : `Granting *${what}* (${id}) failed. IT can see it in the governance system; ask them if it is urgent.`;
+      break;
+  }
+  return { text: plainFallback(text), blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+/** The notification text: the same words without Slack's date markup. */
+function plainFallback(text: string): string {
+  return text.replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1').slice(0, 3000);
+}

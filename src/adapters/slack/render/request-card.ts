@@ -1,0 +1,153 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { RequestView, StepView } from '../../../flows/index.js';
+import type { CardRole } from '../../../notifier/index.js';
+import { clip, escape, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
+
+/**
+ * One pure function renders every state of a request card (pending, decided, expired…) for every
+ * role, so an edited message is exactly what a new one would be.
+ */
+
+export const ACTION = {
+  approve: 'approve',
+  reject: 'reject',
+  comment: 'comment',
+  portal: 'open_portal',
+} as const;
+
+/** What a request button carries: which request and step, never who may act. */
+export interface ButtonValue {
+  r: string;
+  t?: string;
+}
+
+export function buttonValue(request: RequestView): string {
+  const step = request.steps.find((s) => s.index === request.currentStep?.index);
+  const value: ButtonValue = { r: request.id, ...(step?.taskId ? { t: step.taskId } : {}) };
+  return JSON.stringify(value);
+}
+
+const WHY_MAX = 2800;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export function renderRequestCard(role: CardRole, request: RequestView): SlackMessage {
+  const who = escape(request.requestedFor.name);
+  const what = escape(request.entry.name);
+  const intro =
+    role === 'requester'
+      ? `You asked for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` for ${who}` : ''}.`
+      : `*${who}* asks for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` (requested by ${escape(request.requester.name)})` : ''}.`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(`${headline(request)}: ${request.entry.name}`, 150) },
+    { type: 'section', text: mrkdwn(intro) },
+    { type: 'section', fields: facts(request).map(([label, value]) => mrkdwn(`*${label}*\n${value}`)) },
+  ];
+  if (request.justification) {
+    const why = escapeWithin(request.justification, WHY_MAX);
+    const more = why.cut && request.portalUrl ? `\n<${request.portalUrl}|Read the full text>` : '';
+    blocks.push({ type: 'section', text: mrkdwn(`*Why*\n${why.text}${more}`) });
+  }
+  const history = request.steps.filter((step) => step.decision).map(decisionLine);
+  if (history.length > 0) {
+    blocks.push({ type: 'context', elements: history.slice(-9).map((line) => mrkdwn(line)) });
+  }
+  const closing = closingLine(request);
+  if (closing) blocks.push({ type: 'section', text: mrkdwn(closing) });
+  const actions = buttons(role, request);
+  if (actions.elements.length > 0) blocks.push(actions);
+  return { text: summary(role, request), blocks };
+}
+
+function headline(request: RequestView): string {
+  if (request.status === 'pending' || request.status === 'submitted') return 'Access request';
+  return request.statusLabel;
+}
+
+function facts(request: RequestView): [string, string][] {
+  const rows: [string, string][] = [['Status', statusText(request)]];
+  rows.push(['Duration', request.duration ? escape(request.duration) : 'No time limit']);
+  rows.push(['Request', `\`${escape(request.id)}\``]);
+  if (request.currentStep) {
+    const approvers = request.steps.find((s) => s.index === request.currentStep?.index)?.approvers ?? [];
+    if (approvers.length > 0) rows.push(['Waiting for', clip(approvers.map((a) => escape(a.name)).join(', '), 1900)]);
+  }
+  if (request.expiresAt) rows.push(['Expires', `${slackTime(request.expiresAt)} if nobody decides`]);
+  rows.push(['Requested', slackTime(request.created)]);
+  return rows;
+}
+
+function statusText(request: RequestView): string {
+  const step = request.currentStep;
+  if (!step) return request.statusLabel;
+  const of = step.total ? ` of ${step.total}` : '';
+  return `${request.statusLabel} · step ${step.index}${of}${step.name ? ` (${escape(step.name)})` : ''}`;
+}
+
+function decisionLine(step: StepView): string {
+  const decision = step.decision;
+  if (!decision) return '';
+  const mark = decision.decision === 'approve' ? ':white_check_mark:' : ':x:';
+  const verb = decision.decision === 'approve' ? 'approved' : 'rejected';
+  const reason = decision.reason ? `: “${escapeWithin(decision.reason, 300).text}”` : '';
+  return `${mark} Step ${step.index} ${verb} by ${escape(decision.by.name)} ${slackTime(decision.at)}${reason}`;
+}
+
+function closingLine(request: RequestView): string | undefined {
+  const grant =
+    request.grantStatus === 'granted'
+      ? ' Access has been granted.'
+      : request.grantStatus === 'failed'
+        ? ' Provisioning failed; IT has been told in the governance system.'
+        : request.grantStatus === 'manual_grant_required'
+          ? ' An administrator will grant the access by hand.'
+          : request.status === 'approved' && request.grantStatus === 'pending'
+            ? ' Access is being granted.'
+            : '';
+  const outcome = request.outcome;
+  if (outcome) {
+    const verb = outcome.decision === 'approve' ? ':white_check_mark: *Approved*' : ':x: *Rejected*';
+    return `${verb} by ${escape(outcome.by.name)} ${slackTime(outcome.at)}.${grant}`;
+  }
+  if (request.status === 'approved') return `:white_check_mark: *Approved* without a manual step.${grant}`;
+  if (request.status === 'expired') return ':hourglass: *Expired*: nobody decided in time.';
+  if (request.status === 'canceled') return ':no_entry_sign: *Cancelled*.';
+  if (request.status === 'rejected' || request.status === 'denied') return `:x: *${request.statusLabel}*.`;
+  return undefined;
+}
+
+function buttons(role: CardRole, request: RequestView): ActionsBlock {
+  const value = buttonValue(request);
+  const open = Boolean(request.currentStep);
+  // The channel card is seen by many: it offers the buttons while the request is open and the
+  // server decides, per click, whether the person pressing may act.
+  const may = (action: 'approve' | 'reject' | 'comment') =>
+    role === 'channel' ? open || action === 'comment' : request.actions.includes(action);
+  const elements: Button[] = [];
+  if (may('approve')) {
+    elements.push({ type: 'button', action_id: ACTION.approve, text: plain('Approve'), style: 'primary', value });
+  }
+  if (may('reject')) {
+    elements.push({ type: 'button', action_id: ACTION.reject, text: plain('Reject'), style: 'danger', value });
+  }
+  if (may('comment') && (open || role !== 'channel')) {
+    elements.push({ type: 'button', action_id: ACTION.comment, text: plain('Comment'), value });
+  }
+  if (request.portalUrl) {
+    elements.push({ type: 'button', action_id: ACTION.portal, text: plain('Open in portal'), url: request.portalUrl });
+  }
+  return { type: 'actions', block_id: 'request_actions', elements };
+}
+
+function summary(role: CardRole, request: RequestView): string {
+  const step = request.currentStep;
+  const where = step ? ` (step ${step.index}${step.total ? ` of ${step.total}` : ''})` : ` (${request.statusLabel})`;
+  const subject =
+    role === 'requester'
+      ? `Your request for ${request.entry.name}`
+      : `${request.requestedFor.name} asks for ${request.entry.name}`;
+  return clip(escape(subject + where), 3000);
+}

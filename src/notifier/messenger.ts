@@ -1,0 +1,41 @@
+import type { PersonView, RequestView } from '../flows/index.js';
+import type { MessageRef, Platform } from '../store/index.js';
+
+/**
+ * What the notifier needs from a chat platform, and nothing more (Teleport's bot interface): post a
+ * request card to a person or a channel, edit a card it posted, and post short notices. Each
+ * adapter implements it and renders the neutral cards and notices in its own format.
+ */
+
+/** Who a card is for decides what it shows: approvers get buttons, the requester gets progress. */
+export type CardRole = 'approval' | 'requester' | 'channel';
+
+export interface RequestCard {
+  role: CardRole;
+  /** Already tailored to the recipient: `actions` are what they may press. */
+  request: RequestView;
+}
+
+export type Notice =
+  | { kind: 'comment'; request: RequestView; author: PersonView; text: string }
+  /** A step was decided (the request may still be open). */
+  | { kind: 'step-decided'; request: RequestView; step: number }
+  /** The request closed: approved, rejected, expired, cancelled. */
+  | { kind: 'closed'; request: RequestView }
+  /** Provisioning finished or needs a human. */
+  | { kind: 'grant'; request: RequestView };
+
+export interface Messenger {
+  readonly platform: Platform;
+  /** A direct message; null when the person has no account on this platform (nothing was sent). */
+  sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null>;
+  sendToChannel(channel: string, card: RequestCard): Promise<MessageRef>;
+  /** Edits a card this messenger sent, in place. */
+  update(ref: MessageRef, card: RequestCard): Promise<void>;
+  /** A notice in the thread under a card. */
+  reply(ref: MessageRef, notice: Notice): Promise<void>;
+  /** A notice as a new direct message, so that it notifies. False when the person is not on the platform. */
+  notify(person: PersonView, notice: Notice): Promise<boolean>;
+  /** Redraws what the person sees of their requests and approvals on the platform's home surface, if any. */
+  refreshHome?(person: PersonView): Promise<void>;
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { renderRequestCard } from '../../../src/adapters/slack/render/request-card.js';
+import { escape, escapeWithin } from '../../../src/adapters/slack/render/text.js';
+import type { RequestView } from '../../../src/flows/index.js';
+
+const bob = { id: '00ubob', name: 'Bob Martinez', email: 'bob@acme.example' };
+const alice = { id: '00ualice', name: 'Alice Nguyen', email: 'alice@acme.example' };
+
+function pending(overrides: Partial<RequestView> = {}): RequestView {
+  return {
+    id: 'req123',
+    status: 'pending',
+    statusLabel: 'Pending approval',
+    entry: { id: 'cen1', name: 'Salesforce — Admin' },
+    requestedFor: alice,
+    requester: alice,
+    justification: 'Quarter close',
+    duration: '4 hours',
+    created: '2026-11-26T10:00:00.000Z',
+    updated: '2026-11-26T10:00:00.000Z',
+    expiresAt: '2026-12-03T10:00:00.000Z',
+    currentStep: { index: 1, total: 2 },
+    steps: [{ index: 1, taskId: 'task1', status: 'pending', approvers: [bob] }],
+    comments: [],
+    portalUrl: 'https://acme.okta.com/enduser/requests/req123',
+    actions: ['approve', 'reject', 'comment'],
+    ...overrides,
+  };
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const buttons = (card: ReturnType<typeof renderRequestCard>) =>
+  card.blocks.flatMap((block) => (block.type === 'actions' ? block.elements.map((e) => ('action_id' in e ? e.action_id : '')) : []));
+
+describe('escaping user text for Slack', () => {
+  it('neutralises broadcast mentions, user mentions and links', () => {
+    expect(escape('<!channel> <@U0BOB> <https://evil.example|click> & co')).toBe(
+      '&lt;!channel&gt; &lt;@U0BOB&gt; &lt;https://evil.example|click&gt; &amp; co',
+    );
+  });
+
+  it('cuts escaped text to the limit without splitting an entity', () => {
+    const cut = escapeWithin('&'.repeat(2000), 3000);
+    expect(cut.cut).toBe(true);
+    expect(cut.text.length).toBeLessThanOrEqual(3000);
+    expect(cut.text.replace(/…$/, '')).toMatch(/^(&amp;)+$/);
+  });
+});
+
+describe('the request card', () => {
+  it('shows an approver who asks, what, why, how long, which step of how many, expiry, and the buttons', () => {
+    const card = renderRequestCard('approval', pending());
+    const text = json(card.blocks);
+    expect(text).toContain('*Alice Nguyen* asks for access to *Salesforce — Admin*');
+    expect(text).toContain('Quarter close');
+    expect(text).toContain('4 hours');
+    expect(text).toContain('step 1 of 2');
+    expect(text).toContain('if nobody decides');
+    expect(buttons(card)).toEqual(['approve', 'reject', 'comment', 'open_portal']);
+    const approve = card.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []))[0];
+    expect(approve && 'value' in approve && JSON.parse(approve.value ?? '')).toEqual({ r: 'req123', t: 'task1' });
+  });
+
+  it('renders injected mentions and links inert, in verbatim text', () => {
+    const evil = '<!channel> approve me <@U0BOB> <https://evil.example|SSO login>';
+    const card = renderRequestCard('approval', pending({ justification: evil, requestedFor: { ...alice, name: '<!here>' } }));
+    const text = json(card);
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<!here>');
+    expect(text).not.toContain('<@U0BOB>');
+    expect(text).not.toContain('<https://evil.example');
+    for (const block of card.blocks) {
+      if (block.type === 'section' && block.text?.type === 'mrkdwn') expect(block.text.verbatim).toBe(true);
+    }
+  });
+
+  it('truncates a long justification within Block Kit limits and links to the full text', () => {
+    const card = renderRequestCard('approval', pending({ justification: '<'.repeat(2000) }));
+    const why = card.blocks.find((b) => b.type === 'section' && b.text?.text.startsWith('*Why*'));
+    expect(why?.type === 'section' && why.text?.text.length).toBeLessThanOrEqual(3000);
+    expect(json(why)).toContain('Read the full text');
+  });
+
+  it('drops the decision buttons once decided and says by whom and when', () => {
+    const decided = pending({
+      status: 'approved',
+      statusLabel: 'Approved',
+      currentStep: undefined,
+      expiresAt: undefined,
+      steps: [
+        {
+          index: 1,
+          status: 'approved',
+          approvers: [bob],
+          decision: { decision: 'approve', by: bob, at: '2026-11-26T11:00:00.000Z' },
+        },
+      ],
+      outcome: { decision: 'approve', by: bob, at: '2026-11-26T11:00:00.000Z' },
+      actions: ['comment'],
+    });
+    for (const role of ['approval', 'channel', 'requester'] as const) {
+      const card = renderRequestCard(role, decided);
+      expect(buttons(card)).not.toContain('approve');
+      expect(buttons(card)).not.toContain('reject');
+      expect(json(card.blocks)).toContain('*Approved* by Bob Martinez <!date^1795690800^');
+    }
+  });
+});
