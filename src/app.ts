@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { SlackAdapter } from './adapters/slack/index.js';
 import { createGovernance, type Governance } from './api/index.js';
 import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
 import { loggerOptions, secretsOf } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { type Messenger, RequestMessages } from './notifier/index.js';
+import type { SandboxOptions } from './sandbox/index.js';
 import { buildServer } from './server.js';
 import { createStore, type Store } from './store/index.js';
 
@@ -15,21 +18,48 @@ export interface Gatehouse {
   store: Store;
   governance: Governance;
   flows: Flows;
+  /** Posts and edits every chat message about a request. */
+  messages: RequestMessages;
+  slack?: SlackAdapter;
   server: FastifyInstance;
+  /** Starts what runs beside the HTTP server (Slack Socket Mode). */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The composition root: every long-lived part built once, from config, in one place. */
 export async function createGatehouse(
   config: Readonly<Config>,
-  overrides: { logger?: Logger; store?: Store; governance?: Governance } = {},
+  overrides: { logger?: Logger; store?: Store; governance?: Governance; sandbox?: SandboxOptions } = {},
 ): Promise<Gatehouse> {
   const logger = overrides.logger ?? pino(loggerOptions(config.server.logLevel, secretsOf(config)));
   const metrics = createMetrics();
   const store = overrides.store ?? createStore({ redisUrl: config.redisUrl });
   const governance = overrides.governance ?? createGovernance(config.governance, { metrics, logger });
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }));
-  const server = await buildServer({ config, logger, metrics, store, governance, flows });
+  const slack = config.slack
+    ? new SlackAdapter({ config: config.slack, flows, store, logger: logger.child({ component: 'slack' }) })
+    : undefined;
+  const messengers: Messenger[] = slack ? [slack.messenger] : [];
+  const messages = new RequestMessages({
+    flows,
+    store,
+    messengers,
+    approvalsChannels: config.notifier.approvalsChannels,
+    logger: logger.child({ component: 'messages' }),
+  });
+  slack?.connect(messages);
+  const surfaces = slack?.plugin ? [slack.plugin] : [];
+  const server = await buildServer({
+    config,
+    logger,
+    metrics,
+    store,
+    governance,
+    flows,
+    surfaces,
+    sandbox: overrides.sandbox,
+  });
   return {
     config,
     logger,
@@ -37,8 +67,14 @@ export async function createGatehouse(
     store,
     governance,
     flows,
+    messages,
+    slack,
     server,
+    async start() {
+      await slack?.start();
+    },
     async close() {
+      await slack?.stop();
       await server.close();
       if (!overrides.store) await store.close();
     },

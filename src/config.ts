@@ -8,8 +8,11 @@ import { z } from 'zod';
  */
 
 /** Published on purpose: the sandbox only ever listens on loopback. */
+/** The emulated Slack workspace's approvals channel (#access-approvals). */
+export const SANDBOX_APPROVALS_CHANNEL = 'C0APPROVALS';
+
 export const SANDBOX_SECRETS = Object.freeze({
-  slackSigningSecret: 'gatehouse-sandbox-signing-secret',
+  slackSigningSecret: 'sandbox',
   slackBotToken: 'xoxb-gatehouse-sandbox',
   oktaApiToken: 'gatehouse-sandbox-okta-token',
   oktaEventHookSecret: 'gatehouse-sandbox-hook-secret',
@@ -196,6 +199,7 @@ function sandboxConfig(vars: Environment): Config {
   const problems: string[] = [];
   const notifier = notifierConfig(vars, SANDBOX_SECRETS.oktaEventHookSecret, problems);
   if (problems.length > 0) throw new ConfigError(problems);
+  if (!vars.APPROVALS_CHANNELS) notifier.approvalsChannels.slack = SANDBOX_APPROVALS_CHANNEL;
   return {
     mode: 'sandbox',
     server: { port: vars.PORT, host, publicUrl, logLevel: vars.LOG_LEVEL },

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   }
   const { server, logger } = gatehouse;
   await server.listen({ port: config.server.port, host: config.server.host });
+  await gatehouse.start();
 
   if (config.mode === 'sandbox') {
     const base = config.server.publicUrl;
@@ -43,6 +44,9 @@ async function main(): Promise<void> {
         `  Metrics:        ${base}/metrics`,
         `  Emulated Okta:  ${base}/sandbox/okta  (token: SSWS ${config.governance.provider === 'okta' && config.governance.auth.kind === 'ssws' ? config.governance.auth.token : '-'})`,
         `                  e.g. curl -H 'Authorization: SSWS gatehouse-sandbox-okta-token' '${base}/sandbox/okta/api/v1/users?search=profile.email%20eq%20%22alice@acme.example%22'`,
+        `  Slack events:   ${base}/slack/events  (signing secret: ${config.slack?.signingSecret ?? '-'})`,
+        `  Emulated Slack: ${base}/sandbox/slack/api/<method>  (bot token: ${config.slack?.botToken ?? '-'})`,
+        `                  e.g. curl -H 'Authorization: Bearer ${config.slack?.botToken ?? ''}' -d channel=C0APPROVALS ${base}/sandbox/slack/api/conversations.history`,
         '  Configure a real deployment with the variables in README.md.',
         '',
       ].join('\n'),

@@ -1,11 +1,11 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Governance } from './api/governance.js';
 import type { Config } from './config.js';
 import { GatehouseError } from './domain/errors.js';
 import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
-import { sandboxPlugin } from './sandbox/index.js';
+import { type SandboxOptions, sandboxPlugin } from './sandbox/index.js';
 import type { Store } from './store/index.js';
 
 export interface ServerDeps {
@@ -15,6 +15,10 @@ export interface ServerDeps {
   store: Store;
   governance: Governance;
   flows: Flows;
+  /** Chat platforms' inbound routes (Slack's /slack/events), each an encapsulated plugin. */
+  surfaces?: FastifyPluginAsync[];
+  /** The emulated worlds to serve in sandbox mode (tests pass theirs to look inside). */
+  sandbox?: SandboxOptions;
 }
 
 const READINESS_TIMEOUT_MS = 3000;
@@ -76,8 +80,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return deps.metrics.registry.metrics();
   });
 
+  for (const surface of deps.surfaces ?? []) await app.register(surface);
+
   if (deps.config.mode === 'sandbox') {
-    await app.register(sandboxPlugin, { prefix: '/sandbox', logger: deps.logger });
+    await app.register(sandboxPlugin, { prefix: '/sandbox', logger: deps.logger, ...deps.sandbox });
   }
 
   return app;

@@ -29,6 +29,10 @@ export async function rememberDecision(
   await setJson(store, key(requestId, stepIndex), decision, { ttlMs: RETENTION_MS });
 }
 
+export async function forgetDecision(store: Store, requestId: string, stepIndex: number): Promise<void> {
+  await store.delete(key(requestId, stepIndex));
+}
+
 /** The request with each decided step credited to the person Gatehouse verified, where it knows them. */
 export async function withAttributions(store: Store, request: AccessRequest): Promise<AccessRequest> {
   const decided = request.steps.filter((step) => step.decision);

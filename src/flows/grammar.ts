@@ -52,7 +52,11 @@ function parseRequest(args: string): ChatCommand {
   let because: string | undefined;
   const becauseAt = rest.search(/(^|\s)because(\s|$)/i);
   if (becauseAt >= 0) {
-    because = rest.slice(becauseAt).replace(/^\s*because/i, '').trim() || undefined;
+    because =
+      rest
+        .slice(becauseAt)
+        .replace(/^\s*because/i, '')
+        .trim() || undefined;
     rest = rest.slice(0, becauseAt).trim();
   }
   let duration: string | undefined;

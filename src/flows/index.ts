@@ -1,5 +1,6 @@
 export { type Action, availableActions } from './authorization.js';
 export * from './errors.js';
+export { type ChatCommand, helpLines, parseCommand } from './grammar.js';
 export type { ChatIdentity } from './identity.js';
 export type { Failure, Outcome } from './outcome.js';
 export {
@@ -13,4 +14,3 @@ export {
   type RequestSnapshot,
 } from './service.js';
 export * from './views.js';
-export { type ChatCommand, helpLines, parseCommand } from './grammar.js';

@@ -4,7 +4,7 @@ import { GovernanceUnavailable } from '../domain/errors.js';
 import type { AccessRequest, CatalogEntry, CatalogItem, Decision, Principal } from '../domain/types.js';
 import { isOpen } from '../domain/types.js';
 import type { Store } from '../store/index.js';
-import { rememberDecision, withAttributions } from './attribution.js';
+import { forgetDecision, rememberDecision, withAttributions } from './attribution.js';
 import {
   assertCanCancel,
   assertCanComment,
@@ -123,7 +123,8 @@ export class Flows {
     return outcomeOf(this.logger, 'resolveEntry', async () => {
       const principal = await this.identity.resolve(actor);
       const picked = await this.pickEntry(principal, text);
-      if ('choices' in picked) return { kind: 'choose', query: text.trim(), choices: picked.choices.map(catalogItemView) };
+      if ('choices' in picked)
+        return { kind: 'choose', query: text.trim(), choices: picked.choices.map(catalogItemView) };
       return { kind: 'match', entry: catalogItemView(picked) };
     });
   }
@@ -207,20 +208,19 @@ export class Flows {
         if (decided) throw new AlreadyDecided(request.id, decided.decision, decided.by, decided.at);
         throw new DecisionInProgress(`claim ${claim} held`);
       }
+      const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
+      const attribution = { by, decision: input.decision, reason, via: surface(actor) };
+      // Remembered before the write, so a concurrent click that sees the decision land names the
+      // person rather than the service account the backend may credit. It only shows once the
+      // backend reports a matching decision, and is forgotten if the write fails.
+      await rememberDecision(this.store, request.id, step.index, { ...attribution, at: new Date().toISOString() });
       const written = await this.writeDecision(
         { requestId: request.id, taskId: step.taskId, approver, decision: input.decision, reason, via: surface(actor) },
         step.index,
         claim,
       );
-      const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
       const at = written.steps.find((s) => s.index === step.index)?.decision?.at ?? new Date().toISOString();
-      await rememberDecision(this.store, request.id, step.index, {
-        by,
-        decision: input.decision,
-        at,
-        reason,
-        via: surface(actor),
-      });
+      await rememberDecision(this.store, request.id, step.index, { ...attribution, at });
       const decided = await withAttributions(this.store, written);
       this.logger.info(
         {
@@ -382,12 +382,14 @@ export class Flows {
         if (after && landed?.decision === input.decision) return after;
         if (after) {
           await this.store.delete(claim);
+          await forgetDecision(this.store, input.requestId, stepIndex);
           throw new DecisionUnconfirmed(`decision on ${input.requestId} not recorded`, { cause: error });
         }
         // Still unknown: keep the claim so a retry cannot double-write; the notifier will reconcile.
         throw error;
       }
       await this.store.delete(claim);
+      await forgetDecision(this.store, input.requestId, stepIndex);
       throw error;
     }
   }

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createOktaOrg, type OktaOrg, oktaEmulator } from './okta/index.js';
+import { createSlackWorkspace, type SlackWorkspace, slackEmulator } from './slack/index.js';
 
 export interface SandboxOptions {
   /** The org to serve; a new seeded one by default. */
   okta?: OktaOrg;
+  /** The Slack workspace to serve; a new seeded one by default. */
+  slack?: SlackWorkspace;
   logger?: unknown;
 }
 
@@ -14,4 +17,5 @@ export interface SandboxOptions {
 export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, options) => {
   const org = options.okta ?? createOktaOrg();
   await app.register(oktaEmulator, { prefix: '/okta', org });
+  await app.register(slackEmulator, { prefix: '/slack', workspace: options.slack ?? createSlackWorkspace() });
 };

@@ -17,7 +17,10 @@ describe('the chat grammar', () => {
   });
 
   it('takes the last "for" as the duration, and a "for" without a number as part of the name', () => {
-    expect(parseCommand('request Salesforce for Sales for 4h')).toMatchObject({ what: 'Salesforce for Sales', duration: '4h' });
+    expect(parseCommand('request Salesforce for Sales for 4h')).toMatchObject({
+      what: 'Salesforce for Sales',
+      duration: '4h',
+    });
     expect(parseCommand('request access for Salesforce')).toMatchObject({ what: 'access for Salesforce' });
     expect(parseCommand('request figma for 3 fortnights')).toMatchObject({ what: 'figma', duration: '3 fortnights' });
   });

@@ -7,6 +7,7 @@ import type { Flows } from '../../flows/index.js';
 import type { RequestMessages } from '../../notifier/index.js';
 import type { Store } from '../../store/index.js';
 import { boltLogger } from './bolt-logger.js';
+import { oncePerDelivery } from './deliveries.js';
 import { registerButtons } from './listeners/buttons.js';
 import { registerCommands } from './listeners/commands.js';
 import type { SlackDeps } from './listeners/context.js';
@@ -59,6 +60,7 @@ export class SlackAdapter {
       this.receiver = new FastifyReceiver({ signingSecret: config.signingSecret, logger });
       this.app = new App({ ...common, receiver: this.receiver });
     }
+    this.app.use(oncePerDelivery(this.options.store, logger));
     this.app.error(async (err) => {
       logger.error({ err }, 'Slack listener error');
     });

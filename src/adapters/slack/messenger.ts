@@ -19,7 +19,10 @@ export class SlackMessenger implements Messenger {
   async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
     const userId = await this.people.userIdFor(person);
     if (!userId) return null;
-    const posted = await this.client.chat.postMessage({ channel: userId, ...renderRequestCard(card.role, card.request) });
+    const posted = await this.client.chat.postMessage({
+      channel: userId,
+      ...renderRequestCard(card.role, card.request),
+    });
     return this.ref(posted, card.role === 'approval' ? 'approval' : 'requester', person.id);
   }
 
@@ -56,11 +59,7 @@ export class SlackMessenger implements Messenger {
     if (userId && this.home) await this.home(person, userId);
   }
 
-  private ref(
-    posted: { channel?: string; ts?: string },
-    kind: MessageRef['kind'],
-    recipientId?: string,
-  ): MessageRef {
+  private ref(posted: { channel?: string; ts?: string }, kind: MessageRef['kind'], recipientId?: string): MessageRef {
     if (!posted.channel || !posted.ts) throw new Error('chat.postMessage answered without channel and ts');
     return {
       platform: 'slack',

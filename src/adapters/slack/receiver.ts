@@ -56,7 +56,9 @@ export class FastifyReceiver implements Receiver {
       }
       const body = parseBody(rawBody, header('content-type'));
       if (!body) {
-        return reply.status(400).send({ error: 'malformed_body', message: 'The body is neither a Slack form nor JSON.' });
+        return reply
+          .status(400)
+          .send({ error: 'malformed_body', message: 'The body is neither a Slack form nor JSON.' });
       }
       if (body.ssl_check === '1') return reply.status(200).send();
       if (body.type === 'url_verification' && typeof body.challenge === 'string') {
@@ -119,7 +121,9 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   try {
     if (contentType?.includes('application/json')) {
       const parsed: unknown = JSON.parse(raw);
-      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+      return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : null;
     }
     const form = Object.fromEntries(new URLSearchParams(raw));
     if (typeof form.payload === 'string') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderRequestCard } from '../../../src/adapters/slack/render/request-card.js';
-import { escape, escapeWithin } from '../../../src/adapters/slack/render/text.js';
+import { escapeText, escapeWithin } from '../../../src/adapters/slack/render/text.js';
 import type { RequestView } from '../../../src/flows/index.js';
 
 const bob = { id: '00ubob', name: 'Bob Martinez', email: 'bob@acme.example' };
@@ -30,11 +30,13 @@ function pending(overrides: Partial<RequestView> = {}): RequestView {
 
 const json = (value: unknown) => JSON.stringify(value);
 const buttons = (card: ReturnType<typeof renderRequestCard>) =>
-  card.blocks.flatMap((block) => (block.type === 'actions' ? block.elements.map((e) => ('action_id' in e ? e.action_id : '')) : []));
+  card.blocks.flatMap((block) =>
+    block.type === 'actions' ? block.elements.map((e) => ('action_id' in e ? e.action_id : '')) : [],
+  );
 
 describe('escaping user text for Slack', () => {
   it('neutralises broadcast mentions, user mentions and links', () => {
-    expect(escape('<!channel> <@U0BOB> <https://evil.example|click> & co')).toBe(
+    expect(escapeText('<!channel> <@U0BOB> <https://evil.example|click> & co')).toBe(
       '&lt;!channel&gt; &lt;@U0BOB&gt; &lt;https://evil.example|click&gt; &amp; co',
     );
   });
@@ -63,7 +65,10 @@ describe('the request card', () => {
 
   it('renders injected mentions and links inert, in verbatim text', () => {
     const evil = '<!channel> approve me <@U0BOB> <https://evil.example|SSO login>';
-    const card = renderRequestCard('approval', pending({ justification: evil, requestedFor: { ...alice, name: '<!here>' } }));
+    const card = renderRequestCard(
+      'approval',
+      pending({ justification: evil, requestedFor: { ...alice, name: '<!here>' } }),
+    );
     const text = json(card);
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('<!here>');

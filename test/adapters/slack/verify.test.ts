@@ -12,29 +12,53 @@ const ts = Math.floor(now / 1000);
 describe('Slack request signatures', () => {
   it('accepts a request signed with the signing secret now', () => {
     expect(
-      checkSlackSignature({ signingSecret: secret, rawBody: body, signature: sign(ts), timestamp: String(ts), nowMs: now }),
+      checkSlackSignature({
+        signingSecret: secret,
+        rawBody: body,
+        signature: sign(ts),
+        timestamp: String(ts),
+        nowMs: now,
+      }),
     ).toBeNull();
   });
 
   it('refuses a missing signature or timestamp', () => {
-    expect(checkSlackSignature({ signingSecret: secret, rawBody: body, signature: undefined, timestamp: String(ts), nowMs: now })).toBe(
-      'missing_signature',
-    );
-    expect(checkSlackSignature({ signingSecret: secret, rawBody: body, signature: sign(ts), timestamp: 'soon', nowMs: now })).toBe(
-      'missing_signature',
-    );
+    expect(
+      checkSlackSignature({
+        signingSecret: secret,
+        rawBody: body,
+        signature: undefined,
+        timestamp: String(ts),
+        nowMs: now,
+      }),
+    ).toBe('missing_signature');
+    expect(
+      checkSlackSignature({ signingSecret: secret, rawBody: body, signature: sign(ts), timestamp: 'soon', nowMs: now }),
+    ).toBe('missing_signature');
   });
 
   it('refuses a request older than five minutes, and one from more than five minutes ahead', () => {
     for (const skew of [-301, 301]) {
       const at = ts + skew;
       expect(
-        checkSlackSignature({ signingSecret: secret, rawBody: body, signature: sign(at), timestamp: String(at), nowMs: now }),
+        checkSlackSignature({
+          signingSecret: secret,
+          rawBody: body,
+          signature: sign(at),
+          timestamp: String(at),
+          nowMs: now,
+        }),
       ).toBe('stale_timestamp');
     }
     const edge = ts - 299;
     expect(
-      checkSlackSignature({ signingSecret: secret, rawBody: body, signature: sign(edge), timestamp: String(edge), nowMs: now }),
+      checkSlackSignature({
+        signingSecret: secret,
+        rawBody: body,
+        signature: sign(edge),
+        timestamp: String(edge),
+        nowMs: now,
+      }),
     ).toBeNull();
   });
 

@@ -5,7 +5,7 @@ import { HOME_ACTION } from '../render/home.js';
 import { renderFailure } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
 import { ACTION } from '../render/request-card.js';
-import { escape } from '../render/text.js';
+import { escapeText } from '../render/text.js';
 import { actorOf, isFailure, type SlackDeps, tell, within } from './context.js';
 import { afterDecision, openRequestForm, staleCard } from './forms.js';
 
@@ -87,7 +87,10 @@ async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: Decisio
   };
   // The trigger_id dies 3 s after the click: show the request's details only if they come quickly.
   const [snapshot, required] = await Promise.all([
-    within(deps.flows.snapshot(value.r).catch(() => null), FORM_DETAILS_MS),
+    within(
+      deps.flows.snapshot(value.r).catch(() => null),
+      FORM_DETAILS_MS,
+    ),
     kind === 'comment' ? Promise.resolve(true) : deps.flows.reasonRequired(kind),
   ]);
   const request = snapshot && snapshot !== 'late' ? snapshot.view : undefined;
@@ -98,7 +101,10 @@ async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: Decisio
       await tell(deps, where(args), {
         text: 'The form could not open in time; press the button again.',
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: 'The form could not open in time; press the button again.' } },
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: 'The form could not open in time; press the button again.' },
+          },
         ],
       });
     });
@@ -113,7 +119,7 @@ async function damaged(deps: SlackDeps, args: ButtonArgs): Promise<void> {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `:warning: This button does not carry a request Gatehouse can read (${escape(args.action.action_id)}). Use \`/access pending\`.`,
+          text: `:warning: This button does not carry a request Gatehouse can read (${escapeText(args.action.action_id)}). Use \`/access pending\`.`,
         },
       },
     ],

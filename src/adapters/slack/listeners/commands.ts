@@ -3,7 +3,7 @@ import { type ChatIdentity, parseCommand, type RequestView } from '../../../flow
 import { parseDuration } from '../../../flows/wording.js';
 import { LIST_LIMIT, renderFailure, renderHelp, renderList, renderNotice, renderStatus } from '../render/lists.js';
 import { requestForm } from '../render/modals.js';
-import { escape, escapeWithin } from '../render/text.js';
+import { escapeText, escapeWithin } from '../render/text.js';
 import { actorOf, isFailure, type SlackDeps, tell, within } from './context.js';
 import { openRequestForm } from './forms.js';
 
@@ -139,12 +139,12 @@ async function requestInOneLine(
 export function confirmation(request: RequestView): string {
   const step = request.steps.find((s) => s.index === request.currentStep?.index);
   const waiting = step?.approvers.length
-    ? ` It waits for ${step.approvers.map((a) => escape(a.name)).join(', ')} (step ${step.index}${
+    ? ` It waits for ${step.approvers.map((a) => escapeText(a.name)).join(', ')} (step ${step.index}${
         request.currentStep?.total ? ` of ${request.currentStep.total}` : ''
       }).`
     : request.status === 'approved'
       ? ' It needed no approval and is approved.'
       : '';
   const portal = request.portalUrl ? ` <${request.portalUrl}|Open it in the portal>.` : '';
-  return `:white_check_mark: Requested *${escape(request.entry.name)}*: request \`${escape(request.id)}\`.${waiting} I will message you as it moves.${portal}`;
+  return `:white_check_mark: Requested *${escapeText(request.entry.name)}*: request \`${escapeText(request.id)}\`.${waiting} I will message you as it moves.${portal}`;
 }

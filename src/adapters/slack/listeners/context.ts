@@ -22,7 +22,10 @@ export const SLACK_UNREACHABLE: Failure = {
 };
 
 /** The acting Slack user as a chat identity, or the failure to show them. */
-export async function actorOf(deps: Pick<SlackDeps, 'people' | 'logger'>, userId: string): Promise<ChatIdentity | Failure> {
+export async function actorOf(
+  deps: Pick<SlackDeps, 'people' | 'logger'>,
+  userId: string,
+): Promise<ChatIdentity | Failure> {
   try {
     return await deps.people.identity(userId);
   } catch (error) {

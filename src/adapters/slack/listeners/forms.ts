@@ -11,7 +11,7 @@ import {
   type RequestFormState,
   requestForm,
 } from '../render/modals.js';
-import { escape } from '../render/text.js';
+import { escapeText } from '../render/text.js';
 import { confirmation } from './commands.js';
 import { actorOf, isFailure, type SlackDeps, within } from './context.js';
 
@@ -90,10 +90,16 @@ export function registerForms(app: App, deps: SlackDeps): void {
     }
     const justification = field(values, FIELD.justification)?.value ?? undefined;
     if (justification && justification.length > MAX_TEXT_LENGTH) {
-      await ack({ response_action: 'errors', errors: { [FIELD.justification]: `At most ${MAX_TEXT_LENGTH} characters.` } });
+      await ack({
+        response_action: 'errors',
+        errors: { [FIELD.justification]: `At most ${MAX_TEXT_LENGTH} characters.` },
+      });
       return;
     }
-    await ack({ response_action: 'update', view: messageView('Request access', ':hourglass: Submitting your request…') });
+    await ack({
+      response_action: 'update',
+      view: messageView('Request access', ':hourglass: Submitting your request…'),
+    });
     const actor = await actorOf(deps, body.user.id);
     const created = isFailure(actor)
       ? ({ ok: false, error: actor } as const)
@@ -139,7 +145,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
         });
     const done = decision === 'approve' ? 'Approved' : 'Rejected';
     const text = outcome.ok
-      ? `${done} request \`${escape(outcome.value.request.id)}\` for *${escape(outcome.value.request.entry.name)}*. ${escape(outcome.value.request.requestedFor.name)} will be told.`
+      ? `${done} request \`${escapeText(outcome.value.request.id)}\` for *${escapeText(outcome.value.request.entry.name)}*. ${escapeText(outcome.value.request.requestedFor.name)} will be told.`
       : renderFailure(outcome.error).text;
     await deps.client.views
       .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
@@ -168,7 +174,9 @@ export function registerForms(app: App, deps: SlackDeps): void {
         view_id: view.id,
         view: messageView(
           outcome.ok ? 'Comment posted' : 'Not posted',
-          outcome.ok ? 'Your comment is on the request and in the thread of each message about it.' : renderFailure(outcome.error).text,
+          outcome.ok
+            ? 'Your comment is on the request and in the thread of each message about it.'
+            : renderFailure(outcome.error).text,
         ),
       })
       .catch((err) => deps.logger.warn({ err }, 'comment result not shown'));

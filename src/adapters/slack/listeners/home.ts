@@ -15,7 +15,8 @@ export async function publishHome(
     const [pending, open] = await Promise.all([deps.flows.pendingApprovals(actor), deps.flows.status(actor)]);
     if (!pending.ok) view = renderHome({ failure: pending.error });
     else if (!open.ok) view = renderHome({ failure: open.error });
-    else if (!('items' in open.value)) view = renderHome({ failure: { code: 'unexpected', message: 'Unexpected answer.' } });
+    else if (!('items' in open.value))
+      view = renderHome({ failure: { code: 'unexpected', message: 'Unexpected answer.' } });
     else view = renderHome({ pending: pending.value, open: open.value });
   }
   await deps.client.views.publish({ user_id: slackUserId, view });

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
 import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
-import { escape, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
+import { escapeText, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
 
 /** Items shown in one message; more would crowd the 50-block limit and the reader. */
 export const LIST_LIMIT = 10;
@@ -25,8 +25,8 @@ export function listItem(item: RequestView, index: number): KnownBlock[] {
   const step = item.currentStep;
   const where = step ? ` · step ${step.index}${step.total ? ` of ${step.total}` : ''}` : '';
   const line =
-    `*${escape(item.entry.name)}* · \`${escape(item.id)}\`\n` +
-    `${escape(item.statusLabel)}${where} · for ${escape(item.requestedFor.name)} · ${slackTime(item.created)}` +
+    `*${escapeText(item.entry.name)}* · \`${escapeText(item.id)}\`\n` +
+    `${escapeText(item.statusLabel)}${where} · for ${escapeText(item.requestedFor.name)} · ${slackTime(item.created)}` +
     (item.justification ? `\n_${escapeWithin(item.justification, 200).text}_` : '');
   const blocks: KnownBlock[] = [{ type: 'section', block_id: `item_${index}`, text: mrkdwn(line) }];
   if (item.actions.includes('approve')) {
@@ -51,7 +51,7 @@ export function renderStatus(request: RequestView): SlackMessage {
 }
 
 export function renderFailure(failure: Failure): SlackMessage {
-  const text = `:warning: ${escape(failure.message)}`;
+  const text = `:warning: ${escapeText(failure.message)}`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
@@ -60,7 +60,9 @@ export function renderNotice(text: string): SlackMessage {
 }
 
 export function renderHelp(intro?: string): SlackMessage {
-  const lines = helpLines('/access').map((line) => `• \`${escape(line.split(' — ')[0] ?? '')}\` — ${escape(line.split(' — ')[1] ?? '')}`);
+  const lines = helpLines('/access').map(
+    (line) => `• \`${escapeText(line.split(' — ')[0] ?? '')}\` — ${escapeText(line.split(' — ')[1] ?? '')}`,
+  );
   const text = [
     intro ? `${intro}\n` : '',
     '*Gatehouse* gets you access without another portal.',

@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { RequestView, StepView } from '../../../flows/index.js';
 import type { CardRole } from '../../../notifier/index.js';
-import { clip, escape, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
+import { clip, escapeText, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
 
 /**
  * One pure function renders every state of a request card (pending, decided, expired…) for every
@@ -35,12 +35,12 @@ export interface SlackMessage {
 }
 
 export function renderRequestCard(role: CardRole, request: RequestView): SlackMessage {
-  const who = escape(request.requestedFor.name);
-  const what = escape(request.entry.name);
+  const who = escapeText(request.requestedFor.name);
+  const what = escapeText(request.entry.name);
   const intro =
     role === 'requester'
       ? `You asked for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` for ${who}` : ''}.`
-      : `*${who}* asks for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` (requested by ${escape(request.requester.name)})` : ''}.`;
+      : `*${who}* asks for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` (requested by ${escapeText(request.requester.name)})` : ''}.`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`${headline(request)}: ${request.entry.name}`, 150) },
     { type: 'section', text: mrkdwn(intro) },
@@ -69,11 +69,12 @@ function headline(request: RequestView): string {
 
 function facts(request: RequestView): [string, string][] {
   const rows: [string, string][] = [['Status', statusText(request)]];
-  rows.push(['Duration', request.duration ? escape(request.duration) : 'No time limit']);
-  rows.push(['Request', `\`${escape(request.id)}\``]);
+  rows.push(['Duration', request.duration ? escapeText(request.duration) : 'No time limit']);
+  rows.push(['Request', `\`${escapeText(request.id)}\``]);
   if (request.currentStep) {
     const approvers = request.steps.find((s) => s.index === request.currentStep?.index)?.approvers ?? [];
-    if (approvers.length > 0) rows.push(['Waiting for', clip(approvers.map((a) => escape(a.name)).join(', '), 1900)]);
+    if (approvers.length > 0)
+      rows.push(['Waiting for', clip(approvers.map((a) => escapeText(a.name)).join(', '), 1900)]);
   }
   if (request.expiresAt) rows.push(['Expires', `${slackTime(request.expiresAt)} if nobody decides`]);
   rows.push(['Requested', slackTime(request.created)]);
@@ -84,7 +85,7 @@ function statusText(request: RequestView): string {
   const step = request.currentStep;
   if (!step) return request.statusLabel;
   const of = step.total ? ` of ${step.total}` : '';
-  return `${request.statusLabel} · step ${step.index}${of}${step.name ? ` (${escape(step.name)})` : ''}`;
+  return `${request.statusLabel} · step ${step.index}${of}`;
 }
 
 function decisionLine(step: StepView): string {
@@ -93,7 +94,7 @@ function decisionLine(step: StepView): string {
   const mark = decision.decision === 'approve' ? ':white_check_mark:' : ':x:';
   const verb = decision.decision === 'approve' ? 'approved' : 'rejected';
   const reason = decision.reason ? `: “${escapeWithin(decision.reason, 300).text}”` : '';
-  return `${mark} Step ${step.index} ${verb} by ${escape(decision.by.name)} ${slackTime(decision.at)}${reason}`;
+  return `${mark} Step ${step.index} ${verb} by ${escapeText(decision.by.name)} ${slackTime(decision.at)}${reason}`;
 }
 
 function closingLine(request: RequestView): string | undefined {
@@ -110,7 +111,7 @@ function closingLine(request: RequestView): string | undefined {
   const outcome = request.outcome;
   if (outcome) {
     const verb = outcome.decision === 'approve' ? ':white_check_mark: *Approved*' : ':x: *Rejected*';
-    return `${verb} by ${escape(outcome.by.name)} ${slackTime(outcome.at)}.${grant}`;
+    return `${verb} by ${escapeText(outcome.by.name)} ${slackTime(outcome.at)}.${grant}`;
   }
   if (request.status === 'approved') return `:white_check_mark: *Approved* without a manual step.${grant}`;
   if (request.status === 'expired') return ':hourglass: *Expired*: nobody decided in time.';
@@ -149,5 +150,5 @@ function summary(role: CardRole, request: RequestView): string {
     role === 'requester'
       ? `Your request for ${request.entry.name}`
       : `${request.requestedFor.name} asks for ${request.entry.name}`;
-  return clip(escape(subject + where), 3000);
+  return clip(escapeText(subject + where), 3000);
 }

@@ -8,7 +8,7 @@
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
-export function escape(text: string): string {
+export function escapeText(text: string): string {
   return text.replace(/[&<>]/g, (char) => ENTITIES[char] ?? char);
 }
 
@@ -56,7 +56,7 @@ export function plain(text: string, max = 3000): PlainText {
  */
 export function slackTime(iso: string): string {
   const at = Date.parse(iso);
-  if (Number.isNaN(at)) return escape(iso);
+  if (Number.isNaN(at)) return escapeText(iso);
   const fallback = new Date(at).toISOString().slice(0, 16).replace('T', ' ');
   return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} at {time}|${fallback} UTC>`;
 }

@@ -1,0 +1,267 @@
+import { applyCommandAnswer, applyViewSubmissionAnswer, suggestionProblems } from './answers.js';
+import { characters } from './block-kit-objects.js';
+import {
+  type DeliveryTarget,
+  type DriverRequest,
+  type DriverResponse,
+  deliver,
+  type InjectFn,
+  nothingSent,
+} from './delivery.js';
+import { actionIdsIn, findElement, pickOption, submissionState } from './interactive-elements.js';
+import { messageJson } from './message-json.js';
+import {
+  appHomeOpened,
+  blockActions,
+  blockSuggestion,
+  dmOf,
+  FORM_CONTENT_TYPE,
+  JSON_CONTENT_TYPE,
+  type PayloadChannel,
+  type PayloadUser,
+  slashCommand,
+  urlVerification,
+  viewClosed,
+  viewSubmission,
+} from './payloads.js';
+import type { Json, ViewRecord } from './records.js';
+import { SLACK_SEED } from './seed.js';
+import { signSlackRequest } from './sign.js';
+import { viewJson } from './views.js';
+import type { SlackWorkspace } from './workspace.js';
+
+export interface SlackDriverOptions {
+  workspace: SlackWorkspace;
+  /** Deliver through fastify's `inject` (no socket) … */
+  inject?: InjectFn;
+  /** … or over HTTP to a listening server. */
+  baseUrl?: string;
+  /** The bot's Request URL path (default '/slack/events'). */
+  path?: string;
+  signingSecret?: string;
+  /** Where the bot can reach the emulator's response_url endpoint (default baseUrl, else http://127.0.0.1). */
+  responseBaseUrl?: string;
+  /** The clock signatures are dated by (default the real one, which is what the bot verifies against). */
+  signingNow?: () => number;
+}
+
+export type ClickTarget = { channel: string; ts: string } | { viewId: string } | string;
+
+/**
+ * Acts as Slack towards the bot: builds the payload Slack would send for what a person does, signs
+ * it, delivers it to the bot's Request URL, then applies the bot's HTTP answer the way Slack would
+ * (a command's reply, a submission's response_action). Trigger ids and response URLs are minted on
+ * the workspace, so the bot's follow-up Web API calls are checked against them.
+ */
+export class SlackDriver {
+  private readonly workspace: SlackWorkspace;
+  private readonly path: string;
+  private readonly signingSecret: string;
+  private readonly responseBaseUrl: string;
+  private readonly signingNow: () => number;
+  private readonly target: DeliveryTarget;
+
+  constructor(options: SlackDriverOptions) {
+    if (options.inject) this.target = { inject: options.inject };
+    else if (options.baseUrl) this.target = { baseUrl: options.baseUrl };
+    else throw new Error('SlackDriver needs `inject` or `baseUrl`');
+    this.workspace = options.workspace;
+    this.path = options.path ?? '/slack/events';
+    this.signingSecret = options.signingSecret ?? SLACK_SEED.signingSecret;
+    this.responseBaseUrl = options.responseBaseUrl ?? options.baseUrl ?? 'http://127.0.0.1';
+    this.signingNow = options.signingNow ?? Date.now;
+  }
+
+  /** `/access <text>` typed by a person, in their DM with the app unless a channel is given. */
+  async command(
+    userId: string,
+    text = '',
+    options: { channel?: string; command?: string; headers?: Record<string, string> } = {},
+  ): Promise<DriverResponse & { triggerId: string; responseUrl: string }> {
+    const user = this.user(userId);
+    const channel = options.channel ? this.channel(options.channel) : dmOf(user);
+    const triggerId = this.workspace.mintTriggerId(userId);
+    const responseUrl = this.mintResponseUrl(channel.id, userId, {});
+    const body = slashCommand({ user, command: options.command, text, channel, triggerId, responseUrl });
+    const response = await this.send(body, FORM_CONTENT_TYPE, options.headers);
+    if (response.statusCode === 200) {
+      response.answerProblems.push(
+        ...applyCommandAnswer(this.workspace, { user: userId, channel: channel.id }, response.body),
+      );
+    }
+    return { ...response, triggerId, responseUrl };
+  }
+
+  /**
+   * A click on an element the bot rendered, found by action_id in the stored message (by channel
+   * and ts, ephemeral messages included) or view: its real block_id, text and value are sent. For a
+   * select, overflow or radio, `value` picks the option; for a button it overrides the value.
+   */
+  async click(
+    userId: string,
+    where: ClickTarget,
+    actionId: string,
+    options: string | { value?: string; headers?: Record<string, string> } = {},
+  ): Promise<DriverResponse> {
+    const { value, headers } = typeof options === 'string' ? { value: options, headers: undefined } : options;
+    const user = this.user(userId);
+    const surface = this.surface(userId, where);
+    const found = findElement(surface.blocks, actionId);
+    if (!found) {
+      throw new Error(
+        `no element with action_id ${actionId} there (action_ids: ${actionIdsIn(surface.blocks).join(', ')})`,
+      );
+    }
+    const { element } = found;
+    const choosing = element.type !== 'button';
+    const { viewId } = surface;
+    const body = blockActions({
+      user,
+      actionId,
+      blockId: found.blockId,
+      element,
+      ...(choosing ? {} : { value: value ?? (typeof element.value === 'string' ? element.value : undefined) }),
+      ...(choosing && value !== undefined ? { selectedOption: pickOption(element, value) } : {}),
+      triggerId: this.workspace.mintTriggerId(userId, viewId ? { viewId } : {}),
+      ...surface.source,
+    });
+    return this.send(body, FORM_CONTENT_TYPE, headers);
+  }
+
+  /**
+   * Submit pressed on an open modal view. `values` fill its input blocks, by block_id or action_id
+   * (text, a select's option value, a date…); inputs not given keep their initial value.
+   */
+  async submit(
+    userId: string,
+    viewId: string,
+    values: Record<string, unknown> = {},
+    options: { headers?: Record<string, string> } = {},
+  ): Promise<DriverResponse> {
+    const record = this.openView(userId, viewId);
+    const state = submissionState(record.blocks, values);
+    if (state.refusals.length > 0) return { ...nothingSent(), notSent: state.refusals };
+    const live = this.workspace.viewRecord(viewId);
+    if (live) {
+      live.state = { values: state.values };
+      delete live.errors;
+    }
+    const triggerId = this.workspace.mintTriggerId(userId, { viewId });
+    const view = viewJson(this.openView(userId, viewId));
+    const response = await this.send(
+      viewSubmission({ user: this.user(userId), view, values: state.values, triggerId }),
+      FORM_CONTENT_TYPE,
+      options.headers,
+    );
+    if (response.statusCode === 200) {
+      response.answerProblems.push(
+        ...applyViewSubmissionAnswer(this.workspace, { user: userId, viewId }, response.body),
+      );
+    }
+    return response;
+  }
+
+  /** The close button of a modal view: the view closes (the whole modal with clear_on_close), Slack notifies if asked. */
+  async close(userId: string, viewId: string): Promise<DriverResponse> {
+    const record = this.openView(userId, viewId);
+    const cleared = record.view.clear_on_close === true;
+    const stack = this.workspace.modalStack(userId);
+    for (const id of cleared ? stack.splice(0) : stack.splice(stack.indexOf(viewId))) {
+      const view = this.workspace.viewRecord(id);
+      if (view) view.open = false;
+    }
+    if (record.view.notify_on_close !== true) return nothingSent();
+    const body = viewClosed({ user: this.user(userId), view: viewJson(record), isCleared: cleared });
+    return this.send(body, FORM_CONTENT_TYPE);
+  }
+
+  /** Text typed into an external select of an open view; Slack asks only after `min_query_length` (default 3) characters. */
+  async suggest(userId: string, viewId: string, actionId: string, text: string): Promise<DriverResponse> {
+    const record = this.openView(userId, viewId);
+    const found = findElement(record.blocks, actionId);
+    if (!found) throw new Error(`no element with action_id ${actionId} in view ${viewId}`);
+    const minimum = typeof found.element.min_query_length === 'number' ? found.element.min_query_length : 3;
+    if (characters(text) < minimum) return { ...nothingSent(), notSent: [`type at least ${minimum} characters`] };
+    const view = viewJson(record);
+    const body = blockSuggestion({ user: this.user(userId), actionId, blockId: found.blockId, value: text, view });
+    const response = await this.send(body, FORM_CONTENT_TYPE);
+    if (response.statusCode === 200) response.answerProblems.push(...suggestionProblems(response.body));
+    return response;
+  }
+
+  /** A person opens the app's Home tab (the Events API's app_home_opened). */
+  async openHome(userId: string, options: { headers?: Record<string, string> } = {}): Promise<DriverResponse> {
+    const home = this.workspace.homeOf(userId);
+    const body = appHomeOpened({
+      user: userId,
+      ...(home ? { view: viewJson(home) } : {}),
+      eventId: this.workspace.ids.event(),
+      eventTime: Math.floor(this.workspace.now() / 1000),
+    });
+    return this.send(body, JSON_CONTENT_TYPE, options.headers);
+  }
+
+  async urlVerification(challenge: string): Promise<DriverResponse> {
+    return this.send(urlVerification(challenge), JSON_CONTENT_TYPE);
+  }
+
+  /** The same bytes and signature again, as Slack's retries are (add X-Slack-Retry-Num / -Reason as wanted). */
+  async resend(request: DriverRequest | undefined, headers: Record<string, string> = {}): Promise<DriverResponse> {
+    if (!request) throw new Error('nothing was sent, so nothing can be sent again');
+    return deliver(this.target, { ...request, headers: { ...request.headers, ...headers } });
+  }
+
+  /** Signs and delivers any body, for payloads the helpers above do not build. */
+  async send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<DriverResponse> {
+    const timestamp = Math.floor(this.signingNow() / 1000);
+    const signed = signSlackRequest({ signingSecret: this.signingSecret, body, timestamp, contentType });
+    return deliver(this.target, { url: this.path, headers: { ...signed, ...headers }, body });
+  }
+
+  private user(userId: string): PayloadUser {
+    const user = this.workspace.user(userId);
+    if (!user) throw new Error(`no user ${userId} in the workspace`);
+    return { id: user.id, name: user.handle };
+  }
+
+  private channel(idOrName: string): PayloadChannel {
+    const channel = this.workspace.channel(idOrName);
+    if (!channel) throw new Error(`no channel ${idOrName} in the workspace`);
+    return { id: channel.id, name: channel.kind === 'im' ? 'directmessage' : channel.name };
+  }
+
+  private mintResponseUrl(channel: string, userId: string, origin: { messageTs?: string; ephemeralTs?: string }) {
+    return this.workspace.mintResponseUrl({ channel, userId, baseUrl: this.responseBaseUrl, ...origin });
+  }
+
+  private openView(userId: string, viewId: string): ViewRecord {
+    const view = this.workspace.view(viewId);
+    if (!view?.open || view.user !== userId) throw new Error(`${userId} has no open view ${viewId}`);
+    return view;
+  }
+
+  /** The blocks a click lands on, and the part of the payload that says where they are. */
+  private surface(userId: string, where: ClickTarget) {
+    if (typeof where === 'string' || 'viewId' in where) {
+      const view = this.openView(userId, typeof where === 'string' ? where : where.viewId);
+      const json = viewJson(view);
+      return { blocks: view.blocks, viewId: view.id, source: { view: json } };
+    }
+    const channel = this.channel(where.channel);
+    const message = this.workspace.findMessage(channel.id, where.ts);
+    if (message) {
+      const responseUrl = this.mintResponseUrl(channel.id, userId, { messageTs: message.ts });
+      const source = { channel, message: messageJson(this.workspace, message) as Json, responseUrl };
+      return { blocks: message.blocks ?? [], viewId: undefined, source };
+    }
+    const ephemeral = this.workspace.ephemeralsFor(userId).find((candidate) => candidate.ts === where.ts);
+    if (!ephemeral || ephemeral.channel !== channel.id)
+      throw new Error(`no message ${where.ts} in ${channel.id} for ${userId}`);
+    const responseUrl = this.mintResponseUrl(channel.id, userId, { ephemeralTs: ephemeral.ts });
+    return {
+      blocks: ephemeral.blocks ?? [],
+      viewId: undefined,
+      source: { channel, ephemeralTs: ephemeral.ts, responseUrl },
+    };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * An emulated Slack workspace and the Web API subset Gatehouse calls, faithful in request and
+ * response shapes, error codes and Block Kit limits; plus what drivers need to act as Slack towards
+ * the bot: signed inbound payloads and a driver that clicks what the bot actually rendered.
+ */
+export {
+  applyCommandAnswer,
+  applyViewSubmissionAnswer,
+  suggestionProblems,
+} from './answers.js';
+export { blockProblems, type Surface, viewProblems, viewTooLarge } from './block-kit.js';
+export { LIMITS } from './block-kit-limits.js';
+export type { DeliveryTarget, DriverRequest, DriverResponse, InjectFn } from './delivery.js';
+export { type ClickTarget, SlackDriver, type SlackDriverOptions } from './driver.js';
+export type { SlackFaultSpec } from './faults.js';
+export {
+  appHomeOpened,
+  blockActions,
+  blockSuggestion,
+  FORM_CONTENT_TYPE,
+  JSON_CONTENT_TYPE,
+  type PayloadChannel,
+  type PayloadUser,
+  slashCommand,
+  urlVerification,
+  viewClosed,
+  viewSubmission,
+} from './payloads.js';
+export { type SlackEmulatorOptions, slackEmulator } from './plugin.js';
+export type {
+  CallRecord,
+  ChannelRecord,
+  EphemeralRecord,
+  Json,
+  MessageRecord,
+  ResponseUrlPost,
+  ResponseUrlRecord,
+  SlackUserRecord,
+  ViewRecord,
+} from './records.js';
+export { dmChannelId, type SeededPerson, SLACK_SEED } from './seed.js';
+export { type SlackSignatureHeaders, signSlackRequest } from './sign.js';
+export { createSlackWorkspace, SlackWorkspace, type SlackWorkspaceOptions } from './workspace.js';

@@ -1,0 +1,99 @@
+import pino from 'pino';
+import { vi } from 'vitest';
+import { createGatehouse, type Gatehouse } from '../../src/app.js';
+import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
+import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
+import {
+  createSlackWorkspace,
+  type Json,
+  type MessageRecord,
+  SLACK_SEED,
+  SlackDriver,
+  type SlackWorkspace,
+} from '../../src/sandbox/slack/index.js';
+import type { Store } from '../../src/store/index.js';
+import { freePort } from './free-port.js';
+
+/**
+ * Gatehouse exactly as `npm start` runs it in sandbox mode, on a real socket (its Slack and Okta
+ * clients call the emulations over HTTP), driven as Slack drives it: signed payloads of Slack's
+ * own shapes posted to /slack/events. Tests read the emulated workspace and org, as a person would
+ * read Slack and the governance portal.
+ */
+export interface SlackWorld {
+  gatehouse: Gatehouse;
+  okta: OktaOrg;
+  slack: SlackWorkspace;
+  driver: SlackDriver;
+  baseUrl: string;
+  /** Governance writes that succeeded, whose path contains `part`. */
+  writes(part: string): number;
+  close(): Promise<void>;
+}
+
+export const S = SLACK_SEED.users;
+
+export async function startSlackWorld(
+  options: { env?: Record<string, string>; store?: Store } = {},
+): Promise<SlackWorld> {
+  const port = await freePort();
+  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', ...options.env });
+  const okta = createOktaOrg();
+  const slack = createSlackWorkspace();
+  const gatehouse = await createGatehouse(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    store: options.store,
+    sandbox: { okta, slack },
+  });
+  await gatehouse.server.listen({ port, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const driver = new SlackDriver({
+    workspace: slack,
+    inject: (request) => gatehouse.server.inject(request),
+    signingSecret: SANDBOX_SECRETS.slackSigningSecret,
+    responseBaseUrl: baseUrl,
+  });
+  return {
+    gatehouse,
+    okta,
+    slack,
+    driver,
+    baseUrl,
+    writes: (part) =>
+      okta.calls.filter((call) => call.method !== 'GET' && call.path.includes(part) && call.status < 400).length,
+    close: () => gatehouse.close(),
+  };
+}
+
+/** Waits for what happens after the ack (Slack's answer comes first, the work after). */
+export function eventually<T>(check: () => T | undefined | null | false, timeout = 8000): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = check();
+      if (!value) throw new Error('not yet');
+      return value;
+    },
+    { timeout, interval: 20 },
+  );
+}
+
+/** Everything a message shows, as one string (blocks and fallback text). */
+export function shown(message: { text?: string; blocks?: Json[] } | undefined): string {
+  return message ? `${message.text ?? ''}\n${JSON.stringify(message.blocks ?? [])}` : '';
+}
+
+/** The action_ids of the buttons a message offers. */
+export function buttonsOf(message: { blocks?: Json[] } | undefined): string[] {
+  const ids: string[] = [];
+  for (const block of message?.blocks ?? []) {
+    for (const element of (block.elements as Json[] | undefined) ?? []) {
+      if (element.type === 'button' && typeof element.action_id === 'string') ids.push(element.action_id);
+    }
+  }
+  return ids;
+}
+
+/** The first top-level message in a conversation that mentions `text`. */
+export function messageAbout(messages: MessageRecord[], text: string): MessageRecord | undefined {
+  return messages.find((message) => !message.thread_ts && shown(message).includes(text));
+}
