@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { vi } from 'vitest';
+import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
@@ -34,7 +35,7 @@ export interface SlackWorld {
 export const S = SLACK_SEED.users;
 
 export async function startSlackWorld(
-  options: { env?: Record<string, string>; store?: Store } = {},
+  options: { env?: Record<string, string>; store?: Store; okta?: Partial<OktaGovernanceOptions> } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', ...options.env });
@@ -44,6 +45,16 @@ export async function startSlackWorld(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     store: options.store,
     sandbox: { okta, slack },
+    // The real Okta client with extra settings (a policy, say), still talking to the emulator.
+    ...(options.okta && config.governance.provider === 'okta'
+      ? {
+          governance: new OktaGovernance({
+            orgUrl: config.governance.orgUrl,
+            auth: config.governance.auth,
+            ...options.okta,
+          }),
+        }
+      : {}),
   });
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${port}`;

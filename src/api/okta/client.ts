@@ -60,6 +60,8 @@ export interface OktaGovernanceOptions extends OktaHttpOptions {
   portalUrl?: string;
   /** Okta's tasks carry no reason; Gatehouse asks for one on reject unless told not to. */
   rejectReasonRequired?: boolean;
+  /** Some teams want every approval explained too; off by default, as in Okta's own flows. */
+  approveReasonRequired?: boolean;
 }
 
 const STATUS_NAMES: Record<RequestStatus, string> = {
@@ -99,7 +101,7 @@ export class OktaGovernance implements Governance {
     return {
       requireRequestJustification: false,
       requireRejectReason: this.options.rejectReasonRequired ?? true,
-      requireApproveReason: false,
+      requireApproveReason: this.options.approveReasonRequired ?? false,
       allowSelfApproval: false,
     };
   }
