@@ -41,4 +41,11 @@ describe('logs', () => {
     expect(text).not.toMatch(/00okta-secret-token|xoxb-secret-bot-token/);
     expect(text).toContain('Okta refused SSWS [redacted]');
   });
+
+  it('leave sandbox logs readable: its published secrets are not scrubbed', () => {
+    const sandbox = loadConfig({});
+    const { logger, lines } = capture(sandbox);
+    logger.info({ url: '/sandbox/slack/api/users.info' }, 'call');
+    expect(lines.join('')).toContain('/sandbox/slack/api/users.info');
+  });
 });

@@ -161,7 +161,7 @@ export class SlackDriver {
     return response;
   }
 
-  /** The close button of a modal view: the view closes (the whole modal with clear_on_close), Slack notifies if asked. */
+  /** A modal's close button: the view closes (the whole modal with clear_on_close); Slack tells the bot if asked. */
   async close(userId: string, viewId: string): Promise<DriverResponse> {
     const record = this.openView(userId, viewId);
     const cleared = record.view.clear_on_close === true;
@@ -175,7 +175,7 @@ export class SlackDriver {
     return this.send(body, FORM_CONTENT_TYPE);
   }
 
-  /** Text typed into an external select of an open view; Slack asks only after `min_query_length` (default 3) characters. */
+  /** Text typed into an external select of an open view; Slack asks after `min_query_length` (default 3) characters. */
   async suggest(userId: string, viewId: string, actionId: string, text: string): Promise<DriverResponse> {
     const record = this.openView(userId, viewId);
     const found = findElement(record.blocks, actionId);

@@ -31,8 +31,8 @@ export const SLACK_SEED = {
   appId: 'A0GATEHOUSE',
   /** The only token the workspace accepts; it matches the sandbox configuration's SLACK_BOT_TOKEN. */
   botToken: 'xoxb-gatehouse-sandbox',
-  /** The app's signing secret in sandbox mode (published, like every sandbox secret). */
-  signingSecret: 'gatehouse-sandbox-signing-secret',
+  /** The app's signing secret in sandbox mode, as SANDBOX_SECRETS.slackSigningSecret (published). */
+  signingSecret: 'sandbox',
   /** The deprecated verification token Slack still puts in every payload's `token` field. */
   verificationToken: 'gatehouse-sandbox-verification-token',
   bot: { userId: 'U0GATEBOT', botId: 'B0GATEBOT', handle: 'gatehouse', name: 'Gatehouse' },
