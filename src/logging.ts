@@ -45,7 +45,7 @@ export function loggerOptions(level: string, secrets: readonly (string | undefin
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { service: 'gatehouse' },
-    hooks: values.length > 0 ? { streamWrite: (line) => scrub(line, values) } : undefined,
+    ...(values.length > 0 ? { hooks: { streamWrite: (line: string) => scrub(line, values) } } : {}),
   };
 }
 
