@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
 import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
-import { escapeText, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
+import { entryText, escapeText, escapeWithin, mrkdwn, nameText, plain, slackTime } from './text.js';
 
 /** Items shown in one message; more would crowd the 50-block limit and the reader. */
 export const LIST_LIMIT = 10;
@@ -25,8 +25,8 @@ export function listItem(item: RequestView, index: number): KnownBlock[] {
   const step = item.currentStep;
   const where = step ? ` · step ${step.index}${step.total ? ` of ${step.total}` : ''}` : '';
   const line =
-    `*${escapeText(item.entry.name)}* · \`${escapeText(item.id)}\`\n` +
-    `${escapeText(item.statusLabel)}${where} · for ${escapeText(item.requestedFor.name)} · ${slackTime(item.created)}` +
+    `*${entryText(item.entry.name)}* · \`${escapeText(item.id)}\`\n` +
+    `${escapeText(item.statusLabel)}${where} · for ${nameText(item.requestedFor.name)} · ${slackTime(item.created)}` +
     (item.justification ? `\n_${escapeWithin(item.justification, 200).text}_` : '');
   const blocks: KnownBlock[] = [{ type: 'section', block_id: `item_${index}`, text: mrkdwn(line) }];
   if (item.actions.includes('approve')) {
@@ -51,7 +51,7 @@ export function renderStatus(request: RequestView): SlackMessage {
 }
 
 export function renderFailure(failure: Failure): SlackMessage {
-  const text = `:warning: ${escapeText(failure.message)}`;
+  const text = `:warning: ${escapeWithin(failure.message, 2900).text}`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 

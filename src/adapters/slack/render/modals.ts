@@ -6,7 +6,7 @@ import {
   type RequestView,
 } from '../../../flows/index.js';
 import { describeDuration, durationSeconds } from '../../../flows/wording.js';
-import { clip, escapeText, escapeWithin, mrkdwn, plain } from './text.js';
+import { clip, entryText, escapeText, escapeWithin, mrkdwn, nameText, plain } from './text.js';
 
 /** callback_id of each modal, and the block/action ids their handlers read. */
 export const MODAL = { request: 'request_form', decision: 'decision_reason', comment: 'comment_text' } as const;
@@ -170,7 +170,7 @@ export function decisionForm(request: AboutRequest, metadata: DecisionMetadata, 
       : `Reason${required ? '' : ' (optional)'} — the requester sees it`;
   const about =
     request.requestedFor && request.entry
-      ? `*${escapeText(request.requestedFor.name)}* asks for *${escapeText(request.entry.name)}* (\`${escapeText(request.id)}\`)${
+      ? `*${nameText(request.requestedFor.name)}* asks for *${entryText(request.entry.name)}* (\`${escapeText(request.id)}\`)${
           request.justification ? `\n_${escapeWithin(request.justification, 500).text}_` : ''
         }`
       : `Request \`${escapeText(request.id)}\``;

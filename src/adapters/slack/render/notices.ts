@@ -1,18 +1,17 @@
 import type { Notice } from '../../../notifier/index.js';
 import type { SlackMessage } from './request-card.js';
-import { escapeText, escapeWithin, mrkdwn, slackTime } from './text.js';
-
-const COMMENT_MAX = 2900;
+import { entryText, escapeText, escapeWithin, mrkdwn, nameText, slackTime, TEXT_MAX } from './text.js';
 
 /** Short messages about a request: comments in threads, and what the requester is told. */
 export function renderNotice(notice: Notice): SlackMessage {
   const request = notice.request;
-  const what = escapeText(request.entry.name);
+  const what = entryText(request.entry.name);
   const id = `\`${escapeText(request.id)}\``;
   let text: string;
   switch (notice.kind) {
     case 'comment':
-      text = `:speech_balloon: *${escapeText(notice.author.name)}* commented:\n${escapeWithin(notice.text, COMMENT_MAX).text}`;
+      text = `:speech_balloon: *${nameText(notice.author.name)}* commented:\n`;
+      text += escapeWithin(notice.text, TEXT_MAX - text.length).text;
       break;
     case 'step-decided': {
       const step = request.steps.find((s) => s.index === notice.step);
@@ -21,7 +20,7 @@ export function renderNotice(notice: Notice): SlackMessage {
       const next = request.currentStep
         ? ` It now waits for step ${request.currentStep.index}${request.currentStep.total ? ` of ${request.currentStep.total}` : ''}.`
         : '';
-      text = `Step ${notice.step} of your request for *${what}* (${id}) was ${verb} by ${escapeText(decision?.by.name ?? 'an approver')} ${decision ? slackTime(decision.at) : ''}.${next}`;
+      text = `Step ${notice.step} of your request for *${what}* (${id}) was ${verb} by ${nameText(decision?.by.name ?? 'an approver')} ${decision ? slackTime(decision.at) : ''}.${next}`;
       break;
     }
     case 'closed': {
@@ -29,7 +28,7 @@ export function renderNotice(notice: Notice): SlackMessage {
       const reason = outcome?.reason ? `\n>${escapeWithin(outcome.reason, 1000).text.replace(/\n/g, '\n>')}` : '';
       if (outcome) {
         const verb = outcome.decision === 'approve' ? ':white_check_mark: approved' : ':x: rejected';
-        text = `Your request for *${what}* (${id}) was ${verb} by ${escapeText(outcome.by.name)} ${slackTime(outcome.at)}.${reason}`;
+        text = `Your request for *${what}* (${id}) was ${verb} by ${nameText(outcome.by.name)} ${slackTime(outcome.at)}.${reason}`;
       } else if (request.status === 'expired') {
         text = `:hourglass: Your request for *${what}* (${id}) expired: nobody decided in time. You can ask again.`;
       } else if (request.status === 'canceled') {

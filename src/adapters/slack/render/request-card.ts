@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { RequestView, StepView } from '../../../flows/index.js';
 import type { CardRole } from '../../../notifier/index.js';
-import { clip, escapeText, escapeWithin, mrkdwn, plain, slackTime } from './text.js';
+import { entryText, escapeText, escapeWithin, mrkdwn, nameText, plain, slackTime, TEXT_MAX } from './text.js';
 
 /**
  * One pure function renders every state of a request card (pending, decided, expired…) for every
@@ -27,7 +27,7 @@ export function buttonValue(request: RequestView): string {
   return JSON.stringify(value);
 }
 
-const WHY_MAX = 2800;
+const WHY_LABEL = '*Why*\n';
 
 export interface SlackMessage {
   text: string;
@@ -35,21 +35,23 @@ export interface SlackMessage {
 }
 
 export function renderRequestCard(role: CardRole, request: RequestView): SlackMessage {
-  const who = escapeText(request.requestedFor.name);
-  const what = escapeText(request.entry.name);
+  const who = nameText(request.requestedFor.name);
+  const what = entryText(request.entry.name);
   const intro =
     role === 'requester'
       ? `You asked for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` for ${who}` : ''}.`
-      : `*${who}* asks for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` (requested by ${escapeText(request.requester.name)})` : ''}.`;
+      : `*${who}* asks for access to *${what}*${request.requester.id !== request.requestedFor.id ? ` (requested by ${nameText(request.requester.name)})` : ''}.`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`${headline(request)}: ${request.entry.name}`, 150) },
     { type: 'section', text: mrkdwn(intro) },
     { type: 'section', fields: facts(request).map(([label, value]) => mrkdwn(`*${label}*\n${value}`)) },
   ];
   if (request.justification) {
-    const why = escapeWithin(request.justification, WHY_MAX);
-    const more = why.cut && request.portalUrl ? `\n<${request.portalUrl}|Read the full text>` : '';
-    blocks.push({ type: 'section', text: mrkdwn(`*Why*\n${why.text}${more}`) });
+    // Room is kept for the link to the full text, when there is a link short enough to keep it.
+    const link =
+      request.portalUrl && request.portalUrl.length <= 500 ? `\n<${request.portalUrl}|Read the full text>` : '';
+    const why = escapeWithin(request.justification, TEXT_MAX - WHY_LABEL.length - link.length);
+    blocks.push({ type: 'section', text: mrkdwn(`${WHY_LABEL}${why.text}${why.cut ? link : ''}`) });
   }
   const history = request.steps.filter((step) => step.decision).map(decisionLine);
   if (history.length > 0) {
@@ -74,7 +76,7 @@ function facts(request: RequestView): [string, string][] {
   if (request.currentStep) {
     const approvers = request.steps.find((s) => s.index === request.currentStep?.index)?.approvers ?? [];
     if (approvers.length > 0)
-      rows.push(['Waiting for', clip(approvers.map((a) => escapeText(a.name)).join(', '), 1900)]);
+      rows.push(['Waiting for', escapeWithin(approvers.map((a) => a.name).join(', '), 1900).text]);
   }
   if (request.expiresAt) rows.push(['Expires', `${slackTime(request.expiresAt)} if nobody decides`]);
   rows.push(['Requested', slackTime(request.created)]);
@@ -94,7 +96,7 @@ function decisionLine(step: StepView): string {
   const mark = decision.decision === 'approve' ? ':white_check_mark:' : ':x:';
   const verb = decision.decision === 'approve' ? 'approved' : 'rejected';
   const reason = decision.reason ? `: “${escapeWithin(decision.reason, 300).text}”` : '';
-  return `${mark} Step ${step.index} ${verb} by ${escapeText(decision.by.name)} ${slackTime(decision.at)}${reason}`;
+  return `${mark} Step ${step.index} ${verb} by ${nameText(decision.by.name)} ${slackTime(decision.at)}${reason}`;
 }
 
 function closingLine(request: RequestView): string | undefined {
@@ -111,7 +113,7 @@ function closingLine(request: RequestView): string | undefined {
   const outcome = request.outcome;
   if (outcome) {
     const verb = outcome.decision === 'approve' ? ':white_check_mark: *Approved*' : ':x: *Rejected*';
-    return `${verb} by ${escapeText(outcome.by.name)} ${slackTime(outcome.at)}.${grant}`;
+    return `${verb} by ${nameText(outcome.by.name)} ${slackTime(outcome.at)}.${grant}`;
   }
   if (request.status === 'approved') return `:white_check_mark: *Approved* without a manual step.${grant}`;
   if (request.status === 'expired') return ':hourglass: *Expired*: nobody decided in time.';
@@ -150,5 +152,5 @@ function summary(role: CardRole, request: RequestView): string {
     role === 'requester'
       ? `Your request for ${request.entry.name}`
       : `${request.requestedFor.name} asks for ${request.entry.name}`;
-  return clip(escapeText(subject + where), 3000);
+  return escapeWithin(subject + where, TEXT_MAX).text;
 }

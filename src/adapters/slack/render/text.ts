@@ -23,6 +23,19 @@ export function escapeWithin(text: string, max: number): { text: string; cut: bo
   return { text: out, cut: false };
 }
 
+/** A person's name in mrkdwn: escaped, and short enough that several fit in one text object. */
+export function nameText(name: string): string {
+  return escapeWithin(name, 200).text;
+}
+
+/** A catalog entry's name in mrkdwn, likewise bounded. */
+export function entryText(name: string): string {
+  return escapeWithin(name, 300).text;
+}
+
+/** Slack's limit for one text object (section text, a field is 2000). */
+export const TEXT_MAX = 3000;
+
 /** Plain text cut to `max` characters (plain_text objects are not parsed, so no escaping). */
 export function clip(text: string, max: number): string {
   const chars = [...text];
