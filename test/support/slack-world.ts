@@ -35,12 +35,18 @@ export interface SlackWorld {
 export const S = SLACK_SEED.users;
 
 export async function startSlackWorld(
-  options: { env?: Record<string, string>; store?: Store; okta?: Partial<OktaGovernanceOptions> } = {},
+  options: {
+    env?: Record<string, string>;
+    store?: Store;
+    okta?: Partial<OktaGovernanceOptions>;
+    /** Another replica's world: share its Okta org and Slack workspace (give both the same store). */
+    replicaOf?: SlackWorld;
+  } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', ...options.env });
-  const okta = createOktaOrg();
-  const slack = createSlackWorkspace();
+  const okta = options.replicaOf?.okta ?? createOktaOrg();
+  const slack = options.replicaOf?.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     store: options.store,
