@@ -74,6 +74,7 @@ export async function createGatehouse(
       await slack?.start();
     },
     async close() {
+      messages.close();
       await slack?.stop();
       await server.close();
       if (!overrides.store) await store.close();

@@ -60,12 +60,12 @@ function parseRequest(args: string): ChatCommand {
     rest = rest.slice(0, becauseAt).trim();
   }
   let duration: string | undefined;
-  // The last "for" starts the duration ("Salesforce for Sales for 4h"); a tail without a number
-  // ("access for Salesforce") is part of the name, not a garbled duration.
+  // The last "for" starts the duration ("Salesforce for Sales for 4h") when what follows starts
+  // like one; otherwise ("access for Salesforce", "Tableau for Q4 Reporting") it is part of the name.
   const padded = ` ${rest}`;
   const at = padded.toLowerCase().lastIndexOf(' for ');
   const tail = at >= 0 ? padded.slice(at + 5).trim() : '';
-  if (tail && (/\d/.test(tail) || parseDuration(tail))) {
+  if (tail && (/^\d/.test(tail) || /^P/i.test(tail) || parseDuration(tail))) {
     duration = tail;
     rest = padded.slice(0, at).trim();
   }

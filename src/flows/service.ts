@@ -145,8 +145,14 @@ export class Flows {
 
   /** Whether deciding this way needs a written reason, so an adapter knows to ask before it calls decide. */
   async reasonRequired(decision: Decision): Promise<boolean> {
-    const policy = await this.governance.policy();
-    return decision === 'reject' ? policy.requireRejectReason : policy.requireApproveReason;
+    try {
+      const policy = await this.governance.policy();
+      return decision === 'reject' ? policy.requireRejectReason : policy.requireApproveReason;
+    } catch (err) {
+      // Asking for a reason that turns out optional costs a sentence; the decision re-checks anyway.
+      this.logger.warn({ err }, 'decision policy unavailable; asking for a reason');
+      return true;
+    }
   }
 
   /**
@@ -418,9 +424,11 @@ function checkDuration(entry: CatalogEntry, text: string | undefined): string | 
     return undefined;
   }
   const iso = parseDuration(asked);
-  if (!iso) throw new InvalidDuration(asked);
+  // A duration too large to count is refused, never waved past the entry's maximum.
+  if (!iso || durationSeconds(iso) === undefined) throw new InvalidDuration(asked);
   if (!entry.duration.allowed) throw new DurationNotAllowed(entry.name);
   const max = entry.duration.max && durationSeconds(entry.duration.max);
-  if (max && (durationSeconds(iso) ?? 0) > max) throw new DurationTooLong(entry.name, entry.duration.max ?? '');
+  if (max && (durationSeconds(iso) ?? Number.POSITIVE_INFINITY) > max)
+    throw new DurationTooLong(entry.name, entry.duration.max ?? '');
   return iso;
 }

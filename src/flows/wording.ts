@@ -70,7 +70,7 @@ export function parseDuration(text: string): string | undefined {
   if (/^P/i.test(trimmed)) {
     const iso = trimmed.toUpperCase();
     const seconds = durationSeconds(iso);
-    return seconds ? toIso(seconds) : undefined;
+    return seconds && seconds <= MAX_DURATION_SECONDS ? toIso(seconds) : undefined;
   }
   const parts = [...trimmed.toLowerCase().matchAll(/(\d+)\s*([a-z]+)/g)];
   const compact = (value: string) => value.replace(/[\s,]|\band\b/g, '');
@@ -84,8 +84,11 @@ export function parseDuration(text: string): string | undefined {
     if (!unit || !amount) return undefined;
     seconds += Number(amount) * UNIT_SECONDS[unit];
   }
-  return seconds > 0 ? toIso(seconds) : undefined;
+  // Ten years is longer than any access anyone grants; beyond it the number is a typo or a probe.
+  return seconds > 0 && seconds <= MAX_DURATION_SECONDS ? toIso(seconds) : undefined;
 }
+
+const MAX_DURATION_SECONDS = 10 * 366 * 86_400;
 
 function toIso(seconds: number): string {
   const days = Math.floor(seconds / 86_400);

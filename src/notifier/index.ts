@@ -1,2 +1,2 @@
-export type { CardRole, Messenger, Notice, RequestCard } from './messenger.js';
+export { type CardRole, DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
 export { RequestMessages, type RequestMessagesOptions } from './request-messages.js';

@@ -39,3 +39,19 @@ export interface Messenger {
   /** Redraws what the person sees of their requests and approvals on the platform's home surface, if any. */
   refreshHome?(person: PersonView): Promise<void>;
 }
+
+/**
+ * A post or edit the platform did not confirm. `posted: 'no'` means it certainly did not happen
+ * (refused, rate limited), so it can be tried again; `'unknown'` (a timeout) means it may have, so a
+ * retry could duplicate it.
+ */
+export class DeliveryFailed extends Error {
+  constructor(
+    message: string,
+    readonly posted: 'no' | 'unknown',
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Flows, PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
-import { MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
-import type { Messenger, Notice, RequestCard } from './messenger.js';
+import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
+import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
 
 export interface RequestMessagesOptions {
   flows: Flows;
@@ -11,10 +11,17 @@ export interface RequestMessagesOptions {
   /** Per platform, where every new approval is also posted (APPROVALS_CHANNELS). */
   approvalsChannels: Readonly<Record<string, string>>;
   logger: Logger;
+  /** First delay before a failed post is tried again; doubles each time. */
+  retryBaseMs?: number;
 }
 
 const LOCK_TTL_MS = 30_000;
 const MAX_PASSES = 3;
+const MAX_RETRIES = 6;
+/** A post whose outcome is unknown is not retried before this, so a slow success is not doubled at once. */
+const UNKNOWN_OUTCOME_HOLD_MS = 15 * 60_000;
+
+class LockLost extends Error {}
 
 /**
  * Makes what chat shows about one request match what the governance system says now: the requester's
@@ -22,9 +29,13 @@ const MAX_PASSES = 3;
  * them edited in place as the request moves, and a notice to the requester for each step decided
  * and for the outcome. `sync` reads the request afresh and is idempotent, so it can be called after
  * a click, by the notifier when it sees a change, twice, or from two replicas: each message is
- * claimed in the store before it is posted, so every recipient gets it once.
+ * claimed in the store before it is posted, so every recipient gets it once, and a card is never
+ * redrawn from an older reading of the request than the one it shows.
  */
 export class RequestMessages {
+  private readonly retries = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
+  private closed = false;
+
   constructor(private readonly options: RequestMessagesOptions) {}
 
   async sync(requestId: string): Promise<void> {
@@ -40,11 +51,16 @@ export class RequestMessages {
       try {
         for (let pass = 0; pass < MAX_PASSES; pass++) {
           await store.delete(dirty);
-          await this.syncOnce(requestId);
+          await this.syncOnce(requestId, lock);
           if ((await store.get(dirty)) === null) break;
         }
+      } catch (error) {
+        if (!(error instanceof LockLost)) throw error;
+        this.options.logger.warn({ requestId }, 'sync lease lapsed mid-way; another pass will finish');
+        this.retryLater(requestId);
+        return;
       } finally {
-        await lock.release();
+        await lock.release().catch(() => false);
       }
       // A request for another pass may have landed between the last check and the release.
       if ((await store.get(dirty)) === null) return;
@@ -68,70 +84,115 @@ export class RequestMessages {
     );
   }
 
-  private async syncOnce(requestId: string): Promise<void> {
+  /** Stops pending retries (on shutdown). */
+  close(): void {
+    this.closed = true;
+    for (const retry of this.retries.values()) clearTimeout(retry.timer);
+    this.retries.clear();
+  }
+
+  private async syncOnce(requestId: string, lock: Lock): Promise<void> {
     const snapshot = await this.options.flows.snapshot(requestId);
     if (!snapshot) {
       this.options.logger.warn({ requestId }, 'request to sync not found');
       return;
     }
+    // Reading the request can take long (rate limits): writing on a lapsed lease could overwrite a
+    // newer picture another replica drew meanwhile.
+    const holding = async () => {
+      if (!(await lock.renew(LOCK_TTL_MS))) throw new LockLost(requestId);
+    };
+    let failed = false;
     for (const messenger of this.options.messengers) {
-      await this.syncOn(messenger, snapshot).catch((err) =>
-        this.options.logger.error({ err, requestId, platform: messenger.platform }, 'request messages not synced'),
-      );
+      const result = await this.syncOn(messenger, snapshot, holding).catch((err) => {
+        if (err instanceof LockLost) throw err;
+        this.options.logger.error({ err, requestId, platform: messenger.platform }, 'request messages not synced');
+        return { failed: true };
+      });
+      failed ||= result.failed;
     }
+    if (failed) this.retryLater(requestId);
+    else this.retries.delete(requestId);
   }
 
-  private async syncOn(messenger: Messenger, snapshot: RequestSnapshot): Promise<void> {
+  private async syncOn(
+    messenger: Messenger,
+    snapshot: RequestSnapshot,
+    holding: () => Promise<void>,
+  ): Promise<{ failed: boolean }> {
     const { store } = this.options;
     const request = snapshot.view;
     const platform = messenger.platform;
     const sent = new Set<string>();
-    const remember = async (ref: MessageRef | null) => {
-      if (!ref) return;
+    let failed = false;
+    let changed = false;
+    const track = (outcome: Delivery) => {
+      if (outcome === 'failed') failed = true;
+      if (outcome === 'sent') changed = true;
+    };
+    const remember = async (ref: MessageRef) => {
+      sent.add(identity(ref));
       await store.addMessageRef(request.id, ref);
       await this.rememberRendering(ref, this.cardFor(ref, snapshot));
-      sent.add(identity(ref));
     };
 
-    await this.once(`msg:${request.id}:requester:${platform}`, async () => {
-      const ref = await messenger.sendToPerson(request.requester, {
-        role: 'requester',
-        request: snapshot.as(request.requester),
-      });
-      await remember(ref && { ...ref, kind: 'requester', recipientId: request.requester.id });
-    });
+    track(
+      await this.once(`msg:${request.id}:requester:${platform}`, holding, async () => {
+        const ref = await messenger.sendToPerson(request.requester, {
+          role: 'requester',
+          request: snapshot.as(request.requester),
+        });
+        return ref && (() => remember({ ...ref, kind: 'requester', recipientId: request.requester.id }));
+      }),
+    );
 
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
     for (const approver of step?.approvers ?? []) {
-      await this.once(`msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`, async () => {
-        const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
-        await remember(ref && { ...ref, kind: 'approval', recipientId: approver.id });
-      });
+      track(
+        await this.once(`msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`, holding, async () => {
+          const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
+          return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
+        }),
+      );
     }
 
     const channel = this.options.approvalsChannels[platform];
     if (channel && request.steps.length > 0) {
-      await this.once(`msg:${request.id}:channel:${platform}`, async () => {
-        const ref = await messenger.sendToChannel(channel, { role: 'channel', request });
-        await remember({ ...ref, kind: 'channel' });
-      });
+      track(
+        await this.once(`msg:${request.id}:channel:${platform}`, holding, async () => {
+          const ref = await messenger.sendToChannel(channel, { role: 'channel', request });
+          return () => remember({ ...ref, kind: 'channel' });
+        }),
+      );
     }
 
     for (const ref of await store.listMessageRefs(request.id)) {
       if (ref.platform !== platform || ref.kind === 'comment' || sent.has(identity(ref))) continue;
       const card = this.cardFor(ref, snapshot);
-      if (await this.unchanged(ref, card)) continue;
-      await messenger
-        .update(ref, card)
-        .then(() => this.rememberRendering(ref, card))
-        .catch((err) => this.options.logger.warn({ err, requestId: request.id, ref }, 'card not updated'));
+      const shown = await this.shownOn(ref);
+      if (shown && (shown.fingerprint === fingerprint(card) || isOlder(request.updated, shown.updated))) continue;
+      await holding();
+      try {
+        await messenger.update(ref, card);
+        await this.rememberRendering(ref, card);
+        changed = true;
+      } catch (err) {
+        failed = true;
+        this.options.logger.warn({ err, requestId: request.id, ref }, 'card not updated');
+      }
     }
 
-    await this.tellRequester(messenger, snapshot);
+    track(await this.tellRequester(messenger, snapshot, holding));
+    if (changed) await this.refreshHomes(messenger, request);
+    return { failed };
   }
 
   /** One notice per step decided and per outcome, as its own message so the requester hears of it. */
-  private async tellRequester(messenger: Messenger, snapshot: RequestSnapshot): Promise<void> {
+  private async tellRequester(
+    messenger: Messenger,
+    snapshot: RequestSnapshot,
+    holding: () => Promise<void>,
+  ): Promise<Delivery> {
     const request = snapshot.view;
     const notices: [string, Notice][] = [];
     for (const step of request.steps) {
@@ -146,11 +207,27 @@ export class RequestMessages {
     if (request.grantStatus && request.grantStatus !== 'pending') {
       notices.push([`grant:${request.grantStatus}`, { kind: 'grant', request }]);
     }
+    let result: Delivery = 'skipped';
     for (const [event, notice] of notices) {
-      await this.once(`told:${request.id}:${messenger.platform}:${event}`, async () => {
+      const outcome = await this.once(`told:${request.id}:${messenger.platform}:${event}`, holding, async () => {
         await messenger.notify(request.requester, notice);
+        return null;
       });
+      if (outcome === 'failed' || (outcome === 'sent' && result === 'skipped')) result = outcome;
     }
+    return result;
+  }
+
+  /** What the requester and the approvers see of their requests elsewhere (Slack's App Home) moved too. */
+  private async refreshHomes(messenger: Messenger, request: RequestView): Promise<void> {
+    if (!messenger.refreshHome) return;
+    const people = new Map<string, PersonView>([[request.requester.id, request.requester]]);
+    for (const step of request.steps) for (const approver of step.approvers) people.set(approver.id, approver);
+    await Promise.all(
+      [...people.values()].map((person) =>
+        messenger.refreshHome?.(person).catch((err) => this.options.logger.info({ err }, 'home not refreshed')),
+      ),
+    );
   }
 
   private cardFor(ref: MessageRef, snapshot: RequestSnapshot): RequestCard {
@@ -161,26 +238,61 @@ export class RequestMessages {
   }
 
   /**
-   * Runs `send` for the first caller only. A failed send gives the claim back so the next sync
-   * retries it; a person without an account on the platform is not retried.
+   * Delivers for the first caller only. `deliver` posts and returns what to record afterwards; a
+   * post that certainly failed gives the claim back so a retry posts it, one that may have happened
+   * keeps it for a while, and nothing after a confirmed post ever gives it back.
    */
-  private async once(key: string, send: () => Promise<void>): Promise<void> {
+  private async once(
+    key: string,
+    holding: () => Promise<void>,
+    deliver: () => Promise<(() => Promise<void>) | null>,
+  ): Promise<Delivery> {
     const { store, logger } = this.options;
-    if (!(await store.claim(key, MESSAGE_REF_RETENTION_MS))) return;
+    if (!(await store.claim(key, MESSAGE_REF_RETENTION_MS))) return 'skipped';
+    let record: (() => Promise<void>) | null;
     try {
-      await send();
+      await holding();
+      record = await deliver();
     } catch (err) {
-      await store.delete(key);
-      logger.warn({ err, key }, 'chat message not sent; will retry on the next sync');
+      if (err instanceof DeliveryFailed && err.posted === 'unknown') {
+        await store.set(key, 'unknown', { ttlMs: UNKNOWN_OUTCOME_HOLD_MS });
+        logger.warn({ err, key }, 'chat did not confirm a post; not retrying it for a while');
+      } else {
+        await store.delete(key);
+        if (err instanceof LockLost) throw err;
+        logger.warn({ err, key }, 'chat message not sent; will retry');
+      }
+      return 'failed';
     }
+    await record?.().catch((err) => logger.error({ err, key }, 'a sent message was not recorded'));
+    return 'sent';
   }
 
-  private async unchanged(ref: MessageRef, card: RequestCard): Promise<boolean> {
-    return (await this.options.store.get(renderingKey(ref))) === fingerprint(card);
+  private async shownOn(ref: MessageRef): Promise<{ updated: string; fingerprint: string } | null> {
+    const raw = await this.options.store.get(renderingKey(ref));
+    const [updated, print] = raw?.split('\n') ?? [];
+    return updated && print ? { updated, fingerprint: print } : null;
   }
 
   private async rememberRendering(ref: MessageRef, card: RequestCard): Promise<void> {
-    await this.options.store.set(renderingKey(ref), fingerprint(card), { ttlMs: MESSAGE_REF_RETENTION_MS });
+    await this.options.store.set(renderingKey(ref), `${card.request.updated}\n${fingerprint(card)}`, {
+      ttlMs: MESSAGE_REF_RETENTION_MS,
+    });
+  }
+
+  /** Tries again later when chat refused something, until the notifier's own polling takes over. */
+  private retryLater(requestId: string, delayMs?: number): void {
+    if (this.closed) return;
+    const retry = this.retries.get(requestId) ?? { attempt: 0 };
+    if (retry.timer || retry.attempt >= MAX_RETRIES) return;
+    const wait = delayMs ?? (this.options.retryBaseMs ?? 1000) * 2 ** retry.attempt;
+    retry.attempt += 1;
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      this.sync(requestId).catch((err) => this.options.logger.error({ err, requestId }, 'retried sync failed'));
+    }, wait);
+    retry.timer.unref();
+    this.retries.set(requestId, retry);
   }
 
   private messenger(ref: MessageRef): Messenger | undefined {
@@ -188,9 +300,18 @@ export class RequestMessages {
   }
 }
 
+type Delivery = 'sent' | 'skipped' | 'failed';
+
 function isLastDecided(request: RequestView, index: number): boolean {
   const decided = request.steps.filter((s) => s.decision);
   return decided[decided.length - 1]?.index === index;
+}
+
+/** True when `candidate` is an older reading of the request than `shown`. */
+function isOlder(candidate: string, shown: string): boolean {
+  const a = Date.parse(candidate);
+  const b = Date.parse(shown);
+  return !Number.isNaN(a) && !Number.isNaN(b) && a < b;
 }
 
 function identity(ref: MessageRef): string {

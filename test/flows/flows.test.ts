@@ -132,6 +132,13 @@ describe('requesting access', () => {
     );
   });
 
+  it('refuses a duration too large to count rather than letting it past the maximum', async () => {
+    for (const duration of ['99999999999999999999999 days', 'P99999999999D']) {
+      refused(await world.flows.requestAccess(carol(), { entryId: E.figmaEditor.id, duration }), 'invalid_duration');
+    }
+    expect(world.writes('/requests')).toBe(0);
+  });
+
   it('refuses a duration for an entry that is not time-bound', async () => {
     refused(
       await world.flows.requestAccess(alice(), { entryId: E.salesforceSalesUser.id, duration: '4h' }),

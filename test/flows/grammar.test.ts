@@ -23,6 +23,10 @@ describe('the chat grammar', () => {
     });
     expect(parseCommand('request access for Salesforce')).toMatchObject({ what: 'access for Salesforce' });
     expect(parseCommand('request figma for 3 fortnights')).toMatchObject({ what: 'figma', duration: '3 fortnights' });
+    expect(parseCommand('request Tableau for Q4 Reporting because board deck')).toMatchObject({
+      what: 'Tableau for Q4 Reporting',
+      because: 'board deck',
+    });
   });
 
   it('keeps "for" inside the reason as part of the reason', () => {

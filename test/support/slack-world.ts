@@ -63,6 +63,7 @@ export async function startSlackWorld(
       : {}),
   });
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
+  await gatehouse.start();
   const baseUrl = `http://127.0.0.1:${port}`;
   const driver = new SlackDriver({
     workspace: slack,

@@ -37,12 +37,13 @@ export class SlackAdapter {
   readonly messenger: SlackMessenger;
   private app: App | undefined;
   private receiver: FastifyReceiver | undefined;
+  private knownIds: Promise<{ botId?: string; botUserId?: string }> | undefined;
 
   constructor(private readonly options: SlackAdapterOptions) {
     const clientOptions = webClientOptions(options.config, options.logger);
     this.client = new WebClient(options.config.botToken, clientOptions);
     this.people = new SlackPeople(this.client, options.store);
-    this.messenger = new SlackMessenger(this.client, this.people, (_person, userId) => this.publishHome(userId));
+    this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.publishHome(userId));
   }
 
   /** Builds the Bolt App and its listeners; the notifier's messages are needed to answer clicks. */
@@ -87,7 +88,11 @@ export class SlackAdapter {
     return Boolean(this.options.config.appToken);
   }
 
+  /** Learns the bot's ids once (so no event waits for auth.test), then connects Socket Mode if used. */
   async start(): Promise<void> {
+    await this.botIds().catch((err) =>
+      this.options.logger.warn({ err }, 'Slack auth.test failed at start; will ask again on first use'),
+    );
     if (this.socketMode) await this.app?.start();
   }
 
@@ -101,19 +106,20 @@ export class SlackAdapter {
   }
 
   /** The bot's own ids, asked of Slack once (auth.test) and remembered; asked again after a failure. */
+  private botIds(): Promise<{ botId?: string; botUserId?: string }> {
+    this.knownIds ??= this.client.auth.test().then(
+      (answer) => ({ botId: answer.bot_id, botUserId: answer.user_id }),
+      (err) => {
+        this.knownIds = undefined;
+        throw err;
+      },
+    );
+    return this.knownIds;
+  }
+
   private authorize(): Authorize<boolean> {
-    let known: Promise<{ botId?: string; botUserId?: string }> | undefined;
     const token = this.options.config.botToken;
-    return async () => {
-      known ??= this.client.auth.test().then(
-        (answer) => ({ botId: answer.bot_id, botUserId: answer.user_id }),
-        (err) => {
-          known = undefined;
-          throw err;
-        },
-      );
-      return { botToken: token, ...(await known) };
-    };
+    return async () => ({ botToken: token, ...(await this.botIds()) });
   }
 }
 
@@ -126,7 +132,8 @@ function webClientOptions(config: SlackConfig, logger: Logger): WebClientOptions
     slackApiUrl: `${config.apiUrl.replace(/\/+$/, '')}/`,
     logger: boltLogger(logger.child({ component: 'slack-web-api' })),
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
+    // No silent re-sends: a post whose answer was lost may have happened, and the caller decides.
+    retryConfig: { retries: 0 },
     timeout: 10_000,
   };
 }

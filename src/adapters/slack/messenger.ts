@@ -1,6 +1,6 @@
-import type { WebClient } from '@slack/web-api';
+import { type ChatPostMessageArguments, ErrorCode, type WebClient } from '@slack/web-api';
 import type { PersonView } from '../../flows/index.js';
-import type { Messenger, Notice, RequestCard } from '../../notifier/index.js';
+import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
 import type { MessageRef } from '../../store/index.js';
 import type { SlackPeople } from './people.js';
 import { renderNotice } from './render/notices.js';
@@ -13,7 +13,7 @@ export class SlackMessenger implements Messenger {
   constructor(
     private readonly client: WebClient,
     private readonly people: SlackPeople,
-    private readonly home?: (person: PersonView, slackUserId: string) => Promise<void>,
+    private readonly home?: (slackUserId: string) => Promise<void>,
   ) {}
 
   async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
@@ -27,7 +27,7 @@ export class SlackMessenger implements Messenger {
   }
 
   async sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
-    const posted = await this.client.chat.postMessage({ channel, ...renderRequestCard(card.role, card.request) });
+    const posted = await this.post({ channel, ...renderRequestCard(card.role, card.request) });
     return this.ref(posted, 'channel');
   }
 
@@ -40,23 +40,40 @@ export class SlackMessenger implements Messenger {
   }
 
   async reply(ref: MessageRef, notice: Notice): Promise<void> {
-    await this.client.chat.postMessage({
-      channel: ref.conversationId,
-      thread_ts: ref.threadId ?? ref.messageId,
-      ...renderNotice(notice),
-    });
+    await this.post({ channel: ref.conversationId, thread_ts: ref.threadId ?? ref.messageId, ...renderNotice(notice) });
   }
 
   async notify(person: PersonView, notice: Notice): Promise<boolean> {
     const userId = await this.people.userIdFor(person);
     if (!userId) return false;
-    await this.client.chat.postMessage({ channel: userId, ...renderNotice(notice) });
+    await this.post({ channel: userId, ...renderNotice(notice) });
     return true;
   }
 
   async refreshHome(person: PersonView): Promise<void> {
     const userId = await this.people.userIdFor(person);
-    if (userId && this.home) await this.home(person, userId);
+    if (userId && this.home) await this.home(userId);
+  }
+
+  /**
+   * chat.postMessage, telling a refusal (nothing was posted, safe to retry) from a lost answer (it
+   * may have been posted): the client never retries a post itself, so it cannot double one.
+   */
+  private async post(args: ChatPostMessageArguments): Promise<{ channel?: string; ts?: string }> {
+    try {
+      return await this.client.chat.postMessage(args);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const retryAfter = (err as { retryAfter?: number }).retryAfter;
+      const certain =
+        code === ErrorCode.PlatformError || code === ErrorCode.RateLimitedError || code === ErrorCode.HTTPError;
+      throw new DeliveryFailed(
+        `chat.postMessage failed: ${(err as Error).message}`,
+        certain ? 'no' : 'unknown',
+        retryAfter ? retryAfter * 1000 : undefined,
+        { cause: err },
+      );
+    }
   }
 
   private ref(posted: { channel?: string; ts?: string }, kind: MessageRef['kind'], recipientId?: string): MessageRef {

@@ -2,11 +2,11 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { Decision } from '../../../domain/types.js';
 import { HOME_ACTION } from '../render/home.js';
-import { renderFailure } from '../render/lists.js';
+import { renderFailure, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
 import { ACTION } from '../render/request-card.js';
 import { escapeText } from '../render/text.js';
-import { actorOf, isFailure, type SlackDeps, tell, within } from './context.js';
+import { actorOf, isFailure, parseJson, type SlackDeps, tell, within } from './context.js';
 import { afterDecision, openRequestForm, staleCard } from './forms.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() });
@@ -50,7 +50,7 @@ export function registerButtons(app: App, deps: SlackDeps): void {
 
   app.action<BlockAction<ButtonAction>>(HOME_ACTION.openForm, async ({ ack, body }) => {
     await ack();
-    await openRequestForm(deps, body.trigger_id, body.user.id, {});
+    await openRequestForm(deps, { triggerId: body.trigger_id, userId: body.user.id }, {});
   });
 }
 
@@ -60,7 +60,7 @@ function where(args: ButtonArgs) {
 }
 
 function parseValue(args: ButtonArgs) {
-  const parsed = buttonValue.safeParse(safeJson(args.action.value));
+  const parsed = buttonValue.safeParse(parseJson(args.action.value));
   return parsed.success ? parsed.data : null;
 }
 
@@ -77,59 +77,35 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
 async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {
   const value = parseValue(args);
   if (!value) return damaged(deps, args);
-  const origin = args.body.container;
-  const metadata: DecisionMetadata = {
-    r: value.r,
-    ...(value.t ? { t: value.t } : {}),
-    k: kind,
-    ...(origin?.channel_id ? { c: String(origin.channel_id) } : {}),
-    ...(origin?.message_ts ? { m: String(origin.message_ts) } : {}),
+  const metadata: DecisionMetadata = { r: value.r, ...(value.t ? { t: value.t } : {}), k: kind };
+  // The trigger_id dies 3 s after the click: show the request's details only if they come quickly,
+  // and only to someone allowed to see the request (the button's request id is not proof of that).
+  const details = async () => {
+    const actor = await actorOf(deps, args.body.user.id);
+    if (isFailure(actor)) return undefined;
+    const seen = await deps.flows.status(actor, value.r);
+    return seen.ok && !('items' in seen.value) ? seen.value : undefined;
   };
-  // The trigger_id dies 3 s after the click: show the request's details only if they come quickly.
-  const [snapshot, required] = await Promise.all([
-    within(
-      deps.flows.snapshot(value.r).catch(() => null),
-      FORM_DETAILS_MS,
-    ),
+  const [request, required] = await Promise.all([
+    within(details(), FORM_DETAILS_MS),
     kind === 'comment' ? Promise.resolve(true) : deps.flows.reasonRequired(kind),
   ]);
-  const request = snapshot && snapshot !== 'late' ? snapshot.view : undefined;
+  const about = request && request !== 'late' ? request : { id: value.r };
   await deps.client.views
-    .open({ trigger_id: args.body.trigger_id, view: decisionForm(request ?? { id: value.r }, metadata, required) })
+    .open({ trigger_id: args.body.trigger_id, view: decisionForm(about, metadata, required) })
     .catch(async (err) => {
       deps.logger.warn({ err }, 'decision form not opened');
-      await tell(deps, where(args), {
-        text: 'The form could not open in time; press the button again.',
-        blocks: [
-          {
-            type: 'section',
-            text: { type: 'mrkdwn', text: 'The form could not open in time; press the button again.' },
-          },
-        ],
-      });
+      await tell(deps, where(args), renderText('The form could not open in time; press the button again.'));
     });
 }
 
 async function damaged(deps: SlackDeps, args: ButtonArgs): Promise<void> {
   deps.logger.warn({ value: args.action.value?.slice(0, 100) }, 'a Slack button carried an unreadable value');
-  await tell(deps, where(args), {
-    text: 'This button is not one Gatehouse drew',
-    blocks: [
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `:warning: This button does not carry a request Gatehouse can read (${escapeText(args.action.action_id)}). Use \`/access pending\`.`,
-        },
-      },
-    ],
-  });
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
+  await tell(
+    deps,
+    where(args),
+    renderText(
+      `:warning: This button does not carry a request Gatehouse can read (${escapeText(args.action.action_id)}). Use \`/access pending\`.`,
+    ),
+  );
 }

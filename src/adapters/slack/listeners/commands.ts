@@ -1,9 +1,10 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { type ChatIdentity, parseCommand, type RequestView } from '../../../flows/index.js';
+import { type ChatIdentity, parseCommand } from '../../../flows/index.js';
 import { parseDuration } from '../../../flows/wording.js';
-import { LIST_LIMIT, renderFailure, renderHelp, renderList, renderNotice, renderStatus } from '../render/lists.js';
+import { confirmation } from '../render/confirmation.js';
+import { LIST_LIMIT, renderFailure, renderHelp, renderList, renderStatus, renderText } from '../render/lists.js';
 import { requestForm } from '../render/modals.js';
-import { escapeText, escapeWithin } from '../render/text.js';
+import { escapeWithin } from '../render/text.js';
 import { actorOf, isFailure, type SlackDeps, tell, within } from './context.js';
 import { openRequestForm } from './forms.js';
 
@@ -23,12 +24,12 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         return;
       case 'form':
         await ack();
-        await openRequestForm(deps, command.trigger_id, user, {});
+        await openRequestForm(deps, { triggerId: command.trigger_id, userId: user, respond }, {});
         return;
       case 'request': {
         if (parsed.duration && !parseDuration(parsed.duration)) {
           await ack(
-            renderNotice(
+            renderText(
               `:warning: “${escapeWithin(parsed.duration, 100).text}” is not a duration Gatehouse understands. ` +
                 'Use something like `for 4h`, `for 2 days` or `for 1w`.',
             ),
@@ -94,7 +95,7 @@ async function requestInOneLine(
     return tell(
       deps,
       where,
-      renderNotice(':hourglass: The catalog is slow to answer right now. Run `/access` to open the request form.'),
+      renderText(':hourglass: The catalog is slow to answer right now. Run `/access` to open the request form.'),
     );
   }
   if (!match.ok) return tell(deps, where, renderFailure(match.error));
@@ -118,7 +119,7 @@ async function requestInOneLine(
         },
       );
     if (!opened) {
-      await tell(deps, where, renderNotice('I could not open the request form in time. Run `/access` to open it.'));
+      await tell(deps, where, renderText('I could not open the request form in time. Run `/access` to open it.'));
     }
     return;
   }
@@ -131,20 +132,6 @@ async function requestInOneLine(
   if (!created.ok) return tell(deps, where, renderFailure(created.error));
   if (created.value.kind !== 'created') return;
   const request = created.value.request;
-  await tell(deps, where, renderNotice(confirmation(request)));
+  await tell(deps, where, renderText(confirmation(request)));
   await deps.messages.sync(request.id);
-}
-
-/** What the requester reads right after asking: the id, where it stands, and the portal link. */
-export function confirmation(request: RequestView): string {
-  const step = request.steps.find((s) => s.index === request.currentStep?.index);
-  const waiting = step?.approvers.length
-    ? ` It waits for ${step.approvers.map((a) => escapeText(a.name)).join(', ')} (step ${step.index}${
-        request.currentStep?.total ? ` of ${request.currentStep.total}` : ''
-      }).`
-    : request.status === 'approved'
-      ? ' It needed no approval and is approved.'
-      : '';
-  const portal = request.portalUrl ? ` <${request.portalUrl}|Open it in the portal>.` : '';
-  return `:white_check_mark: Requested *${escapeText(request.entry.name)}*: request \`${escapeText(request.id)}\`.${waiting} I will message you as it moves.${portal}`;
 }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { ChatIdentity, Failure, Flows } from '../../../flows/index.js';
 import type { RequestMessages } from '../../../notifier/index.js';
 import { type SlackPeople, SlackUserUnknown } from '../people.js';
-import { renderFailure } from '../render/lists.js';
 import type { SlackMessage } from '../render/request-card.js';
 
 /** What every listener works with. Listeners parse, call a flow, render; no rules live here. */
@@ -59,8 +58,13 @@ export async function tell(
   }
 }
 
-export function failureMessage(failure: Failure): SlackMessage {
-  return renderFailure(failure);
+/** JSON a client sent us (button values, private_metadata), or undefined: callers validate with zod. */
+export function parseJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The value of `work`, or 'late' once `ms` have passed (the work itself carries on). */

@@ -1,7 +1,8 @@
-import type { App, BlockAction, StaticSelectAction, ViewStateValue } from '@slack/bolt';
+import type { App, BlockAction, RespondFn, StaticSelectAction, ViewStateValue } from '@slack/bolt';
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../../../flows/index.js';
-import { renderFailure } from '../render/lists.js';
+import { confirmation } from '../render/confirmation.js';
+import { renderFailure, renderText } from '../render/lists.js';
 import {
   chosenDuration,
   entryOption,
@@ -12,8 +13,7 @@ import {
   requestForm,
 } from '../render/modals.js';
 import { escapeText } from '../render/text.js';
-import { confirmation } from './commands.js';
-import { actorOf, isFailure, type SlackDeps, within } from './context.js';
+import { actorOf, isFailure, parseJson, type SlackDeps, tell, within } from './context.js';
 
 /** block_suggestion must be answered in its own HTTP response, inside Slack's 3 s. */
 const OPTIONS_DEADLINE_MS = 2_200;
@@ -32,17 +32,19 @@ function field(values: StateValues, id: string): ViewStateValue | undefined {
  */
 export async function openRequestForm(
   deps: SlackDeps,
-  triggerId: string,
-  userId: string,
+  who: { triggerId: string; userId: string; respond?: RespondFn },
   state: RequestFormState,
 ): Promise<void> {
-  const opened = await deps.client.views.open({ trigger_id: triggerId, view: requestForm(state) }).catch((err) => {
+  const opened = await deps.client.views.open({ trigger_id: who.triggerId, view: requestForm(state) }).catch((err) => {
     deps.logger.warn({ err }, 'request form not opened');
     return undefined;
   });
   const viewId = opened?.view?.id;
-  if (!viewId) return;
-  const actor = await actorOf(deps, userId);
+  if (!viewId) {
+    await tell(deps, who, renderText('The request form could not open in time. Please try again.'));
+    return;
+  }
+  const actor = await actorOf(deps, who.userId);
   const failure = isFailure(actor) ? actor : await deps.flows.whoAmI(actor).then((o) => (o.ok ? null : o.error));
   if (failure) {
     await deps.client.views
@@ -53,10 +55,15 @@ export async function openRequestForm(
 
 export function registerForms(app: App, deps: SlackDeps): void {
   app.options(FIELD.entry, async ({ body, ack }) => {
-    const actor = await actorOf(deps, body.user.id);
-    if (isFailure(actor)) return ack({ options: [] });
-    const found = await within(deps.flows.searchCatalog(actor, body.value ?? '', 100), OPTIONS_DEADLINE_MS);
-    await ack({ options: found !== 'late' && found.ok ? found.value.map(entryOption) : [] });
+    // One deadline for the whole answer: who is typing (users.info) and the catalog search.
+    const search = async () => {
+      const actor = await actorOf(deps, body.user.id);
+      if (isFailure(actor)) return [];
+      const found = await deps.flows.searchCatalog(actor, body.value ?? '', 100);
+      return found.ok ? found.value.map(entryOption) : [];
+    };
+    const options = await within(search(), OPTIONS_DEADLINE_MS);
+    await ack({ options: options === 'late' ? [] : options });
   });
 
   // Picking an entry redraws the form with that entry's rules: justification, duration choices.
@@ -68,7 +75,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
     const entryId = action.selected_option?.value;
     if (isFailure(actor) || !entryId) return;
     const described = await deps.flows.describeEntry(actor, entryId);
-    const metadata = formMetadata.safeParse(safeJson(view.private_metadata));
+    const metadata = formMetadata.safeParse(parseJson(view.private_metadata));
     const next = described.ok
       ? requestForm({
           entry: described.value,
@@ -122,7 +129,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
   });
 
   app.view(MODAL.decision, async ({ ack, body, view }) => {
-    const metadata = decisionMetadata.safeParse(safeJson(view.private_metadata));
+    const metadata = decisionMetadata.safeParse(parseJson(view.private_metadata));
     if (!metadata.success || metadata.data.k === 'comment') {
       await ack({ response_action: 'update', view: messageView('Not recorded', 'This form is damaged; start again.') });
       return;
@@ -154,7 +161,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
   });
 
   app.view(MODAL.comment, async ({ ack, body, view }) => {
-    const metadata = decisionMetadata.safeParse(safeJson(view.private_metadata));
+    const metadata = decisionMetadata.safeParse(parseJson(view.private_metadata));
     const text = field(view.state.values as StateValues, FIELD.text)?.value?.trim();
     if (!metadata.success) {
       await ack({ response_action: 'update', view: messageView('Not posted', 'This form is damaged; start again.') });
@@ -192,8 +199,6 @@ export const decisionMetadata = z.object({
   r: z.string().min(1).max(200),
   t: z.string().max(200).optional(),
   k: z.enum(['approve', 'reject', 'comment']),
-  c: z.string().optional(),
-  m: z.string().optional(),
 });
 
 /**
@@ -207,12 +212,4 @@ export async function afterDecision(deps: SlackDeps, requestId: string, userId: 
 
 export function staleCard(outcome: { ok: false; error: { code: string } }): boolean {
   return ['already_decided', 'request_closed', 'not_an_approver'].includes(outcome.error.code);
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
 }

@@ -15,7 +15,7 @@ export function renderList(list: RequestList, empty: string): SlackMessage {
   if (list.items.length > LIST_LIMIT) {
     blocks.push({
       type: 'context',
-      elements: [mrkdwn(`…and ${list.items.length - LIST_LIMIT} more. Your App Home and the portal show them all.`)],
+      elements: [mrkdwn(`…and ${list.items.length - LIST_LIMIT} more in the governance portal.`)],
     });
   }
   return { text: `${list.title}: ${list.items.length}`, blocks };
@@ -55,7 +55,8 @@ export function renderFailure(failure: Failure): SlackMessage {
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
-export function renderNotice(text: string): SlackMessage {
+/** Our own words (already escaped where they quote anyone) as a message. */
+export function renderText(text: string): SlackMessage {
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 

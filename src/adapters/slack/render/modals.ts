@@ -149,12 +149,10 @@ export function chosenDuration(value: string | undefined): string | undefined {
 }
 
 export interface DecisionMetadata {
-  /** request id, task id, decision or comment, origin channel and message. */
+  /** request id, task id, and what the form is for. */
   r: string;
   t?: string;
   k: 'approve' | 'reject' | 'comment';
-  c?: string;
-  m?: string;
 }
 
 /** The request's details when they came in time; its id alone otherwise. */
