@@ -19,10 +19,7 @@ export class SlackMessenger implements Messenger {
   async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
     const userId = await this.people.userIdFor(person);
     if (!userId) return null;
-    const posted = await this.client.chat.postMessage({
-      channel: userId,
-      ...renderRequestCard(card.role, card.request),
-    });
+    const posted = await this.post({ channel: userId, ...renderRequestCard(card.role, card.request) });
     return this.ref(posted, card.role === 'approval' ? 'approval' : 'requester', person.id);
   }
 

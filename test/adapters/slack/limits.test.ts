@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { confirmation } from '../../../src/adapters/slack/render/confirmation.js';
 import { renderHome } from '../../../src/adapters/slack/render/home.js';
-import { renderList } from '../../../src/adapters/slack/render/lists.js';
+import { renderList, renderText } from '../../../src/adapters/slack/render/lists.js';
 import { decisionForm, requestForm } from '../../../src/adapters/slack/render/modals.js';
 import { renderNotice } from '../../../src/adapters/slack/render/notices.js';
 import { renderRequestCard } from '../../../src/adapters/slack/render/request-card.js';
@@ -65,6 +66,14 @@ describe('Block Kit limits hold for the largest inputs', () => {
       expect(blockProblems(card.blocks, 'message')).toEqual([]);
       expect(card.text.length).toBeLessThanOrEqual(3000);
     }
+  });
+
+  it('the confirmation of a request waiting for 40 approvers names a few and counts the rest', () => {
+    const text = confirmation(
+      huge({ currentStep: { index: 1 }, steps: [{ ...(huge().steps[29] as RequestView['steps'][number]), index: 1 }] }),
+    );
+    expect(blockProblems(renderText(text).blocks, 'message')).toEqual([]);
+    expect(text).toContain('and 37 others');
   });
 
   it('notices with a 2000-character comment and reason', () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../../src/sandbox/okta/index.js';
+import { SLACK_SEED } from '../../../src/sandbox/slack/index.js';
 import { RedisStore } from '../../../src/store/index.js';
-import { eventually, messageAbout, S, type SlackWorld, shown, startSlackWorld } from '../../support/slack-world.js';
+import { eventually, S, type SlackWorld, shown, startSlackWorld } from '../../support/slack-world.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const worlds: SlackWorld[] = [];
@@ -29,15 +30,26 @@ async function twoReplicas() {
 describe('several replicas behind one Slack app', () => {
   it('write once and post once when a delivery and its retry land on different replicas', async () => {
     const [first, second] = await twoReplicas();
-    await first.driver.command(S.alice.id, 'request Salesforce Sales User because new territory');
-    const request = await eventually(() =>
-      first.okta.requests.find((r) => r.requested.entryId === SEED.entries.salesforceSalesUser.id),
-    );
-    const card = await eventually(() => messageAbout(first.slack.dmWith(S.bob.id), request.id));
-
-    // Both replicas bring the request's messages up to date at once: still one card per person.
+    // A request made in the portal: both replicas notice it at once and race to announce it.
+    const alice = { platform: 'slack' as const, userId: S.alice.id, email: S.alice.email ?? '' };
+    const created = await first.gatehouse.flows.requestAccess(alice, {
+      entryId: SEED.entries.salesforceSalesUser.id,
+      justification: 'new territory',
+    });
+    if (!created.ok || created.value.kind !== 'created') throw new Error('request not created');
+    const request = created.value.request;
     await Promise.all([first.gatehouse.messages.sync(request.id), second.gatehouse.messages.sync(request.id)]);
-    expect(first.slack.dmWith(S.bob.id).filter((m) => !m.thread_ts && shown(m).includes(request.id))).toHaveLength(1);
+    const cards = (userId: string) =>
+      first.slack.dmWith(userId).filter((m) => !m.thread_ts && shown(m).includes(request.id));
+    await eventually(() => cards(S.bob.id).length > 0 && cards(S.alice.id).length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cards(S.bob.id)).toHaveLength(1);
+    expect(cards(S.alice.id)).toHaveLength(1);
+    expect(
+      first.slack.messagesIn(SLACK_SEED.channels.approvals.id).filter((m) => shown(m).includes(request.id)),
+    ).toHaveLength(1);
+    const card = cards(S.bob.id)[0];
+    if (!card) throw new Error('no card');
 
     const click = await first.driver.click(S.bob.id, { channel: card.channel, ts: card.ts }, 'approve');
     const retried = await second.driver.resend(click.request, { 'X-Slack-Retry-Num': '1' });

@@ -84,24 +84,44 @@ describe('request signatures', () => {
 });
 
 describe('exactly one governance write', () => {
-  it('ignores a retried delivery of a click', async () => {
+  it('ignores a retried delivery of a click without asking Okta anything', async () => {
     const { card } = await requestAndCard();
     const click = await world.driver.click(S.bob.id, { channel: card.channel, ts: card.ts }, 'approve');
+    await eventually(() => oktaRequests(SEED.entries.salesforceSalesUser.id)[0]?.status === 'APPROVED');
+    await settled();
+    const oktaCalls = world.okta.calls.length;
+    const told = world.slack.ephemeralsFor(S.bob.id).length;
     const retried = await world.driver.resend(click.request, {
       'X-Slack-Retry-Num': '1',
       'X-Slack-Retry-Reason': 'http_timeout',
     });
     expect(retried.statusCode).toBe(200);
-    await eventually(() => oktaRequests(SEED.entries.salesforceSalesUser.id)[0]?.status === 'APPROVED');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settled();
+    expect(world.okta.calls.length).toBe(oktaCalls);
+    expect(world.slack.ephemeralsFor(S.bob.id)).toHaveLength(told);
     expect(world.writes('/resolve')).toBe(1);
   });
 
-  it('creates one request when a slash command is delivered twice', async () => {
+  it('handles a retried Events API delivery once (App Home published once)', async () => {
+    const opened = await world.driver.openHome(S.bob.id);
+    await eventually(() => world.slack.callsTo('views.publish').length === 1);
+    const retried = await world.driver.resend(opened.request, {
+      'X-Slack-Retry-Num': '2',
+      'X-Slack-Retry-Reason': 'http_error',
+    });
+    expect(retried.statusCode).toBe(200);
+    await settled();
+    expect(world.slack.callsTo('views.publish')).toHaveLength(1);
+  });
+
+  it('creates one request, and asks Okta nothing more, when a slash command is delivered twice', async () => {
     const asked = await world.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
-    await world.driver.resend(asked.request, { 'X-Slack-Retry-Num': '1' });
     await eventually(() => oktaRequests(SEED.entries.zoomPro.id)[0]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settled();
+    const oktaCalls = world.okta.calls.length;
+    await world.driver.resend(asked.request, { 'X-Slack-Retry-Num': '1' });
+    await settled();
+    expect(world.okta.calls.length).toBe(oktaCalls);
     expect(oktaRequests(SEED.entries.zoomPro.id)).toHaveLength(1);
   });
 
@@ -134,17 +154,27 @@ describe('authorization is checked on the server for every button', () => {
     expect(world.writes('/resolve')).toBe(0);
   });
 
-  it('refuses the requester approving their own request with a forged button', async () => {
-    const { request, card } = await requestAndCard();
-    // Alice replays Bob's button (same value) as herself.
-    const aliceDm = await eventually(() => messageAbout(world.slack.dmWith(S.alice.id), request.id));
-    const forged = JSON.stringify({ r: request.id });
-    await world.driver.click(S.alice.id, { channel: card.channel, ts: card.ts }, 'approve', { value: forged });
+  it('refuses a requester who is also an approver of their own request, with no buttons offered', async () => {
+    // Anyone in IT Security approves Slack admin rights, and Dana is in IT Security.
+    const dana = { platform: 'slack' as const, userId: S.dana.id, email: S.dana.email ?? '' };
+    await world.gatehouse.flows.requestAccess(dana, {
+      entryId: SEED.entries.slackWorkspaceAdmin.id,
+      justification: 'audit',
+    });
+    const request = await eventually(() => oktaRequests(SEED.entries.slackWorkspaceAdmin.id)[0]);
+    await world.gatehouse.messages.sync(request.id);
+    const henryCard = await eventually(() => messageAbout(world.slack.dmWith(S.henry.id), request.id));
+    expect(buttonsOf(henryCard)).toContain('approve');
+    const danaCard = await eventually(() => messageAbout(world.slack.dmWith(S.dana.id), request.id));
+    expect(buttonsOf(danaCard)).not.toContain('approve');
+    // Dana presses Henry's button value as herself.
+    await world.driver.click(S.dana.id, { channel: henryCard.channel, ts: henryCard.ts }, 'approve');
     await eventually(() =>
-      world.slack.ephemeralsFor(S.alice.id).find((message) => /not an approver|cannot decide/.test(shown(message))),
+      world.slack
+        .ephemeralsFor(S.dana.id)
+        .find((message) => shown(message).includes('You cannot decide a request for your own access')),
     );
     expect(world.writes('/resolve')).toBe(0);
-    expect(buttonsOf(aliceDm)).not.toContain('approve');
   });
 
   it('answers a button carrying garbage with a clear message', async () => {
@@ -158,33 +188,85 @@ describe('authorization is checked on the server for every button', () => {
 });
 
 describe('user text is inert in Slack', () => {
-  it('escapes mentions and links in a justification on every card', async () => {
-    const evil = '<!channel> urgent <@U0HENRY> see <https://evil.example/login|SSO> & <!here>';
-    await world.driver.command(S.alice.id, `request Salesforce Sales User because ${evil}`);
+  const EVIL = '<!channel> urgent <@U0HENRY> see <https://evil.example/login|SSO> & <!here>';
+  const RAW = ['<!channel>', '<!here>', '<@U0HENRY>', '<https://evil.example'];
+  const inert = (text: string) => {
+    for (const raw of RAW) expect(text).not.toContain(raw);
+  };
+
+  it('escapes mentions and links in a justification, a comment and a reason, on every message', async () => {
+    await world.driver.command(S.alice.id, `request Salesforce Sales User because ${EVIL}`);
     const request = await eventually(() => oktaRequests(SEED.entries.salesforceSalesUser.id)[0]);
+    const bobCard = await eventually(() => messageAbout(world.slack.dmWith(S.bob.id), request.id));
     const cards = [
-      await eventually(() => messageAbout(world.slack.dmWith(S.bob.id), request.id)),
+      bobCard,
       await eventually(() => messageAbout(world.slack.messagesIn(APPROVALS), request.id)),
+      await eventually(() => messageAbout(world.slack.dmWith(S.alice.id), request.id)),
     ];
     for (const card of cards) {
-      const text = shown(card);
-      expect(text).toContain('&lt;!channel&gt; urgent &lt;@U0HENRY&gt;');
-      for (const raw of ['<!channel>', '<!here>', '<@U0HENRY>', '<https://evil.example'])
-        expect(text).not.toContain(raw);
+      expect(shown(card)).toContain('&lt;!channel&gt; urgent &lt;@U0HENRY&gt;');
+      inert(shown(card));
     }
+
+    await world.driver.click(S.bob.id, { channel: bobCard.channel, ts: bobCard.ts }, 'comment');
+    const commentForm = await eventually(() => world.slack.openModalOf(S.bob.id));
+    inert(shown({ blocks: commentForm.blocks }));
+    await world.driver.submit(S.bob.id, commentForm.id, { text: EVIL });
+    const reply = await eventually(() =>
+      world.slack.threadOf(bobCard.channel, bobCard.ts).find((m) => shown(m).includes('commented')),
+    );
+    inert(shown(reply));
+
+    await world.driver.click(S.bob.id, { channel: bobCard.channel, ts: bobCard.ts }, 'reject');
+    const rejectForm = await eventually(() => {
+      const modal = world.slack.openModalOf(S.bob.id);
+      return modal && modal.id !== commentForm.id ? modal : undefined;
+    });
+    await world.driver.submit(S.bob.id, rejectForm.id, { text: EVIL });
+    const told = await eventually(() =>
+      world.slack.dmWith(S.alice.id).find((m) => shown(m).includes(':x: rejected by Bob')),
+    );
+    expect(shown(told)).toContain('&lt;!channel&gt;');
+    inert(shown(told));
+
+    await world.driver.openHome(S.alice.id);
+    inert(shown({ blocks: (await eventually(() => world.slack.homeOf(S.alice.id))).blocks }));
+    await world.driver.command(S.alice.id, 'mine');
+    inert(
+      shown(
+        await eventually(() => world.slack.ephemeralsFor(S.alice.id).find((m) => shown(m).includes('Your requests'))),
+      ),
+    );
   });
 });
 
 describe('Slack failures lose nothing', () => {
-  it('posts an approval card that Slack refused once on the next sync, and only once', async () => {
+  it('posts approval cards Slack refused with 429 on the next attempt by itself, once each', async () => {
     world.slack.faults.add({ method: 'chat.postMessage', kind: 'ratelimited', retryAfterSeconds: 1, times: 3 });
     await world.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
     const request = await eventually(() => oktaRequests(SEED.entries.zoomPro.id)[0]);
-    await eventually(() => world.slack.callsTo('chat.postMessage').length >= 3);
+    const card = await eventually(() => messageAbout(world.slack.dmWith(S.dana.id), request.id), 10_000);
+    expect(buttonsOf(card)).toContain('approve');
+    await eventually(() => messageAbout(world.slack.messagesIn(APPROVALS), request.id), 10_000);
+    await eventually(() => messageAbout(world.slack.dmWith(S.alice.id), request.id), 10_000);
     await world.gatehouse.messages.sync(request.id);
-    await world.gatehouse.messages.sync(request.id);
-    const cards = world.slack.dmWith(S.dana.id).filter((message) => shown(message).includes(request.id));
-    expect(cards).toHaveLength(1);
-    expect(buttonsOf(cards[0])).toContain('approve');
+    expect(world.slack.dmWith(S.dana.id).filter((m) => !m.thread_ts && shown(m).includes(request.id))).toHaveLength(1);
+    expect(world.slack.messagesIn(APPROVALS).filter((m) => shown(m).includes(request.id))).toHaveLength(1);
   });
+
+  it('does not post a card twice when Slack posted it but the answer was lost', async () => {
+    world.slack.faults.add({ method: 'chat.postMessage', kind: 'delay', ms: 11_000, times: 1 });
+    await world.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
+    const request = await eventually(() => oktaRequests(SEED.entries.zoomPro.id)[0]);
+    // The requester's card is posted at 11 s, after the client gave up waiting at 10 s.
+    await eventually(() => messageAbout(world.slack.dmWith(S.dana.id), request.id), 15_000);
+    await eventually(() => messageAbout(world.slack.dmWith(S.alice.id), request.id), 15_000);
+    await world.gatehouse.messages.sync(request.id);
+    expect(world.slack.dmWith(S.alice.id).filter((m) => !m.thread_ts && shown(m).includes(request.id))).toHaveLength(1);
+  }, 40_000);
 });
+
+/** Lets work running after the ack finish, so a test can assert that nothing more happens. */
+function settled(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 400));
+}
