@@ -30,8 +30,10 @@ export class SlackPeople {
         throw new SlackUserUnknown(`users.info ${userId} failed`, { cause: err });
       });
       const profile = answer.user?.profile;
-      // A bot or an app user acting is never a person who may approve.
-      const email = answer.user?.is_bot ? undefined : profile?.email;
+      // Only a live human with a confirmed email is anyone: a bot, a deactivated account or an
+      // address its owner never confirmed could otherwise borrow someone's identity.
+      const trusted = !answer.user?.is_bot && !answer.user?.deleted && answer.user?.is_email_confirmed !== false;
+      const email = trusted ? profile?.email : undefined;
       user = { email, name: profile?.real_name || answer.user?.real_name || answer.user?.name };
       await setJson(this.store, key, user, { ttlMs: CACHE_TTL_MS });
     }
