@@ -1,0 +1,336 @@
+import {
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type CloudAdapter,
+  type ConversationReference,
+  MessageFactory,
+  type SearchInvokeResponse,
+  type SearchInvokeValue,
+  TeamsActivityHandler,
+  TurnContext,
+} from 'botbuilder';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  type ChatCommand,
+  type ChatIdentity,
+  type Failure,
+  type Flows,
+  parseCommand,
+  type RequestView,
+} from '../../flows/index.js';
+import { parseDuration } from '../../flows/wording.js';
+import type { RequestMessages } from '../../notifier/index.js';
+import type { Store } from '../../store/index.js';
+import { cardActivity } from './messenger.js';
+import type { TeamsPeople } from './people.js';
+import {
+  confirmationText,
+  failureText,
+  helpText,
+  LIST_LIMIT,
+  listCard,
+  messageCard,
+  requestFormCard,
+} from './render/messages.js';
+import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card.js';
+import { escapeWithin } from './render/text.js';
+
+/** Teams waits about 5 s for an invoke's answer; decisions that take longer finish after it. */
+const INVOKE_BUDGET_MS = 4_000;
+const INVOKE_CLAIM_TTL_MS = 24 * 60 * 60_000;
+
+const cardData = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() }).passthrough();
+const formData = z
+  .object({ entry: z.string().optional(), justification: z.string().optional(), duration: z.string().optional() })
+  .passthrough();
+
+export interface TeamsBotDeps {
+  adapter: CloudAdapter;
+  appId: string;
+  flows: Flows;
+  people: TeamsPeople;
+  messages: RequestMessages;
+  store: Store;
+  logger: Logger;
+}
+
+/**
+ * Gatehouse in Teams. Messages in personal chat speak the shared grammar; Adaptive Card buttons
+ * arrive as `adaptiveCard/action` invokes and are answered with the card as it now stands for that
+ * person. Handlers parse, call a flow and render; every rule lives in the flows.
+ */
+export class GatehouseTeamsBot extends TeamsActivityHandler {
+  constructor(private readonly deps: TeamsBotDeps) {
+    super();
+    this.onTurn(async (context, next) => {
+      await deps.people.remember(context).catch((err) => deps.logger.warn({ err }, 'conversation not remembered'));
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      // Answer Teams at once and do the work in a turn of our own, so a slow backend never holds the HTTP reply.
+      const reference = TurnContext.getConversationReference(context.activity);
+      const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
+      const actor = await this.actor(context);
+      void this.later(reference, async (turn) => this.answer(turn, actor, parseCommand(text)));
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.greet(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient.id;
+      if (context.activity.membersAdded?.some((m) => m.id === botId)) await this.greet(context);
+      await next();
+    });
+  }
+
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invoke: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const actor = await this.actor(context);
+    if (isFailure(actor)) return cardAnswer(messageCard(failureText(actor)));
+    const verb = invoke.action?.verb ?? '';
+    const data = (invoke.action?.data ?? {}) as Record<string, unknown>;
+    if (verb === VERB.request) return this.submitForm(context, actor, data);
+    const parsed = cardData.safeParse(data);
+    if (!parsed.success) return cardAnswer(messageCard('⚠️ This card does not carry a request Gatehouse can read.'));
+    const { r: requestId, t: taskId } = parsed.data;
+    const fromList = data.from === 'list';
+    // A replayed invoke (same activity id) writes nothing: it gets the card as it stands.
+    const first = await this.deps.store.claim(`teams:invoke:${context.activity.id}`, INVOKE_CLAIM_TTL_MS);
+    if (verb === VERB.refresh || !first) return this.currentCard(context, actor, requestId, fromList);
+    if (verb === VERB.approve || verb === VERB.reject) {
+      const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
+      const work = this.deps.flows.decide(actor, { requestId, taskId, decision: verb, reason });
+      const outcome = await within(work, INVOKE_BUDGET_MS);
+      void work
+        .then((o) => (o.ok || stale(o.error) ? this.deps.messages.sync(requestId) : undefined))
+        .catch((err) => this.deps.logger.error({ err, requestId }, 'cards not synced after a Teams decision'));
+      if (outcome === 'late')
+        return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
+      if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+      return this.currentCard(context, actor, requestId, fromList);
+    }
+    if (verb === VERB.comment) {
+      const text = typeof data[INPUT.comment] === 'string' ? (data[INPUT.comment] as string) : '';
+      const outcome = await this.deps.flows.comment(actor, requestId, text);
+      if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+      const me = await this.deps.flows.whoAmI(actor);
+      if (me.ok) void this.deps.messages.announceComment(requestId, me.value, text).catch(() => undefined);
+      return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
+    }
+    return cardAnswer(messageCard(`⚠️ Gatehouse does not know the action “${escapeWithin(verb, 50)}”.`));
+  }
+
+  protected override async onSearchInvoke(
+    context: TurnContext,
+    invoke: SearchInvokeValue,
+  ): Promise<SearchInvokeResponse> {
+    const actor = await this.actor(context);
+    const results =
+      isFailure(actor) || invoke.dataset !== 'catalog'
+        ? []
+        : await this.deps.flows
+            .searchCatalog(actor, String(invoke.queryText ?? ''), 25)
+            .then((o) => (o.ok ? o.value.map((item) => ({ title: item.name.slice(0, 200), value: item.id })) : []));
+    return {
+      statusCode: 200,
+      type: 'application/vnd.microsoft.search.searchResponse',
+      value: { results },
+    } as SearchInvokeResponse;
+  }
+
+  private async answer(context: TurnContext, actor: ChatIdentity | Failure, command: ChatCommand): Promise<void> {
+    if (command.kind === 'help' || command.kind === 'unknown') {
+      const intro =
+        command.kind === 'unknown'
+          ? `I don’t know “${escapeWithin(command.text, 200)}”. Here is what I understand:`
+          : undefined;
+      await context.sendActivity(MessageFactory.text(helpText(intro)));
+      return;
+    }
+    if (isFailure(actor)) {
+      await context.sendActivity(MessageFactory.text(failureText(actor)));
+      return;
+    }
+    const { flows } = this.deps;
+    switch (command.kind) {
+      case 'form':
+        await context.sendActivity(cardActivity(requestFormCard({})));
+        return;
+      case 'request':
+        await this.requestInOneLine(context, actor, command);
+        return;
+      case 'status': {
+        const outcome = await flows.status(actor, command.requestId);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        const value = outcome.value;
+        const card =
+          'items' in value
+            ? listCard(value, 'You have no open requests.')
+            : renderRequestCard(value.actions.includes('approve') ? 'approval' : 'requester', value);
+        await context.sendActivity(cardActivity(card));
+        return;
+      }
+      case 'mine':
+      case 'pending': {
+        const outcome =
+          command.kind === 'mine' ? await flows.myRequests(actor, LIST_LIMIT * 2) : await flows.pendingApprovals(actor);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        const empty =
+          command.kind === 'mine' ? 'You have not requested anything yet.' : 'Nothing is waiting for your decision. 🎉';
+        await context.sendActivity(cardActivity(listCard(outcome.value, empty)));
+        return;
+      }
+    }
+  }
+
+  private async requestInOneLine(
+    context: TurnContext,
+    actor: ChatIdentity,
+    command: { what: string; duration?: string; because?: string },
+  ): Promise<void> {
+    if (command.duration && !parseDuration(command.duration)) {
+      await context.sendActivity(
+        MessageFactory.text(
+          `⚠️ “${escapeWithin(command.duration, 100)}” is not a duration Gatehouse understands. Use something like “for 4h”, “for 2 days” or “for 1w”.`,
+        ),
+      );
+      return;
+    }
+    const created = await this.deps.flows.requestAccess(actor, {
+      text: command.what,
+      justification: command.because,
+      duration: command.duration,
+      idempotencyKey: `teams:${context.activity.id}`,
+    });
+    if (!created.ok) return void (await context.sendActivity(MessageFactory.text(failureText(created.error))));
+    if (created.value.kind === 'choose') {
+      const { query, choices, justification, duration } = created.value;
+      const iso = duration ? parseDuration(duration) : undefined;
+      await context.sendActivity(cardActivity(requestFormCard({ query, choices, justification, duration: iso })));
+      return;
+    }
+    await this.created(context, created.value.request);
+  }
+
+  private async submitForm(
+    context: TurnContext,
+    actor: ChatIdentity,
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const form = formData.safeParse(data);
+    const values = form.success ? form.data : {};
+    if (!values.entry) return cardAnswer(requestFormCard({ ...values, problem: 'Choose what you need access to.' }));
+    const created = await this.deps.flows.requestAccess(actor, {
+      entryId: values.entry,
+      justification: values.justification,
+      duration: values.duration && values.duration !== 'none' ? values.duration : undefined,
+      idempotencyKey: `teams:${context.activity.id}`,
+    });
+    if (!created.ok) {
+      return cardAnswer(requestFormCard({ ...values, problem: escapeWithin(created.error.message, 500) }));
+    }
+    if (created.value.kind !== 'created') return cardAnswer(requestFormCard({ problem: 'Choose one entry.' }));
+    const request = created.value.request;
+    void this.deps.messages.sync(request.id).catch((err) => this.deps.logger.error({ err }, 'sync failed'));
+    return cardAnswer(messageCard(confirmationText(request)));
+  }
+
+  private async created(context: TurnContext, request: RequestView): Promise<void> {
+    await context.sendActivity(MessageFactory.text(confirmationText(request)));
+    await this.deps.messages.sync(request.id);
+  }
+
+  /** The card as it now stands for the person who pressed, with what happened on top. */
+  private async currentCard(
+    _context: TurnContext,
+    actor: ChatIdentity,
+    requestId: string,
+    fromList: boolean,
+    notice?: string,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    if (fromList) {
+      const pending = await this.deps.flows.pendingApprovals(actor);
+      if (pending.ok)
+        return cardAnswer(withNotice(listCard(pending.value, 'Nothing else is waiting for your decision.'), notice));
+    }
+    const seen = await this.deps.flows.status(actor, requestId);
+    if (!seen.ok) return cardAnswer(messageCard(notice ?? failureText(seen.error)));
+    const view = seen.value as RequestView;
+    const role = view.actions.includes('approve') || !isParty(view, actor) ? 'approval' : 'requester';
+    const approverIds = await this.approverTeamsIds(view);
+    return cardAnswer(renderRequestCard(role, view, { notice, refreshFor: approverIds }));
+  }
+
+  private async approverTeamsIds(view: RequestView): Promise<string[]> {
+    const step = view.steps.find((s) => s.index === view.currentStep?.index);
+    const ids = await Promise.all((step?.approvers ?? []).map((a) => this.deps.people.teamsIdFor(a)));
+    return ids.filter((id): id is string => Boolean(id));
+  }
+
+  private async greet(context: TurnContext): Promise<void> {
+    await context.sendActivity(MessageFactory.text(helpText('👋 Hi, I am Gatehouse.')));
+  }
+
+  private async actor(context: TurnContext): Promise<ChatIdentity | Failure> {
+    try {
+      return await this.deps.people.identity(context);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'Teams member lookup failed');
+      return {
+        code: 'teams_user_unknown',
+        message: 'Teams did not tell Gatehouse who you are just now. Please try again.',
+      };
+    }
+  }
+
+  /** Work after the HTTP answer, in a proactive turn on the same conversation. */
+  private async later(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) {
+    try {
+      await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, logic);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'Teams reply failed');
+    }
+  }
+}
+
+function cardAnswer(card: Card): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+}
+
+function withNotice(card: Card, notice?: string): Card {
+  if (!notice) return card;
+  return {
+    ...card,
+    body: [{ type: 'TextBlock', text: notice, wrap: true, color: 'Attention' }, ...(card.body as Card[])],
+  };
+}
+
+function isFailure(value: ChatIdentity | Failure): value is Failure {
+  return 'code' in value && 'message' in value;
+}
+
+function isParty(view: RequestView, actor: ChatIdentity): boolean {
+  const email = actor.email?.toLowerCase();
+  return view.requester.email?.toLowerCase() === email || view.requestedFor.email?.toLowerCase() === email;
+}
+
+function stale(error: Failure): boolean {
+  return ['already_decided', 'request_closed', 'not_an_approver'].includes(error.code);
+}
+
+async function within<T>(work: Promise<T>, ms: number): Promise<T | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

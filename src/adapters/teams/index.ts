@@ -1,0 +1,77 @@
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { TeamsConfig } from '../../config.js';
+import type { Flows } from '../../flows/index.js';
+import type { RequestMessages } from '../../notifier/index.js';
+import type { Store } from '../../store/index.js';
+import { GatehouseTeamsBot } from './bot.js';
+import { messagesRoute } from './http.js';
+import { TeamsMessenger } from './messenger.js';
+import { TeamsPeople } from './people.js';
+
+export interface TeamsAdapterOptions {
+  config: TeamsConfig;
+  flows: Flows;
+  store: Store;
+  logger: Logger;
+}
+
+/**
+ * Gatehouse in Microsoft Teams: botbuilder's CloudAdapter behind `POST /api/messages`, the bot's
+ * handlers, and the Messenger the notifier posts and edits cards through. Every botbuilder import
+ * stays in this folder, so moving to its successor SDK touches one place.
+ */
+export class TeamsAdapter {
+  readonly adapter: CloudAdapter;
+  readonly people: TeamsPeople;
+  readonly messenger: TeamsMessenger;
+  private bot: GatehouseTeamsBot | undefined;
+
+  constructor(private readonly options: TeamsAdapterOptions) {
+    const { config, store, logger } = options;
+    // With an empty app id botbuilder skips token validation; config only allows that in sandbox
+    // mode, which listens on loopback.
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.appId,
+      MicrosoftAppPassword: config.appPassword ?? '',
+      MicrosoftAppType: config.appType,
+      MicrosoftAppTenantId: config.tenantId ?? '',
+    });
+    this.adapter = new CloudAdapter(auth);
+    this.adapter.onTurnError = async (_context, err) => {
+      logger.error({ err }, 'Teams turn failed');
+    };
+    this.people = new TeamsPeople(store, logger);
+    this.messenger = new TeamsMessenger({
+      adapter: this.adapter,
+      appId: config.appId,
+      people: this.people,
+      serviceUrl: config.serviceUrl,
+      logger,
+    });
+  }
+
+  connect(messages: RequestMessages): void {
+    const { config, flows, store, logger } = this.options;
+    this.bot = new GatehouseTeamsBot({
+      adapter: this.adapter,
+      appId: config.appId,
+      flows,
+      people: this.people,
+      messages,
+      store,
+      logger,
+    });
+  }
+
+  get plugin(): FastifyPluginAsync {
+    const bot = this.bot;
+    if (!bot) throw new Error('TeamsAdapter.connect must run before the route is registered');
+    return messagesRoute({
+      adapter: this.adapter,
+      logic: (context: TurnContext) => bot.run(context),
+      logger: this.options.logger,
+    });
+  }
+}

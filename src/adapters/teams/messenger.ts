@@ -1,0 +1,202 @@
+import {
+  type Activity,
+  type CloudAdapter,
+  type ConversationReference,
+  MessageFactory,
+  type TurnContext,
+} from 'botbuilder';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { Logger } from 'pino';
+import type { PersonView } from '../../flows/index.js';
+import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
+import type { MessageRef } from '../../store/index.js';
+import type { TeamsPeople } from './people.js';
+import { noticeText } from './render/messages.js';
+import { type Card, renderRequestCard } from './render/request-card.js';
+
+const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+
+export function cardActivity(card: Card): Partial<Activity> {
+  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD, content: card }] };
+}
+
+/** Teams throttles per bot and conversation (429): wait and try again, a few times. */
+const throttled = retry(
+  handleWhen((err) => statusOf(err) === 429),
+  { maxAttempts: 3, backoff: new ExponentialBackoff({ initialDelay: 500, maxDelay: 4000 }) },
+);
+
+export interface TeamsMessengerOptions {
+  adapter: CloudAdapter;
+  appId: string;
+  people: TeamsPeople;
+  /** Used before any activity has told the bot its service URL (sandbox). */
+  serviceUrl?: string;
+  logger: Logger;
+}
+
+/**
+ * The Teams side of the notifier: cards in 1:1 chats (created when none exists), in the approvals
+ * channel, edited with updateActivity; approvers of the current step get their own view through
+ * the card's refresh.
+ */
+export class TeamsMessenger implements Messenger {
+  readonly platform = 'teams' as const;
+
+  constructor(private readonly options: TeamsMessengerOptions) {}
+
+  async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
+    const ref = await this.personalReference(person);
+    if (!ref) return null;
+    const activity = cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card)));
+    const id = await this.send(ref, activity);
+    return this.messageRef(ref, id, card.role === 'approval' ? 'approval' : 'requester', person.id);
+  }
+
+  async sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
+    const ref = await this.channelReference(channel);
+    const id = await this.send(
+      ref,
+      cardActivity(renderRequestCard('channel', card.request, await this.refreshFor(card))),
+    );
+    return this.messageRef(ref, id, 'channel');
+  }
+
+  async update(ref: MessageRef, card: RequestCard): Promise<void> {
+    const conversation = await this.options.people.conversation(ref.conversationId);
+    if (!conversation) throw new DeliveryFailed(`no reference for ${ref.conversationId}`, 'no');
+    const activity = {
+      ...cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card))),
+      id: ref.messageId,
+    };
+    await this.turn(conversation, (context) => context.updateActivity(activity));
+  }
+
+  async reply(ref: MessageRef, notice: Notice): Promise<void> {
+    const conversation = await this.options.people.conversation(ref.conversationId);
+    if (!conversation) return;
+    await this.send(conversation, { ...MessageFactory.text(noticeText(notice)), replyToId: ref.messageId });
+  }
+
+  async notify(person: PersonView, notice: Notice): Promise<boolean> {
+    const ref = await this.personalReference(person);
+    if (!ref) return false;
+    await this.send(ref, MessageFactory.text(noticeText(notice)));
+    return true;
+  }
+
+  /** The 1:1 chat with a person: the stored one, or a new one when Teams knows their id. */
+  private async personalReference(person: PersonView): Promise<Partial<ConversationReference> | null> {
+    const { people } = this.options;
+    const teamsId = await people.teamsIdFor(person);
+    if (!teamsId) return null;
+    const stored = await people.personalReference(teamsId);
+    if (stored) return stored;
+    const tenant = await people.tenant();
+    const serviceUrl = tenant?.serviceUrl ?? this.options.serviceUrl;
+    if (!serviceUrl || !tenant?.botId) return null;
+    let created: Partial<ConversationReference> | undefined;
+    await this.options.adapter.createConversationAsync(
+      this.options.appId,
+      'msteams',
+      serviceUrl,
+      '',
+      {
+        isGroup: false,
+        bot: { id: tenant.botId, name: 'Gatehouse' },
+        members: [{ id: teamsId, name: person.name }],
+        tenantId: tenant.tenantId,
+        channelData: { tenant: { id: tenant.tenantId } },
+        activity: undefined as unknown as Activity,
+        topicName: '',
+      },
+      async (context) => {
+        created = referenceOf(context);
+      },
+    );
+    if (!created) return null;
+    await people.savePersonal(teamsId, created);
+    return created;
+  }
+
+  private async channelReference(channel: string): Promise<Partial<ConversationReference>> {
+    const stored = await this.options.people.conversation(channel);
+    if (stored) return stored;
+    const tenant = await this.options.people.tenant();
+    const serviceUrl = tenant?.serviceUrl ?? this.options.serviceUrl;
+    if (!serviceUrl) throw new DeliveryFailed(`no service URL known for channel ${channel}`, 'no');
+    return {
+      channelId: 'msteams',
+      serviceUrl,
+      conversation: { id: channel, isGroup: true, conversationType: 'channel', tenantId: tenant?.tenantId, name: '' },
+      bot: { id: tenant?.botId ?? `28:${this.options.appId}`, name: 'Gatehouse' },
+    };
+  }
+
+  /** Only the approvers of the current step get their own view (with buttons) when they look. */
+  private async refreshFor(card: RequestCard): Promise<{ refreshFor: string[] }> {
+    const step = card.request.steps.find((s) => s.index === card.request.currentStep?.index);
+    const ids = await Promise.all((step?.approvers ?? []).map((a) => this.options.people.teamsIdFor(a)));
+    return { refreshFor: ids.filter((id): id is string => Boolean(id)) };
+  }
+
+  private async send(ref: Partial<ConversationReference>, activity: Partial<Activity>): Promise<string> {
+    let id: string | undefined;
+    await this.turn(ref, async (context) => {
+      id = (await context.sendActivity(activity))?.id;
+    });
+    if (!id) throw new DeliveryFailed('Teams answered without an activity id', 'unknown');
+    return id;
+  }
+
+  private async turn(ref: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<unknown>) {
+    try {
+      await throttled.execute(() =>
+        this.options.adapter.continueConversationAsync(this.options.appId, ref, async (context) => {
+          await logic(context);
+        }),
+      );
+    } catch (err) {
+      const status = statusOf(err);
+      // A refusal (4xx, throttled to the end) was certainly not delivered; anything else may have been.
+      throw new DeliveryFailed(
+        `Teams call failed: ${(err as Error).message}`,
+        status !== undefined && status < 500 ? 'no' : 'unknown',
+        undefined,
+        { cause: err },
+      );
+    }
+  }
+
+  private messageRef(
+    ref: Partial<ConversationReference>,
+    activityId: string,
+    kind: MessageRef['kind'],
+    recipientId?: string,
+  ): MessageRef {
+    return {
+      platform: 'teams',
+      conversationId: ref.conversation?.id ?? '',
+      messageId: activityId,
+      kind,
+      ...(recipientId ? { recipientId } : {}),
+    };
+  }
+}
+
+function referenceOf(context: TurnContext): Partial<ConversationReference> {
+  const activity = context.activity;
+  return {
+    channelId: activity.channelId,
+    serviceUrl: activity.serviceUrl,
+    conversation: activity.conversation,
+    bot: activity.recipient,
+    user: activity.from,
+  };
+}
+
+function statusOf(err: unknown): number | undefined {
+  const candidate = err as { statusCode?: unknown; response?: { status?: unknown } };
+  const status = candidate.statusCode ?? candidate.response?.status;
+  return typeof status === 'number' ? status : undefined;
+}

@@ -1,0 +1,163 @@
+import type { RequestView, StepView } from '../../../flows/index.js';
+import type { CardRole } from '../../../notifier/index.js';
+import { entryText, escapeWithin, nameText, teamsTime } from './text.js';
+
+/**
+ * Every state of a request as one Adaptive Card (schema 1.5, Universal Actions), a pure function of
+ * the request and of who looks at it. Buttons are Action.Execute, so Teams sends them to the bot as
+ * `adaptiveCard/action` invokes and shows the card the bot answers with; Reject and Comment collect
+ * their text in the card itself (Action.ShowCard with an Input.Text).
+ */
+
+export const CARD_VERSION = '1.5';
+export const VERB = {
+  approve: 'approve',
+  reject: 'reject',
+  comment: 'comment',
+  refresh: 'refresh',
+  request: 'request',
+} as const;
+export const INPUT = { reason: 'reason', comment: 'comment' } as const;
+
+/** Teams asks for a per-user view only for these people (it allows at most 60). */
+const REFRESH_USERS_MAX = 60;
+
+export type Card = Record<string, unknown>;
+
+/** What every Action.Execute of a request card carries: which request and step, never who may act. */
+export interface CardData {
+  r: string;
+  t?: string;
+}
+
+export function cardData(request: RequestView): CardData {
+  const step = request.steps.find((s) => s.index === request.currentStep?.index);
+  return { r: request.id, ...(step?.taskId ? { t: step.taskId } : {}) };
+}
+
+export interface CardOptions {
+  /** Teams user ids of the people who should get their own view (approvers of the current step). */
+  refreshFor?: string[];
+  /** A line on top, e.g. the answer to the button just pressed. */
+  notice?: string;
+}
+
+export function renderRequestCard(role: CardRole, request: RequestView, options: CardOptions = {}): Card {
+  const who = nameText(request.requestedFor.name);
+  const what = entryText(request.entry.name);
+  const body: Card[] = [];
+  if (options.notice) body.push(textBlock(options.notice, { color: 'Attention', weight: 'Bolder' }));
+  body.push(textBlock(`${headline(request)}: ${what}`, { size: 'Medium', weight: 'Bolder' }));
+  body.push(
+    textBlock(
+      role === 'requester' ? `You asked for access to **${what}**.` : `**${who}** asks for access to **${what}**.`,
+    ),
+  );
+  body.push({ type: 'FactSet', facts: facts(request).map(([title, value]) => ({ title, value })) });
+  if (request.justification) {
+    body.push(textBlock(`**Why:** ${escapeWithin(request.justification, 2000)}`));
+  }
+  for (const step of request.steps.filter((s) => s.decision).slice(-10)) {
+    body.push(textBlock(decisionLine(step), { isSubtle: true, spacing: 'Small' }));
+  }
+  const closing = closingLine(request);
+  if (closing) body.push(textBlock(closing, { weight: 'Bolder' }));
+
+  const card: Card = {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: CARD_VERSION,
+    body,
+    actions: actions(role, request),
+  };
+  const userIds = (options.refreshFor ?? []).slice(0, REFRESH_USERS_MAX);
+  if (request.currentStep && userIds.length > 0) {
+    card.refresh = { action: { type: 'Action.Execute', verb: VERB.refresh, data: cardData(request) }, userIds };
+  }
+  return card;
+}
+
+function textBlock(text: string, extra: Record<string, unknown> = {}): Card {
+  return { type: 'TextBlock', text: text || ' ', wrap: true, ...extra };
+}
+
+function headline(request: RequestView): string {
+  return request.status === 'pending' || request.status === 'submitted' ? 'Access request' : request.statusLabel;
+}
+
+function facts(request: RequestView): [string, string][] {
+  const step = request.currentStep;
+  const status = step
+    ? `${request.statusLabel} · step ${step.index}${step.total ? ` of ${step.total}` : ''}`
+    : request.statusLabel;
+  const rows: [string, string][] = [
+    ['Status', status],
+    ['Duration', request.duration ?? 'No time limit'],
+    ['Request', escapeWithin(request.id, 100)],
+  ];
+  const approvers = request.steps.find((s) => s.index === step?.index)?.approvers ?? [];
+  if (approvers.length > 0) rows.push(['Waiting for', escapeWithin(approvers.map((a) => a.name).join(', '), 500)]);
+  if (request.expiresAt) rows.push(['Expires', `${teamsTime(request.expiresAt)} if nobody decides`]);
+  rows.push(['Requested', teamsTime(request.created)]);
+  return rows;
+}
+
+function decisionLine(step: StepView): string {
+  const decision = step.decision;
+  if (!decision) return '';
+  const verb = decision.decision === 'approve' ? '✅ approved' : '❌ rejected';
+  const reason = decision.reason ? `: “${escapeWithin(decision.reason, 300)}”` : '';
+  return `Step ${step.index} ${verb} by ${nameText(decision.by.name)} at ${teamsTime(decision.at)}${reason}`;
+}
+
+function closingLine(request: RequestView): string | undefined {
+  const grant =
+    request.grantStatus === 'granted'
+      ? ' Access has been granted.'
+      : request.grantStatus === 'failed'
+        ? ' Provisioning failed; IT can see it in the governance system.'
+        : request.grantStatus === 'manual_grant_required'
+          ? ' An administrator will grant the access by hand.'
+          : '';
+  const outcome = request.outcome;
+  if (outcome) {
+    const verb = outcome.decision === 'approve' ? '✅ Approved' : '❌ Rejected';
+    return `${verb} by ${nameText(outcome.by.name)} at ${teamsTime(outcome.at)}.${grant}`;
+  }
+  if (request.status === 'approved') return `✅ Approved without a manual step.${grant}`;
+  if (request.status === 'expired') return '⌛ Expired: nobody decided in time.';
+  if (request.status === 'canceled') return 'Cancelled.';
+  if (request.status === 'rejected' || request.status === 'denied') return `❌ ${request.statusLabel}.`;
+  return undefined;
+}
+
+function actions(role: CardRole, request: RequestView): Card[] {
+  const data = cardData(request);
+  const list: Card[] = [];
+  // The channel card is read-only for everyone: approvers get their buttons through the refresh.
+  const may = (action: 'approve' | 'reject' | 'comment') => role !== 'channel' && request.actions.includes(action);
+  if (may('approve')) {
+    list.push({ type: 'Action.Execute', title: 'Approve', verb: VERB.approve, style: 'positive', data });
+  }
+  if (may('reject')) list.push(textAction('Reject', VERB.reject, INPUT.reason, 'Why? The requester sees this.', data));
+  if (may('comment')) {
+    list.push(textAction('Comment', VERB.comment, INPUT.comment, 'Your comment for the requester and approvers', data));
+  }
+  if (request.portalUrl) list.push({ type: 'Action.OpenUrl', title: 'Open in portal', url: request.portalUrl });
+  return list;
+}
+
+/** A button that unfolds a text box and its own submit, so the text is typed in the card. */
+function textAction(title: string, verb: string, inputId: string, placeholder: string, data: CardData): Card {
+  return {
+    type: 'Action.ShowCard',
+    title,
+    card: {
+      type: 'AdaptiveCard',
+      body: [{ type: 'Input.Text', id: inputId, isMultiline: true, maxLength: 2000, placeholder }],
+      actions: [
+        { type: 'Action.Execute', title, verb, data, ...(verb === VERB.reject ? { style: 'destructive' } : {}) },
+      ],
+    },
+  };
+}

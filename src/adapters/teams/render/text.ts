@@ -1,0 +1,36 @@
+/**
+ * Text for Adaptive Card TextBlocks, made inert. Teams renders a Markdown subset in TextBlocks
+ * (emphasis, lists, links `[label](url)`), so anything a person typed is escaped with backslashes
+ * before it goes into one: a justification cannot become a disguised link (`[label](url)` or
+ * `<url>`), emphasis, a heading or a list. Cards render no HTML.
+ */
+
+/** Characters that start emphasis, code, links or autolinks anywhere in a line. */
+const INLINE = /[\\`*_[\]<>~]/g;
+/** Headings, quotes, list bullets and numbered items, which only count at the start of a line. */
+const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/gm;
+
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(INLINE, (char) => `\\${char}`)
+    .replace(LINE_START, (_all, space: string, marker: string) =>
+      marker.endsWith('.') ? `${space}${marker.slice(0, -1)}\\.` : `${space}\\${marker}`,
+    );
+}
+
+/** Escaped and cut to at most `max` characters of the original text, with … when cut. */
+export function escapeWithin(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? escapeMarkdown(text) : `${escapeMarkdown(chars.slice(0, max - 1).join(''))}…`;
+}
+
+/** Names and entry names are short in practice; bounded so a card stays far below Teams' 28 KB. */
+export const nameText = (name: string) => escapeWithin(name, 200);
+export const entryText = (name: string) => escapeWithin(name, 300);
+
+/** "2026-11-26 12:05 UTC"; Teams shows it as written (DATE()/TIME() need RFC 3339 and work only in some clients). */
+export function teamsTime(iso: string): string {
+  const at = Date.parse(iso);
+  if (Number.isNaN(at)) return escapeMarkdown(iso);
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

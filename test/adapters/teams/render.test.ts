@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { renderRequestCard } from '../../../src/adapters/teams/render/request-card.js';
+import { escapeMarkdown } from '../../../src/adapters/teams/render/text.js';
+import type { RequestView } from '../../../src/flows/index.js';
+
+const bob = { id: '00ubob', name: 'Bob Martinez', email: 'bob@acme.example' };
+const alice = { id: '00ualice', name: 'Alice Nguyen', email: 'alice@acme.example' };
+
+function pending(overrides: Partial<RequestView> = {}): RequestView {
+  return {
+    id: 'req123',
+    status: 'pending',
+    statusLabel: 'Pending approval',
+    entry: { id: 'cen1', name: 'Salesforce — Admin' },
+    requestedFor: alice,
+    requester: alice,
+    justification: 'Quarter close',
+    duration: '4 hours',
+    created: '2026-11-26T10:00:00.000Z',
+    updated: '2026-11-26T10:00:00.000Z',
+    currentStep: { index: 1, total: 2 },
+    steps: [{ index: 1, taskId: 'task1', status: 'pending', approvers: [bob] }],
+    comments: [],
+    actions: ['approve', 'reject', 'comment'],
+    ...overrides,
+  };
+}
+
+type Json = Record<string, unknown>;
+const verbs = (card: Json): string[] => {
+  const found: string[] = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const object = value as Json;
+      if (object.type === 'Action.Execute' && typeof object.verb === 'string') found.push(object.verb);
+      Object.values(object).forEach(walk);
+    }
+  };
+  walk(card.actions);
+  return found;
+};
+
+describe('Teams text is inert', () => {
+  it('escapes links, emphasis, autolinks and line-start markdown', () => {
+    expect(escapeMarkdown('[Sign in](https://evil.example) *now* <https://evil.example>')).toBe(
+      '\\[Sign in\\](https://evil.example) \\*now\\* \\<https://evil.example\\>',
+    );
+    expect(escapeMarkdown('# Title\n> quote\n1. first\n- item')).toBe('\\# Title\n\\> quote\n1\\. first\n\\- item');
+  });
+
+  it('puts a hostile justification on the card only escaped', () => {
+    const card = renderRequestCard('approval', pending({ justification: '[Approve here](https://evil.example)' }));
+    const text = JSON.stringify(card);
+    expect(text).toContain('\\\\[Approve here\\\\](https://evil.example)');
+    expect(text).not.toContain('"[Approve here](https://evil.example)');
+  });
+});
+
+describe('the Teams request card', () => {
+  it('gives an approver Approve, Reject and Comment, with the step and the duration', () => {
+    const card = renderRequestCard('approval', pending(), { refreshFor: ['29:bob'] });
+    expect(card.version).toBe('1.5');
+    expect(verbs(card)).toEqual(['approve', 'reject', 'comment']);
+    expect(JSON.stringify(card)).toContain('step 1 of 2');
+    expect(JSON.stringify(card)).toContain('4 hours');
+    expect(card.refresh).toMatchObject({
+      action: { verb: 'refresh', data: { r: 'req123', t: 'task1' } },
+      userIds: ['29:bob'],
+    });
+  });
+
+  it('is read-only in the channel, where approvers get buttons through the refresh', () => {
+    const card = renderRequestCard('channel', pending(), { refreshFor: ['29:bob'] });
+    expect(verbs(card)).toEqual([]);
+    expect((card.refresh as Json).userIds).toEqual(['29:bob']);
+  });
+
+  it('drops the buttons and the refresh once decided, saying by whom', () => {
+    const decided = pending({
+      status: 'approved',
+      statusLabel: 'Approved',
+      currentStep: undefined,
+      steps: [
+        {
+          index: 1,
+          status: 'approved',
+          approvers: [bob],
+          decision: { decision: 'approve', by: bob, at: '2026-11-26T11:00:00.000Z' },
+        },
+      ],
+      outcome: { decision: 'approve', by: bob, at: '2026-11-26T11:00:00.000Z' },
+      actions: ['comment'],
+    });
+    const card = renderRequestCard('approval', decided, { refreshFor: ['29:bob'] });
+    expect(verbs(card)).toEqual(['comment']);
+    expect(card.refresh).toBeUndefined();
+    expect(JSON.stringify(card)).toContain('✅ Approved by Bob Martinez at 2026-11-26 11:00 UTC');
+  });
+});
