@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { SlackAdapter } from './adapters/slack/index.js';
+import { TeamsAdapter } from './adapters/teams/index.js';
 import { createGovernance, type Governance } from './api/index.js';
 import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
@@ -21,6 +22,7 @@ export interface Gatehouse {
   /** Posts and edits every chat message about a request. */
   messages: RequestMessages;
   slack?: SlackAdapter;
+  teams?: TeamsAdapter;
   server: FastifyInstance;
   /** Starts what runs beside the HTTP server (Slack Socket Mode). */
   start(): Promise<void>;
@@ -40,7 +42,10 @@ export async function createGatehouse(
   const slack = config.slack
     ? new SlackAdapter({ config: config.slack, flows, store, logger: logger.child({ component: 'slack' }) })
     : undefined;
-  const messengers: Messenger[] = slack ? [slack.messenger] : [];
+  const teams = config.teams
+    ? new TeamsAdapter({ config: config.teams, flows, store, logger: logger.child({ component: 'teams' }) })
+    : undefined;
+  const messengers: Messenger[] = [...(slack ? [slack.messenger] : []), ...(teams ? [teams.messenger] : [])];
   const messages = new RequestMessages({
     flows,
     store,
@@ -49,7 +54,8 @@ export async function createGatehouse(
     logger: logger.child({ component: 'messages' }),
   });
   slack?.connect(messages);
-  const surfaces = slack?.plugin ? [slack.plugin] : [];
+  teams?.connect(messages);
+  const surfaces = [...(slack?.plugin ? [slack.plugin] : []), ...(teams ? [teams.plugin] : [])];
   const server = await buildServer({
     config,
     logger,
@@ -69,6 +75,7 @@ export async function createGatehouse(
     flows,
     messages,
     slack,
+    teams,
     server,
     async start() {
       await slack?.start();

@@ -10,6 +10,8 @@ import { z } from 'zod';
 /** Published on purpose: the sandbox only ever listens on loopback. */
 /** The emulated Slack workspace's approvals channel (#access-approvals). */
 export const SANDBOX_APPROVALS_CHANNEL = 'C0APPROVALS';
+/** The emulated Teams tenant's approvals channel. */
+export const SANDBOX_TEAMS_APPROVALS_CHANNEL = '19:approvals@thread.tacv2';
 
 export const SANDBOX_SECRETS = Object.freeze({
   slackSigningSecret: 'sandbox',
@@ -40,10 +42,13 @@ export interface SlackConfig {
 }
 
 export interface TeamsConfig {
+  /** Empty only in sandbox mode, where botbuilder then runs without authentication (loopback only). */
   appId: string;
   appPassword?: string;
   tenantId?: string;
   appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  /** Where proactive messages go before any activity has told us (sandbox: the connector stand-in). */
+  serviceUrl?: string;
 }
 
 export interface Config {
@@ -199,7 +204,10 @@ function sandboxConfig(vars: Environment): Config {
   const problems: string[] = [];
   const notifier = notifierConfig(vars, SANDBOX_SECRETS.oktaEventHookSecret, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  if (!vars.APPROVALS_CHANNELS) notifier.approvalsChannels.slack = SANDBOX_APPROVALS_CHANNEL;
+  if (!vars.APPROVALS_CHANNELS) {
+    notifier.approvalsChannels.slack = SANDBOX_APPROVALS_CHANNEL;
+    notifier.approvalsChannels.teams = SANDBOX_TEAMS_APPROVALS_CHANNEL;
+  }
   return {
     mode: 'sandbox',
     server: { port: vars.PORT, host, publicUrl, logLevel: vars.LOG_LEVEL },
@@ -209,6 +217,9 @@ function sandboxConfig(vars: Environment): Config {
       botToken: SANDBOX_SECRETS.slackBotToken,
       apiUrl: `${publicUrl}/sandbox/slack/api`,
     },
+    // No app id: botbuilder accepts activities without a token, which is why sandbox mode only
+    // ever listens on loopback.
+    teams: { appId: '', appType: 'MultiTenant', serviceUrl: `${publicUrl}/sandbox/teams` },
     redisUrl: vars.REDIS_URL,
     notifier,
     sandbox: { provider: vars.SANDBOX_PROVIDER },
