@@ -43,7 +43,13 @@ export async function createGatehouse(
     ? new SlackAdapter({ config: config.slack, flows, store, logger: logger.child({ component: 'slack' }) })
     : undefined;
   const teams = config.teams
-    ? new TeamsAdapter({ config: config.teams, flows, store, logger: logger.child({ component: 'teams' }) })
+    ? new TeamsAdapter({
+        config: config.teams,
+        flows,
+        store,
+        logger: logger.child({ component: 'teams' }),
+        approvalsChannel: config.notifier.approvalsChannels.teams,
+      })
     : undefined;
   const messengers: Messenger[] = [...(slack ? [slack.messenger] : []), ...(teams ? [teams.messenger] : [])];
   const messages = new RequestMessages({

@@ -1,12 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createOktaOrg, type OktaOrg, oktaEmulator } from './okta/index.js';
 import { createSlackWorkspace, type SlackWorkspace, slackEmulator } from './slack/index.js';
+import { createTeamsTenant, type TeamsTenant, teamsConnector } from './teams/index.js';
 
 export interface SandboxOptions {
   /** The org to serve; a new seeded one by default. */
   okta?: OktaOrg;
   /** The Slack workspace to serve; a new seeded one by default. */
   slack?: SlackWorkspace;
+  /** The Teams tenant whose Bot Framework connector the bot calls; a new seeded one by default. */
+  teams?: TeamsTenant;
   logger?: unknown;
 }
 
@@ -18,4 +21,5 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, opt
   const org = options.okta ?? createOktaOrg();
   await app.register(oktaEmulator, { prefix: '/okta', org });
   await app.register(slackEmulator, { prefix: '/slack', workspace: options.slack ?? createSlackWorkspace() });
+  await app.register(teamsConnector, { prefix: '/teams', tenant: options.teams ?? createTeamsTenant() });
 };

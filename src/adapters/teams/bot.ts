@@ -232,7 +232,10 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       idempotencyKey: `teams:${context.activity.id}`,
     });
     if (!created.ok) {
-      return cardAnswer(requestFormCard({ ...values, problem: escapeWithin(created.error.message, 500) }));
+      // Keep what was picked on the redrawn form, so fixing one field does not mean starting over.
+      const picked = await this.deps.flows.describeEntry(actor, values.entry);
+      const choices = picked.ok ? [picked.value] : [];
+      return cardAnswer(requestFormCard({ ...values, choices, problem: escapeWithin(created.error.message, 500) }));
     }
     if (created.value.kind !== 'created') return cardAnswer(requestFormCard({ problem: 'Choose one entry.' }));
     const request = created.value.request;
@@ -273,6 +276,11 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
   }
 
   private async greet(context: TurnContext): Promise<void> {
+    // Learning who installed the app (their email) is what lets approvals reach them later.
+    await this.actor(context);
+    // Teams announces an install twice (conversationUpdate and installationUpdate): welcome once.
+    const conversation = context.activity.conversation?.id ?? '';
+    if (!(await this.deps.store.claim(`teams:welcomed:${conversation}`, 24 * 60 * 60_000))) return;
     await context.sendActivity(MessageFactory.text(helpText('👋 Hi, I am Gatehouse.')));
   }
 

@@ -15,6 +15,7 @@ export interface TeamsAdapterOptions {
   flows: Flows;
   store: Store;
   logger: Logger;
+  approvalsChannel?: string;
 }
 
 /**
@@ -42,12 +43,13 @@ export class TeamsAdapter {
     this.adapter.onTurnError = async (_context, err) => {
       logger.error({ err }, 'Teams turn failed');
     };
-    this.people = new TeamsPeople(store, logger);
+    this.people = new TeamsPeople(store);
     this.messenger = new TeamsMessenger({
       adapter: this.adapter,
       appId: config.appId,
       people: this.people,
       serviceUrl: config.serviceUrl,
+      approvalsChannel: options.approvalsChannel,
       logger,
     });
   }

@@ -3,6 +3,7 @@ import {
   type CloudAdapter,
   type ConversationReference,
   MessageFactory,
+  TeamsInfo,
   type TurnContext,
 } from 'botbuilder';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
@@ -32,6 +33,8 @@ export interface TeamsMessengerOptions {
   people: TeamsPeople;
   /** Used before any activity has told the bot its service URL (sandbox). */
   serviceUrl?: string;
+  /** The approvals channel, whose team's members are how the bot finds approvers it never met. */
+  approvalsChannel?: string;
   logger: Logger;
 }
 
@@ -63,7 +66,7 @@ export class TeamsMessenger implements Messenger {
   }
 
   async update(ref: MessageRef, card: RequestCard): Promise<void> {
-    const conversation = await this.options.people.conversation(ref.conversationId);
+    const conversation = await this.conversationOf(ref);
     if (!conversation) throw new DeliveryFailed(`no reference for ${ref.conversationId}`, 'no');
     const activity = {
       ...cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card))),
@@ -73,7 +76,7 @@ export class TeamsMessenger implements Messenger {
   }
 
   async reply(ref: MessageRef, notice: Notice): Promise<void> {
-    const conversation = await this.options.people.conversation(ref.conversationId);
+    const conversation = await this.conversationOf(ref);
     if (!conversation) return;
     await this.send(conversation, { ...MessageFactory.text(noticeText(notice)), replyToId: ref.messageId });
   }
@@ -88,7 +91,7 @@ export class TeamsMessenger implements Messenger {
   /** The 1:1 chat with a person: the stored one, or a new one when Teams knows their id. */
   private async personalReference(person: PersonView): Promise<Partial<ConversationReference> | null> {
     const { people } = this.options;
-    const teamsId = await people.teamsIdFor(person);
+    const teamsId = (await people.teamsIdFor(person)) ?? (await this.discover(person));
     if (!teamsId) return null;
     const stored = await people.personalReference(teamsId);
     if (stored) return stored;
@@ -119,6 +122,31 @@ export class TeamsMessenger implements Messenger {
     return created;
   }
 
+  /**
+   * A person the bot never met: Teams has no lookup by email for bots, but the approvals channel's
+   * team lists its members with their emails. Listed at most every few minutes.
+   */
+  private async discover(person: PersonView): Promise<string | null> {
+    const channel = this.options.approvalsChannel;
+    if (!channel || !person.email) return null;
+    if (!(await this.options.people.mayList(channel))) return null;
+    try {
+      await this.turn(await this.channelReference(channel), async (context) => {
+        let token: string | undefined;
+        do {
+          const page = await TeamsInfo.getPagedMembers(context, 500, token);
+          for (const member of page.members ?? []) {
+            if (member.email) await this.options.people.learn(member.email, member.id);
+          }
+          token = page.continuationToken;
+        } while (token);
+      });
+    } catch (err) {
+      this.options.logger.warn({ err, channel }, 'approvals channel members not listed');
+    }
+    return this.options.people.teamsIdFor(person);
+  }
+
   private async channelReference(channel: string): Promise<Partial<ConversationReference>> {
     const stored = await this.options.people.conversation(channel);
     if (stored) return stored;
@@ -131,6 +159,12 @@ export class TeamsMessenger implements Messenger {
       conversation: { id: channel, isGroup: true, conversationType: 'channel', tenantId: tenant?.tenantId, name: '' },
       bot: { id: tenant?.botId ?? `28:${this.options.appId}`, name: 'Gatehouse' },
     };
+  }
+
+  private async conversationOf(ref: MessageRef): Promise<Partial<ConversationReference> | null> {
+    const stored = await this.options.people.conversation(ref.conversationId);
+    if (stored) return stored;
+    return ref.kind === 'channel' ? this.channelReference(ref.conversationId) : null;
   }
 
   /** Only the approvers of the current step get their own view (with buttons) when they look. */

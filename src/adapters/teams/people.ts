@@ -1,5 +1,4 @@
 import { type ConversationReference, TeamsInfo, TurnContext } from 'botbuilder';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChatIdentity, PersonView } from '../../flows/index.js';
 import { getJson, type Store, setJson } from '../../store/index.js';
@@ -32,10 +31,7 @@ export interface TeamsTenantInfo {
  * store, so any replica can message anyone another replica met.
  */
 export class TeamsPeople {
-  constructor(
-    private readonly store: Store,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly store: Store) {}
 
   /** Remembers the conversation and the service URL of an incoming activity. */
   async remember(context: TurnContext): Promise<void> {
@@ -113,7 +109,8 @@ export class TeamsPeople {
     return getJson(this.store, 'teams:tenant', tenant);
   }
 
-  warn(message: string, detail: Record<string, unknown>): void {
-    this.logger.warn(detail, message);
+  /** True at most once per few minutes per conversation: member lists are large and throttled. */
+  async mayList(conversationId: string): Promise<boolean> {
+    return this.store.claim(`teams:listed:${conversationId}`, 5 * 60_000);
   }
 }

@@ -140,6 +140,8 @@ function itemActions(item: RequestView): Card {
 
 export interface FormState {
   choices?: CatalogItemView[];
+  /** The entry already picked (its id). */
+  entry?: string;
   query?: string;
   justification?: string;
   duration?: string;
@@ -174,6 +176,7 @@ export function requestFormCard(state: FormState): Card {
   }
   const durationValue =
     state.duration && DURATIONS.some(([value]) => value === state.duration) ? state.duration : 'none';
+  const picked = state.entry ?? (state.choices?.length === 1 ? state.choices[0]?.id : undefined);
   body.push(
     {
       type: 'Input.ChoiceSet',
@@ -183,6 +186,7 @@ export function requestFormCard(state: FormState): Card {
       errorMessage: 'Choose what you need access to.',
       style: 'filtered',
       choices: (state.choices ?? []).slice(0, 100).map((item) => ({ title: item.name.slice(0, 200), value: item.id })),
+      ...(picked ? { value: picked } : {}),
       'choices.data': { type: 'Data.Query', dataset: 'catalog' },
     },
     {

@@ -1,0 +1,233 @@
+import {
+  type ActivityUser,
+  type ConversationRef,
+  conversationUpdate,
+  type Envelope,
+  type InvokeTrigger,
+  installationUpdate,
+  invokeAction,
+  message,
+} from './activities.js';
+import { type ActionChoice, actionData, findExecute } from './card-actions.js';
+import { type DeliveryTarget, type DriverResponse, deliver, type InjectFn, nothingSent } from './delivery.js';
+import { applyInvokeAnswer } from './invoke-answer.js';
+import type { Json, TeamsUserRecord } from './records.js';
+import { TEAMS_SEED } from './seed.js';
+import type { TeamsTenant } from './tenant.js';
+
+export interface TeamsDriverOptions {
+  tenant: TeamsTenant;
+  /** Deliver through fastify's `inject` (no socket); without it, over HTTP to `baseUrl`. */
+  inject?: InjectFn;
+  /** Absolute URL of the bot's server: activities carry `serviceUrl = baseUrl + servicePath`. */
+  baseUrl: string;
+  /** The bot's messaging endpoint (default '/api/messages'). */
+  path?: string;
+  /** Where the connector stand-in is mounted below baseUrl (default '/sandbox/teams'). */
+  servicePath?: string;
+}
+
+/** A message holding a card: the conversation (the channel, for a channel post) and the activity id. */
+export interface CardTarget {
+  conversationId: string;
+  activityId: string;
+}
+
+/**
+ * Acts as Teams towards the bot: builds the activity Teams would post for what a person does,
+ * records it in the tenant's transcript, delivers it to the bot's messaging endpoint, then applies
+ * the bot's answer the way Teams would (an invoke's card becomes that person's view of the card).
+ * Buttons are pressed on the card the person actually sees, so a test cannot press what the bot
+ * never rendered.
+ */
+export class TeamsDriver {
+  private readonly tenant: TeamsTenant;
+  private readonly target: DeliveryTarget;
+  private readonly path: string;
+  /** With the trailing slash Teams' own service URLs have (`https://smba.trafficmanager.net/amer/`). */
+  readonly serviceUrl: string;
+
+  constructor(options: TeamsDriverOptions) {
+    this.tenant = options.tenant;
+    this.target = options.inject ? { inject: options.inject } : { baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.path = options.path ?? '/api/messages';
+    this.serviceUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.servicePath ?? '/sandbox/teams'}/`;
+  }
+
+  /** A message typed by a person in their 1:1 chat with the bot. */
+  async say(userId: string, text: string): Promise<DriverResponse> {
+    const user = this.installedUser(userId);
+    const envelope = this.envelope(this.tenant.ids.message(), this.personal(user));
+    return this.send(message(envelope, { user: this.account(user), text }));
+  }
+
+  /**
+   * A person presses an Action.Execute button on a card, found by verb or title (or a predicate) in
+   * the card as that person sees it. `inputs` are what they typed or picked, by input id.
+   */
+  async execute(
+    userId: string,
+    target: CardTarget,
+    verbOrTitle: ActionChoice,
+    inputs: Record<string, string> = {},
+  ): Promise<DriverResponse> {
+    const user = this.requireUser(userId);
+    const card = this.cardSeenBy(user, target);
+    if (typeof card === 'string') return nothingSent([card]);
+    const found = findExecute(card, verbOrTitle);
+    const prepared = actionData(found, inputs);
+    if ('refusals' in prepared) return nothingSent(prepared.refusals);
+    const { action } = found;
+    return this.invoke(
+      user,
+      target,
+      { verb: String(action.verb ?? ''), actionId: action.id, data: prepared.data },
+      'manual',
+    );
+  }
+
+  /** Teams shows a card to a person: it runs the card's refresh action for them, if they are in `refresh.userIds`. */
+  async refresh(userId: string, target: CardTarget): Promise<DriverResponse> {
+    const user = this.requireUser(userId);
+    const card = this.cardSeenBy(user, target);
+    if (typeof card === 'string') return nothingSent([card]);
+    const refresh = card.refresh as { action?: Json; userIds?: unknown } | undefined;
+    if (!refresh?.action) return nothingSent(['the card has no refresh action']);
+    const userIds = Array.isArray(refresh.userIds) ? refresh.userIds : [];
+    if (!userIds.includes(user.id)) {
+      return nothingSent([
+        `Teams refreshes automatically only for users in refresh.userIds, and ${user.id} is not there`,
+      ]);
+    }
+    const { action } = refresh;
+    const data = typeof action.data === 'object' && action.data !== null ? action.data : (action.data ?? {});
+    return this.invoke(user, target, { verb: String(action.verb ?? ''), actionId: action.id, data }, 'automatic');
+  }
+
+  /** A person adds the app (personal scope): Teams tells the bot with a conversationUpdate and an installationUpdate. */
+  async install(userId: string): Promise<{ conversationUpdate: DriverResponse; installationUpdate: DriverResponse }> {
+    const user = this.requireUser(userId);
+    this.tenant.setInstalled(user.id, true);
+    const conversation = this.personal(user);
+    const added = [{ id: TEAMS_SEED.bot.id }, { id: user.id, aadObjectId: user.aadObjectId }];
+    const update = conversationUpdate(this.envelope(this.tenant.ids.event(), conversation), {
+      user: this.account(user),
+      membersAdded: added,
+    });
+    const first = await this.send(update);
+    const installed = installationUpdate(this.envelope(this.tenant.ids.event(), conversation), {
+      user: this.account(user),
+      action: 'add',
+    });
+    return { conversationUpdate: first, installationUpdate: await this.send(installed) };
+  }
+
+  /** A person removes the app: the bot is told, and from then on Teams refuses its messages to them (403). */
+  async uninstall(userId: string): Promise<DriverResponse> {
+    const user = this.requireUser(userId);
+    const envelope = this.envelope(this.tenant.ids.event(), this.personal(user));
+    const response = await this.send(installationUpdate(envelope, { user: this.account(user), action: 'remove' }));
+    this.tenant.setInstalled(user.id, false);
+    return response;
+  }
+
+  /** The exact same activity again, same id and timestamp: Teams retrying a delivery, or a double click replayed. */
+  async resend(previous: DriverResponse): Promise<DriverResponse> {
+    if (!previous.activity) throw new Error('nothing was sent, so nothing can be sent again');
+    return this.send(previous.activity);
+  }
+
+  /** Records and delivers any activity, for shapes the helpers above do not build; applies an invoke's answer. */
+  async send(activity: Json): Promise<DriverResponse> {
+    const conversationId = String((activity.conversation as Json | undefined)?.id ?? '').split(';')[0] ?? '';
+    const id = String(activity.id);
+    const entry = this.tenant.findActivity(conversationId, id) ?? this.record(conversationId, activity);
+    const response = await deliver(this.target, this.path, activity);
+    entry.response = { status: response.statusCode, body: response.body };
+    if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
+      const userId = String((activity.from as Json).id);
+      const where = { userId, conversationId, activityId: String(activity.replyToId) };
+      response.answerProblems.push(...applyInvokeAnswer(this.tenant, where, response));
+    } else if (response.statusCode >= 400) {
+      response.answerProblems.push(`the bot answered HTTP ${response.statusCode}`);
+    }
+    return response;
+  }
+
+  private async invoke(
+    user: TeamsUserRecord,
+    target: CardTarget,
+    action: { verb: string; actionId: unknown; data: unknown },
+    trigger: InvokeTrigger,
+  ): Promise<DriverResponse> {
+    const conversation = this.tenant.conversationOf(target.conversationId);
+    if (!conversation) throw new Error(`no conversation ${target.conversationId}`);
+    const card = this.tenant.findActivity(conversation.id, target.activityId);
+    // In a channel the card is a thread's root or a reply in it; Teams names the thread in the conversation id.
+    const ref: ConversationRef =
+      conversation.kind === 'channel'
+        ? { id: `${conversation.id};messageid=${card?.replyToId ?? target.activityId}`, kind: 'channel' }
+        : { id: conversation.id, kind: 'personal' };
+    const activity = invokeAction(this.envelope(this.tenant.ids.event(), ref), {
+      user: this.account(user),
+      replyToId: target.activityId,
+      verb: action.verb,
+      ...(typeof action.actionId === 'string' ? { actionId: action.actionId } : {}),
+      data: action.data,
+      trigger,
+    });
+    return this.send(activity);
+  }
+
+  /** The card this person sees there, or why they see none: only members of a conversation see its messages. */
+  private cardSeenBy(user: TeamsUserRecord, target: CardTarget): Json | string {
+    const conversation = this.tenant.conversationOf(target.conversationId);
+    if (!conversation) throw new Error(`no conversation ${target.conversationId}`);
+    if (!this.tenant.membersOf(conversation).some((member) => member.id === user.id)) {
+      return `${user.id} is not in ${conversation.id}, so Teams never shows them that card`;
+    }
+    const card = this.tenant.viewOf(user.id, conversation.id, target.activityId);
+    if (!card) throw new Error(`no card in activity ${target.activityId} of ${target.conversationId}`);
+    return card;
+  }
+
+  private record(conversationId: string, activity: Json) {
+    return this.tenant.append({
+      id: String(activity.id),
+      conversationId,
+      type: String(activity.type),
+      ...(typeof activity.name === 'string' ? { name: activity.name } : {}),
+      from: activity.from as { id: string; name?: string; aadObjectId?: string },
+      timestamp: String(activity.timestamp),
+      ...(typeof activity.text === 'string' ? { text: activity.text } : {}),
+      attachments: [],
+      ...(typeof activity.replyToId === 'string' ? { replyToId: activity.replyToId } : {}),
+      ...(activity.value !== undefined ? { value: activity.value } : {}),
+      activity,
+    });
+  }
+
+  private envelope(id: string, conversation: ConversationRef): Envelope {
+    return { id, timestamp: this.tenant.now(), serviceUrl: this.serviceUrl, conversation };
+  }
+
+  private personal(user: TeamsUserRecord): ConversationRef {
+    return { id: this.tenant.personalConversationOf(user.id), kind: 'personal' };
+  }
+
+  private account(user: TeamsUserRecord): ActivityUser {
+    return { id: user.id, name: user.name, aadObjectId: user.aadObjectId };
+  }
+
+  private requireUser(userId: string): TeamsUserRecord {
+    const user = this.tenant.findUser(userId);
+    if (!user) throw new Error(`no user ${userId} in the tenant`);
+    return user;
+  }
+
+  private installedUser(userId: string): TeamsUserRecord {
+    const user = this.requireUser(userId);
+    if (!user.installed) throw new Error(`${user.id} has not installed the app: driver.install('${user.id}') first`);
+    return user;
+  }
+}

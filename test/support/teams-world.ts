@@ -1,0 +1,58 @@
+import pino from 'pino';
+import { vi } from 'vitest';
+import { createGatehouse, type Gatehouse } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
+import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
+import { freePort } from './free-port.js';
+
+/**
+ * Gatehouse as `npm start` runs it in sandbox mode, driven as Teams drives it: Bot Framework
+ * activities posted to /api/messages, with the connector stand-in as their serviceUrl. Tests read
+ * the stand-in's transcripts and the Okta emulator, as a person reads Teams and the portal.
+ */
+export interface TeamsWorld {
+  gatehouse: Gatehouse;
+  okta: OktaOrg;
+  teams: TeamsTenant;
+  driver: TeamsDriver;
+  baseUrl: string;
+  writes(part: string): number;
+  close(): Promise<void>;
+}
+
+export async function startTeamsWorld(): Promise<TeamsWorld> {
+  const port = await freePort();
+  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+  const okta = createOktaOrg();
+  const teams = createTeamsTenant();
+  const gatehouse = await createGatehouse(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    sandbox: { okta, teams },
+  });
+  await gatehouse.server.listen({ port, host: '127.0.0.1' });
+  await gatehouse.start();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const driver = new TeamsDriver({ tenant: teams, inject: (request) => gatehouse.server.inject(request), baseUrl });
+  return {
+    gatehouse,
+    okta,
+    teams,
+    driver,
+    baseUrl,
+    writes: (part) =>
+      okta.calls.filter((call) => call.method !== 'GET' && call.path.includes(part) && call.status < 400).length,
+    close: () => gatehouse.close(),
+  };
+}
+
+export function eventually<T>(check: () => T | undefined | null | false, timeout = 8000): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = check();
+      if (!value) throw new Error('not yet');
+      return value;
+    },
+    { timeout, interval: 20 },
+  );
+}
