@@ -47,6 +47,8 @@ async function main(): Promise<void> {
         `  Slack events:   ${base}/slack/events  (signing secret: ${config.slack?.signingSecret ?? '-'})`,
         `  Emulated Slack: ${base}/sandbox/slack/api/<method>  (bot token: ${config.slack?.botToken ?? '-'})`,
         `                  e.g. curl -H 'Authorization: Bearer ${config.slack?.botToken ?? ''}' -d channel=C0APPROVALS ${base}/sandbox/slack/api/conversations.history`,
+        `  Teams messages: ${base}/api/messages  (anonymous in sandbox mode)`,
+        `  Emulated Teams: ${base}/sandbox/teams  (users: ${base}/sandbox/teams/users)`,
         '  Configure a real deployment with the variables in README.md.',
         '',
       ].join('\n'),
