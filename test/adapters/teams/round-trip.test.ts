@@ -116,6 +116,38 @@ describe('request → approve from Teams', () => {
     expect(world.writes('/resolve')).toBe(1);
   });
 
+  it('writes once when two clicks on Approve arrive together', async () => {
+    await world.driver.install(T.bob.id);
+    await world.driver.say(T.alice.id, 'request Salesforce Sales User because new territory');
+    const request = await eventually(() => oktaRequest(SEED.entries.salesforceSalesUser.id));
+    const bobChat = world.teams.personalConversationOf(T.bob.id);
+    const bobCard = await eventually(() => botActivities(bobChat, request.id).find((a) => a.attachments?.length));
+    const target = { conversationId: bobChat, activityId: bobCard.id };
+    const answers = await Promise.all([
+      world.driver.execute(T.bob.id, target, 'approve'),
+      world.driver.execute(T.bob.id, target, 'approve'),
+    ]);
+    for (const answer of answers) expect(answer.statusCode).toBe(200);
+    await eventually(() => oktaRequest(SEED.entries.salesforceSalesUser.id)?.status === 'APPROVED');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(world.writes('/resolve')).toBe(1);
+  });
+
+  it('shows a hostile justification inert on the approver card', async () => {
+    await world.driver.install(T.bob.id);
+    await world.driver.say(
+      T.alice.id,
+      'request Salesforce Sales User because [Approve here](https://evil.example) **now**',
+    );
+    const request = await eventually(() => oktaRequest(SEED.entries.salesforceSalesUser.id));
+    const bobChat = world.teams.personalConversationOf(T.bob.id);
+    const bobCard = await eventually(() => botActivities(bobChat, request.id).find((a) => a.attachments?.length));
+    const shown = text(cardOf(bobCard));
+    expect(shown).toContain('\\\\[Approve here\\\\](https://evil.example)');
+    expect(shown).not.toContain('because [Approve here]');
+    expect(shown).not.toMatch(/[^\\]\[Approve here\]/);
+  });
+
   it('rejects with the reason typed in the card, and the requester is told why', async () => {
     await world.driver.install(T.bob.id);
     await world.driver.say(T.alice.id, 'request Salesforce Sales User because new territory');
