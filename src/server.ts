@@ -21,6 +21,23 @@ export interface ServerDeps {
   sandbox?: SandboxOptions;
 }
 
+const PRIVACY = [
+  'Gatehouse privacy',
+  '',
+  'Gatehouse is run by your organisation. It keeps no copy of your access requests: they live in your',
+  'identity-governance system (Okta or PingOne). To do its job it stores, for a limited time, where it',
+  'posted messages about a request (so it can update them), which chat account maps to which email,',
+  'and short-lived markers that stop a click from being recorded twice. Logs hold no secrets.',
+  'Ask your IT team, who operate Gatehouse, about anything else.',
+].join('\n');
+const TERMS = [
+  'Gatehouse terms of use',
+  '',
+  'Gatehouse is operated by your organisation for requesting and approving access. Decisions you make',
+  "in chat are recorded in your identity-governance system under your name. Your organisation's",
+  'policies on access and acceptable use apply.',
+].join('\n');
+
 const READINESS_TIMEOUT_MS = 3000;
 const GOVERNANCE_CHECK_TTL_MS = 10_000;
 /** Slack and Bot Framework payloads are small; a justification is capped far below this. */
@@ -64,6 +81,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // The Teams app manifest links here; say plainly what Gatehouse keeps.
+  app.get('/privacy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(PRIVACY));
+  app.get('/terms', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(TERMS));
 
   // Okta's request endpoints allow a few dozen calls a minute; probes must not spend them.
   const governanceCheck = remembered(() => check(() => deps.governance.ping()), GOVERNANCE_CHECK_TTL_MS);

@@ -28,6 +28,14 @@ describe('the server in sandbox mode', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
+  it('serves the privacy and terms pages the Teams app links to', async () => {
+    for (const path of ['/privacy', '/terms']) {
+      const answer = await gatehouse.server.inject({ method: 'GET', url: path });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.body).toMatch(/identity-governance system/);
+    }
+  });
+
   it('is ready when the store and the emulated Okta answer', async () => {
     const response = await fetch(`${base}/readyz`);
     expect(await response.json()).toEqual({ status: 'ready', checks: { store: 'ok', governance: 'ok' } });
