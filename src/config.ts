@@ -10,6 +10,8 @@ import { z } from 'zod';
 /** Published on purpose: the sandbox only ever listens on loopback. */
 /** The emulated Slack workspace's approvals channel (#access-approvals). */
 export const SANDBOX_APPROVALS_CHANNEL = 'C0APPROVALS';
+/** The emulated Microsoft 365 tenant (src/sandbox/teams seeds the same id). */
+export const SANDBOX_TEAMS_TENANT = '00000000-0000-4000-8000-00000000ac3e';
 /** The emulated Teams tenant's approvals channel. */
 export const SANDBOX_TEAMS_APPROVALS_CHANNEL = '19:approvals@thread.tacv2';
 
@@ -219,7 +221,12 @@ function sandboxConfig(vars: Environment): Config {
     },
     // No app id: botbuilder accepts activities without a token, which is why sandbox mode only
     // ever listens on loopback.
-    teams: { appId: '', appType: 'MultiTenant', serviceUrl: `${publicUrl}/sandbox/teams` },
+    teams: {
+      appId: '',
+      appType: 'MultiTenant',
+      tenantId: SANDBOX_TEAMS_TENANT,
+      serviceUrl: `${publicUrl}/sandbox/teams`,
+    },
     redisUrl: vars.REDIS_URL,
     notifier,
     sandbox: { provider: vars.SANDBOX_PROVIDER },
@@ -379,8 +386,12 @@ function teamsConfig(vars: Environment, problems: string[]): TeamsConfig | undef
   if (appType !== 'UserAssignedMSI' && !vars.MICROSOFT_APP_PASSWORD) {
     problems.push('MICROSOFT_APP_PASSWORD is required with Teams (unless MICROSOFT_APP_TYPE=UserAssignedMSI).');
   }
-  if (appType !== 'MultiTenant' && !vars.MICROSOFT_APP_TENANT_ID) {
-    problems.push(`MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=${appType}.`);
+  // Gatehouse serves one organisation: activities from any other Microsoft 365 tenant are refused,
+  // even with a multi-tenant bot registration, so the tenant is always required.
+  if (!vars.MICROSOFT_APP_TENANT_ID) {
+    problems.push(
+      'MICROSOFT_APP_TENANT_ID is required with Teams: Gatehouse refuses activities from any other tenant.',
+    );
   }
   if (!vars.MICROSOFT_APP_ID) return undefined;
   return {

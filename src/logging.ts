@@ -32,6 +32,11 @@ export const REDACTED_PATHS = [
   '*.auth.token',
   '*.auth.privateKey',
   '*.auth.clientSecret',
+  // botbuilder's RestError carries the request it failed on, bearer token included.
+  'err.request.headers',
+  'err.cause.request.headers',
+  'err.response.request.headers',
+  '*.request.headers.authorization',
 ];
 
 /**

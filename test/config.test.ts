@@ -148,7 +148,7 @@ describe('configuration', () => {
     });
     expect(problems).toEqual([
       'MICROSOFT_APP_PASSWORD is required with Teams (unless MICROSOFT_APP_TYPE=UserAssignedMSI).',
-      'MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE=SingleTenant.',
+      'MICROSOFT_APP_TENANT_ID is required with Teams: Gatehouse refuses activities from any other tenant.',
     ]);
   });
 

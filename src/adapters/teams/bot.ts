@@ -37,7 +37,8 @@ import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card
 import { escapeWithin } from './render/text.js';
 
 /** Teams waits about 5 s for an invoke's answer; decisions that take longer finish after it. */
-const INVOKE_BUDGET_MS = 4_000;
+const INVOKE_BUDGET_MS = 3_500;
+const INVOKE_DEADLINE_MS = 4_500;
 const INVOKE_CLAIM_TTL_MS = 24 * 60 * 60_000;
 
 const cardData = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() }).passthrough();
@@ -48,6 +49,8 @@ const formData = z
 export interface TeamsBotDeps {
   adapter: CloudAdapter;
   appId: string;
+  /** The one tenant Gatehouse serves; activities from any other are ignored. */
+  tenantId?: string;
   flows: Flows;
   people: TeamsPeople;
   messages: RequestMessages;
@@ -64,10 +67,24 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
     super();
     this.onTurn(async (context, next) => {
+      const tenant = context.activity.conversation?.tenantId ?? context.activity.channelData?.tenant?.id;
+      if (deps.tenantId && tenant !== deps.tenantId) {
+        // Another organisation's Teams: its people are not ours, whatever emails they claim.
+        deps.logger.warn({ tenant }, 'ignored an activity from another Microsoft 365 tenant');
+        return;
+      }
       await deps.people.remember(context).catch((err) => deps.logger.warn({ err }, 'conversation not remembered'));
       await next();
     });
     this.onMessage(async (context, next) => {
+      if (context.activity.conversation?.conversationType !== 'personal') {
+        // Requests and their justifications are not for a whole channel to read.
+        await context.sendActivity(
+          MessageFactory.text('Message me in a 1:1 chat: open Gatehouse under Apps, then write “help”.'),
+        );
+        await next();
+        return;
+      }
       // Answer Teams at once and do the work in a turn of our own, so a slow backend never holds the HTTP reply.
       const reference = TurnContext.getConversationReference(context.activity);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
@@ -90,6 +107,15 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     context: TurnContext,
     invoke: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
+    // One deadline for the whole answer; work that outlives it finishes, and sync updates the card.
+    const answer = this.invoke(context, invoke);
+    const result = await within(answer, INVOKE_DEADLINE_MS);
+    if (result !== 'late') return result;
+    answer.catch((err) => this.deps.logger.error({ err }, 'late Teams invoke failed'));
+    return cardAnswer(messageCard('⏳ Gatehouse is still working on this; the card will update in a moment.'));
+  }
+
+  private async invoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const actor = await this.actor(context);
     if (isFailure(actor)) return cardAnswer(messageCard(failureText(actor)));
     const verb = invoke.action?.verb ?? '';
@@ -99,9 +125,10 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     if (!parsed.success) return cardAnswer(messageCard('⚠️ This card does not carry a request Gatehouse can read.'));
     const { r: requestId, t: taskId } = parsed.data;
     const fromList = data.from === 'list';
+    if (verb === VERB.refresh) return this.currentCard(context, actor, requestId, fromList);
     // A replayed invoke (same activity id) writes nothing: it gets the card as it stands.
     const first = await this.deps.store.claim(`teams:invoke:${context.activity.id}`, INVOKE_CLAIM_TTL_MS);
-    if (verb === VERB.refresh || !first) return this.currentCard(context, actor, requestId, fromList);
+    if (!first) return this.currentCard(context, actor, requestId, fromList);
     if (verb === VERB.approve || verb === VERB.reject) {
       const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
       const work = this.deps.flows.decide(actor, { requestId, taskId, decision: verb, reason });
@@ -119,7 +146,11 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       const outcome = await this.deps.flows.comment(actor, requestId, text);
       if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
       const me = await this.deps.flows.whoAmI(actor);
-      if (me.ok) void this.deps.messages.announceComment(requestId, me.value, text).catch(() => undefined);
+      if (me.ok) {
+        void this.deps.messages
+          .announceComment(requestId, me.value, text)
+          .catch((err) => this.deps.logger.warn({ err, requestId }, 'comment not announced on the cards'));
+      }
       return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
     }
     return cardAnswer(messageCard(`⚠️ Gatehouse does not know the action “${escapeWithin(verb, 50)}”.`));
@@ -130,12 +161,14 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     invoke: SearchInvokeValue,
   ): Promise<SearchInvokeResponse> {
     const actor = await this.actor(context);
-    const results =
+    const search =
       isFailure(actor) || invoke.dataset !== 'catalog'
-        ? []
-        : await this.deps.flows
+        ? Promise.resolve([])
+        : this.deps.flows
             .searchCatalog(actor, String(invoke.queryText ?? ''), 25)
             .then((o) => (o.ok ? o.value.map((item) => ({ title: item.name.slice(0, 200), value: item.id })) : []));
+    const found = await within(search, INVOKE_BUDGET_MS);
+    const results = found === 'late' ? [] : found;
     return {
       statusCode: 200,
       type: 'application/vnd.microsoft.search.searchResponse',
@@ -229,7 +262,8 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       entryId: values.entry,
       justification: values.justification,
       duration: values.duration && values.duration !== 'none' ? values.duration : undefined,
-      idempotencyKey: `teams:${context.activity.id}`,
+      // Per person and form message: a double click on Request creates one request.
+      idempotencyKey: `teams:form:${context.activity.from.id}:${context.activity.replyToId ?? context.activity.id}`,
     });
     if (!created.ok) {
       // Keep what was picked on the redrawn form, so fixing one field does not mean starting over.
@@ -324,6 +358,7 @@ function isFailure(value: ChatIdentity | Failure): value is Failure {
 
 function isParty(view: RequestView, actor: ChatIdentity): boolean {
   const email = actor.email?.toLowerCase();
+  if (!email) return false;
   return view.requester.email?.toLowerCase() === email || view.requestedFor.email?.toLowerCase() === email;
 }
 

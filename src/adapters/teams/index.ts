@@ -59,6 +59,7 @@ export class TeamsAdapter {
     this.bot = new GatehouseTeamsBot({
       adapter: this.adapter,
       appId: config.appId,
+      tenantId: config.tenantId,
       flows,
       people: this.people,
       messages,

@@ -99,23 +99,25 @@ export class TeamsMessenger implements Messenger {
     const serviceUrl = tenant?.serviceUrl ?? this.options.serviceUrl;
     if (!serviceUrl || !tenant?.botId) return null;
     let created: Partial<ConversationReference> | undefined;
-    await this.options.adapter.createConversationAsync(
-      this.options.appId,
-      'msteams',
-      serviceUrl,
-      '',
-      {
-        isGroup: false,
-        bot: { id: tenant.botId, name: 'Gatehouse' },
-        members: [{ id: teamsId, name: person.name }],
-        tenantId: tenant.tenantId,
-        channelData: { tenant: { id: tenant.tenantId } },
-        activity: undefined as unknown as Activity,
-        topicName: '',
-      },
-      async (context) => {
-        created = referenceOf(context);
-      },
+    await this.mapped(() =>
+      this.options.adapter.createConversationAsync(
+        this.options.appId,
+        'msteams',
+        serviceUrl,
+        '',
+        {
+          isGroup: false,
+          bot: { id: tenant.botId, name: 'Gatehouse' },
+          members: [{ id: teamsId, name: person.name }],
+          tenantId: tenant.tenantId,
+          channelData: { tenant: { id: tenant.tenantId } },
+          activity: undefined as unknown as Activity,
+          topicName: '',
+        },
+        async (context) => {
+          created = referenceOf(context);
+        },
+      ),
     );
     if (!created) return null;
     await people.savePersonal(teamsId, created);
@@ -184,12 +186,17 @@ export class TeamsMessenger implements Messenger {
   }
 
   private async turn(ref: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<unknown>) {
+    await this.mapped(() =>
+      this.options.adapter.continueConversationAsync(this.options.appId, ref, async (context) => {
+        await logic(context);
+      }),
+    );
+  }
+
+  /** A connector call, retried while throttled, its failure told apart: refused, or perhaps delivered. */
+  private async mapped(call: () => Promise<void>): Promise<void> {
     try {
-      await throttled.execute(() =>
-        this.options.adapter.continueConversationAsync(this.options.appId, ref, async (context) => {
-          await logic(context);
-        }),
-      );
+      await throttled.execute(call);
     } catch (err) {
       const status = statusOf(err);
       // A refusal (4xx, throttled to the end) was certainly not delivered; anything else may have been.

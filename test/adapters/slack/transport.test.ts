@@ -45,6 +45,7 @@ describe('how Slack reaches Gatehouse', () => {
       PUBLIC_URL: REAL.PUBLIC_URL,
       MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
       MICROSOFT_APP_PASSWORD: 'not-real',
+      MICROSOFT_APP_TENANT_ID: '99999999-8888-7777-6666-555555555555',
       LOG_LEVEL: 'silent',
     });
     expect(app.slack).toBeUndefined();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../../src/sandbox/okta/index.js';
-import { cardProblems, invokeAction, TEAMS_SEED } from '../../../src/sandbox/teams/index.js';
+import { cardProblems, invokeAction, message, TEAMS_SEED } from '../../../src/sandbox/teams/index.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
 
 const T = TEAMS_SEED.users;
@@ -32,7 +32,14 @@ describe('reaching approvers in Teams', () => {
     const danaChat = world.teams.personalConversationOf(T.dana.id);
     const card = await eventually(() => botCards(danaChat, request.id)[0]);
     expect(text(cardOf(card))).toContain('Alice Nguyen');
-    expect(world.teams.callsTo('createConversation').length).toBeGreaterThan(0);
+    expect(world.teams.callsTo('createConversation')).toHaveLength(1);
+    // The next card for Dana reuses the chat opened for her.
+    await world.driver.say(T.erin.id, 'request Zoom Pro License because webinars');
+    await eventually(
+      () => world.okta.requests.filter((r) => r.requested.entryId === SEED.entries.zoomPro.id).length === 2,
+    );
+    await eventually(() => botCards(danaChat, 'Erin Walsh')[0]);
+    expect(world.teams.callsTo('createConversation')).toHaveLength(1);
   });
 
   it('retries a throttled send and still delivers every card once', async () => {
@@ -85,6 +92,59 @@ describe('reaching approvers in Teams', () => {
     const answer = await world.driver.send(search);
     expect(answer.statusCode).toBe(200);
     expect(text(answer.body)).toContain(SEED.entries.figmaEditor.id);
+  });
+});
+
+describe('what Gatehouse will not do in Teams', () => {
+  const envelope = (conversationId: string, kind: 'personal' | 'channel', tenant?: string) => ({
+    id: `x${Math.random()}`,
+    timestamp: Date.now(),
+    serviceUrl: `${world.baseUrl}/sandbox/teams`,
+    conversation: { id: conversationId, kind },
+    ...(tenant ? { tenant } : {}),
+  });
+
+  it('ignores an activity from another Microsoft 365 tenant, whatever it claims', async () => {
+    const aliceChat = world.teams.personalConversationOf(T.alice.id);
+    const forged = message(envelope(aliceChat, 'personal'), {
+      user: { id: T.alice.id, name: 'Alice Nguyen', aadObjectId: T.alice.aadObjectId },
+      text: 'pending',
+    }) as Record<string, Record<string, unknown>>;
+    forged.conversation = { ...forged.conversation, tenantId: '11111111-1111-1111-1111-111111111111' };
+    forged.channelData = { ...forged.channelData, tenant: { id: '11111111-1111-1111-1111-111111111111' } };
+    const answer = await world.driver.send(forged);
+    expect(answer.statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(world.teams.transcript(aliceChat).filter((a) => a.from?.id === TEAMS_SEED.bot.id)).toHaveLength(0);
+    expect(world.okta.calls).toHaveLength(0);
+  });
+
+  it('answers a request typed in a channel only with where to ask, showing nothing', async () => {
+    const asked = message(envelope(APPROVALS, 'channel'), {
+      user: { id: T.alice.id, name: 'Alice Nguyen', aadObjectId: T.alice.aadObjectId },
+      text: '<at>Gatehouse</at> mine',
+    });
+    await world.driver.send(asked);
+    await eventually(() =>
+      world.teams.transcript(APPROVALS).find((a) => a.from?.id === TEAMS_SEED.bot.id && text(a).includes('1:1 chat')),
+    );
+    expect(world.okta.calls.filter((call) => call.path.includes('/requests'))).toHaveLength(0);
+  });
+
+  it('creates one request when the form is submitted twice at once', async () => {
+    await world.driver.say(T.alice.id, 'request google because onboarding');
+    const aliceChat = world.teams.personalConversationOf(T.alice.id);
+    const form = await eventually(() => botCards(aliceChat, 'Several things you can request match')[0]);
+    const inputs = { entry: SEED.entries.googleWorkspaceStandard.id, justification: 'onboarding' };
+    const target = { conversationId: aliceChat, activityId: form.id };
+    await Promise.all([
+      world.driver.execute(T.alice.id, target, 'request', inputs),
+      world.driver.execute(T.alice.id, target, 'request', inputs),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(
+      world.okta.requests.filter((r) => r.requested.entryId === SEED.entries.googleWorkspaceStandard.id),
+    ).toHaveLength(1);
   });
 });
 

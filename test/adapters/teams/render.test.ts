@@ -44,16 +44,17 @@ const verbs = (card: Json): string[] => {
 describe('Teams text is inert', () => {
   it('escapes links, emphasis, autolinks and line-start markdown', () => {
     expect(escapeMarkdown('[Sign in](https://evil.example) *now* <https://evil.example>')).toBe(
-      '\\[Sign in\\](https://evil.example) \\*now\\* \\<https://evil.example\\>',
+      '\\[Sign in\\](https:/\u2060/evil.example) \\*now\\* \\<https:/\u2060/evil.example\\>',
     );
+    expect(escapeMarkdown('see www.evil.example')).toBe('see www\u2060.evil.example');
     expect(escapeMarkdown('# Title\n> quote\n1. first\n- item')).toBe('\\# Title\n\\> quote\n1\\. first\n\\- item');
   });
 
   it('puts a hostile justification on the card only escaped', () => {
     const card = renderRequestCard('approval', pending({ justification: '[Approve here](https://evil.example)' }));
     const text = JSON.stringify(card);
-    expect(text).toContain('\\\\[Approve here\\\\](https://evil.example)');
-    expect(text).not.toContain('"[Approve here](https://evil.example)');
+    expect(text).toContain('\\\\[Approve here\\\\](https:/\u2060/evil.example)');
+    expect(text).not.toContain('](https://evil.example)');
   });
 });
 

@@ -143,7 +143,8 @@ describe('request → approve from Teams', () => {
     const bobChat = world.teams.personalConversationOf(T.bob.id);
     const bobCard = await eventually(() => botActivities(bobChat, request.id).find((a) => a.attachments?.length));
     const shown = text(cardOf(bobCard));
-    expect(shown).toContain('\\\\[Approve here\\\\](https://evil.example)');
+    expect(shown).toContain('\\\\[Approve here\\\\](https:/\u2060/evil.example)');
+    expect(shown).not.toContain('https://evil.example');
     expect(shown).not.toContain('because [Approve here]');
     expect(shown).not.toMatch(/[^\\]\[Approve here\]/);
   });

@@ -10,8 +10,12 @@ const INLINE = /[\\`*_[\]<>~]/g;
 /** Headings, quotes, list bullets and numbered items, which only count at the start of a line. */
 const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/gm;
 
+/** Bare addresses Teams turns into links by itself: a word joiner stops it, and the text reads the same. */
+const AUTOLINK = /(:\/\/|\bwww\.)/gi;
+
 export function escapeMarkdown(text: string): string {
   return text
+    .replace(AUTOLINK, (match: string) => `${match.slice(0, -1)}\u2060${match.slice(-1)}`)
     .replace(INLINE, (char) => `\\${char}`)
     .replace(LINE_START, (_all, space: string, marker: string) =>
       marker.endsWith('.') ? `${space}${marker.slice(0, -1)}\\.` : `${space}\\${marker}`,
