@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
 import { loggerOptions, secretsOf } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { type Messenger, RequestMessages } from './notifier/index.js';
+import { type Messenger, oktaHook, RequestMessages, RequestPoller } from './notifier/index.js';
 import type { SandboxOptions } from './sandbox/index.js';
 import { buildServer } from './server.js';
 import { createStore, type Store } from './store/index.js';
@@ -21,6 +21,8 @@ export interface Gatehouse {
   flows: Flows;
   /** Posts and edits every chat message about a request. */
   messages: RequestMessages;
+  /** Finds changes made anywhere (portal, API, chat) and syncs their messages. */
+  poller: RequestPoller;
   slack?: SlackAdapter;
   teams?: TeamsAdapter;
   server: FastifyInstance;
@@ -61,7 +63,19 @@ export async function createGatehouse(
   });
   slack?.connect(messages);
   teams?.connect(messages);
-  const surfaces = [...(slack?.plugin ? [slack.plugin] : []), ...(teams ? [teams.plugin] : [])];
+  const poller = new RequestPoller({
+    governance,
+    store,
+    messages,
+    logger: logger.child({ component: 'poller' }),
+    intervalMs: config.notifier.pollIntervalMs,
+  });
+  const hookSecret = config.governance.provider === 'okta' ? config.notifier.oktaEventHookSecret : undefined;
+  const surfaces = [
+    ...(slack?.plugin ? [slack.plugin] : []),
+    ...(teams ? [teams.plugin] : []),
+    ...(hookSecret ? [oktaHook({ secret: hookSecret, messages, logger: logger.child({ component: 'okta-hook' }) })] : []),
+  ];
   const server = await buildServer({
     config,
     logger,
@@ -80,13 +94,16 @@ export async function createGatehouse(
     governance,
     flows,
     messages,
+    poller,
     slack,
     teams,
     server,
     async start() {
       await slack?.start();
+      poller.start();
     },
     async close() {
+      await poller.stop();
       messages.close();
       await slack?.stop();
       await server.close();

@@ -1,2 +1,4 @@
 export { type CardRole, DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
+export { oktaHook } from './okta-hook.js';
+export { type PollerOptions, RequestPoller } from './poller.js';
 export { RequestMessages, type RequestMessagesOptions } from './request-messages.js';

@@ -44,7 +44,7 @@ export async function startSlackWorld(
   } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', ...options.env });
+  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '3600000', ...options.env });
   const okta = options.replicaOf?.okta ?? createOktaOrg();
   const slack = options.replicaOf?.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {

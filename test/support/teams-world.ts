@@ -23,7 +23,7 @@ export interface TeamsWorld {
 
 export async function startTeamsWorld(): Promise<TeamsWorld> {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '3600000' });
   const okta = createOktaOrg();
   const teams = createTeamsTenant();
   const gatehouse = await createGatehouse(config, {

@@ -1,0 +1,74 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { RequestMessages } from './request-messages.js';
+
+/**
+ * Okta event hooks at `/hooks/okta`: the one-time verification (GET with
+ * X-Okta-Verification-Challenge, answered with `{ verification }`), then deliveries of System Log
+ * events. Every call must carry the authorization value configured on the hook. Events are hints,
+ * never the truth: each access request they name is read afresh and its messages synced, so late,
+ * duplicated or missed deliveries change nothing (the poller catches what a hook missed).
+ */
+
+const delivery = z.object({
+  data: z.object({
+    events: z
+      .array(
+        z
+          .object({
+            uuid: z.string().optional(),
+            eventType: z.string(),
+            target: z.array(z.object({ id: z.string(), type: z.string() }).passthrough()).default([]),
+          })
+          .passthrough(),
+      )
+      .max(1000),
+  }),
+});
+
+/** Okta's access-request events; the request is the target of type AccessRequest. */
+const ACCESS_REQUEST_EVENT = /^access\.request\./;
+
+export function oktaHook(options: { secret: string; messages: RequestMessages; logger: Logger }): FastifyPluginAsync {
+  const authorized = (request: FastifyRequest) => {
+    const given = Buffer.from(String(request.headers.authorization ?? ''));
+    const wanted = Buffer.from(options.secret);
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  };
+  return async (app) => {
+    app.get('/hooks/okta', async (request, reply) => {
+      if (!authorized(request))
+        return reply.status(401).send({ error: 'unauthorized', message: 'Wrong hook authorization.' });
+      const challenge = request.headers['x-okta-verification-challenge'];
+      if (typeof challenge !== 'string' || !challenge) {
+        return reply.status(400).send({ error: 'no_challenge', message: 'X-Okta-Verification-Challenge is missing.' });
+      }
+      return { verification: challenge };
+    });
+
+    app.post('/hooks/okta', async (request, reply) => {
+      if (!authorized(request))
+        return reply.status(401).send({ error: 'unauthorized', message: 'Wrong hook authorization.' });
+      const parsed = delivery.safeParse(request.body);
+      if (!parsed.success) {
+        return reply
+          .status(400)
+          .send({ error: 'malformed_delivery', message: 'Expected data.events[] of System Log events.' });
+      }
+      const ids = new Set<string>();
+      for (const event of parsed.data.data.events) {
+        if (!ACCESS_REQUEST_EVENT.test(event.eventType)) continue;
+        for (const target of event.target) if (target.type === 'AccessRequest') ids.add(target.id);
+      }
+      // Okta wants its answer within seconds; the syncing happens after it.
+      for (const id of ids) {
+        void options.messages
+          .sync(id)
+          .catch((err) => options.logger.warn({ err, requestId: id }, 'hooked sync failed'));
+      }
+      return reply.status(200).send();
+    });
+  };
+}

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { Governance } from '../api/governance.js';
+import type { Lock, Store } from '../store/index.js';
+import type { RequestMessages } from './request-messages.js';
+
+export interface PollerOptions {
+  governance: Governance;
+  store: Store;
+  messages: RequestMessages;
+  logger: Logger;
+  intervalMs: number;
+  /** Requests read per page; a poll follows pages until it has seen everything changed. */
+  pageSize?: number;
+}
+
+const LEASE_KEY = 'notifier:poller';
+const CURSOR_KEY = 'notifier:cursor';
+/** Re-read this much before the cursor: changes stamped in the same instant as the last one seen are not missed. */
+const OVERLAP_MS = 2_000;
+const MAX_PAGES = 50;
+
+/**
+ * Finds what changed in the governance system since the last poll (requests whose lastUpdated is
+ * after the cursor, oldest first) and brings their chat messages up to date. Its cost follows the
+ * number of changes, not of requests. One replica polls at a time (a lease in the store that
+ * another replica takes over when the holder stops renewing it); syncing is idempotent, so a poll
+ * that overlaps an event hook, or a replica taking over mid-poll, notifies nobody twice.
+ */
+export class RequestPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private lease: Lock | null = null;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: PollerOptions) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.pollOnce()
+        .then(() => undefined)
+        .catch((err) => this.options.logger.warn({ err }, 'poll failed; the next one retries'))
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.lease?.release().catch(() => false);
+    this.lease = null;
+  }
+
+  /** One poll, if this replica holds (or can take) the lease: how many pages it read and requests it synced. */
+  async pollOnce(): Promise<{ pages: number; synced: number }> {
+    const { store, governance, messages, logger } = this.options;
+    if (!(await this.lead())) return { pages: 0, synced: 0 };
+    const since = (await store.get(CURSOR_KEY)) ?? new Date(Date.now() - this.options.intervalMs).toISOString();
+    const from = new Date(Date.parse(since) - OVERLAP_MS).toISOString();
+    let cursor: string | undefined;
+    let newest = since;
+    let synced = 0;
+    let pages = 0;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      pages += 1;
+      const batch = await governance.listRequests({ updatedSince: from, cursor, limit: this.options.pageSize ?? 100 });
+      for (const request of batch.items) {
+        await messages.sync(request.id);
+        synced += 1;
+        if (request.updated > newest) newest = request.updated;
+      }
+      // Progress is kept page by page, so a replica taking over does not start from the beginning.
+      if (newest !== since) await store.set(CURSOR_KEY, newest);
+      if (!batch.cursor || !(await this.lease?.renew(this.options.intervalMs * 3))) break;
+      cursor = batch.cursor;
+    }
+    if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll synced changed requests');
+    return { pages, synced };
+  }
+
+  private async lead(): Promise<boolean> {
+    const ttl = this.options.intervalMs * 3;
+    if (this.lease && (await this.lease.renew(ttl))) return true;
+    this.lease = await this.options.store.acquireLock(LEASE_KEY, ttl);
+    return this.lease !== null;
+  }
+}

@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_SECRETS } from '../../src/config.js';
+import { SEED } from '../../src/sandbox/okta/index.js';
+import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
+import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
+
+const APPROVALS = SLACK_SEED.channels.approvals.id;
+const HOOK = { authorization: SANDBOX_SECRETS.oktaEventHookSecret };
+let world: SlackWorld;
+beforeEach(async () => {
+  world = await startSlackWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+/** A request made in the Okta portal (straight on the org, no Gatehouse involved). */
+function portalRequest(entryId: string, userId: string) {
+  return world.okta.createRequest(
+    {
+      requested: { type: 'CATALOG_ENTRY', entryId },
+      requestedFor: { type: 'OKTA_USER', externalId: userId },
+      requesterFieldValues: [],
+    },
+    world.okta.actorFor(userId),
+  );
+}
+
+const cardsFor = (userId: string, requestId: string) =>
+  world.slack.dmWith(userId).filter((m) => !m.thread_ts && shown(m).includes(requestId));
+
+/** The System Log events the org published for a request, wrapped as Okta delivers them. */
+function delivery(requestId: string) {
+  return { data: { events: world.okta.events.filter((event) => event.target.some((t) => t.id === requestId)) } };
+}
+
+describe('Okta event hooks at /hooks/okta', () => {
+  it('answers the one-time verification and refuses calls without the configured authorization', async () => {
+    const verified = await world.gatehouse.server.inject({
+      method: 'GET',
+      url: '/hooks/okta',
+      headers: { ...HOOK, 'x-okta-verification-challenge': 'abc123' },
+    });
+    expect(verified.json()).toEqual({ verification: 'abc123' });
+    const wrong = await world.gatehouse.server.inject({
+      method: 'GET',
+      url: '/hooks/okta',
+      headers: { authorization: 'guess', 'x-okta-verification-challenge': 'abc123' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    const unsigned = await world.gatehouse.server.inject({
+      method: 'POST',
+      url: '/hooks/okta',
+      payload: { data: { events: [] } },
+    });
+    expect(unsigned.statusCode).toBe(401);
+    const garbage = await world.gatehouse.server.inject({
+      method: 'POST',
+      url: '/hooks/okta',
+      headers: HOOK,
+      payload: { events: 'x' },
+    });
+    expect(garbage.statusCode).toBe(400);
+  });
+
+  it('turns a portal request and a portal decision into chat, once, however often Okta delivers', async () => {
+    const request = portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
+    for (let i = 0; i < 2; i++) {
+      const delivered = await world.gatehouse.server.inject({
+        method: 'POST',
+        url: '/hooks/okta',
+        headers: HOOK,
+        payload: delivery(request.id),
+      });
+      expect(delivered.statusCode).toBe(200);
+    }
+    const card = await eventually(() => cardsFor(S.dana.id, request.id)[0]);
+    expect(buttonsOf(card)).toContain('approve');
+    await eventually(() => world.slack.messagesIn(APPROVALS).some((m) => shown(m).includes(request.id)));
+
+    const task = world.okta.tasks.find((t) => t.requestId === request.id);
+    if (!task) throw new Error('no task');
+    world.okta.resolveTaskAs(task.id, SEED.users.dana.id, 'APPROVED');
+    await world.gatehouse.server.inject({
+      method: 'POST',
+      url: '/hooks/okta',
+      headers: HOOK,
+      payload: delivery(request.id),
+    });
+    await eventually(() => shown(world.slack.message(card.channel, card.ts)).includes('*Approved* by Dana Kowalski'));
+    await eventually(() => world.slack.dmWith(S.alice.id).some((m) => shown(m).includes('approved by Dana Kowalski')));
+    expect(cardsFor(S.dana.id, request.id)).toHaveLength(1);
+  });
+});
+
+describe('polling', () => {
+  it('finds changes made anywhere, notifies once, and agrees with a hook that saw the same change', async () => {
+    const request = portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
+    expect((await world.gatehouse.poller.pollOnce()).synced).toBeGreaterThan(0);
+    await eventually(() => cardsFor(S.dana.id, request.id)[0]);
+    // The hook arrives late for a change the poll already handled, and the poll runs again.
+    await world.gatehouse.server.inject({
+      method: 'POST',
+      url: '/hooks/okta',
+      headers: HOOK,
+      payload: delivery(request.id),
+    });
+    await world.gatehouse.poller.pollOnce();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cardsFor(S.dana.id, request.id)).toHaveLength(1);
+    expect(cardsFor(S.alice.id, request.id)).toHaveLength(1);
+    expect(world.slack.messagesIn(APPROVALS).filter((m) => shown(m).includes(request.id))).toHaveLength(1);
+
+    const task = world.okta.tasks.find((t) => t.requestId === request.id);
+    if (!task) throw new Error('no task');
+    world.okta.resolveTaskAs(task.id, SEED.users.dana.id, 'DENIED');
+    await world.gatehouse.poller.pollOnce();
+    const card = cardsFor(S.dana.id, request.id)[0];
+    await eventually(
+      () => card && shown(world.slack.message(card.channel, card.ts)).includes('*Rejected* by Dana Kowalski'),
+    );
+  });
+
+  it('reads only what changed: many old requests cost nothing on the next poll', async () => {
+    for (let i = 0; i < 40; i++) portalRequest(SEED.entries.zoomPro.id, SEED.users.carol.id);
+    // A poller that has already seen those: its cursor is past them (and past the overlap it re-reads).
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    await world.gatehouse.store.set('notifier:cursor', new Date().toISOString());
+    const changed = portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
+    // One page, one request: the forty unchanged requests are not read at all.
+    expect(await world.gatehouse.poller.pollOnce()).toEqual({ pages: 1, synced: 1 });
+    await eventually(() => cardsFor(S.dana.id, changed.id)[0]);
+    expect(world.slack.dmWith(S.carol.id)).toHaveLength(0);
+  });
+
+  it('lets one replica poll at a time', async () => {
+    const other = await startSlackWorld({ store: world.gatehouse.store, replicaOf: world });
+    try {
+      portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
+      expect((await world.gatehouse.poller.pollOnce()).synced).toBeGreaterThan(0);
+      expect(await other.gatehouse.poller.pollOnce()).toEqual({ pages: 0, synced: 0 });
+    } finally {
+      await other.close();
+    }
+  });
+});
