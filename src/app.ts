@@ -74,7 +74,9 @@ export async function createGatehouse(
   const surfaces = [
     ...(slack?.plugin ? [slack.plugin] : []),
     ...(teams ? [teams.plugin] : []),
-    ...(hookSecret ? [oktaHook({ secret: hookSecret, messages, logger: logger.child({ component: 'okta-hook' }) })] : []),
+    ...(hookSecret
+      ? [oktaHook({ secret: hookSecret, messages, logger: logger.child({ component: 'okta-hook' }) })]
+      : []),
   ];
   const server = await buildServer({
     config,
