@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
 import { loggerOptions, secretsOf } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { type Messenger, oktaHook, RequestMessages, RequestPoller } from './notifier/index.js';
+import { type Messenger, oktaHook, Reminders, RequestMessages, RequestPoller } from './notifier/index.js';
 import type { SandboxOptions } from './sandbox/index.js';
 import { buildServer } from './server.js';
 import { createStore, type Store } from './store/index.js';
@@ -69,6 +69,16 @@ export async function createGatehouse(
     messages,
     logger: logger.child({ component: 'poller' }),
     intervalMs: config.notifier.pollIntervalMs,
+    reminders: config.notifier.reminderAfterMs
+      ? new Reminders({
+          governance,
+          store,
+          messengers,
+          approvalsChannels: config.notifier.approvalsChannels,
+          logger: logger.child({ component: 'reminders' }),
+          remindAfterMs: config.notifier.reminderAfterMs,
+        })
+      : undefined,
   });
   const hookSecret = config.governance.provider === 'okta' ? config.notifier.oktaEventHookSecret : undefined;
   const surfaces = [

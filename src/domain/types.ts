@@ -70,6 +70,8 @@ export interface ApprovalStep {
   taskId?: string;
   name?: string;
   status: StepStatus;
+  /** When this step started waiting for its approvers, when the backend says. */
+  startedAt?: string;
   approvers: PrincipalRef[];
   decision?: StepDecision;
 }

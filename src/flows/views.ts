@@ -29,6 +29,7 @@ export interface StepView {
   taskId?: string;
   name?: string;
   status: StepStatus;
+  startedAt?: string;
   approvers: PersonView[];
   decision?: { decision: Decision; by: PersonView; at: string; reason?: string };
 }
@@ -83,6 +84,7 @@ export function requestView(request: AccessRequest, actions: Action[] = []): Req
     taskId: s.taskId,
     name: s.name,
     status: s.status,
+    startedAt: s.startedAt,
     approvers: s.approvers.map(person),
     decision: s.decision && {
       decision: s.decision.decision,

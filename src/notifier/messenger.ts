@@ -23,13 +23,17 @@ export type Notice =
   /** The request closed: approved, rejected, expired, cancelled. */
   | { kind: 'closed'; request: RequestView }
   /** Provisioning finished or needs a human. */
-  | { kind: 'grant'; request: RequestView };
+  | { kind: 'grant'; request: RequestView }
+  /** An approval has waited longer than REMINDER_AFTER: to its approvers, or escalated to the channel. */
+  | { kind: 'reminder'; request: RequestView; waitingSince: string; escalated: boolean };
 
 export interface Messenger {
   readonly platform: Platform;
   /** A direct message; null when the person has no account on this platform (nothing was sent). */
   sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null>;
   sendToChannel(channel: string, card: RequestCard): Promise<MessageRef>;
+  /** A notice posted to a channel (an escalation). */
+  noticeToChannel?(channel: string, notice: Notice): Promise<void>;
   /** Edits a card this messenger sent, in place. */
   update(ref: MessageRef, card: RequestCard): Promise<void>;
   /** A notice in the thread under a card. */

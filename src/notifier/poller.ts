@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
 import type { Lock, Store } from '../store/index.js';
+import type { Reminders } from './reminders.js';
 import type { RequestMessages } from './request-messages.js';
 
 export interface PollerOptions {
@@ -11,6 +12,8 @@ export interface PollerOptions {
   intervalMs: number;
   /** Requests read per page; a poll follows pages until it has seen everything changed. */
   pageSize?: number;
+  /** Checked by the leading replica after each poll (REMINDER_AFTER). */
+  reminders?: Reminders;
 }
 
 const LEASE_KEY = 'notifier:poller';
@@ -78,6 +81,7 @@ export class RequestPoller {
       cursor = batch.cursor;
     }
     if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll synced changed requests');
+    await this.options.reminders?.check().catch((err) => logger.warn({ err }, 'reminders not checked'));
     return { pages, synced };
   }
 

@@ -144,3 +144,34 @@ describe('polling', () => {
     }
   });
 });
+
+describe('reminders', () => {
+  it('reminds the approver once after REMINDER_AFTER, then escalates to the approvals channel once', async () => {
+    const reminding = await startSlackWorld({ env: { REMINDER_AFTER: '1s' } });
+    try {
+      await reminding.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
+      const request = await eventually(() =>
+        reminding.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
+      );
+      const reminders = () => reminding.slack.dmWith(S.dana.id).filter((m) => shown(m).includes('Reminder'));
+      const escalations = () => reminding.slack.messagesIn(APPROVALS).filter((m) => shown(m).includes('no decision'));
+      await reminding.gatehouse.poller.pollOnce();
+      expect(reminders()).toHaveLength(0);
+
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await reminding.gatehouse.poller.pollOnce();
+      await reminding.gatehouse.poller.pollOnce();
+      expect(reminders()).toHaveLength(1);
+      expect(shown(reminders()[0])).toContain(request.id);
+      expect(escalations()).toHaveLength(0);
+
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await reminding.gatehouse.poller.pollOnce();
+      await reminding.gatehouse.poller.pollOnce();
+      expect(escalations()).toHaveLength(1);
+      expect(reminders()).toHaveLength(1);
+    } finally {
+      await reminding.close();
+    }
+  });
+});

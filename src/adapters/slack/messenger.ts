@@ -40,6 +40,10 @@ export class SlackMessenger implements Messenger {
     await this.post({ channel: ref.conversationId, thread_ts: ref.threadId ?? ref.messageId, ...renderNotice(notice) });
   }
 
+  async noticeToChannel(channel: string, notice: Notice): Promise<void> {
+    await this.post({ channel, ...renderNotice(notice) });
+  }
+
   async notify(person: PersonView, notice: Notice): Promise<boolean> {
     const userId = await this.people.userIdFor(person);
     if (!userId) return false;

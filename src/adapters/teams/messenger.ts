@@ -81,6 +81,10 @@ export class TeamsMessenger implements Messenger {
     await this.send(conversation, { ...MessageFactory.text(noticeText(notice)), replyToId: ref.messageId });
   }
 
+  async noticeToChannel(channel: string, notice: Notice): Promise<void> {
+    await this.send(await this.channelReference(channel), MessageFactory.text(noticeText(notice)));
+  }
+
   async notify(person: PersonView, notice: Notice): Promise<boolean> {
     const ref = await this.personalReference(person);
     if (!ref) return false;

@@ -121,6 +121,7 @@ function toSteps(request: OktaAccessRequest, context: RequestContext): ApprovalS
       taskId: task.id,
       name: task.label ?? undefined,
       status,
+      startedAt: task.createdAt,
       approvers: task.assignees.map((assignee) => ref(assignee.externalId, context.people)),
       decision:
         decided && task.completedBy

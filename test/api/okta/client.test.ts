@@ -503,6 +503,8 @@ describe('OktaGovernance reads', () => {
         taskId: TASK_ID,
         name: 'Manager approval',
         status: 'pending',
+        // The task's creation: when the step started waiting (reminders count from it).
+        startedAt: '2025-10-20T21:29:49Z',
         approvers: [{ id: BOB_ID, displayName: 'Bob Okafor', email: 'bob@acme.example' }],
         decision: undefined,
       },

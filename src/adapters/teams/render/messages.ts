@@ -64,6 +64,10 @@ export function noticeText(notice: Notice): string {
       if (request.status === 'expired') return `⌛ Your request for ${what} expired: nobody decided in time.`;
       return `Your request for ${what} is now ${request.statusLabel.toLowerCase()}.`;
     }
+    case 'reminder':
+      return notice.escalated
+        ? `🚨 **${nameText(request.requestedFor.name)}**'s request for ${what} has waited since ${teamsTime(notice.waitingSince)} with no decision. Can an approver take it?`
+        : `⏰ Reminder: **${nameText(request.requestedFor.name)}** is waiting for your decision on ${what}, since ${teamsTime(notice.waitingSince)}.`;
     case 'grant':
       return request.grantStatus === 'granted'
         ? `🔓 You now have access to ${what}.`
