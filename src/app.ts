@@ -60,6 +60,7 @@ export async function createGatehouse(
     messengers,
     approvalsChannels: config.notifier.approvalsChannels,
     logger: logger.child({ component: 'messages' }),
+    metrics,
   });
   slack?.connect(messages);
   teams?.connect(messages);

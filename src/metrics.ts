@@ -9,6 +9,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   governanceDuration: Histogram<'provider' | 'operation' | 'outcome'>;
   governanceRetries: Counter<'provider' | 'operation' | 'reason'>;
+  chatDeliveries: Counter<'platform' | 'kind' | 'outcome'>;
+  changeToChat: Histogram<'platform'>;
 }
 
 export function createMetrics(): Metrics {
@@ -34,6 +36,19 @@ export function createMetrics(): Metrics {
       name: 'gatehouse_governance_retries_total',
       help: 'Governance HTTP attempts retried, by reason (rate_limited, unavailable)',
       labelNames: ['provider', 'operation', 'reason'],
+      registers: [registry],
+    }),
+    chatDeliveries: new Counter({
+      name: 'gatehouse_chat_deliveries_total',
+      help: 'Chat messages about requests by platform, kind (approval, requester, channel, notice, update) and outcome',
+      labelNames: ['platform', 'kind', 'outcome'],
+      registers: [registry],
+    }),
+    changeToChat: new Histogram({
+      name: 'gatehouse_change_to_chat_seconds',
+      help: 'From a change in the governance system to chat showing it',
+      labelNames: ['platform'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
       registers: [registry],
     }),
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Flows, PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
+import type { Metrics } from '../metrics.js';
 import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
 
@@ -13,6 +14,7 @@ export interface RequestMessagesOptions {
   logger: Logger;
   /** First delay before a failed post is tried again; doubles each time. */
   retryBaseMs?: number;
+  metrics?: Metrics;
 }
 
 const LOCK_TTL_MS = 30_000;
@@ -126,9 +128,10 @@ export class RequestMessages {
     const sent = new Set<string>();
     let failed = false;
     let changed = false;
-    const track = (outcome: Delivery) => {
+    const track = (outcome: Delivery, kind = 'notice') => {
       if (outcome === 'failed') failed = true;
       if (outcome === 'sent') changed = true;
+      this.count(platform, kind, outcome, request);
     };
     const remember = async (ref: MessageRef) => {
       sent.add(identity(ref));
@@ -144,6 +147,7 @@ export class RequestMessages {
         });
         return ref && (() => remember({ ...ref, kind: 'requester', recipientId: request.requester.id }));
       }),
+      'requester',
     );
 
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
@@ -153,6 +157,7 @@ export class RequestMessages {
           const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
           return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
         }),
+        'approval',
       );
     }
 
@@ -163,6 +168,7 @@ export class RequestMessages {
           const ref = await messenger.sendToChannel(channel, { role: 'channel', request });
           return () => remember({ ...ref, kind: 'channel' });
         }),
+        'channel',
       );
     }
 
@@ -176,8 +182,10 @@ export class RequestMessages {
         await messenger.update(ref, card);
         await this.rememberRendering(ref, card);
         changed = true;
+        this.count(platform, 'update', 'sent', request);
       } catch (err) {
         failed = true;
+        this.count(platform, 'update', 'failed', request);
         this.options.logger.warn({ err, requestId: request.id, ref }, 'card not updated');
       }
     }
@@ -216,6 +224,17 @@ export class RequestMessages {
       if (outcome === 'failed' || (outcome === 'sent' && result === 'skipped')) result = outcome;
     }
     return result;
+  }
+
+  /** Counts a delivery; a sent one also records how long after the change it reached chat. */
+  private count(platform: string, kind: string, outcome: Delivery, request: RequestView): void {
+    const metrics = this.options.metrics;
+    if (!metrics || outcome === 'skipped') return;
+    metrics.chatDeliveries.inc({ platform, kind, outcome });
+    const since = Date.parse(request.updated);
+    if (outcome === 'sent' && !Number.isNaN(since)) {
+      metrics.changeToChat.observe({ platform }, Math.max(0, (Date.now() - since) / 1000));
+    }
   }
 
   /** What the requester and the approvers see of their requests elsewhere (Slack's App Home) moved too. */

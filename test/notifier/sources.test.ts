@@ -175,3 +175,16 @@ describe('reminders', () => {
     }
   });
 });
+
+describe('notifier metrics', () => {
+  it('counts deliveries by platform, kind and outcome, and how long changes take to reach chat', async () => {
+    world.slack.faults.add({ method: 'chat.postMessage', kind: 'error', error: 'channel_not_found', times: 1 });
+    const request = portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
+    await world.gatehouse.poller.pollOnce();
+    await eventually(() => cardsFor(S.dana.id, request.id)[0]);
+    const metrics = (await world.gatehouse.server.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="approval",outcome="sent"\} 1/);
+    expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="requester",outcome="failed"\} 1/);
+    expect(metrics).toMatch(/gatehouse_change_to_chat_seconds_count\{platform="slack"\} [1-9]/);
+  });
+});
