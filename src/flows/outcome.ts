@@ -32,3 +32,16 @@ export async function outcomeOf<V>(logger: Logger, flow: string, run: () => Prom
     };
   }
 }
+
+/** A failure rather than a value, for adapters holding either (a chat identity or why there is none). */
+export function isFailure<V extends object>(value: V | Failure): value is Failure {
+  return 'code' in value && 'message' in value && !('platform' in value);
+}
+
+/**
+ * Refusals that mean the message clicked is out of date (decided elsewhere, closed, moved to
+ * another step): the messages about the request should be brought up to date.
+ */
+export function showsStaleMessage(failure: { code: string }): boolean {
+  return ['already_decided', 'request_closed', 'not_an_approver'].includes(failure.code);
+}

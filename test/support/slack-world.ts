@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { vi } from 'vitest';
 import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
@@ -14,6 +13,8 @@ import {
 } from '../../src/sandbox/slack/index.js';
 import type { Store } from '../../src/store/index.js';
 import { freePort } from './free-port.js';
+
+export { eventually } from './eventually.js';
 
 /**
  * Gatehouse exactly as `npm start` runs it in sandbox mode, on a real socket (its Slack and Okta
@@ -81,18 +82,6 @@ export async function startSlackWorld(
       okta.calls.filter((call) => call.method !== 'GET' && call.path.includes(part) && call.status < 400).length,
     close: () => gatehouse.close(),
   };
-}
-
-/** Waits for what happens after the ack (Slack's answer comes first, the work after). */
-export function eventually<T>(check: () => T | undefined | null | false, timeout = 8000): Promise<T> {
-  return vi.waitFor(
-    () => {
-      const value = check();
-      if (!value) throw new Error('not yet');
-      return value;
-    },
-    { timeout, interval: 20 },
-  );
 }
 
 /** Everything a message shows, as one string (blocks and fallback text). */

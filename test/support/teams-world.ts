@@ -1,10 +1,11 @@
 import pino from 'pino';
-import { vi } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
 import { freePort } from './free-port.js';
+
+export { eventually } from './eventually.js';
 
 /**
  * Gatehouse as `npm start` runs it in sandbox mode, driven as Teams drives it: Bot Framework
@@ -44,15 +45,4 @@ export async function startTeamsWorld(): Promise<TeamsWorld> {
       okta.calls.filter((call) => call.method !== 'GET' && call.path.includes(part) && call.status < 400).length,
     close: () => gatehouse.close(),
   };
-}
-
-export function eventually<T>(check: () => T | undefined | null | false, timeout = 8000): Promise<T> {
-  return vi.waitFor(
-    () => {
-      const value = check();
-      if (!value) throw new Error('not yet');
-      return value;
-    },
-    { timeout, interval: 20 },
-  );
 }

@@ -11,13 +11,16 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { within } from '../../deadline.js';
 import {
   type ChatCommand,
   type ChatIdentity,
   type Failure,
   type Flows,
+  isFailure,
   parseCommand,
   type RequestView,
+  showsStaleMessage,
 } from '../../flows/index.js';
 import { parseDuration } from '../../flows/wording.js';
 import type { RequestMessages } from '../../notifier/index.js';
@@ -88,8 +91,8 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       // Answer Teams at once and do the work in a turn of our own, so a slow backend never holds the HTTP reply.
       const reference = TurnContext.getConversationReference(context.activity);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-      const actor = await this.actor(context);
-      void this.later(reference, async (turn) => this.answer(turn, actor, parseCommand(text)));
+      // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path.
+      void this.later(reference, async (turn) => this.answer(turn, await this.actor(turn), parseCommand(text)));
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -134,7 +137,7 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       const work = this.deps.flows.decide(actor, { requestId, taskId, decision: verb, reason });
       const outcome = await within(work, INVOKE_BUDGET_MS);
       void work
-        .then((o) => (o.ok || stale(o.error) ? this.deps.messages.sync(requestId) : undefined))
+        .then((o) => (o.ok || showsStaleMessage(o.error) ? this.deps.messages.sync(requestId) : undefined))
         .catch((err) => this.deps.logger.error({ err, requestId }, 'cards not synced after a Teams decision'));
       if (outcome === 'late')
         return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
@@ -352,28 +355,8 @@ function withNotice(card: Card, notice?: string): Card {
   };
 }
 
-function isFailure(value: ChatIdentity | Failure): value is Failure {
-  return 'code' in value && 'message' in value;
-}
-
 function isParty(view: RequestView, actor: ChatIdentity): boolean {
   const email = actor.email?.toLowerCase();
   if (!email) return false;
   return view.requester.email?.toLowerCase() === email || view.requestedFor.email?.toLowerCase() === email;
-}
-
-function stale(error: Failure): boolean {
-  return ['already_decided', 'request_closed', 'not_an_approver'].includes(error.code);
-}
-
-async function within<T>(work: Promise<T>, ms: number): Promise<T | 'late'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -59,8 +59,11 @@ describe('Teams text is inert', () => {
 });
 
 describe('the Teams request card', () => {
-  it('gives an approver Approve, Reject and Comment, with the step and the duration', () => {
-    const card = renderRequestCard('approval', pending(), { refreshFor: ['29:bob'] });
+  it('gives an approver Approve, Reject and Comment, with the step, the duration and the expiry', () => {
+    const card = renderRequestCard('approval', pending({ expiresAt: '2026-12-03T10:00:00.000Z' }), {
+      refreshFor: ['29:bob'],
+    });
+    expect(JSON.stringify(card)).toContain('2026-12-03 10:00 UTC if nobody decides');
     expect(card.version).toBe('1.5');
     expect(verbs(card)).toEqual(['approve', 'reject', 'comment']);
     expect(JSON.stringify(card)).toContain('step 1 of 2');

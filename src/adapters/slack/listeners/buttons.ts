@@ -1,13 +1,15 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
+import { within } from '../../../deadline.js';
 import type { Decision } from '../../../domain/types.js';
+import { isFailure, showsStaleMessage } from '../../../flows/index.js';
 import { HOME_ACTION } from '../render/home.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
 import { ACTION } from '../render/request-card.js';
 import { escapeText } from '../render/text.js';
-import { actorOf, isFailure, parseJson, type SlackDeps, tell, within } from './context.js';
-import { afterDecision, openRequestForm, staleCard } from './forms.js';
+import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
+import { afterDecision, openRequestForm } from './forms.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() });
 
@@ -71,7 +73,7 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
   if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
   const outcome = await deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision });
   if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
-  await afterDecision(deps, value.r, args.body.user.id, outcome.ok || staleCard(outcome));
+  await afterDecision(deps, value.r, args.body.user.id, outcome.ok || showsStaleMessage(outcome.error));
 }
 
 async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {

@@ -1,11 +1,12 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { type ChatIdentity, parseCommand } from '../../../flows/index.js';
+import { within } from '../../../deadline.js';
+import { type ChatIdentity, isFailure, parseCommand } from '../../../flows/index.js';
 import { parseDuration } from '../../../flows/wording.js';
 import { confirmation } from '../render/confirmation.js';
 import { LIST_LIMIT, renderFailure, renderHelp, renderList, renderStatus, renderText } from '../render/lists.js';
 import { requestForm } from '../render/modals.js';
 import { escapeWithin } from '../render/text.js';
-import { actorOf, isFailure, type SlackDeps, tell, within } from './context.js';
+import { actorOf, type SlackDeps, tell } from './context.js';
 import { openRequestForm } from './forms.js';
 
 /** Time left for a catalog search before the trigger_id (3 s from Slack's send) is too old to open a form. */

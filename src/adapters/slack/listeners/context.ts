@@ -34,10 +34,6 @@ export async function actorOf(
   }
 }
 
-export function isFailure(value: ChatIdentity | Failure): value is Failure {
-  return 'code' in value && 'message' in value;
-}
-
 /**
  * Says something to the person who acted, only to them: through response_url when Slack gave one
  * (messages, commands), otherwise as a direct message (App Home and modals have no response_url).
@@ -64,18 +60,5 @@ export function parseJson(text: string | undefined): unknown {
     return JSON.parse(text ?? '');
   } catch {
     return undefined;
-  }
-}
-
-/** The value of `work`, or 'late' once `ms` have passed (the work itself carries on). */
-export async function within<T>(work: Promise<T>, ms: number): Promise<T | 'late'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,6 +1,7 @@
 import type { App, BlockAction, RespondFn, StaticSelectAction, ViewStateValue } from '@slack/bolt';
 import { z } from 'zod';
-import { MAX_TEXT_LENGTH } from '../../../flows/index.js';
+import { within } from '../../../deadline.js';
+import { isFailure, MAX_TEXT_LENGTH, showsStaleMessage } from '../../../flows/index.js';
 import { confirmation } from '../render/confirmation.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import {
@@ -13,7 +14,7 @@ import {
   requestForm,
 } from '../render/modals.js';
 import { escapeText } from '../render/text.js';
-import { actorOf, isFailure, parseJson, type SlackDeps, tell, within } from './context.js';
+import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 
 /** block_suggestion must be answered in its own HTTP response, inside Slack's 3 s. */
 const OPTIONS_DEADLINE_MS = 2_200;
@@ -157,7 +158,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
     await deps.client.views
       .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
       .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
-    await afterDecision(deps, metadata.data.r, body.user.id, outcome.ok || staleCard(outcome));
+    await afterDecision(deps, metadata.data.r, body.user.id, outcome.ok || showsStaleMessage(outcome.error));
   });
 
   app.view(MODAL.comment, async ({ ack, body, view }) => {
@@ -202,14 +203,12 @@ export const decisionMetadata = z.object({
 });
 
 /**
- * After a decision, every card about the request is brought up to date and the decider's App Home
- * redrawn. A refused click on a stale card (decided elsewhere) also refreshes the cards.
+ * After a decision every card about the request is brought up to date, which also redraws the
+ * App Home of the requester and the approvers (the decider among them). A refused click on a
+ * stale card (decided elsewhere) refreshes the cards too; any other refusal only redraws the
+ * decider's Home.
  */
 export async function afterDecision(deps: SlackDeps, requestId: string, userId: string, sync: boolean): Promise<void> {
-  if (sync) await deps.messages.sync(requestId);
+  if (sync) return deps.messages.sync(requestId);
   await deps.publishHome(userId).catch((err) => deps.logger.warn({ err }, 'App Home not refreshed'));
-}
-
-export function staleCard(outcome: { ok: false; error: { code: string } }): boolean {
-  return ['already_decided', 'request_closed', 'not_an_approver'].includes(outcome.error.code);
 }

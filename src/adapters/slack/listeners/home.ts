@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
+import { isFailure } from '../../../flows/index.js';
 import { renderHome } from '../render/home.js';
-import { actorOf, isFailure, type SlackDeps } from './context.js';
+import { actorOf, type SlackDeps } from './context.js';
 
 /** Draws a person's App Home: what waits for their decision, and their open requests. */
 export async function publishHome(
