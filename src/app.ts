@@ -1,13 +1,27 @@
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { SlackAdapter } from './adapters/slack/index.js';
+import { SLACK_RATES } from './adapters/slack/rate-limits.js';
 import { TeamsAdapter } from './adapters/teams/index.js';
+import { TEAMS_RATES } from './adapters/teams/rate-limits.js';
 import { createGovernance, type Governance } from './api/index.js';
 import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
 import { loggerOptions, secretsOf } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { type Messenger, oktaHook, Reminders, RequestMessages, RequestPoller } from './notifier/index.js';
+import {
+  ApprovalRouting,
+  BullSyncQueue,
+  MemorySyncQueue,
+  type Messenger,
+  oktaHook,
+  Pacer,
+  Reminders,
+  RequestMessages,
+  RequestPoller,
+  type SyncQueue,
+} from './notifier/index.js';
 import type { SandboxOptions } from './sandbox/index.js';
 import { buildServer } from './server.js';
 import { createStore, type Store } from './store/index.js';
@@ -21,28 +35,61 @@ export interface Gatehouse {
   flows: Flows;
   /** Posts and edits every chat message about a request. */
   messages: RequestMessages;
-  /** Finds changes made anywhere (portal, API, chat) and syncs their messages. */
+  /** Finds changes made anywhere (portal, API, chat) and queues their syncs. */
   poller: RequestPoller;
+  /** The notifier's work list: BullMQ on Redis when REDIS_URL is set, in-process otherwise. */
+  queue: SyncQueue;
   slack?: SlackAdapter;
   teams?: TeamsAdapter;
   server: FastifyInstance;
   /** Starts what runs beside the HTTP server (Slack Socket Mode). */
   start(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Stops like a crashed process would, handing nothing over: the poller's lease and the queue's
+   * running jobs are left to lapse so another replica takes them. For failover tests and drills.
+   */
+  abandon(): Promise<void>;
+}
+
+export interface GatehouseOverrides {
+  logger?: Logger;
+  store?: Store;
+  governance?: Governance;
+  sandbox?: SandboxOptions;
+  /** How long a queue job's lock lasts before another replica may retake it (default 30 s). */
+  queueLockMs?: number;
 }
 
 /** The composition root: every long-lived part built once, from config, in one place. */
 export async function createGatehouse(
   config: Readonly<Config>,
-  overrides: { logger?: Logger; store?: Store; governance?: Governance; sandbox?: SandboxOptions } = {},
+  overrides: GatehouseOverrides = {},
 ): Promise<Gatehouse> {
   const logger = overrides.logger ?? pino(loggerOptions(config.server.logLevel, secretsOf(config)));
   const metrics = createMetrics();
-  const store = overrides.store ?? createStore({ redisUrl: config.redisUrl });
+  const store = overrides.store ?? createStore(config);
+  // Rate budgets are per workspace and tenant, so replicas count them together in Redis.
+  const paceRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  paceRedis?.on('error', (err) => logger.warn({ err }, 'rate-limit connection error'));
+  const pacer = (platform: string, table: typeof SLACK_RATES) =>
+    new Pacer({
+      platform,
+      table,
+      scale: config.notifier.rateScale,
+      redis: paceRedis,
+      keyPrefix: config.redisKeyPrefix,
+    });
   const governance = overrides.governance ?? createGovernance(config.governance, { metrics, logger });
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }));
   const slack = config.slack
-    ? new SlackAdapter({ config: config.slack, flows, store, logger: logger.child({ component: 'slack' }) })
+    ? new SlackAdapter({
+        config: config.slack,
+        flows,
+        store,
+        logger: logger.child({ component: 'slack' }),
+        pacer: pacer('slack', SLACK_RATES),
+      })
     : undefined;
   const teams = config.teams
     ? new TeamsAdapter({
@@ -51,14 +98,30 @@ export async function createGatehouse(
         store,
         logger: logger.child({ component: 'teams' }),
         approvalsChannel: config.notifier.approvalsChannels.teams,
+        pacer: pacer('teams', TEAMS_RATES),
       })
     : undefined;
   const messengers: Messenger[] = [...(slack ? [slack.messenger] : []), ...(teams ? [teams.messenger] : [])];
+  const platforms = messengers.map((m) => m.platform);
+  const queueLogger = logger.child({ component: 'queue' });
+  const queue: SyncQueue = config.redisUrl
+    ? new BullSyncQueue({
+        redisUrl: config.redisUrl,
+        prefix: `${config.redisKeyPrefix}:queue`,
+        platforms,
+        logger: queueLogger,
+        lockDurationMs: overrides.queueLockMs,
+      })
+    : new MemorySyncQueue({ platforms, logger: queueLogger });
+  metrics.watchQueue(() => queue.depth());
+  const routing = new ApprovalRouting(config.notifier.routes, config.notifier.approvalsChannels);
   const messages = new RequestMessages({
     flows,
     store,
     messengers,
-    approvalsChannels: config.notifier.approvalsChannels,
+    routing,
+    queue,
+    expiryWarningsMs: config.notifier.expiryWarningsMs,
     logger: logger.child({ component: 'messages' }),
     metrics,
   });
@@ -67,7 +130,7 @@ export async function createGatehouse(
   const poller = new RequestPoller({
     governance,
     store,
-    messages,
+    queue,
     logger: logger.child({ component: 'poller' }),
     intervalMs: config.notifier.pollIntervalMs,
     reminders: config.notifier.reminderAfterMs
@@ -75,7 +138,7 @@ export async function createGatehouse(
           governance,
           store,
           messengers,
-          approvalsChannels: config.notifier.approvalsChannels,
+          routing,
           logger: logger.child({ component: 'reminders' }),
           remindAfterMs: config.notifier.reminderAfterMs,
         })
@@ -85,9 +148,7 @@ export async function createGatehouse(
   const surfaces = [
     ...(slack?.plugin ? [slack.plugin] : []),
     ...(teams ? [teams.plugin] : []),
-    ...(hookSecret
-      ? [oktaHook({ secret: hookSecret, messages, logger: logger.child({ component: 'okta-hook' }) })]
-      : []),
+    ...(hookSecret ? [oktaHook({ secret: hookSecret, queue, logger: logger.child({ component: 'okta-hook' }) })] : []),
   ];
   const server = await buildServer({
     config,
@@ -108,18 +169,29 @@ export async function createGatehouse(
     flows,
     messages,
     poller,
+    queue,
     slack,
     teams,
     server,
     async start() {
       await slack?.start();
+      queue.start((job) => messages.run(job));
       poller.start();
     },
     async close() {
       await poller.stop();
-      messages.close();
+      await queue.close();
       await slack?.stop();
       await server.close();
+      paceRedis?.disconnect();
+      if (!overrides.store) await store.close();
+    },
+    async abandon() {
+      poller.abandon();
+      await (queue instanceof BullSyncQueue ? queue.abandon() : queue.close());
+      await slack?.stop();
+      await server.close();
+      paceRedis?.disconnect();
       if (!overrides.store) await store.close();
     },
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ApprovalRoute, parseRoutes } from './notifier/routing.js';
 
 /**
  * All configuration comes from the environment, parsed once here into one frozen object. Nothing
@@ -60,11 +61,19 @@ export interface Config {
   slack?: SlackConfig;
   teams?: TeamsConfig;
   redisUrl?: string;
+  /** Namespaces every key and queue in Redis, so deployments can share one server. */
+  redisKeyPrefix: string;
   notifier: {
     approvalsChannels: Record<string, string>;
     pollIntervalMs: number;
     reminderAfterMs?: number;
     oktaEventHookSecret?: string;
+    /** Rules choosing an approvals channel per catalog entry or resource (APPROVALS_ROUTES). */
+    routes: ApprovalRoute[];
+    /** How long before time-bound access ends its holder is warned, largest first (ACCESS_EXPIRY_WARNINGS). */
+    expiryWarningsMs: number[];
+    /** Multiplies the documented chat rate limits, for workspaces granted more (CHAT_RATE_SCALE). */
+    rateScale: number;
   };
   sandbox?: { provider: 'okta' | 'pingone' };
 }
@@ -151,6 +160,14 @@ const environment = z.object({
     .refine((value) => /^rediss?:\/\//.test(value), 'REDIS_URL must start with redis:// or rediss://')
     .optional(),
   APPROVALS_CHANNELS: optionalText,
+  APPROVALS_ROUTES: optionalText,
+  ACCESS_EXPIRY_WARNINGS: optionalText,
+  CHAT_RATE_SCALE: z.coerce.number().positive('CHAT_RATE_SCALE must be a positive number').max(1000).default(1),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,64}$/, 'REDIS_KEY_PREFIX may use letters, digits, ".", "_" and "-" (at most 64)')
+    .default('gatehouse'),
   POLL_INTERVAL_MS: z.coerce.number().int().min(1000, 'POLL_INTERVAL_MS must be at least 1000').default(30_000),
   REMINDER_AFTER: duration('REMINDER_AFTER').optional(),
   OKTA_EVENT_HOOK_SECRET: optionalText,
@@ -228,6 +245,7 @@ function sandboxConfig(vars: Environment): Config {
       serviceUrl: `${publicUrl}/sandbox/teams`,
     },
     redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     notifier,
     sandbox: { provider: vars.SANDBOX_PROVIDER },
   };
@@ -263,6 +281,7 @@ function productionConfig(vars: Environment): Config {
     slack,
     teams,
     redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     notifier,
   };
 }
@@ -409,11 +428,22 @@ function notifierConfig(vars: Environment, hookSecret: string | undefined, probl
     if (match?.[1] && match[2]) approvalsChannels[match[1]] = match[2];
     else problems.push(`APPROVALS_CHANNELS entry "${item}" must look like slack:C0123456 or teams:19:abc@thread.tacv2`);
   }
+  const { routes, problems: routeProblems } = parseRoutes(vars.APPROVALS_ROUTES ?? '');
+  problems.push(...routeProblems);
+  const expiryWarningsMs: number[] = [];
+  for (const item of splitList(vars.ACCESS_EXPIRY_WARNINGS ?? '24h,1h', ',')) {
+    const ms = parseDurationMs(item);
+    if (ms && ms > 0) expiryWarningsMs.push(ms);
+    else problems.push(`ACCESS_EXPIRY_WARNINGS entry "${item}" must be a duration like 24h or 30m`);
+  }
   return {
     approvalsChannels,
     pollIntervalMs: vars.POLL_INTERVAL_MS,
     reminderAfterMs: vars.REMINDER_AFTER,
     oktaEventHookSecret: hookSecret,
+    routes,
+    expiryWarningsMs: [...new Set(expiryWarningsMs)].sort((a, b) => b - a),
+    rateScale: vars.CHAT_RATE_SCALE,
   };
 }
 

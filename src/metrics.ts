@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * One registry per running app (not prom-client's global one), so tests and several apps in one
@@ -11,12 +11,28 @@ export interface Metrics {
   governanceRetries: Counter<'provider' | 'operation' | 'reason'>;
   chatDeliveries: Counter<'platform' | 'kind' | 'outcome'>;
   changeToChat: Histogram<'platform'>;
+  /** Reads the notifier queue's depth when /metrics is scraped. */
+  watchQueue(depth: () => Promise<Partial<Record<string, number>>>): void;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
+  let queueDepth: (() => Promise<Partial<Record<string, number>>>) | undefined;
+  new Gauge({
+    name: 'gatehouse_notifier_queue_depth',
+    help: 'Chat syncs waiting, delayed or running in the notifier queue, per platform',
+    labelNames: ['platform'],
+    registers: [registry],
+    async collect() {
+      const depth = await queueDepth?.().catch(() => undefined);
+      for (const [platform, count] of Object.entries(depth ?? {})) this.set({ platform }, count ?? 0);
+    },
+  });
   return {
+    watchQueue(depth) {
+      queueDepth = depth;
+    },
     registry,
     httpDuration: new Histogram({
       name: 'gatehouse_http_request_duration_seconds',

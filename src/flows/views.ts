@@ -45,6 +45,8 @@ export interface RequestView {
   justification?: string;
   /** "4 hours", when the access is time-bound. */
   duration?: string;
+  /** The same as an ISO 8601 duration, to ask for it again. */
+  accessDuration?: string;
   created: string;
   updated: string;
   /** When the request itself expires if nobody acts (open requests only). */
@@ -105,6 +107,7 @@ export function requestView(request: AccessRequest, actions: Action[] = []): Req
     requester: person(request.requester),
     justification: request.justification,
     duration: request.accessDuration ? describeDuration(request.accessDuration) : undefined,
+    accessDuration: request.accessDuration,
     created: request.created,
     updated: request.updated,
     expiresAt: step ? request.expiresAt : undefined,

@@ -25,7 +25,11 @@ export type Notice =
   /** Provisioning finished or needs a human. */
   | { kind: 'grant'; request: RequestView }
   /** An approval has waited longer than REMINDER_AFTER: to its approvers, or escalated to the channel. */
-  | { kind: 'reminder'; request: RequestView; waitingSince: string; escalated: boolean };
+  | { kind: 'reminder'; request: RequestView; waitingSince: string; escalated: boolean }
+  /** Time-bound access ends soon: to its holder, with a way to ask again. */
+  | { kind: 'expiring'; request: RequestView; endsAt: string }
+  /** Time-bound access has ended and was taken away: to its holder, with a way to ask again. */
+  | { kind: 'revoked'; request: RequestView };
 
 export interface Messenger {
   readonly platform: Platform;
@@ -38,7 +42,7 @@ export interface Messenger {
   update(ref: MessageRef, card: RequestCard): Promise<void>;
   /** A notice in the thread under a card. */
   reply(ref: MessageRef, notice: Notice): Promise<void>;
-  /** A notice as a new direct message, so that it notifies. False when the person is not on the platform. */
+  /** A notice as a new direct message, so that it notifies. False when the person is not on the platform (nothing was sent). */
   notify(person: PersonView, notice: Notice): Promise<boolean>;
   /** Redraws what the person sees of their requests and approvals on the platform's home surface, if any. */
   refreshHome?(person: PersonView): Promise<void>;

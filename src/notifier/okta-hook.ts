@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { RequestMessages } from './request-messages.js';
+import type { SyncQueue } from './queue.js';
 
 /**
  * Okta event hooks at `/hooks/okta`: the one-time verification (GET with
@@ -31,7 +31,7 @@ const delivery = z.object({
 /** Okta's access-request events; the request is the target of type AccessRequest. */
 const ACCESS_REQUEST_EVENT = /^access\.request\./;
 
-export function oktaHook(options: { secret: string; messages: RequestMessages; logger: Logger }): FastifyPluginAsync {
+export function oktaHook(options: { secret: string; queue: SyncQueue; logger: Logger }): FastifyPluginAsync {
   const authorized = (request: FastifyRequest) => {
     const given = Buffer.from(String(request.headers.authorization ?? ''));
     const wanted = Buffer.from(options.secret);
@@ -57,16 +57,25 @@ export function oktaHook(options: { secret: string; messages: RequestMessages; l
           .status(400)
           .send({ error: 'malformed_delivery', message: 'Expected data.events[] of System Log events.' });
       }
-      const ids = new Set<string>();
+      // One job per request and event: Okta redelivering an event adds nothing.
+      const jobs = new Map<string, { requestId: string; key?: string }>();
       for (const event of parsed.data.data.events) {
         if (!ACCESS_REQUEST_EVENT.test(event.eventType)) continue;
-        for (const target of event.target) if (target.type === 'AccessRequest') ids.add(target.id);
+        for (const target of event.target) {
+          if (target.type !== 'AccessRequest') continue;
+          const key = event.uuid ? `hook-${event.uuid}` : undefined;
+          jobs.set(`${target.id} ${key}`, { requestId: target.id, key });
+        }
       }
-      // Okta wants its answer within seconds; the syncing happens after it.
-      for (const id of ids) {
-        void options.messages
-          .sync(id)
-          .catch((err) => options.logger.warn({ err, requestId: id }, 'hooked sync failed'));
+      // Queued before the answer, so an accepted delivery is never lost; the syncing happens after it.
+      try {
+        await Promise.all(
+          [...jobs.values()].map(({ requestId, key }) => options.queue.enqueue(requestId, key ? { key } : {})),
+        );
+      } catch (err) {
+        options.logger.error({ err }, 'hook delivery not queued');
+        // Okta retries a delivery that failed; the poller would catch the change anyway.
+        return reply.status(503).send({ error: 'unavailable', message: 'Could not queue the events; retry.' });
       }
       return reply.status(200).send();
     });

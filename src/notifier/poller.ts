@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
 import type { Lock, Store } from '../store/index.js';
+import type { SyncQueue } from './queue.js';
 import type { Reminders } from './reminders.js';
-import type { RequestMessages } from './request-messages.js';
 
 export interface PollerOptions {
   governance: Governance;
   store: Store;
-  messages: RequestMessages;
+  queue: SyncQueue;
   logger: Logger;
   intervalMs: number;
   /** Requests read per page; a poll follows pages until it has seen everything changed. */
@@ -24,10 +24,11 @@ const MAX_PAGES = 50;
 
 /**
  * Finds what changed in the governance system since the last poll (requests whose lastUpdated is
- * after the cursor, oldest first) and brings their chat messages up to date. Its cost follows the
- * number of changes, not of requests. One replica polls at a time (a lease in the store that
- * another replica takes over when the holder stops renewing it); syncing is idempotent, so a poll
- * that overlaps an event hook, or a replica taking over mid-poll, notifies nobody twice.
+ * after the cursor, oldest first) and queues a sync for each. Its cost follows the number of
+ * changes, not of requests. One replica polls at a time (a lease in the store that another replica
+ * takes over when the holder stops renewing it); any replica works the queue. A change is queued
+ * under its request and lastUpdated, so re-reading it (the overlap, a takeover) adds nothing, and
+ * syncing is idempotent, so a poll that overlaps an event hook notifies nobody twice.
  */
 export class RequestPoller {
   private timer: NodeJS.Timeout | undefined;
@@ -49,6 +50,13 @@ export class RequestPoller {
     this.timer.unref();
   }
 
+  /** Stops polling without giving the lease back (a crash): another replica takes it when it lapses. */
+  abandon(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.lease = null;
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
@@ -57,9 +65,9 @@ export class RequestPoller {
     this.lease = null;
   }
 
-  /** One poll, if this replica holds (or can take) the lease: how many pages it read and requests it synced. */
+  /** One poll, if this replica holds (or can take) the lease: how many pages it read and requests it queued. */
   async pollOnce(): Promise<{ pages: number; synced: number }> {
-    const { store, governance, messages, logger } = this.options;
+    const { store, governance, queue, logger } = this.options;
     if (!(await this.lead())) return { pages: 0, synced: 0 };
     const since = (await store.get(CURSOR_KEY)) ?? new Date(Date.now() - this.options.intervalMs).toISOString();
     const from = new Date(Date.parse(since) - OVERLAP_MS).toISOString();
@@ -71,7 +79,7 @@ export class RequestPoller {
       pages += 1;
       const batch = await governance.listRequests({ updatedSince: from, cursor, limit: this.options.pageSize ?? 100 });
       for (const request of batch.items) {
-        await messages.sync(request.id);
+        await queue.enqueue(request.id, { key: `poll-${request.updated}` });
         synced += 1;
         if (request.updated > newest) newest = request.updated;
       }
@@ -80,7 +88,7 @@ export class RequestPoller {
       if (!batch.cursor || !(await this.lease?.renew(this.options.intervalMs * 3))) break;
       cursor = batch.cursor;
     }
-    if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll synced changed requests');
+    if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll queued changed requests');
     await this.options.reminders?.check().catch((err) => logger.warn({ err }, 'reminders not checked'));
     return { pages, synced };
   }

@@ -4,12 +4,13 @@ import { currentStep } from '../domain/types.js';
 import { requestView } from '../flows/index.js';
 import { MESSAGE_REF_RETENTION_MS, type Store } from '../store/index.js';
 import type { Messenger } from './messenger.js';
+import type { ApprovalRouting } from './routing.js';
 
 export interface RemindersOptions {
   governance: Governance;
   store: Store;
   messengers: Messenger[];
-  approvalsChannels: Readonly<Record<string, string>>;
+  routing: ApprovalRouting;
   logger: Logger;
   /** An approval waiting this long reminds its approvers, once (REMINDER_AFTER). */
   remindAfterMs: number;
@@ -48,7 +49,7 @@ export class Reminders {
             const notice = { kind: 'reminder' as const, request: view, waitingSince: since, escalated: false };
             if (await this.once(key, () => messenger.notify(approver, notice))) reminded += 1;
           }
-          const channel = this.options.approvalsChannels[messenger.platform];
+          const channel = this.options.routing.channelFor(view, messenger.platform);
           if (channel && messenger.noticeToChannel && waited >= escalateAfterMs) {
             const key = `escalate:${request.id}:${step.index}:${messenger.platform}`;
             const notice = { kind: 'reminder' as const, request: view, waitingSince: since, escalated: true };

@@ -4,132 +4,173 @@ import type { Flows, PersonView, RequestSnapshot, RequestView } from '../flows/i
 import type { Metrics } from '../metrics.js';
 import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
+import type { SyncJob, SyncOutcome, SyncQueue } from './queue.js';
+import type { ApprovalRouting } from './routing.js';
 
 export interface RequestMessagesOptions {
   flows: Flows;
   store: Store;
   messengers: Messenger[];
-  /** Per platform, where every new approval is also posted (APPROVALS_CHANNELS). */
-  approvalsChannels: Readonly<Record<string, string>>;
+  /** Where each request's card is also posted, per platform (APPROVALS_ROUTES, then APPROVALS_CHANNELS). */
+  routing: ApprovalRouting;
   logger: Logger;
-  /** First delay before a failed post is tried again; doubles each time. */
-  retryBaseMs?: number;
+  /** Retries and timed syncs (expiry warnings) go through it; without one they run in-process. */
+  queue?: SyncQueue;
+  /** How long before time-bound access ends its holder is warned (ACCESS_EXPIRY_WARNINGS). */
+  expiryWarningsMs?: readonly number[];
   metrics?: Metrics;
+  now?: () => number;
 }
 
-const LOCK_TTL_MS = 30_000;
+const LOCK_TTL_MS = 10_000;
 const MAX_PASSES = 3;
-const MAX_RETRIES = 6;
+/**
+ * A claim taken before a post lives this long until the post is confirmed: if this replica dies in
+ * between, the message is tried again afterwards rather than never sent.
+ */
+const POSTING_HOLD_MS = 5 * 60_000;
 /** A post whose outcome is unknown is not retried before this, so a slow success is not doubled at once. */
 const UNKNOWN_OUTCOME_HOLD_MS = 15 * 60_000;
+/** How long after a revocation is due the request is read again to tell its holder. */
+const REVOCATION_CHECK_DELAY_MS = 60_000;
 
 class LockLost extends Error {}
+
+/** What one platform's pass over a request ran into. */
+interface Tally {
+  failed: boolean;
+  /** The longest Retry-After a platform asked for, when it rate-limited us. */
+  retryAfterMs?: number;
+}
 
 /**
  * Makes what chat shows about one request match what the governance system says now: the requester's
  * card, a card for each approver of the current step, the approvals channel's card, every one of
- * them edited in place as the request moves, and a notice to the requester for each step decided
- * and for the outcome. `sync` reads the request afresh and is idempotent, so it can be called after
- * a click, by the notifier when it sees a change, twice, or from two replicas: each message is
- * claimed in the store before it is posted, so every recipient gets it once, and a card is never
- * redrawn from an older reading of the request than the one it shows.
+ * them edited in place as the request moves, a thread reply for each new comment, and a notice to
+ * the requester for each step decided, the outcome and the grant, and to the holder of time-bound
+ * access before it ends and when it was revoked. A pass reads the request afresh and is idempotent,
+ * so it can run after a click, when the notifier sees a change, twice, or on two replicas: each
+ * message is claimed in the store before it is posted, so every recipient gets it once, and a card
+ * is never redrawn from an older reading of the request than the one it shows.
  */
 export class RequestMessages {
-  private readonly retries = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
-  private closed = false;
-
   constructor(private readonly options: RequestMessagesOptions) {}
 
+  /**
+   * Brings every platform up to date now (after a click, a command); what chat refused is handed to
+   * the queue to try again.
+   */
   async sync(requestId: string): Promise<void> {
-    const { store } = this.options;
-    const dirty = `sync:again:${requestId}`;
-    for (let attempt = 0; attempt < MAX_PASSES; attempt++) {
-      const lock = await store.acquireLock(`sync:${requestId}`, LOCK_TTL_MS);
-      if (!lock) {
-        // Someone is syncing this request; ask them for one more pass so this change is not missed.
-        await store.set(dirty, '1', { ttlMs: LOCK_TTL_MS });
-        return;
-      }
-      try {
-        for (let pass = 0; pass < MAX_PASSES; pass++) {
-          await store.delete(dirty);
-          await this.syncOnce(requestId, lock);
-          if ((await store.get(dirty)) === null) break;
-        }
-      } catch (error) {
-        if (!(error instanceof LockLost)) throw error;
-        this.options.logger.warn({ requestId }, 'sync lease lapsed mid-way; another pass will finish');
-        this.retryLater(requestId);
-        return;
-      } finally {
-        await lock.release().catch(() => false);
-      }
-      // A request for another pass may have landed between the last check and the release.
-      if ((await store.get(dirty)) === null) return;
+    const outcomes = await Promise.all(
+      this.options.messengers.map((m) => this.run({ requestId, platform: m.platform })),
+    );
+    const retry = outcomes.find((o) => o.status === 'retry');
+    if (retry?.status === 'retry') {
+      await this.options.queue?.enqueue(requestId, { delayMs: retry.afterMs ?? 1000 });
     }
   }
 
-  /** Posts a comment under every card about the request, on every platform. */
-  async announceComment(requestId: string, author: PersonView, text: string): Promise<void> {
+  /**
+   * Puts a comment made in chat under every card about the request, once per card (`key` names
+   * the comment: the chat submission it came from). Backends that list comments (they show up in
+   * the request) get it through `sync` like a comment made in their portal; Okta's comments can be
+   * written but not read back, so for them this is the only way the thread hears of it.
+   */
+  async announceComment(requestId: string, author: PersonView, text: string, key: string): Promise<void> {
     const snapshot = await this.options.flows.snapshot(requestId);
     if (!snapshot) return;
-    const refs = await this.options.store.listMessageRefs(requestId);
+    if (snapshot.view.comments.length > 0) return this.sync(requestId);
     const notice: Notice = { kind: 'comment', request: snapshot.view, author, text };
+    const refs = (await this.options.store.listMessageRefs(requestId)).filter((ref) => ref.kind !== 'comment');
+    const tally: Tally = { failed: false };
     await Promise.all(
-      refs
-        .filter((ref) => ref.kind !== 'comment')
-        .map((ref) =>
-          this.messenger(ref)
-            ?.reply(ref, notice)
-            .catch((err) => this.options.logger.warn({ err, requestId, ref }, 'comment not posted under a card')),
-        ),
+      refs.map(async (ref) => {
+        const messenger = this.options.messengers.find((m) => m.platform === ref.platform);
+        if (!messenger) return;
+        const outcome = await this.once(
+          commentKey(requestId, key, ref),
+          async () => {},
+          tally,
+          async () => {
+            await messenger.reply(ref, notice);
+            return null;
+          },
+        );
+        this.count(ref.platform, 'comment', outcome, snapshot.view);
+      }),
     );
   }
 
-  /** Stops pending retries (on shutdown). */
-  close(): void {
-    this.closed = true;
-    for (const retry of this.retries.values()) clearTimeout(retry.timer);
-    this.retries.clear();
+  /** One platform's pass, as a queue job: says whether and when to try again. */
+  async run(job: SyncJob): Promise<SyncOutcome> {
+    const { store } = this.options;
+    const messenger = this.options.messengers.find((m) => m.platform === job.platform);
+    if (!messenger) return { status: 'done' };
+    const name = `${job.requestId}:${job.platform}`;
+    const dirty = `sync:again:${name}`;
+    const lock = await store.acquireLock(`sync:${name}`, LOCK_TTL_MS);
+    if (!lock) {
+      // Someone is syncing this request; ask them for one more pass so this change is not missed,
+      // and come back in case they died before seeing the request.
+      await store.set(dirty, '1', { ttlMs: LOCK_TTL_MS });
+      return { status: 'retry', reason: 'busy' };
+    }
+    let tally: Tally = { failed: false };
+    try {
+      for (let pass = 0; pass < MAX_PASSES; pass++) {
+        await store.delete(dirty);
+        tally = await this.syncOnce(job.requestId, messenger, lock);
+        if ((await store.get(dirty)) === null) break;
+      }
+    } catch (error) {
+      if (!(error instanceof LockLost)) throw error;
+      this.options.logger.warn({ requestId: job.requestId }, 'sync lease lapsed mid-way; trying again');
+      return { status: 'retry', reason: 'busy' };
+    } finally {
+      await lock.release().catch(() => false);
+    }
+    if (tally.retryAfterMs !== undefined)
+      return { status: 'retry', reason: 'rate-limited', afterMs: tally.retryAfterMs };
+    if (tally.failed) return { status: 'retry', reason: 'failed' };
+    // A request for another pass may have landed between the last check and the release.
+    if ((await store.get(dirty)) !== null) return { status: 'retry', reason: 'busy', afterMs: 0 };
+    return { status: 'done' };
   }
 
-  private async syncOnce(requestId: string, lock: Lock): Promise<void> {
+  private async syncOnce(requestId: string, messenger: Messenger, lock: Lock): Promise<Tally> {
     const snapshot = await this.options.flows.snapshot(requestId);
     if (!snapshot) {
       this.options.logger.warn({ requestId }, 'request to sync not found');
-      return;
+      return { failed: false };
     }
     // Reading the request can take long (rate limits): writing on a lapsed lease could overwrite a
     // newer picture another replica drew meanwhile.
     const holding = async () => {
       if (!(await lock.renew(LOCK_TTL_MS))) throw new LockLost(requestId);
     };
-    let failed = false;
-    for (const messenger of this.options.messengers) {
-      const result = await this.syncOn(messenger, snapshot, holding).catch((err) => {
-        if (err instanceof LockLost) throw err;
-        this.options.logger.error({ err, requestId, platform: messenger.platform }, 'request messages not synced');
-        return { failed: true };
-      });
-      failed ||= result.failed;
+    const tally: Tally = { failed: false };
+    try {
+      await this.syncOn(messenger, snapshot, holding, tally);
+    } catch (err) {
+      if (err instanceof LockLost) throw err;
+      this.options.logger.error({ err, requestId, platform: messenger.platform }, 'request messages not synced');
+      tally.failed = true;
     }
-    if (failed) this.retryLater(requestId);
-    else this.retries.delete(requestId);
+    return tally;
   }
 
   private async syncOn(
     messenger: Messenger,
     snapshot: RequestSnapshot,
     holding: () => Promise<void>,
-  ): Promise<{ failed: boolean }> {
+    tally: Tally,
+  ): Promise<void> {
     const { store } = this.options;
     const request = snapshot.view;
     const platform = messenger.platform;
     const sent = new Set<string>();
-    let failed = false;
     let changed = false;
     const track = (outcome: Delivery, kind = 'notice') => {
-      if (outcome === 'failed') failed = true;
       if (outcome === 'sent') changed = true;
       this.count(platform, kind, outcome, request);
     };
@@ -137,10 +178,13 @@ export class RequestMessages {
       sent.add(identity(ref));
       await store.addMessageRef(request.id, ref);
       await this.rememberRendering(ref, this.cardFor(ref, snapshot));
+      // The card shows the request as it is now; only comments after it get a thread reply.
+      for (const comment of request.comments)
+        await store.claim(commentKey(request.id, comment.id, ref), MESSAGE_REF_RETENTION_MS);
     };
 
     track(
-      await this.once(`msg:${request.id}:requester:${platform}`, holding, async () => {
+      await this.once(`msg:${request.id}:requester:${platform}`, holding, tally, async () => {
         const ref = await messenger.sendToPerson(request.requester, {
           role: 'requester',
           request: snapshot.as(request.requester),
@@ -153,18 +197,23 @@ export class RequestMessages {
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
     for (const approver of step?.approvers ?? []) {
       track(
-        await this.once(`msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`, holding, async () => {
-          const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
-          return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
-        }),
+        await this.once(
+          `msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`,
+          holding,
+          tally,
+          async () => {
+            const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
+            return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
+          },
+        ),
         'approval',
       );
     }
 
-    const channel = this.options.approvalsChannels[platform];
+    const channel = this.options.routing.channelFor(request, platform);
     if (channel && request.steps.length > 0) {
       track(
-        await this.once(`msg:${request.id}:channel:${platform}`, holding, async () => {
+        await this.once(`msg:${request.id}:channel:${platform}`, holding, tally, async () => {
           const ref = await messenger.sendToChannel(channel, { role: 'channel', request });
           return () => remember({ ...ref, kind: 'channel' });
         }),
@@ -172,8 +221,11 @@ export class RequestMessages {
       );
     }
 
-    for (const ref of await store.listMessageRefs(request.id)) {
-      if (ref.platform !== platform || ref.kind === 'comment' || sent.has(identity(ref))) continue;
+    const refs = (await store.listMessageRefs(request.id)).filter(
+      (ref) => ref.platform === platform && ref.kind !== 'comment',
+    );
+    for (const ref of refs) {
+      if (sent.has(identity(ref))) continue;
       const card = this.cardFor(ref, snapshot);
       const shown = await this.shownOn(ref);
       if (shown && (shown.fingerprint === fingerprint(card) || isOlder(request.updated, shown.updated))) continue;
@@ -184,15 +236,30 @@ export class RequestMessages {
         changed = true;
         this.count(platform, 'update', 'sent', request);
       } catch (err) {
-        failed = true;
+        note(tally, err);
         this.count(platform, 'update', 'failed', request);
         this.options.logger.warn({ err, requestId: request.id, ref }, 'card not updated');
       }
     }
 
-    track(await this.tellRequester(messenger, snapshot, holding));
+    // Comments (from chat, the portal or the API) as thread replies under every card about the request.
+    for (const comment of request.comments) {
+      const notice: Notice = { kind: 'comment', request, author: comment.author, text: comment.text };
+      for (const ref of refs) {
+        if (sent.has(identity(ref))) continue;
+        track(
+          await this.once(commentKey(request.id, comment.id, ref), holding, tally, async () => {
+            await messenger.reply(ref, notice);
+            return null;
+          }),
+          'comment',
+        );
+      }
+    }
+
+    track(await this.tellRequester(messenger, snapshot, holding, tally));
+    track(await this.tellHolder(messenger, snapshot, holding, tally));
     if (changed) await this.refreshHomes(messenger, request);
-    return { failed };
   }
 
   /** One notice per step decided and per outcome, as its own message so the requester hears of it. */
@@ -200,6 +267,7 @@ export class RequestMessages {
     messenger: Messenger,
     snapshot: RequestSnapshot,
     holding: () => Promise<void>,
+    tally: Tally,
   ): Promise<Delivery> {
     const request = snapshot.view;
     const notices: [string, Notice][] = [];
@@ -217,13 +285,77 @@ export class RequestMessages {
     }
     let result: Delivery = 'skipped';
     for (const [event, notice] of notices) {
-      const outcome = await this.once(`told:${request.id}:${messenger.platform}:${event}`, holding, async () => {
-        await messenger.notify(request.requester, notice);
-        return null;
-      });
-      if (outcome === 'failed' || (outcome === 'sent' && result === 'skipped')) result = outcome;
+      const outcome = await this.tell(messenger, request.requester, event, notice, holding, tally);
+      result = worse(result, outcome);
     }
     return result;
+  }
+
+  /**
+   * Time-bound access: its holder is warned as each configured moment before the end passes (only
+   * the nearest one when several passed unseen), and told once it was revoked. The next moments are
+   * queued as delayed syncs, so the warning comes on time even when nothing else changes.
+   */
+  private async tellHolder(
+    messenger: Messenger,
+    snapshot: RequestSnapshot,
+    holding: () => Promise<void>,
+    tally: Tally,
+  ): Promise<Delivery> {
+    const request = snapshot.view;
+    const endsAt = Date.parse(request.revocationScheduled ?? '');
+    if (request.grantStatus !== 'granted' || Number.isNaN(endsAt)) return 'skipped';
+    const holder = request.requestedFor;
+    if (request.revocationStatus === 'revoked') {
+      return this.tell(messenger, holder, 'revoked', { kind: 'revoked', request }, holding, tally);
+    }
+    if (request.revocationStatus !== 'pending') return 'skipped';
+    const now = this.now();
+    const queue = this.options.queue;
+    const warnings = this.options.expiryWarningsMs ?? [];
+    const passed = warnings.filter((before) => now >= endsAt - before && now < endsAt);
+    let result: Delivery = 'skipped';
+    const nearest = passed.length > 0 ? Math.min(...passed) : undefined;
+    for (const before of passed) {
+      const event = `expiring:${endsAt}:${before}`;
+      if (before !== nearest) {
+        await this.options.store.claim(this.toldKey(request.id, messenger.platform, event), MESSAGE_REF_RETENTION_MS);
+        continue;
+      }
+      const notice: Notice = { kind: 'expiring', request, endsAt: request.revocationScheduled as string };
+      result = worse(result, await this.tell(messenger, holder, event, notice, holding, tally));
+    }
+    for (const before of warnings) {
+      const at = endsAt - before;
+      if (at > now) await queue?.enqueue(request.id, { key: `expiry-${endsAt}-${before}`, delayMs: at - now });
+    }
+    await queue?.enqueue(request.id, {
+      key: `revocation-${endsAt}`,
+      delayMs: Math.max(0, endsAt - now) + REVOCATION_CHECK_DELAY_MS,
+    });
+    return result;
+  }
+
+  private tell(
+    messenger: Messenger,
+    person: PersonView,
+    event: string,
+    notice: Notice,
+    holding: () => Promise<void>,
+    tally: Tally,
+  ): Promise<Delivery> {
+    return this.once(this.toldKey(notice.request.id, messenger.platform, event), holding, tally, async () => {
+      await messenger.notify(person, notice);
+      return null;
+    });
+  }
+
+  private toldKey(requestId: string, platform: string, event: string): string {
+    return `told:${requestId}:${platform}:${event}`;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
   }
 
   /** Counts a delivery; a sent one also records how long after the change it reached chat. */
@@ -257,17 +389,19 @@ export class RequestMessages {
   }
 
   /**
-   * Delivers for the first caller only. `deliver` posts and returns what to record afterwards; a
-   * post that certainly failed gives the claim back so a retry posts it, one that may have happened
-   * keeps it for a while, and nothing after a confirmed post ever gives it back.
+   * Delivers for the first caller only. `deliver` posts and returns what to record afterwards. The
+   * claim first holds for a few minutes (if this replica dies before the post, another posts it
+   * then), becomes permanent once the post is confirmed, is given back when the post certainly
+   * failed, and is held for a while when the platform may have posted without saying so.
    */
   private async once(
     key: string,
     holding: () => Promise<void>,
+    tally: Tally,
     deliver: () => Promise<(() => Promise<void>) | null>,
   ): Promise<Delivery> {
     const { store, logger } = this.options;
-    if (!(await store.claim(key, MESSAGE_REF_RETENTION_MS))) return 'skipped';
+    if (!(await store.claim(key, POSTING_HOLD_MS))) return 'skipped';
     let record: (() => Promise<void>) | null;
     try {
       await holding();
@@ -281,8 +415,10 @@ export class RequestMessages {
         if (err instanceof LockLost) throw err;
         logger.warn({ err, key }, 'chat message not sent; will retry');
       }
+      note(tally, err);
       return 'failed';
     }
+    await store.set(key, 'sent', { ttlMs: MESSAGE_REF_RETENTION_MS });
     await record?.().catch((err) => logger.error({ err, key }, 'a sent message was not recorded'));
     return 'sent';
   }
@@ -298,28 +434,27 @@ export class RequestMessages {
       ttlMs: MESSAGE_REF_RETENTION_MS,
     });
   }
-
-  /** Tries again later when chat refused something, until the notifier's own polling takes over. */
-  private retryLater(requestId: string, delayMs?: number): void {
-    if (this.closed) return;
-    const retry = this.retries.get(requestId) ?? { attempt: 0 };
-    if (retry.timer || retry.attempt >= MAX_RETRIES) return;
-    const wait = delayMs ?? (this.options.retryBaseMs ?? 1000) * 2 ** retry.attempt;
-    retry.attempt += 1;
-    retry.timer = setTimeout(() => {
-      retry.timer = undefined;
-      this.sync(requestId).catch((err) => this.options.logger.error({ err, requestId }, 'retried sync failed'));
-    }, wait);
-    retry.timer.unref();
-    this.retries.set(requestId, retry);
-  }
-
-  private messenger(ref: MessageRef): Messenger | undefined {
-    return this.options.messengers.find((m) => m.platform === ref.platform);
-  }
 }
 
 type Delivery = 'sent' | 'skipped' | 'failed';
+
+/** The outcome that matters most of two: a failure, then a post, then nothing. */
+function worse(a: Delivery, b: Delivery): Delivery {
+  if (a === 'failed' || b === 'failed') return 'failed';
+  return a === 'sent' || b === 'sent' ? 'sent' : 'skipped';
+}
+
+/** Records a refusal, keeping the longest Retry-After a platform asked for. */
+function note(tally: Tally, err: unknown): void {
+  tally.failed = true;
+  if (err instanceof DeliveryFailed && err.retryAfterMs !== undefined) {
+    tally.retryAfterMs = Math.max(tally.retryAfterMs ?? 0, err.retryAfterMs);
+  }
+}
+
+function commentKey(requestId: string, commentId: string, ref: MessageRef): string {
+  return `told:${requestId}:comment:${commentId}:${identity(ref)}`;
+}
 
 function isLastDecided(request: RequestView, index: number): boolean {
   const decided = request.steps.filter((s) => s.decision);

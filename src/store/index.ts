@@ -11,6 +11,8 @@ export { getJson, type Lock, type MessageRef, type Platform, type Store, setJson
  * Redis when a URL is configured, because several replicas must share claims and locks; memory
  * otherwise, which is only correct while Gatehouse runs as a single process.
  */
-export function createStore(config: { redisUrl?: string }): Store {
-  return config.redisUrl ? new RedisStore({ url: config.redisUrl }) : new MemoryStore();
+export function createStore(config: { redisUrl?: string; redisKeyPrefix?: string }): Store {
+  return config.redisUrl
+    ? new RedisStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix && `${config.redisKeyPrefix}:` })
+    : new MemoryStore();
 }

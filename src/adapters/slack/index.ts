@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { SlackConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
 import type { RequestMessages } from '../../notifier/index.js';
+import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { oncePerDelivery } from './deliveries.js';
@@ -24,6 +25,8 @@ export interface SlackAdapterOptions {
   flows: Flows;
   store: Store;
   logger: Logger;
+  /** Keeps the notifier's posts under Slack's limits (see rate-limits.ts). */
+  pacer?: Pacer;
 }
 
 /**
@@ -43,7 +46,7 @@ export class SlackAdapter {
     const clientOptions = webClientOptions(options.config, options.logger);
     this.client = new WebClient(options.config.botToken, clientOptions);
     this.people = new SlackPeople(this.client, options.store);
-    this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.publishHome(userId));
+    this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.publishHome(userId), options.pacer);
   }
 
   /** Builds the Bolt App and its listeners; the notifier's messages are needed to answer clicks. */

@@ -1,6 +1,7 @@
 import { type ChatPostMessageArguments, ErrorCode, type WebClient } from '@slack/web-api';
 import type { PersonView } from '../../flows/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
+import type { Pacer } from '../../notifier/pacing.js';
 import type { MessageRef } from '../../store/index.js';
 import type { SlackPeople } from './people.js';
 import { renderNotice } from './render/notices.js';
@@ -14,6 +15,7 @@ export class SlackMessenger implements Messenger {
     private readonly client: WebClient,
     private readonly people: SlackPeople,
     private readonly home?: (slackUserId: string) => Promise<void>,
+    private readonly pacer?: Pacer,
   ) {}
 
   async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
@@ -29,11 +31,19 @@ export class SlackMessenger implements Messenger {
   }
 
   async update(ref: MessageRef, card: RequestCard): Promise<void> {
-    await this.client.chat.update({
-      channel: ref.conversationId,
-      ts: ref.messageId,
-      ...renderRequestCard(card.role, card.request),
-    });
+    await this.pacer?.take('chat.update');
+    try {
+      await this.client.chat.update({
+        channel: ref.conversationId,
+        ts: ref.messageId,
+        ...renderRequestCard(card.role, card.request),
+      });
+    } catch (err) {
+      // An edit can be repeated safely, so every failure is one to retry.
+      throw new DeliveryFailed(`chat.update failed: ${(err as Error).message}`, 'no', retryAfterOf(err), {
+        cause: err,
+      });
+    }
   }
 
   async reply(ref: MessageRef, notice: Notice): Promise<void> {
@@ -61,17 +71,17 @@ export class SlackMessenger implements Messenger {
    * may have been posted): the client never retries a post itself, so it cannot double one.
    */
   private async post(args: ChatPostMessageArguments): Promise<{ channel?: string; ts?: string }> {
+    await this.pacer?.take('chat.postMessage', args.channel);
     try {
       return await this.client.chat.postMessage(args);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      const retryAfter = (err as { retryAfter?: number }).retryAfter;
       const certain =
         code === ErrorCode.PlatformError || code === ErrorCode.RateLimitedError || code === ErrorCode.HTTPError;
       throw new DeliveryFailed(
         `chat.postMessage failed: ${(err as Error).message}`,
         certain ? 'no' : 'unknown',
-        retryAfter ? retryAfter * 1000 : undefined,
+        retryAfterOf(err),
         { cause: err },
       );
     }
@@ -87,4 +97,10 @@ export class SlackMessenger implements Messenger {
       ...(recipientId ? { recipientId } : {}),
     };
   }
+}
+
+/** Slack's Retry-After (seconds, on a 429) in milliseconds. */
+function retryAfterOf(err: unknown): number | undefined {
+  const retryAfter = (err as { retryAfter?: number }).retryAfter;
+  return typeof retryAfter === 'number' && retryAfter > 0 ? retryAfter * 1000 : undefined;
 }

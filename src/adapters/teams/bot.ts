@@ -151,7 +151,7 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       const me = await this.deps.flows.whoAmI(actor);
       if (me.ok) {
         void this.deps.messages
-          .announceComment(requestId, me.value, text)
+          .announceComment(requestId, me.value, text, `teams-${context.activity.id}`)
           .catch((err) => this.deps.logger.warn({ err, requestId }, 'comment not announced on the cards'));
       }
       return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');

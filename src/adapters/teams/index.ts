@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { TeamsConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
 import type { RequestMessages } from '../../notifier/index.js';
+import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { GatehouseTeamsBot } from './bot.js';
 import { messagesRoute } from './http.js';
@@ -16,6 +17,8 @@ export interface TeamsAdapterOptions {
   store: Store;
   logger: Logger;
   approvalsChannel?: string;
+  /** Keeps the notifier's sends under Teams' limits (see rate-limits.ts). */
+  pacer?: Pacer;
 }
 
 /**
@@ -51,6 +54,7 @@ export class TeamsAdapter {
       serviceUrl: config.serviceUrl,
       approvalsChannel: options.approvalsChannel,
       logger,
+      pacer: options.pacer,
     });
   }
 

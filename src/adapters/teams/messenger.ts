@@ -10,9 +10,10 @@ import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { PersonView } from '../../flows/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
+import type { Pacer } from '../../notifier/pacing.js';
 import type { MessageRef } from '../../store/index.js';
 import type { TeamsPeople } from './people.js';
-import { noticeText } from './render/messages.js';
+import { noticeCard, noticeText } from './render/messages.js';
 import { type Card, renderRequestCard } from './render/request-card.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
@@ -36,6 +37,7 @@ export interface TeamsMessengerOptions {
   /** The approvals channel, whose team's members are how the bot finds approvers it never met. */
   approvalsChannel?: string;
   logger: Logger;
+  pacer?: Pacer;
 }
 
 /**
@@ -72,6 +74,7 @@ export class TeamsMessenger implements Messenger {
       ...cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card))),
       id: ref.messageId,
     };
+    await this.pace(ref.conversationId);
     await this.turn(conversation, (context) => context.updateActivity(activity));
   }
 
@@ -88,7 +91,8 @@ export class TeamsMessenger implements Messenger {
   async notify(person: PersonView, notice: Notice): Promise<boolean> {
     const ref = await this.personalReference(person);
     if (!ref) return false;
-    await this.send(ref, MessageFactory.text(noticeText(notice)));
+    const card = noticeCard(notice);
+    await this.send(ref, card ? cardActivity(card) : MessageFactory.text(noticeText(notice)));
     return true;
   }
 
@@ -103,6 +107,7 @@ export class TeamsMessenger implements Messenger {
     const serviceUrl = tenant?.serviceUrl ?? this.options.serviceUrl;
     if (!serviceUrl || !tenant?.botId) return null;
     let created: Partial<ConversationReference> | undefined;
+    await this.pace(teamsId, 'create');
     await this.mapped(() =>
       this.options.adapter.createConversationAsync(
         this.options.appId,
@@ -181,12 +186,18 @@ export class TeamsMessenger implements Messenger {
   }
 
   private async send(ref: Partial<ConversationReference>, activity: Partial<Activity>): Promise<string> {
+    await this.pace(ref.conversation?.id);
     let id: string | undefined;
     await this.turn(ref, async (context) => {
       id = (await context.sendActivity(activity))?.id;
     });
     if (!id) throw new DeliveryFailed('Teams answered without an activity id', 'unknown');
     return id;
+  }
+
+  private async pace(conversationId: string | undefined, operation: 'send' | 'create' = 'send'): Promise<void> {
+    await this.options.pacer?.take(operation, conversationId ?? 'new');
+    await this.options.pacer?.take('tenant');
   }
 
   private async turn(ref: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<unknown>) {
@@ -207,7 +218,7 @@ export class TeamsMessenger implements Messenger {
       throw new DeliveryFailed(
         `Teams call failed: ${(err as Error).message}`,
         status !== undefined && status < 500 ? 'no' : 'unknown',
-        undefined,
+        status === 429 ? retryAfterMs(err) : undefined,
         { cause: err },
       );
     }
@@ -244,4 +255,12 @@ function statusOf(err: unknown): number | undefined {
   const candidate = err as { statusCode?: unknown; response?: { status?: unknown } };
   const status = candidate.statusCode ?? candidate.response?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** Teams' Retry-After when it gave one, else a few seconds: still throttled after our own retries. */
+function retryAfterMs(err: unknown): number {
+  const headers = (err as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response
+    ?.headers;
+  const seconds = Number(headers?.get?.('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5_000;
 }

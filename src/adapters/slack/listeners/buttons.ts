@@ -6,12 +6,14 @@ import { isFailure, showsStaleMessage } from '../../../flows/index.js';
 import { HOME_ACTION } from '../render/home.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
+import { REQUEST_AGAIN_ACTION } from '../render/notices.js';
 import { ACTION } from '../render/request-card.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 import { afterDecision, openRequestForm } from './forms.js';
 
 const buttonValue = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() });
+const requestAgainValue = z.object({ e: z.string().min(1).max(200), d: z.string().max(40).optional() });
 
 /** How long a button waits for the request's details before opening its form with less. */
 const FORM_DETAILS_MS = 1_200;
@@ -48,6 +50,25 @@ export function registerButtons(app: App, deps: SlackDeps): void {
   // Link buttons open the portal in the browser; Slack still tells us, and wants an ack.
   app.action(ACTION.portal, async ({ ack }) => {
     await ack();
+  });
+
+  // Time-bound access ending or ended: the same entry and duration, in the form, ready to send.
+  app.action<BlockAction<ButtonAction>>(REQUEST_AGAIN_ACTION, async (args) => {
+    await args.ack();
+    const again = requestAgainValue.safeParse(parseJson(args.action.value));
+    const entry = async () => {
+      if (!again.success) return undefined;
+      const actor = await actorOf(deps, args.body.user.id);
+      if (isFailure(actor)) return undefined;
+      const described = await deps.flows.describeEntry(actor, again.data.e);
+      return described.ok ? described.value : undefined;
+    };
+    const found = await within(entry(), FORM_DETAILS_MS);
+    await openRequestForm(
+      deps,
+      { triggerId: args.body.trigger_id, userId: args.body.user.id },
+      found && found !== 'late' ? { entry: found, duration: again.data?.d } : {},
+    );
   });
 
   app.action<BlockAction<ButtonAction>>(HOME_ACTION.openForm, async ({ ack, body }) => {

@@ -191,7 +191,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
     if (outcome.ok && !isFailure(actor)) {
       const me = await deps.flows.whoAmI(actor);
       const author = me.ok ? me.value : { id: body.user.id, name: actor.displayName ?? 'Someone' };
-      await deps.messages.announceComment(metadata.data.r, author, text);
+      await deps.messages.announceComment(metadata.data.r, author, text, `slack-${view.id}`);
     }
   });
 }

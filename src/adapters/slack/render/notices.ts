@@ -46,6 +46,12 @@ export function renderNotice(notice: Notice): SlackMessage {
         : `:alarm_clock: Reminder: *${who}* is waiting for your decision on *${what}* (${id})${step}, since ${slackTime(notice.waitingSince)}.`;
       break;
     }
+    case 'expiring':
+      text = `:hourglass_flowing_sand: Your access to *${what}* (${id}) ends ${slackTime(notice.endsAt)}. Need it longer? Ask again now, before it goes.`;
+      return withRequestAgain(text, request);
+    case 'revoked':
+      text = `:lock: Your time-bound access to *${what}* (${id}) has ended and was removed. Ask again if you still need it.`;
+      return withRequestAgain(text, request);
     case 'grant':
       text =
         request.grantStatus === 'granted'
@@ -56,6 +62,40 @@ export function renderNotice(notice: Notice): SlackMessage {
       break;
   }
   return { text: plainFallback(text), blocks: [{ type: 'section', text: mrkdwn(text) }] };
+}
+
+/** What the "Request again" button carries: the entry and the duration asked for last time. */
+export interface RequestAgainValue {
+  e: string;
+  d?: string;
+}
+
+export const REQUEST_AGAIN_ACTION = 'request_again';
+
+function withRequestAgain(text: string, request: Notice['request']): SlackMessage {
+  const value: RequestAgainValue = {
+    e: request.entry.id,
+    ...(request.accessDuration ? { d: request.accessDuration } : {}),
+  };
+  return {
+    text: plainFallback(text),
+    blocks: [
+      { type: 'section', text: mrkdwn(text) },
+      {
+        type: 'actions',
+        block_id: 'request_again',
+        elements: [
+          {
+            type: 'button',
+            action_id: REQUEST_AGAIN_ACTION,
+            text: { type: 'plain_text', text: 'Request again' },
+            style: 'primary',
+            value: JSON.stringify(value).slice(0, 2000),
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** The notification text: the same words without Slack's date markup. */

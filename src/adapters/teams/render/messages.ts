@@ -68,6 +68,10 @@ export function noticeText(notice: Notice): string {
       return notice.escalated
         ? `🚨 **${nameText(request.requestedFor.name)}**'s request for ${what} has waited since ${teamsTime(notice.waitingSince)} with no decision. Can an approver take it?`
         : `⏰ Reminder: **${nameText(request.requestedFor.name)}** is waiting for your decision on ${what}, since ${teamsTime(notice.waitingSince)}.`;
+    case 'expiring':
+      return `⏳ Your access to ${what} ends ${teamsTime(notice.endsAt)}. Need it longer? Ask again now, before it goes.`;
+    case 'revoked':
+      return `🔒 Your time-bound access to ${what} has ended and was removed. Ask again if you still need it.`;
     case 'grant':
       return request.grantStatus === 'granted'
         ? `🔓 You now have access to ${what}.`
@@ -215,6 +219,29 @@ export function requestFormCard(state: FormState): Card {
     version: CARD_VERSION,
     body,
     actions: [{ type: 'Action.Execute', title: 'Request', verb: VERB.request, data: {} }],
+  };
+}
+
+/**
+ * Notices that offer a next step as a card: time-bound access ending or ended gets "Request again",
+ * which sends the same entry and duration as the request form would (a justification the entry
+ * requires is asked for on the form that comes back). Other notices are plain text.
+ */
+export function noticeCard(notice: Notice): Card | undefined {
+  if (notice.kind !== 'expiring' && notice.kind !== 'revoked') return undefined;
+  const request = notice.request;
+  const known = DURATIONS.some(([value]) => value === request.accessDuration);
+  return {
+    ...messageCard(noticeText(notice)),
+    actions: [
+      {
+        type: 'Action.Execute',
+        title: 'Request again',
+        verb: VERB.request,
+        style: 'positive',
+        data: { entry: request.entry.id, duration: known ? request.accessDuration : 'none' },
+      },
+    ],
   };
 }
 

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Platform } from '../store/index.js';
+import {
+  BUSY_RETRY_MS,
+  backoffMs,
+  DEDUPE_WINDOW_MS,
+  type EnqueueOptions,
+  jobIdFor,
+  MAX_ATTEMPTS,
+  type SyncHandler,
+  type SyncQueue,
+} from './queue.js';
+
+export interface BullQueueOptions {
+  redisUrl: string;
+  /** Namespaces the queues in Redis, like the store's key prefix. */
+  prefix: string;
+  platforms: Platform[];
+  logger: Logger;
+  concurrency?: number;
+  retryBaseMs?: number;
+  /**
+   * How long a worker's hold on a job lasts without renewal; a job whose worker died is handed to
+   * another replica after about this long.
+   */
+  lockDurationMs?: number;
+}
+
+class RetryLater extends Error {
+  constructor(readonly afterMs: number | undefined) {
+    super('sync to be retried');
+  }
+}
+
+/**
+ * The multi-replica SyncQueue on BullMQ: jobs live in Redis, so they survive a restart; any replica
+ * works on them; a worker that dies mid-job loses its lock and the job goes to another. One queue
+ * per platform, so `rateLimit` (a Retry-After) pauses only that platform, for every replica.
+ */
+export class BullSyncQueue implements SyncQueue {
+  readonly kind = 'bullmq' as const;
+  private readonly connection: Redis;
+  private readonly queues = new Map<Platform, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly workerConnections: Redis[] = [];
+
+  constructor(private readonly options: BullQueueOptions) {
+    this.connection = redis(options.redisUrl, options.logger);
+    for (const platform of options.platforms) {
+      this.queues.set(
+        platform,
+        new Queue(queueName(platform), { connection: this.connection, prefix: options.prefix }),
+      );
+    }
+  }
+
+  async enqueue(requestId: string, options: EnqueueOptions = {}): Promise<void> {
+    const key = options.key ?? randomUUID();
+    await Promise.all(
+      [...this.queues].map(([platform, queue]) =>
+        queue.add(
+          'sync',
+          { requestId },
+          {
+            jobId: jobIdFor(requestId, platform, key),
+            delay: options.delayMs && options.delayMs > 0 ? options.delayMs : undefined,
+            attempts: MAX_ATTEMPTS,
+            backoff: { type: 'gatehouse' },
+            removeOnComplete: { age: DEDUPE_WINDOW_MS / 1000 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        ),
+      ),
+    );
+  }
+
+  start(handler: SyncHandler): void {
+    if (this.workers.length > 0) return;
+    for (const [platform, queue] of this.queues) {
+      const connection = redis(this.options.redisUrl, this.options.logger);
+      this.workerConnections.push(connection);
+      const worker = new Worker(
+        queueName(platform),
+        async (job: Job<{ requestId: string }>, token?: string) => {
+          const outcome = await handler({ requestId: job.data.requestId, platform });
+          if (outcome.status === 'done') return;
+          if (outcome.reason === 'rate-limited') {
+            // Every replica's worker on this platform waits; the job goes back without using an attempt.
+            await queue.rateLimit(outcome.afterMs ?? 1000);
+            throw Worker.RateLimitError();
+          }
+          if (outcome.reason === 'busy') {
+            await job.moveToDelayed(Date.now() + (outcome.afterMs ?? BUSY_RETRY_MS), token);
+            throw new DelayedError();
+          }
+          throw new RetryLater(outcome.afterMs);
+        },
+        {
+          connection,
+          prefix: this.options.prefix,
+          concurrency: this.options.concurrency ?? 4,
+          lockDuration: this.options.lockDurationMs ?? 30_000,
+          stalledInterval: this.options.lockDurationMs ?? 30_000,
+          maxStalledCount: 5,
+          settings: {
+            backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+              err instanceof RetryLater && err.afterMs !== undefined
+                ? err.afterMs
+                : backoffMs(attemptsMade, this.options.retryBaseMs ?? 1000),
+          },
+        },
+      );
+      worker.on('failed', (job, err) => {
+        if (job && job.attemptsMade >= MAX_ATTEMPTS) {
+          this.options.logger.error({ err, requestId: job.data.requestId, platform }, 'sync gave up');
+        }
+      });
+      worker.on('error', (err) => this.options.logger.warn({ err, platform }, 'sync worker error'));
+      this.workers.push(worker);
+    }
+  }
+
+  async depth(): Promise<Partial<Record<Platform, number>>> {
+    const depth: Partial<Record<Platform, number>> = {};
+    for (const [platform, queue] of this.queues) {
+      const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+      depth[platform] = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    }
+    return depth;
+  }
+
+  /** Stops taking jobs and lets running ones finish; what waits stays in Redis for the others. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    for (const connection of [...this.workerConnections, this.connection]) connection.disconnect();
+  }
+
+  /** Like a crash: abandons running jobs (their locks lapse, another replica retakes them). */
+  async abandon(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close(true)));
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    for (const connection of [...this.workerConnections, this.connection]) connection.disconnect();
+  }
+}
+
+function queueName(platform: Platform): string {
+  return `sync-${platform}`;
+}
+
+function redis(url: string, logger: Logger): Redis {
+  // BullMQ's blocking reads need commands that wait for as long as it takes.
+  const client = new Redis(url, { maxRetriesPerRequest: null });
+  client.on('error', (err) => logger.warn({ err }, 'queue connection error'));
+  return client;
+}

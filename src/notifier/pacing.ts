@@ -1,0 +1,75 @@
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { DeliveryFailed } from './messenger.js';
+
+/** At most `points` calls per `seconds`. */
+export interface RateRule {
+  points: number;
+  seconds: number;
+}
+
+/** Per method (or operation): the windows it must respect, all of them. */
+export type RateTable = Readonly<Record<string, readonly RateRule[]>>;
+
+/**
+ * Keeps the notifier's calls to a platform under the platform's documented limits, before the
+ * platform has to say 429. Budgets are counted in Redis when replicas share one (a workspace's
+ * limit is the same whichever replica calls), in memory otherwise. `take` waits its turn; a turn
+ * further away than `maxWaitMs` is refused as a retriable DeliveryFailed, so a queue job gives its
+ * worker back instead of sleeping.
+ */
+export class Pacer {
+  private readonly limiters = new Map<string, RateLimiterAbstract[]>();
+
+  constructor(
+    private readonly options: {
+      platform: string;
+      table: RateTable;
+      /** Multiplies every budget (CHAT_RATE_SCALE), for workspaces granted more than the minimums. */
+      scale?: number;
+      redis?: Redis;
+      keyPrefix?: string;
+      maxWaitMs?: number;
+    },
+  ) {
+    for (const [method, rules] of Object.entries(options.table)) {
+      this.limiters.set(
+        method,
+        rules.map((rule, index) => {
+          const settings = {
+            points: Math.max(1, Math.floor(rule.points * (options.scale ?? 1))),
+            duration: rule.seconds,
+            keyPrefix: `${options.keyPrefix ?? 'gatehouse'}:pace:${options.platform}:${method}:${index}`,
+          };
+          return options.redis
+            ? new RateLimiterRedis({ ...settings, storeClient: options.redis })
+            : new RateLimiterMemory(settings);
+        }),
+      );
+    }
+  }
+
+  /** Waits until one more `method` call on `scope` (a channel, a conversation, or everything) is allowed. */
+  async take(method: string, scope = 'all'): Promise<void> {
+    const limiters = this.limiters.get(method);
+    if (!limiters) return;
+    const deadline = Date.now() + (this.options.maxWaitMs ?? 10_000);
+    for (const limiter of limiters) {
+      for (;;) {
+        try {
+          await limiter.consume(scope);
+          break;
+        } catch (result) {
+          if (!(result instanceof RateLimiterRes)) {
+            throw new DeliveryFailed(`pacing ${method} unavailable`, 'no', undefined, { cause: result });
+          }
+          const wait = Math.max(1, result.msBeforeNext);
+          if (Date.now() + wait > deadline) {
+            throw new DeliveryFailed(`${this.options.platform} ${method} is at its rate limit`, 'no', undefined);
+          }
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    }
+  }
+}
