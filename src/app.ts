@@ -59,6 +59,8 @@ export interface GatehouseOverrides {
   sandbox?: SandboxOptions;
   /** How long a queue job's lock lasts before another replica may retake it (default 30 s). */
   queueLockMs?: number;
+  /** The notifier's clock (time-bound access warnings), so tests can move it with the emulator's. */
+  now?: () => number;
 }
 
 /** The composition root: every long-lived part built once, from config, in one place. */
@@ -122,6 +124,7 @@ export async function createGatehouse(
     routing,
     queue,
     expiryWarningsMs: config.notifier.expiryWarningsMs,
+    now: overrides.now,
     logger: logger.child({ component: 'messages' }),
     metrics,
   });

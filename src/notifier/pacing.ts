@@ -20,6 +20,7 @@ export type RateTable = Readonly<Record<string, readonly RateRule[]>>;
  */
 export class Pacer {
   private readonly limiters = new Map<string, RateLimiterAbstract[]>();
+  private blockedUntil = 0;
 
   constructor(
     private readonly options: {
@@ -49,8 +50,21 @@ export class Pacer {
     }
   }
 
+  /**
+   * The platform said 429 with Retry-After: nothing more goes out for that long, from any replica,
+   * including jobs already running (their next call fails at once and they are requeued).
+   */
+  async block(ms: number): Promise<void> {
+    this.blockedUntil = Math.max(this.blockedUntil, Date.now() + ms);
+    await this.options.redis?.set(this.blockKey(), '1', 'PX', Math.max(1, Math.ceil(ms))).catch(() => undefined);
+  }
+
   /** Waits until one more `method` call on `scope` (a channel, a conversation, or everything) is allowed. */
   async take(method: string, scope = 'all'): Promise<void> {
+    const blocked = await this.blockedFor();
+    if (blocked > 0) {
+      throw new DeliveryFailed(`${this.options.platform} asked us to wait (Retry-After)`, 'no', blocked);
+    }
     const limiters = this.limiters.get(method);
     if (!limiters) return;
     const deadline = Date.now() + (this.options.maxWaitMs ?? 10_000);
@@ -71,5 +85,15 @@ export class Pacer {
         }
       }
     }
+  }
+
+  private async blockedFor(): Promise<number> {
+    const local = this.blockedUntil - Date.now();
+    const shared = this.options.redis ? await this.options.redis.pttl(this.blockKey()).catch(() => -2) : -2;
+    return Math.max(local, shared, 0);
+  }
+
+  private blockKey(): string {
+    return `${this.options.keyPrefix ?? 'gatehouse'}:pace:${this.options.platform}:blocked`;
   }
 }

@@ -312,7 +312,9 @@ export class RequestMessages {
     if (request.revocationStatus !== 'pending') return 'skipped';
     const now = this.now();
     const queue = this.options.queue;
-    const warnings = this.options.expiryWarningsMs ?? [];
+    // A warning whose moment came before the access was even approved would only repeat the grant notice.
+    const began = Date.parse(request.outcome?.at ?? request.created);
+    const warnings = (this.options.expiryWarningsMs ?? []).filter((before) => !(endsAt - before < began));
     const passed = warnings.filter((before) => now >= endsAt - before && now < endsAt);
     let result: Delivery = 'skipped';
     const nearest = passed.length > 0 ? Math.min(...passed) : undefined;

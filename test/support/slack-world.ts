@@ -42,16 +42,21 @@ export async function startSlackWorld(
     okta?: Partial<OktaGovernanceOptions>;
     /** Another replica's world: share its Okta org and Slack workspace (give both the same store). */
     replicaOf?: SlackWorld;
+    /** An org made by the test (one with a clock it moves, say). */
+    org?: OktaOrg;
+    /** Gatehouse's notifier clock, to move with the org's. */
+    now?: () => number;
   } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '3600000', ...options.env });
-  const okta = options.replicaOf?.okta ?? createOktaOrg();
+  const okta = options.replicaOf?.okta ?? options.org ?? createOktaOrg();
   const slack = options.replicaOf?.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     store: options.store,
     sandbox: { okta, slack },
+    now: options.now,
     // The real Okta client with extra settings (a policy, say), still talking to the emulator.
     ...(options.okta && config.governance.provider === 'okta'
       ? {

@@ -40,9 +40,7 @@ export class SlackMessenger implements Messenger {
       });
     } catch (err) {
       // An edit can be repeated safely, so every failure is one to retry.
-      throw new DeliveryFailed(`chat.update failed: ${(err as Error).message}`, 'no', retryAfterOf(err), {
-        cause: err,
-      });
+      throw await this.failed(`chat.update failed: ${(err as Error).message}`, 'no', err);
     }
   }
 
@@ -78,13 +76,15 @@ export class SlackMessenger implements Messenger {
       const code = (err as { code?: string }).code;
       const certain =
         code === ErrorCode.PlatformError || code === ErrorCode.RateLimitedError || code === ErrorCode.HTTPError;
-      throw new DeliveryFailed(
-        `chat.postMessage failed: ${(err as Error).message}`,
-        certain ? 'no' : 'unknown',
-        retryAfterOf(err),
-        { cause: err },
-      );
+      throw await this.failed(`chat.postMessage failed: ${(err as Error).message}`, certain ? 'no' : 'unknown', err);
     }
+  }
+
+  /** A refusal; a 429's Retry-After holds every Slack delivery back, not just this one. */
+  private async failed(message: string, posted: 'no' | 'unknown', err: unknown): Promise<DeliveryFailed> {
+    const retryAfter = retryAfterOf(err);
+    if (retryAfter !== undefined) await this.pacer?.block(retryAfter);
+    return new DeliveryFailed(message, posted, retryAfter, { cause: err });
   }
 
   private ref(posted: { channel?: string; ts?: string }, kind: MessageRef['kind'], recipientId?: string): MessageRef {

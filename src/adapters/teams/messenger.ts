@@ -215,10 +215,12 @@ export class TeamsMessenger implements Messenger {
     } catch (err) {
       const status = statusOf(err);
       // A refusal (4xx, throttled to the end) was certainly not delivered; anything else may have been.
+      const wait = status === 429 ? retryAfterMs(err) : undefined;
+      if (wait !== undefined) await this.options.pacer?.block(wait);
       throw new DeliveryFailed(
         `Teams call failed: ${(err as Error).message}`,
         status !== undefined && status < 500 ? 'no' : 'unknown',
-        status === 429 ? retryAfterMs(err) : undefined,
+        wait,
         { cause: err },
       );
     }

@@ -41,6 +41,8 @@ export const SLACK_SEED = {
     approvals: { id: 'C0APPROVALS', name: 'access-approvals' },
     /** The bot is not a member: posting here answers `not_in_channel`. */
     general: { id: 'C0GENERAL', name: 'general' },
+    /** The bot is a member: where approval routing rules send engineering requests. */
+    engineeringAccess: { id: 'C0ENGACCESS', name: 'eng-access' },
   },
   users: {
     alice: person('U0ALICE', 'alice', 'Alice Nguyen', O.alice.email, 'Account Executive'),
@@ -102,13 +104,14 @@ export function seededUsers(): SlackUserRecord[] {
   ];
 }
 
-/** #access-approvals, #general (everyone but the bot) and the bot's DM with each person. */
+/** #access-approvals, #general (everyone but the bot), #eng-access and the bot's DM with each person. */
 export function seededChannels(): ChannelRecord[] {
   const { bot, channels } = SLACK_SEED;
   const people = Object.values(SLACK_SEED.users).map((person) => person.id);
   return [
     { ...channels.approvals, kind: 'channel', members: new Set([bot.userId, ...APPROVALS_MEMBERS]) },
     { ...channels.general, kind: 'channel', members: new Set(people) },
+    { ...channels.engineeringAccess, kind: 'channel', members: new Set([bot.userId, ...people]) },
     ...people.map(
       (user): ChannelRecord => ({
         id: dmChannelId(user),
