@@ -61,6 +61,8 @@ export interface GatehouseOverrides {
   queueLockMs?: number;
   /** The notifier's clock (time-bound access warnings), so tests can move it with the emulator's. */
   now?: () => number;
+  /** How long an unconfirmed post's claim holds before another pass may post it (default 5 min). */
+  postingHoldMs?: number;
 }
 
 /** The composition root: every long-lived part built once, from config, in one place. */
@@ -125,6 +127,7 @@ export async function createGatehouse(
     queue,
     expiryWarningsMs: config.notifier.expiryWarningsMs,
     now: overrides.now,
+    postingHoldMs: overrides.postingHoldMs,
     logger: logger.child({ component: 'messages' }),
     metrics,
   });
@@ -186,6 +189,8 @@ export async function createGatehouse(
       await queue.close();
       await slack?.stop();
       await server.close();
+      // Work that answered chat first (a click's sync) finishes before its store goes away.
+      await messages.idle();
       paceRedis?.disconnect();
       if (!overrides.store) await store.close();
     },
@@ -194,6 +199,7 @@ export async function createGatehouse(
       await (queue instanceof BullSyncQueue ? queue.abandon() : queue.close());
       await slack?.stop();
       await server.close();
+      await messages.idle();
       paceRedis?.disconnect();
       if (!overrides.store) await store.close();
     },

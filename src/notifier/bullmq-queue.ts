@@ -46,6 +46,7 @@ export class BullSyncQueue implements SyncQueue {
   private readonly queues = new Map<Platform, Queue>();
   private readonly workers: Worker[] = [];
   private readonly workerConnections: Redis[] = [];
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: BullQueueOptions) {
     this.connection = redis(options.redisUrl, options.logger);
@@ -85,7 +86,9 @@ export class BullSyncQueue implements SyncQueue {
       const worker = new Worker(
         queueName(platform),
         async (job: Job<{ requestId: string }>, token?: string) => {
-          const outcome = await handler({ requestId: job.data.requestId, platform });
+          const work = handler({ requestId: job.data.requestId, platform });
+          this.running.add(work);
+          const outcome = await work.finally(() => this.running.delete(work));
           if (outcome.status === 'done') return;
           if (outcome.reason === 'rate-limited') {
             // Every replica's worker on this platform waits; the job goes back without using an attempt.
@@ -139,9 +142,13 @@ export class BullSyncQueue implements SyncQueue {
     for (const connection of [...this.workerConnections, this.connection]) connection.disconnect();
   }
 
-  /** Like a crash: abandons running jobs (their locks lapse, another replica retakes them). */
+  /**
+   * Like a crash between two steps: stops taking jobs at once and abandons those running (their
+   * locks lapse and another replica runs them again), after letting each finish the step it is in.
+   */
   async abandon(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close(true)));
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     for (const connection of [...this.workerConnections, this.connection]) connection.disconnect();
   }

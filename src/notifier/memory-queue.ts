@@ -88,9 +88,14 @@ export class MemorySyncQueue implements SyncQueue {
       clearTimeout(lane.wake);
       lane.ready.length = 0;
     }
-    // Work already running finishes (its posts are recorded), nothing new starts.
-    while ([...this.lanes.values()].some((lane) => lane.running > 0)) {
-      await new Promise<void>((resolve) => this.idle.add(resolve));
+    // Work already running finishes (its posts are recorded), nothing new starts; a job stuck on a
+    // slow platform does not hold the shutdown for more than ten seconds.
+    const deadline = Date.now() + 10_000;
+    while ([...this.lanes.values()].some((lane) => lane.running > 0) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.idle.add(resolve);
+        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref();
+      });
     }
   }
 

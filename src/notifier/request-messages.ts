@@ -20,6 +20,8 @@ export interface RequestMessagesOptions {
   expiryWarningsMs?: readonly number[];
   metrics?: Metrics;
   now?: () => number;
+  /** How long a claim waits for its post to be confirmed before another pass may post it (5 min). */
+  postingHoldMs?: number;
 }
 
 const LOCK_TTL_MS = 10_000;
@@ -36,9 +38,15 @@ const REVOCATION_CHECK_DELAY_MS = 60_000;
 
 class LockLost extends Error {}
 
+/** The states of a delivery claim; any other value (a claim's '1', 'sent') means it was delivered. */
+const POSTING = 'posting';
+const UNKNOWN = 'unknown';
+
 /** What one platform's pass over a request ran into. */
 interface Tally {
   failed: boolean;
+  /** A message another pass claimed but never confirmed: look again once its hold lapses. */
+  inDoubt?: boolean;
   /** The longest Retry-After a platform asked for, when it rate-limited us. */
   retryAfterMs?: number;
 }
@@ -54,7 +62,21 @@ interface Tally {
  * is never redrawn from an older reading of the request than the one it shows.
  */
 export class RequestMessages {
+  private readonly running = new Set<Promise<unknown>>();
+
   constructor(private readonly options: RequestMessagesOptions) {}
+
+  /** Waits (at most `ms`) for the passes running now, so a shutdown does not cut one between a post and its record. */
+  async idle(ms = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
 
   /**
    * Brings every platform up to date now (after a click, a command); what chat refused is handed to
@@ -102,7 +124,13 @@ export class RequestMessages {
   }
 
   /** One platform's pass, as a queue job: says whether and when to try again. */
-  async run(job: SyncJob): Promise<SyncOutcome> {
+  run(job: SyncJob): Promise<SyncOutcome> {
+    const pass = this.pass(job);
+    this.running.add(pass);
+    return pass.finally(() => this.running.delete(pass));
+  }
+
+  private async pass(job: SyncJob): Promise<SyncOutcome> {
     const { store } = this.options;
     const messenger = this.options.messengers.find((m) => m.platform === job.platform);
     if (!messenger) return { status: 'done' };
@@ -132,6 +160,7 @@ export class RequestMessages {
     if (tally.retryAfterMs !== undefined)
       return { status: 'retry', reason: 'rate-limited', afterMs: tally.retryAfterMs };
     if (tally.failed) return { status: 'retry', reason: 'failed' };
+    if (tally.inDoubt) return { status: 'retry', reason: 'busy', afterMs: this.postingHoldMs() };
     // A request for another pass may have landed between the last check and the release.
     if ((await store.get(dirty)) !== null) return { status: 'retry', reason: 'busy', afterMs: 0 };
     return { status: 'done' };
@@ -271,9 +300,12 @@ export class RequestMessages {
   ): Promise<Delivery> {
     const request = snapshot.view;
     const notices: [string, Notice][] = [];
+    // Open with no step waiting: a step was just decided and the governance system has not yet
+    // opened the next one or closed the request. Which it will do decides what to say, so wait.
+    const settling = !request.outcome && ['pending', 'submitted'].includes(request.status) && !request.currentStep;
     for (const step of request.steps) {
       // The last decision of a closed request is told by the outcome notice.
-      if (step.decision && !(request.outcome && isLastDecided(request, step.index))) {
+      if (step.decision && !settling && !(request.outcome && isLastDecided(request, step.index))) {
         notices.push([`step${step.index}`, { kind: 'step-decided', request, step: step.index }]);
       }
     }
@@ -356,6 +388,10 @@ export class RequestMessages {
     return `told:${requestId}:${platform}:${event}`;
   }
 
+  private postingHoldMs(): number {
+    return this.options.postingHoldMs ?? POSTING_HOLD_MS;
+  }
+
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
@@ -403,14 +439,20 @@ export class RequestMessages {
     deliver: () => Promise<(() => Promise<void>) | null>,
   ): Promise<Delivery> {
     const { store, logger } = this.options;
-    if (!(await store.claim(key, POSTING_HOLD_MS))) return 'skipped';
+    if (!(await store.compareAndSwap(key, null, POSTING, { ttlMs: this.postingHoldMs() }))) {
+      // Claimed before: done, or in doubt (a replica died mid-post, or the platform never answered).
+      // In doubt means coming back once the hold lapses, or nobody would ever post it.
+      const state = await store.get(key);
+      if (state === POSTING || state === UNKNOWN) tally.inDoubt = true;
+      return 'skipped';
+    }
     let record: (() => Promise<void>) | null;
     try {
       await holding();
       record = await deliver();
     } catch (err) {
       if (err instanceof DeliveryFailed && err.posted === 'unknown') {
-        await store.set(key, 'unknown', { ttlMs: UNKNOWN_OUTCOME_HOLD_MS });
+        await store.set(key, UNKNOWN, { ttlMs: UNKNOWN_OUTCOME_HOLD_MS });
         logger.warn({ err, key }, 'chat did not confirm a post; not retrying it for a while');
       } else {
         await store.delete(key);

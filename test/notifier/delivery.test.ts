@@ -137,3 +137,21 @@ describe('time-bound access', () => {
     expect(buttonsOf(aliceDm().find((m) => shown(m).includes('has ended')))).toEqual(['request_again']);
   });
 });
+
+describe('a replica that died mid-delivery', () => {
+  it('leaves a claimed but unposted card to be posted once its hold lapses, exactly once', async () => {
+    world = await startSlackWorld({ postingHoldMs: 1_000 });
+    const request = await apiRequest(SEED.entries.zoomPro.id, S.alice);
+    // What a replica leaves behind when it dies between claiming Dana's card and posting it.
+    const key = `msg:${request.id}:approval:1:${SEED.users.dana.id}:slack`;
+    await world.gatehouse.store.set(key, 'posting', { ttlMs: 1_000 });
+    await world.gatehouse.poller.pollOnce();
+    await eventually(() => topLevel(APPROVALS, request.id).length === 1);
+    expect(dmsAbout(S.dana.id, request.id)).toHaveLength(0);
+    // Nothing else changes in Okta: the queue itself comes back for it.
+    await eventually(() => dmsAbout(S.dana.id, request.id).length === 1, 6_000);
+    await world.gatehouse.messages.sync(request.id);
+    expect(dmsAbout(S.dana.id, request.id)).toHaveLength(1);
+    expect(buttonsOf(dmsAbout(S.dana.id, request.id)[0])).toContain('approve');
+  });
+});

@@ -46,6 +46,8 @@ export async function startSlackWorld(
     org?: OktaOrg;
     /** Gatehouse's notifier clock, to move with the org's. */
     now?: () => number;
+    /** How long an unconfirmed post's claim holds (default 5 min). */
+    postingHoldMs?: number;
   } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
@@ -57,6 +59,7 @@ export async function startSlackWorld(
     store: options.store,
     sandbox: { okta, slack },
     now: options.now,
+    postingHoldMs: options.postingHoldMs,
     // The real Okta client with extra settings (a policy, say), still talking to the emulator.
     ...(options.okta && config.governance.provider === 'okta'
       ? {
