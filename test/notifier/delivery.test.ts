@@ -76,6 +76,11 @@ describe('Slack rate limits', () => {
     }
     world.slack.faults.add({ method: 'chat.postMessage', kind: 'ratelimited', retryAfterSeconds: 2, times: 1 });
     await world.gatehouse.poller.pollOnce();
+    // While Slack holds us back, /metrics shows the work waiting.
+    await eventually(() => world.slack.callsTo('chat.postMessage').some((call) => call.error === 'ratelimited'));
+    const waiting = await world.gatehouse.server.inject({ method: 'GET', url: '/metrics' });
+    const depth = Number(/gatehouse_notifier_queue_depth\{platform="slack"\} (\d+)/.exec(waiting.body)?.[1]);
+    expect(depth).toBeGreaterThan(0);
     await eventually(
       () =>
         requests.every(
@@ -153,5 +158,20 @@ describe('a replica that died mid-delivery', () => {
     await world.gatehouse.messages.sync(request.id);
     expect(dmsAbout(S.dana.id, request.id)).toHaveLength(1);
     expect(buttonsOf(dmsAbout(S.dana.id, request.id)[0])).toContain('approve');
+  });
+});
+
+describe('/metrics', () => {
+  it('counts deliveries by outcome and shows an empty queue once everything went out', async () => {
+    world = await startSlackWorld();
+    const request = await apiRequest(SEED.entries.zoomPro.id, S.alice);
+    await world.gatehouse.poller.pollOnce();
+    await eventually(() => dmsAbout(S.dana.id, request.id).length === 1);
+    for (let i = 0; i < 100 && (await world.gatehouse.queue.depth()).slack !== 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const metrics = (await world.gatehouse.server.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/gatehouse_notifier_queue_depth\{platform="slack"\} 0/);
+    expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="approval",outcome="sent"\} 1/);
   });
 });

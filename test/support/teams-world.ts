@@ -22,14 +22,22 @@ export interface TeamsWorld {
   close(): Promise<void>;
 }
 
-export async function startTeamsWorld(): Promise<TeamsWorld> {
+export async function startTeamsWorld(
+  options: {
+    /** An org made by the test (one with a clock it moves, say). */
+    org?: OktaOrg;
+    /** Gatehouse's notifier clock, to move with the org's. */
+    now?: () => number;
+  } = {},
+): Promise<TeamsWorld> {
   const port = await freePort();
   const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '3600000' });
-  const okta = createOktaOrg();
+  const okta = options.org ?? createOktaOrg();
   const teams = createTeamsTenant();
   const gatehouse = await createGatehouse(config, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     sandbox: { okta, teams },
+    now: options.now,
   });
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
   await gatehouse.start();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../../src/sandbox/okta/index.js';
+import { createOktaOrg, SEED } from '../../../src/sandbox/okta/index.js';
 import { cardProblems, invokeAction, message, TEAMS_SEED } from '../../../src/sandbox/teams/index.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
 
@@ -167,5 +167,40 @@ describe('every card Gatehouse sends is a valid Adaptive Card 1.5', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('time-bound access in Teams', () => {
+  it('warns the holder before it ends with a Request again card that asks again in one click', async () => {
+    await world.close();
+    let now = Date.parse('2026-11-20T09:00:00Z');
+    world = await startTeamsWorld({ org: createOktaOrg({ now: () => now }), now: () => now });
+    await world.driver.say(T.alice.id, 'request Figma Editor for 4 hours');
+    const request = await eventually(() =>
+      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.figmaEditor.id),
+    );
+    world.okta.settle();
+    const task = world.okta.tasks.find((t) => t.requestId === request.id && t.status === 'OPEN');
+    world.okta.resolveTaskAs(task?.id ?? '', SEED.users.bob.id, 'APPROVED');
+    world.okta.settle();
+    now = Date.parse(world.okta.request(request.id)?.revocationScheduled ?? '') - 30 * 60_000;
+    await world.gatehouse.messages.sync(request.id);
+    await world.gatehouse.messages.sync(request.id);
+    const aliceChat = world.teams.personalConversationOf(T.alice.id);
+    const warning = await eventually(() => botCards(aliceChat, 'Need it longer')[0]);
+    expect(botCards(aliceChat, 'Need it longer')).toHaveLength(1);
+    expect(cardProblems(cardOf(warning))).toEqual([]);
+
+    const answer = await world.driver.execute(
+      T.alice.id,
+      { conversationId: aliceChat, activityId: warning.id },
+      'request',
+    );
+    expect(answer.statusCode).toBe(200);
+    const again = await eventually(() =>
+      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.figmaEditor.id && r.id !== request.id),
+    );
+    expect(again.requestedFor.externalId).toBe(SEED.users.alice.id);
+    expect(text(world.teams.viewOf(T.alice.id, aliceChat, warning.id) ?? cardOf(warning))).toContain('Requested');
   });
 });
