@@ -431,7 +431,9 @@ function notifierConfig(vars: Environment, hookSecret: string | undefined, probl
   const { routes, problems: routeProblems } = parseRoutes(vars.APPROVALS_ROUTES ?? '');
   problems.push(...routeProblems);
   const expiryWarningsMs: number[] = [];
-  for (const item of splitList(vars.ACCESS_EXPIRY_WARNINGS ?? '24h,1h', ',')) {
+  const warningList =
+    vars.ACCESS_EXPIRY_WARNINGS?.toLowerCase() === 'none' ? '' : (vars.ACCESS_EXPIRY_WARNINGS ?? '24h,1h');
+  for (const item of splitList(warningList, ',')) {
     const ms = parseDurationMs(item);
     if (ms && ms > 0) expiryWarningsMs.push(ms);
     else problems.push(`ACCESS_EXPIRY_WARNINGS entry "${item}" must be a duration like 24h or 30m`);

@@ -105,6 +105,9 @@ export class BullSyncQueue implements SyncQueue {
           connection,
           prefix: this.options.prefix,
           concurrency: this.options.concurrency ?? 4,
+          // BullMQ honours queue.rateLimit (a Retry-After) only for workers that have a limiter;
+          // this one never binds by itself, the chat platforms' limits are kept by the Pacer.
+          limiter: { max: 1_000_000, duration: 1_000 },
           lockDuration: this.options.lockDurationMs ?? 30_000,
           stalledInterval: this.options.lockDurationMs ?? 30_000,
           maxStalledCount: 5,

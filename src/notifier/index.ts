@@ -1,6 +1,13 @@
 export { BullSyncQueue } from './bullmq-queue.js';
 export { MemorySyncQueue } from './memory-queue.js';
-export { type CardRole, DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
+export {
+  type CardRole,
+  DeliveryFailed,
+  type Messenger,
+  type Notice,
+  PacingWait,
+  type RequestCard,
+} from './messenger.js';
 export { oktaHook } from './okta-hook.js';
 export { Pacer, type RateRule, type RateTable } from './pacing.js';
 export { type PollerOptions, RequestPoller } from './poller.js';

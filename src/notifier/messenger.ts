@@ -46,6 +46,8 @@ export interface Messenger {
   notify(person: PersonView, notice: Notice): Promise<boolean>;
   /** Redraws what the person sees of their requests and approvals on the platform's home surface, if any. */
   refreshHome?(person: PersonView): Promise<void>;
+  /** How long the platform has asked us to send nothing more (a 429's Retry-After), in ms; 0 when free. */
+  blockedFor?(): Promise<number>;
 }
 
 /**
@@ -61,5 +63,15 @@ export class DeliveryFailed extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/** Our own pacing found no turn within its wait: nothing was sent; come back in `waitMs`. */
+export class PacingWait extends DeliveryFailed {
+  constructor(
+    message: string,
+    readonly waitMs: number,
+  ) {
+    super(message, 'no');
   }
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { DeliveryFailed } from './messenger.js';
+import { DeliveryFailed, PacingWait } from './messenger.js';
 
 /** At most `points` calls per `seconds`. */
 export interface RateRule {
@@ -67,7 +67,7 @@ export class Pacer {
     }
     const limiters = this.limiters.get(method);
     if (!limiters) return;
-    const deadline = Date.now() + (this.options.maxWaitMs ?? 10_000);
+    const deadline = Date.now() + (this.options.maxWaitMs ?? 5_000);
     for (const limiter of limiters) {
       for (;;) {
         try {
@@ -79,7 +79,7 @@ export class Pacer {
           }
           const wait = Math.max(1, result.msBeforeNext);
           if (Date.now() + wait > deadline) {
-            throw new DeliveryFailed(`${this.options.platform} ${method} is at its rate limit`, 'no', undefined);
+            throw new PacingWait(`${this.options.platform} ${method} is at its rate limit`, wait);
           }
           await new Promise((resolve) => setTimeout(resolve, wait));
         }
@@ -87,7 +87,8 @@ export class Pacer {
     }
   }
 
-  private async blockedFor(): Promise<number> {
+  /** How long a 429's Retry-After still holds every call back, in ms. */
+  async blockedFor(): Promise<number> {
     const local = this.blockedUntil - Date.now();
     const shared = this.options.redis ? await this.options.redis.pttl(this.blockKey()).catch(() => -2) : -2;
     return Math.max(local, shared, 0);

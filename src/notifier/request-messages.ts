@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Flows, PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
 import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
-import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from './messenger.js';
+import { DeliveryFailed, type Messenger, type Notice, PacingWait, type RequestCard } from './messenger.js';
 import type { SyncJob, SyncOutcome, SyncQueue } from './queue.js';
 import type { ApprovalRouting } from './routing.js';
 
@@ -24,7 +25,8 @@ export interface RequestMessagesOptions {
   postingHoldMs?: number;
 }
 
-const LOCK_TTL_MS = 10_000;
+/** Longer than the longest pacing wait plus a post, so a pass keeps its lease between renewals. */
+const LOCK_TTL_MS = 20_000;
 const MAX_PASSES = 3;
 /**
  * A claim taken before a post lives this long until the post is confirmed: if this replica dies in
@@ -47,6 +49,8 @@ interface Tally {
   failed: boolean;
   /** A message another pass claimed but never confirmed: look again once its hold lapses. */
   inDoubt?: boolean;
+  /** Our own pacing had no turn soon enough: come back then (no failure, no attempt used). */
+  pacedMs?: number;
   /** The longest Retry-After a platform asked for, when it rate-limited us. */
   retryAfterMs?: number;
 }
@@ -94,33 +98,32 @@ export class RequestMessages {
 
   /**
    * Puts a comment made in chat under every card about the request, once per card (`key` names
-   * the comment: the chat submission it came from). Backends that list comments (they show up in
-   * the request) get it through `sync` like a comment made in their portal; Okta's comments can be
-   * written but not read back, so for them this is the only way the thread hears of it.
+   * the comment: the chat submission it came from). Backends that list comments show it in the
+   * request, and the next pass replies with it like with a comment made in their portal. Okta's
+   * comments can be written but not read back, so for them the comment is kept in the store and
+   * the passes reply with it from there: a reply chat refused is retried like any other message.
    */
   async announceComment(requestId: string, author: PersonView, text: string, key: string): Promise<void> {
     const snapshot = await this.options.flows.snapshot(requestId);
     if (!snapshot) return;
-    if (snapshot.view.comments.length > 0) return this.sync(requestId);
-    const notice: Notice = { kind: 'comment', request: snapshot.view, author, text };
-    const refs = (await this.options.store.listMessageRefs(requestId)).filter((ref) => ref.kind !== 'comment');
-    const tally: Tally = { failed: false };
-    await Promise.all(
-      refs.map(async (ref) => {
-        const messenger = this.options.messengers.find((m) => m.platform === ref.platform);
-        if (!messenger) return;
-        const outcome = await this.once(
-          commentKey(requestId, key, ref),
-          async () => {},
-          tally,
-          async () => {
-            await messenger.reply(ref, notice);
-            return null;
-          },
-        );
-        this.count(ref.platform, 'comment', outcome, snapshot.view);
-      }),
-    );
+    if (snapshot.view.comments.length === 0) {
+      const entry: StoredComment = { id: key, author, text: text.slice(0, 10_000), created: new Date().toISOString() };
+      const listKey = chatCommentsKey(requestId);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const raw = await this.options.store.get(listKey);
+        const list = parseStoredComments(raw);
+        if (list.some((c) => c.id === key)) break;
+        const next = JSON.stringify([...list, entry].slice(-50));
+        if (await this.options.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) break;
+      }
+    }
+    await this.sync(requestId);
+  }
+
+  /** Comments to reply with: the backend's own when it lists them, else those made in chat. */
+  private async commentsOf(request: RequestView): Promise<StoredComment[]> {
+    if (request.comments.length > 0) return request.comments;
+    return parseStoredComments(await this.options.store.get(chatCommentsKey(request.id)));
   }
 
   /** One platform's pass, as a queue job: says whether and when to try again. */
@@ -134,6 +137,9 @@ export class RequestMessages {
     const { store } = this.options;
     const messenger = this.options.messengers.find((m) => m.platform === job.platform);
     if (!messenger) return { status: 'done' };
+    // The platform asked everyone to wait: do not even read the request until then.
+    const blocked = (await messenger.blockedFor?.()) ?? 0;
+    if (blocked > 0) return { status: 'retry', reason: 'rate-limited', afterMs: blocked };
     const name = `${job.requestId}:${job.platform}`;
     const dirty = `sync:again:${name}`;
     const lock = await store.acquireLock(`sync:${name}`, LOCK_TTL_MS);
@@ -160,9 +166,11 @@ export class RequestMessages {
     if (tally.retryAfterMs !== undefined)
       return { status: 'retry', reason: 'rate-limited', afterMs: tally.retryAfterMs };
     if (tally.failed) return { status: 'retry', reason: 'failed' };
+    if (tally.pacedMs !== undefined) return { status: 'retry', reason: 'busy', afterMs: tally.pacedMs };
     if (tally.inDoubt) return { status: 'retry', reason: 'busy', afterMs: this.postingHoldMs() };
-    // A request for another pass may have landed between the last check and the release.
-    if ((await store.get(dirty)) !== null) return { status: 'retry', reason: 'busy', afterMs: 0 };
+    // A pass asked for after the last check comes back by itself: whoever asked found the lock
+    // taken and is queued to try again, so nothing is requeued from here (two jobs would keep
+    // handing the request to each other).
     return { status: 'done' };
   }
 
@@ -198,6 +206,7 @@ export class RequestMessages {
     const request = snapshot.view;
     const platform = messenger.platform;
     const sent = new Set<string>();
+    const comments = await this.commentsOf(request);
     let changed = false;
     const track = (outcome: Delivery, kind = 'notice') => {
       if (outcome === 'sent') changed = true;
@@ -272,7 +281,7 @@ export class RequestMessages {
     }
 
     // Comments (from chat, the portal or the API) as thread replies under every card about the request.
-    for (const comment of request.comments) {
+    for (const comment of comments) {
       const notice: Notice = { kind: 'comment', request, author: comment.author, text: comment.text };
       for (const ref of refs) {
         if (sent.has(identity(ref))) continue;
@@ -363,10 +372,15 @@ export class RequestMessages {
       const at = endsAt - before;
       if (at > now) await queue?.enqueue(request.id, { key: `expiry-${endsAt}-${before}`, delayMs: at - now });
     }
-    await queue?.enqueue(request.id, {
-      key: `revocation-${endsAt}`,
-      delayMs: Math.max(0, endsAt - now) + REVOCATION_CHECK_DELAY_MS,
-    });
+    // Read again after the end to tell the holder it was removed; while Okta has not revoked yet,
+    // once a minute for a day (a new key each time: a finished job's key is not reused for an hour).
+    if (now < endsAt + 24 * 3_600_000) {
+      const round = now < endsAt ? 0 : Math.floor((now - endsAt) / REVOCATION_CHECK_DELAY_MS) + 1;
+      await queue?.enqueue(request.id, {
+        key: `revocation-${endsAt}-${round}`,
+        delayMs: Math.max(0, endsAt - now) + REVOCATION_CHECK_DELAY_MS,
+      });
+    }
     return result;
   }
 
@@ -490,10 +504,39 @@ function worse(a: Delivery, b: Delivery): Delivery {
 
 /** Records a refusal, keeping the longest Retry-After a platform asked for. */
 function note(tally: Tally, err: unknown): void {
+  if (err instanceof PacingWait) {
+    tally.pacedMs = Math.max(tally.pacedMs ?? 0, err.waitMs);
+    return;
+  }
   tally.failed = true;
   if (err instanceof DeliveryFailed && err.retryAfterMs !== undefined) {
     tally.retryAfterMs = Math.max(tally.retryAfterMs ?? 0, err.retryAfterMs);
   }
+}
+
+type StoredComment = RequestView['comments'][number];
+
+const storedComments = z.array(
+  z.object({
+    id: z.string(),
+    author: z.object({ id: z.string(), name: z.string(), email: z.string().optional() }),
+    text: z.string(),
+    created: z.string(),
+  }),
+);
+
+function parseStoredComments(raw: string | null): StoredComment[] {
+  if (!raw) return [];
+  try {
+    const parsed = storedComments.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+function chatCommentsKey(requestId: string): string {
+  return `chat-comments:${requestId}`;
 }
 
 function commentKey(requestId: string, commentId: string, ref: MessageRef): string {

@@ -175,3 +175,29 @@ describe('/metrics', () => {
     expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="approval",outcome="sent"\} 1/);
   });
 });
+
+describe('comments made in chat', () => {
+  it('reach every card thread even when Slack refuses the first reply', async () => {
+    world = await startSlackWorld();
+    await world.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
+    const request = await eventually(() =>
+      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
+    );
+    const card = await eventually(() => dmsAbout(S.dana.id, request.id)[0]);
+    const channelCard = await eventually(() => topLevel(APPROVALS, request.id)[0]);
+    await world.driver.click(S.dana.id, { channel: card.channel, ts: card.ts }, 'comment');
+    const modal = await eventually(() => world.slack.openModalOf(S.dana.id));
+    world.slack.faults.add({ method: 'chat.postMessage', kind: 'error', error: 'fatal_error', times: 1 });
+    await world.driver.submit(S.dana.id, modal.id, { text: 'Which team is this for?' });
+    const replies = (channel: string, ts: string) =>
+      world.slack.threadOf(channel, ts).filter((m) => shown(m).includes('Which team is this for?'));
+    await eventually(
+      () => replies(card.channel, card.ts).length === 1 && replies(channelCard.channel, channelCard.ts).length === 1,
+      10_000,
+    );
+    expect(world.slack.callsTo('chat.postMessage').some((call) => call.error === 'fatal_error')).toBe(true);
+    await world.gatehouse.messages.sync(request.id);
+    expect(replies(card.channel, card.ts)).toHaveLength(1);
+    expect(replies(channelCard.channel, channelCard.ts)).toHaveLength(1);
+  });
+});

@@ -161,4 +161,31 @@ describe('the BullMQ queue across replicas', () => {
     await eventually(() => runs.length === 2, 10_000);
     expect(runs.map((r) => r.requestId).sort()).toEqual(['req-1', 'req-2']);
   });
+
+  it('holds every replica back for a Retry-After met by one of them', async () => {
+    const prefix = `gatehouse-test-${randomUUID()}`;
+    const make = () =>
+      new BullSyncQueue({ redisUrl: REDIS_URL, prefix, platforms: ['slack'], logger, lockDurationMs: 1_000 });
+    const [first, second] = [make(), make()];
+    open.push(first, second);
+    let limitedAt = 0;
+    const runs: number[] = [];
+    const handler = async (job: SyncJob): Promise<SyncOutcome> => {
+      runs.push(Date.now());
+      if (job.requestId === 'req-0' && !limitedAt) {
+        limitedAt = Date.now();
+        return { status: 'retry', reason: 'rate-limited', afterMs: 1_500 };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { status: 'done' };
+    };
+    first.start(handler);
+    await first.enqueue('req-0');
+    await eventually(() => limitedAt > 0);
+    second.start(handler);
+    for (let i = 1; i <= 6; i++) await second.enqueue(`req-${i}`);
+    await eventually(() => runs.length === 8, 10_000);
+    // Nothing ran on either replica until Slack's wait was over.
+    expect(runs.filter((at) => at > limitedAt + 50 && at < limitedAt + 1_400)).toEqual([]);
+  });
 });

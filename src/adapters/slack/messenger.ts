@@ -52,6 +52,10 @@ export class SlackMessenger implements Messenger {
     await this.post({ channel, ...renderNotice(notice) });
   }
 
+  async blockedFor(): Promise<number> {
+    return (await this.pacer?.blockedFor()) ?? 0;
+  }
+
   async notify(person: PersonView, notice: Notice): Promise<boolean> {
     const userId = await this.people.userIdFor(person);
     if (!userId) return false;

@@ -88,6 +88,10 @@ export class TeamsMessenger implements Messenger {
     await this.send(await this.channelReference(channel), MessageFactory.text(noticeText(notice)));
   }
 
+  async blockedFor(): Promise<number> {
+    return (await this.options.pacer?.blockedFor()) ?? 0;
+  }
+
   async notify(person: PersonView, notice: Notice): Promise<boolean> {
     const ref = await this.personalReference(person);
     if (!ref) return false;

@@ -201,6 +201,8 @@ describe('time-bound access in Teams', () => {
       world.okta.requests.find((r) => r.requested.entryId === SEED.entries.figmaEditor.id && r.id !== request.id),
     );
     expect(again.requestedFor.externalId).toBe(SEED.users.alice.id);
+    // The same four hours as before, never more.
+    expect(again.accessDuration).toBe('PT4H');
     expect(text(world.teams.viewOf(T.alice.id, aliceChat, warning.id) ?? cardOf(warning))).toContain('Requested');
   });
 });

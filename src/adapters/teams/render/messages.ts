@@ -230,7 +230,6 @@ export function requestFormCard(state: FormState): Card {
 export function noticeCard(notice: Notice): Card | undefined {
   if (notice.kind !== 'expiring' && notice.kind !== 'revoked') return undefined;
   const request = notice.request;
-  const known = DURATIONS.some(([value]) => value === request.accessDuration);
   return {
     ...messageCard(noticeText(notice)),
     actions: [
@@ -239,7 +238,8 @@ export function noticeCard(notice: Notice): Card | undefined {
         title: 'Request again',
         verb: VERB.request,
         style: 'positive',
-        data: { entry: request.entry.id, duration: known ? request.accessDuration : 'none' },
+        // The same duration as before, whatever it was: never silently longer than what was granted.
+        data: { entry: request.entry.id, duration: request.accessDuration ?? 'none' },
       },
     ],
   };
