@@ -3,13 +3,10 @@ import { importJWK, importPKCS8, type JWK, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { OktaAuth } from '../../config.js';
 import { GovernanceAuthFailed, GovernanceProtocolError, GovernanceUnavailable } from '../../domain/errors.js';
+import type { Authorizer } from '../http.js';
 
 /** Produces the Authorization header for each call: a fixed SSWS token, or a cached OAuth access token. */
-export interface OktaAuthorizer {
-  header(): Promise<string>;
-  /** Forget a cached token after Okta refused it, so the next call fetches a fresh one. */
-  invalidate(): void;
-}
+export type OktaAuthorizer = Authorizer;
 
 export function createAuthorizer(orgUrl: string, auth: OktaAuth, timeoutMs: number): OktaAuthorizer {
   if (auth.kind === 'ssws') {

@@ -1,229 +1,41 @@
-import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
-import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { OktaAuth } from '../../config.js';
-import {
-  GatehouseError,
-  type GovernanceOperation,
-  GovernanceProtocolError,
-  GovernanceRateLimited,
-  GovernanceUnavailable,
-} from '../../domain/errors.js';
-import type { Metrics } from '../../metrics.js';
-import { createAuthorizer, type OktaAuthorizer } from './auth.js';
+import { VendorHttp, type VendorHttpOptions, type VendorResponse } from '../http.js';
+import { createAuthorizer } from './auth.js';
 import { errorFromResponse } from './errors.js';
 
-export interface OktaHttpOptions {
+export interface OktaHttpOptions extends VendorHttpOptions {
   orgUrl: string;
   auth: OktaAuth;
-  /** Per attempt. */
-  timeoutMs?: number;
-  /** Attempts in all, including the first. */
-  maxAttempts?: number;
-  /** Longer rate-limit waits are not slept through: the caller is told to come back later. */
-  maxRateLimitWaitMs?: number;
-  baseBackoffMs?: number;
-  metrics?: Metrics;
-  logger?: Logger;
 }
 
-export interface OktaResponse<T> {
-  body: T;
-  /** The `after` cursor of the next page, from the Link header or `_links.next.href`. */
-  nextCursor?: string;
-}
-
-type Query = Record<string, string | number | undefined>;
+export type OktaResponse<T> = VendorResponse<T>;
 
 /**
- * Okta over HTTP: auth, timeouts, rate limits and retries in one place, so the client reads as a
- * list of endpoints. Reads are retried on 429, 5xx and network failures. Writes are retried only on
- * 429 and refused connections, where Okta provably did nothing; any other failure of a write is
- * reported with `outcomeUnknown` so the caller checks before trying again.
+ * Okta over HTTP: SSWS or OAuth, Okta's error objects, its `after` cursors (Link header or
+ * `_links.next`) and its X-Rate-Limit headers, on the shared retrying transport.
  */
-export class OktaHttp {
-  private readonly authorizer: OktaAuthorizer;
-  private readonly timeoutMs: number;
-  private readonly maxAttempts: number;
-  private readonly maxRateLimitWaitMs: number;
-  private readonly baseBackoffMs: number;
-  /** Set when Okta reports no calls left in the window (X-Rate-Limit-Remaining: 0). */
-  private pausedUntil = 0;
-
-  constructor(private readonly options: OktaHttpOptions) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.maxAttempts = options.maxAttempts ?? 3;
-    this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 30_000;
-    this.baseBackoffMs = options.baseBackoffMs ?? 250;
-    this.authorizer = createAuthorizer(options.orgUrl, options.auth, this.timeoutMs);
-  }
-
-  get<S extends z.ZodType>(
-    operation: GovernanceOperation,
-    path: string,
-    schema: S,
-    query?: Query,
-  ): Promise<OktaResponse<z.infer<S>>> {
-    return this.call(operation, 'GET', path, schema, { query });
-  }
-
-  /** A write. `body` is JSON; the answer is parsed with `schema`. */
-  send<S extends z.ZodType>(
-    operation: GovernanceOperation,
-    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-    path: string,
-    schema: S,
-    body?: unknown,
-  ): Promise<OktaResponse<z.infer<S>>> {
-    return this.call(operation, method, path, schema, { body });
-  }
-
-  private async call<S extends z.ZodType>(
-    operation: GovernanceOperation,
-    method: string,
-    path: string,
-    schema: S,
-    request: { query?: Query; body?: unknown },
-  ): Promise<OktaResponse<z.infer<S>>> {
-    const isWrite = method !== 'GET';
-    const policy = retry(
-      handleWhen((error) => this.isRetryable(error)),
+export class OktaHttp extends VendorHttp {
+  constructor(options: OktaHttpOptions) {
+    super(
       {
-        maxAttempts: this.maxAttempts - 1,
-        backoff: new DelegateBackoff((context) => {
-          const error = 'error' in context.result ? context.result.error : undefined;
-          if (error instanceof GovernanceRateLimited) return error.retryAfterMs;
-          const exponential = this.baseBackoffMs * 2 ** (context.attempt - 1);
-          return exponential / 2 + Math.random() * (exponential / 2);
-        }),
+        provider: 'okta',
+        name: 'Okta',
+        baseUrl: options.orgUrl,
+        authorizer: createAuthorizer(options.orgUrl, options.auth, options.timeoutMs ?? 10_000),
+        errorFromResponse,
+        nextCursor,
+        pauseUntil,
       },
+      options,
     );
-    policy.onRetry((event) => {
-      const error = 'error' in event ? event.error : undefined;
-      const reason = error instanceof GovernanceRateLimited ? 'rate_limited' : 'unavailable';
-      this.options.metrics?.governanceRetries.inc({ provider: 'okta', operation, reason });
-      this.options.logger?.warn({ operation, reason, delayMs: Math.round(event.delay) }, 'retrying Okta call');
-    });
-    const url = this.url(path, request.query);
-    return policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite));
-  }
-
-  private isRetryable(error: Error): boolean {
-    if (error instanceof GovernanceRateLimited) return error.retryAfterMs <= this.maxRateLimitWaitMs;
-    return error instanceof GovernanceUnavailable && !error.outcomeUnknown;
-  }
-
-  private async attempt<S extends z.ZodType>(
-    operation: GovernanceOperation,
-    method: string,
-    url: string,
-    schema: S,
-    body: unknown,
-    isWrite: boolean,
-  ): Promise<OktaResponse<z.infer<S>>> {
-    const wait = this.pausedUntil - Date.now();
-    if (wait > this.maxRateLimitWaitMs) throw new GovernanceRateLimited(operation, wait);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: await this.authorizer.header(),
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          'user-agent': 'gatehouse/0.1',
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      if (error instanceof GatehouseError) throw error;
-      // A refused connection never reached Okta; anything else (timeout, reset) may have.
-      const refused = causeCode(error) === 'ECONNREFUSED';
-      throw new GovernanceUnavailable(operation, `Okta unreachable: ${describe(error)}`, isWrite && !refused, {
-        cause: error,
-      });
-    }
-
-    this.notePacing(response.headers);
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      // The body stalled or broke after the headers: as uncertain as a timeout.
-      throw new GovernanceUnavailable(operation, `Okta answer cut short: ${describe(error)}`, isWrite, {
-        cause: error,
-      });
-    }
-    if (response.status === 429) {
-      throw new GovernanceRateLimited(operation, retryAfterMs(response.headers));
-    }
-    if (!response.ok) {
-      if (response.status === 401) this.authorizer.invalidate();
-      const error = errorFromResponse(operation, response.status, parseJson(text));
-      // A 5xx on a write may still have been applied.
-      if (error instanceof GovernanceUnavailable && isWrite) {
-        throw new GovernanceUnavailable(operation, error.message, true);
-      }
-      throw error;
-    }
-    const json = text === '' ? undefined : parseJson(text);
-    if (json === INVALID) throw new GovernanceProtocolError(operation, `malformed JSON from ${method} ${pathOf(url)}`);
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      throw new GovernanceProtocolError(
-        operation,
-        `unexpected answer from ${method} ${pathOf(url)}: ${parsed.error.issues
-          .slice(0, 3)
-          .map((issue) => `${issue.path.join('.')} ${issue.message}`)
-          .join('; ')}`,
-      );
-    }
-    return { body: parsed.data, nextCursor: nextCursor(response.headers, json) };
-  }
-
-  private url(path: string, query?: Query): string {
-    const url = new URL(`${this.options.orgUrl}${path}`);
-    for (const [key, value] of Object.entries(query ?? {})) {
-      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
-    }
-    return url.toString();
-  }
-
-  /** Okta says how many calls are left in this window; when none are, hold further calls until Reset. */
-  private notePacing(headers: Headers): void {
-    const remaining = headers.get('x-rate-limit-remaining');
-    const reset = Number(headers.get('x-rate-limit-reset'));
-    if (remaining === '0' && Number.isFinite(reset) && reset > 0) {
-      this.pausedUntil = Math.max(this.pausedUntil, reset * 1000);
-    }
   }
 }
 
-const INVALID = Symbol('invalid json');
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return INVALID;
-  }
-}
-
-/** Retry-After (seconds or an HTTP date) wins; otherwise X-Rate-Limit-Reset (epoch seconds). */
-export function retryAfterMs(headers: Headers, now = Date.now()): number {
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
+/** Okta says how many calls are left in this window; when none are, hold further calls until Reset. */
+function pauseUntil(headers: Headers): number | undefined {
+  const remaining = headers.get('x-rate-limit-remaining');
   const reset = Number(headers.get('x-rate-limit-reset'));
-  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
-  return 1000;
+  return remaining === '0' && Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
 }
 
 function nextCursor(headers: Headers, body: unknown): string | undefined {
@@ -243,18 +55,4 @@ function nextCursor(headers: Headers, body: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function pathOf(url: string): string {
-  return new URL(url).pathname;
-}
-
-function causeCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as { code?: string }).code;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
-  return causeCode(error) ?? (error instanceof Error ? error.message : String(error));
 }

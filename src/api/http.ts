@@ -1,0 +1,264 @@
+import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import {
+  GatehouseError,
+  type GovernanceOperation,
+  GovernanceProtocolError,
+  GovernanceRateLimited,
+  GovernanceUnavailable,
+} from '../domain/errors.js';
+import type { Metrics } from '../metrics.js';
+
+/** Produces the Authorization header for each call, and forgets a cached token the vendor refused. */
+export interface Authorizer {
+  header(): Promise<string>;
+  invalidate(): void;
+}
+
+/** What differs between vendors: how they authenticate, say no, page and pace. */
+export interface VendorProtocol {
+  provider: 'okta' | 'pingone';
+  /** The vendor's name in messages ("Okta", "PingOne"). */
+  name: string;
+  baseUrl: string;
+  authorizer: Authorizer;
+  /** Turns a non-2xx, non-429 answer into a typed governance error. */
+  errorFromResponse(operation: GovernanceOperation, status: number, body: unknown): GatehouseError;
+  /** The next page's cursor, when the vendor gives one in headers or body. */
+  nextCursor?(headers: Headers, body: unknown): string | undefined;
+  /** How long to hold further calls after this answer (the vendor said the window is spent). */
+  pauseUntil?(headers: Headers): number | undefined;
+  headers?: Record<string, string>;
+}
+
+export interface VendorHttpOptions {
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Attempts in all, including the first. */
+  maxAttempts?: number;
+  /** Longer rate-limit waits are not slept through: the caller is told to come back later. */
+  maxRateLimitWaitMs?: number;
+  baseBackoffMs?: number;
+  metrics?: Metrics;
+  logger?: Logger;
+}
+
+export interface VendorResponse<T> {
+  body: T;
+  /** The next page's cursor, when the vendor gives one. */
+  nextCursor?: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/**
+ * A governance vendor over HTTP: auth, timeouts, rate limits and retries in one place, so each
+ * client reads as a list of endpoints. Reads are retried on 429, 5xx and network failures. Writes
+ * are retried only on 429 and refused connections, where the vendor provably did nothing; any
+ * other failure of a write is reported with `outcomeUnknown` so the caller checks before trying
+ * again.
+ */
+export class VendorHttp {
+  private readonly authorizer: Authorizer;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly maxRateLimitWaitMs: number;
+  private readonly baseBackoffMs: number;
+  /** Set when the vendor reports no calls left in the window. */
+  private pausedUntil = 0;
+
+  constructor(
+    private readonly protocol: VendorProtocol,
+    private readonly options: VendorHttpOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 30_000;
+    this.baseBackoffMs = options.baseBackoffMs ?? 250;
+    this.authorizer = protocol.authorizer;
+  }
+
+  get<S extends z.ZodType>(
+    operation: GovernanceOperation,
+    path: string,
+    schema: S,
+    query?: Query,
+  ): Promise<VendorResponse<z.infer<S>>> {
+    return this.call(operation, 'GET', path, schema, { query });
+  }
+
+  /** A write. `body` is JSON; the answer is parsed with `schema`. */
+  send<S extends z.ZodType>(
+    operation: GovernanceOperation,
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<VendorResponse<z.infer<S>>> {
+    return this.call(operation, method, path, schema, { body });
+  }
+
+  private async call<S extends z.ZodType>(
+    operation: GovernanceOperation,
+    method: string,
+    path: string,
+    schema: S,
+    request: { query?: Query; body?: unknown },
+  ): Promise<VendorResponse<z.infer<S>>> {
+    const isWrite = method !== 'GET';
+    const policy = retry(
+      handleWhen((error) => this.isRetryable(error)),
+      {
+        maxAttempts: this.maxAttempts - 1,
+        backoff: new DelegateBackoff((context) => {
+          const error = 'error' in context.result ? context.result.error : undefined;
+          if (error instanceof GovernanceRateLimited) return error.retryAfterMs;
+          const exponential = this.baseBackoffMs * 2 ** (context.attempt - 1);
+          return exponential / 2 + Math.random() * (exponential / 2);
+        }),
+      },
+    );
+    policy.onRetry((event) => {
+      const error = 'error' in event ? event.error : undefined;
+      const reason = error instanceof GovernanceRateLimited ? 'rate_limited' : 'unavailable';
+      this.options.metrics?.governanceRetries.inc({ provider: this.protocol.provider, operation, reason });
+      this.options.logger?.warn(
+        { operation, reason, delayMs: Math.round(event.delay) },
+        `retrying ${this.protocol.name} call`,
+      );
+    });
+    const url = this.url(path, request.query);
+    return policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite));
+  }
+
+  private isRetryable(error: Error): boolean {
+    if (error instanceof GovernanceRateLimited) return error.retryAfterMs <= this.maxRateLimitWaitMs;
+    return error instanceof GovernanceUnavailable && !error.outcomeUnknown;
+  }
+
+  private async attempt<S extends z.ZodType>(
+    operation: GovernanceOperation,
+    method: string,
+    url: string,
+    schema: S,
+    body: unknown,
+    isWrite: boolean,
+  ): Promise<VendorResponse<z.infer<S>>> {
+    const wait = this.pausedUntil - Date.now();
+    if (wait > this.maxRateLimitWaitMs) throw new GovernanceRateLimited(operation, wait);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: {
+          authorization: await this.authorizer.header(),
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          'user-agent': 'gatehouse/0.1',
+          ...this.protocol.headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      if (error instanceof GatehouseError) throw error;
+      // A refused connection never reached the vendor; anything else (timeout, reset) may have.
+      const refused = causeCode(error) === 'ECONNREFUSED';
+      const name = this.protocol.name;
+      throw new GovernanceUnavailable(operation, `${name} unreachable: ${describe(error)}`, isWrite && !refused, {
+        cause: error,
+      });
+    }
+
+    const pause = this.protocol.pauseUntil?.(response.headers);
+    if (pause) this.pausedUntil = Math.max(this.pausedUntil, pause);
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The body stalled or broke after the headers: as uncertain as a timeout.
+      throw new GovernanceUnavailable(
+        operation,
+        `${this.protocol.name} answer cut short: ${describe(error)}`,
+        isWrite,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (response.status === 429) {
+      throw new GovernanceRateLimited(operation, retryAfterMs(response.headers));
+    }
+    if (!response.ok) {
+      if (response.status === 401) this.authorizer.invalidate();
+      const error = this.protocol.errorFromResponse(operation, response.status, parseJson(text));
+      // A 5xx on a write may still have been applied.
+      if (error instanceof GovernanceUnavailable && isWrite) {
+        throw new GovernanceUnavailable(operation, error.message, true);
+      }
+      throw error;
+    }
+    const json = text === '' ? undefined : parseJson(text);
+    if (json === INVALID) throw new GovernanceProtocolError(operation, `malformed JSON from ${method} ${pathOf(url)}`);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new GovernanceProtocolError(
+        operation,
+        `unexpected answer from ${method} ${pathOf(url)}: ${parsed.error.issues
+          .slice(0, 3)
+          .map((issue) => `${issue.path.join('.')} ${issue.message}`)
+          .join('; ')}`,
+      );
+    }
+    return { body: parsed.data, nextCursor: this.protocol.nextCursor?.(response.headers, json) };
+  }
+
+  private url(path: string, query?: Query): string {
+    const url = new URL(`${this.protocol.baseUrl}${path}`);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+}
+
+const INVALID = Symbol('invalid json');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return INVALID;
+  }
+}
+
+/** Retry-After (seconds or an HTTP date) wins; otherwise X-Rate-Limit-Reset (epoch seconds). */
+export function retryAfterMs(headers: Headers, now = Date.now()): number {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const reset = Number(headers.get('x-rate-limit-reset'));
+  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
+  return 1000;
+}
+
+function pathOf(url: string): string {
+  return new URL(url).pathname;
+}
+
+function causeCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as { code?: string }).code;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
+  return causeCode(error) ?? (error instanceof Error ? error.message : String(error));
+}
