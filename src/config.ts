@@ -22,6 +22,8 @@ export const SANDBOX_SECRETS = Object.freeze({
   oktaApiToken: 'gatehouse-sandbox-okta-token',
   oktaEventHookSecret: 'gatehouse-sandbox-hook-secret',
   pingoneAccessToken: 'gatehouse-sandbox-pingone-token',
+  /** The emulated PingOne tenant's governance administrator, whose token Gatehouse uses. */
+  pingoneServiceAccountId: '00ugatehousesvc00000',
   microsoftAppId: '00000000-0000-0000-0000-000000000000',
 });
 
@@ -35,7 +37,8 @@ export type PingOneAuth =
 
 export type GovernanceConfig =
   | { provider: 'okta'; orgUrl: string; auth: OktaAuth }
-  | { provider: 'pingone'; tenantUrl: string; auth: PingOneAuth };
+  /** `realm` names the managed-user object (`<realm>_user`) and the token endpoint's realm. */
+  | { provider: 'pingone'; tenantUrl: string; realm: string; auth: PingOneAuth; serviceAccountId?: string };
 
 export interface SlackConfig {
   signingSecret: string;
@@ -146,6 +149,12 @@ const environment = z.object({
   PINGONE_CLIENT_SECRET: optionalText,
   PINGONE_TOKEN_URL: url('PINGONE_TOKEN_URL').optional(),
   PINGONE_SCOPES: optionalText,
+  PINGONE_SERVICE_ACCOUNT_ID: optionalText,
+  PINGONE_REALM: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9]{0,30}$/, 'PINGONE_REALM is a realm name like alpha or bravo')
+    .default('alpha'),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -213,7 +222,9 @@ function sandboxConfig(vars: Environment): Config {
       ? {
           provider: 'pingone',
           tenantUrl: `${publicUrl}/sandbox/pingone`,
+          realm: 'alpha',
           auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
+          serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
         }
       : {
           provider: 'okta',
@@ -367,16 +378,24 @@ function pingOneConfig(vars: Environment, problems: string[]): GovernanceConfig 
     if (!vars.PINGONE_CLIENT_SECRET) problems.push('PINGONE_CLIENT_ID is set but PINGONE_CLIENT_SECRET is missing.');
   }
   if (problems.length > before || !vars.PINGONE_TENANT_URL) return undefined;
+  const realm = vars.PINGONE_REALM;
   const auth: PingOneAuth = vars.PINGONE_ACCESS_TOKEN
     ? { kind: 'bearer', token: vars.PINGONE_ACCESS_TOKEN }
     : {
         kind: 'client_credentials',
         clientId: vars.PINGONE_CLIENT_ID ?? '',
         clientSecret: vars.PINGONE_CLIENT_SECRET ?? '',
-        tokenUrl: vars.PINGONE_TOKEN_URL ?? `${vars.PINGONE_TENANT_URL}/am/oauth2/alpha/access_token`,
+        tokenUrl:
+          vars.PINGONE_TOKEN_URL ?? `${vars.PINGONE_TENANT_URL}/am/oauth2/realms/root/realms/${realm}/access_token`,
         scopes: splitList(vars.PINGONE_SCOPES ?? 'fr:idm:* fr:iga:*'),
       };
-  return { provider: 'pingone', tenantUrl: vars.PINGONE_TENANT_URL, auth };
+  return {
+    provider: 'pingone',
+    tenantUrl: vars.PINGONE_TENANT_URL,
+    realm,
+    auth,
+    serviceAccountId: vars.PINGONE_SERVICE_ACCOUNT_ID,
+  };
 }
 
 function slackConfig(vars: Environment, problems: string[]): SlackConfig | undefined {

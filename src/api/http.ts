@@ -99,14 +99,27 @@ export class VendorHttp {
     return this.call(operation, method, path, schema, { body });
   }
 
+  /**
+   * A POST that changes nothing (a search, a validation): retried like a read, and a failure of it
+   * never leaves an outcome in doubt.
+   */
+  search<S extends z.ZodType>(
+    operation: GovernanceOperation,
+    path: string,
+    schema: S,
+    body: unknown,
+  ): Promise<VendorResponse<z.infer<S>>> {
+    return this.call(operation, 'POST', path, schema, { body, read: true });
+  }
+
   private async call<S extends z.ZodType>(
     operation: GovernanceOperation,
     method: string,
     path: string,
     schema: S,
-    request: { query?: Query; body?: unknown },
+    request: { query?: Query; body?: unknown; read?: boolean },
   ): Promise<VendorResponse<z.infer<S>>> {
-    const isWrite = method !== 'GET';
+    const isWrite = method !== 'GET' && !request.read;
     const policy = retry(
       handleWhen((error) => this.isRetryable(error)),
       {

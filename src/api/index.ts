@@ -4,9 +4,11 @@ import type { Metrics } from '../metrics.js';
 import type { Governance } from './governance.js';
 import { instrumentGovernance } from './instrumented.js';
 import { OktaGovernance } from './okta/client.js';
+import { PingOneGovernance } from './pingone/client.js';
 
 export type { Governance, GovernancePolicy } from './governance.js';
 export { OktaGovernance } from './okta/client.js';
+export { PingOneGovernance } from './pingone/client.js';
 
 export class ProviderNotAvailable extends Error {}
 
@@ -16,9 +18,15 @@ export function createGovernance(
   deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean },
 ): Governance {
   if (config.provider === 'pingone') {
-    throw new ProviderNotAvailable(
-      'GOVERNANCE_PROVIDER=pingone is not available in this version of Gatehouse yet; use Okta (or SANDBOX_PROVIDER=okta).',
-    );
+    const pingone = new PingOneGovernance({
+      tenantUrl: config.tenantUrl,
+      realm: config.realm,
+      auth: config.auth,
+      metrics: deps.metrics,
+      logger: deps.logger.child({ component: 'pingone' }),
+      serviceAccountId: config.serviceAccountId,
+    });
+    return instrumentGovernance(pingone, deps.metrics);
   }
   const okta = new OktaGovernance({
     orgUrl: config.orgUrl,

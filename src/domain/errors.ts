@@ -23,6 +23,8 @@ export type GovernanceOperation =
   | 'comment'
   | 'cancel'
   | 'listAccess'
+  | 'policy'
+  | 'token'
   | 'ping';
 
 /** The backend could not be reached or kept failing; `outcomeUnknown` says a write may have landed. */

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createOktaOrg, type OktaOrg, oktaEmulator } from './okta/index.js';
+import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from './pingone/index.js';
 import { createSlackWorkspace, type SlackWorkspace, slackEmulator } from './slack/index.js';
 import { createTeamsTenant, type TeamsTenant, teamsConnector } from './teams/index.js';
 
 export interface SandboxOptions {
   /** The org to serve; a new seeded one by default. */
   okta?: OktaOrg;
+  /** The PingOne AIC tenant to serve; a new seeded one by default. */
+  pingone?: PingOneTenant;
   /** The Slack workspace to serve; a new seeded one by default. */
   slack?: SlackWorkspace;
   /** The Teams tenant whose Bot Framework connector the bot calls; a new seeded one by default. */
@@ -20,6 +23,7 @@ export interface SandboxOptions {
 export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, options) => {
   const org = options.okta ?? createOktaOrg();
   await app.register(oktaEmulator, { prefix: '/okta', org });
+  await app.register(pingOneEmulator, { prefix: '/pingone', tenant: options.pingone ?? createPingOneTenant() });
   await app.register(slackEmulator, { prefix: '/slack', workspace: options.slack ?? createSlackWorkspace() });
   await app.register(teamsConnector, { prefix: '/teams', tenant: options.teams ?? createTeamsTenant() });
 };

@@ -1,56 +1,177 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
+import type { Governance } from '../../src/api/governance.js';
 import { OktaGovernance } from '../../src/api/okta/client.js';
+import { PingOneGovernance } from '../../src/api/pingone/client.js';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { type ChatIdentity, Flows } from '../../src/flows/index.js';
 import { createOktaOrg, type OktaOrg, oktaEmulator } from '../../src/sandbox/okta/index.js';
+import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../src/sandbox/pingone/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 
+export type Provider = 'okta' | 'pingone';
+export const PROVIDERS: Provider[] = ['okta', 'pingone'];
+
 /**
- * The whole spine for flow tests: the Okta emulator on a real socket, the real Okta client talking
+ * What the governance system's own records say, read the way an administrator reads its portal,
+ * whichever backend runs: the flow tests ask these questions and never look at a vendor's records.
+ */
+export interface Portal {
+  /** The request's status in Gatehouse's words (pending, approved, rejected, denied, canceled, expired). */
+  status(requestId: string): string | undefined;
+  /** The ISO 8601 duration the backend recorded for time-bound access. */
+  accessDuration(requestId: string): string | undefined;
+  /** The notes on a request: Okta's request messages, IGA's comments and decision justifications. */
+  notes(requestId?: string): string[];
+  /** Directory searches made so far. */
+  lookups(): number;
+  /** Writes of one kind that the backend accepted. */
+  writes(kind: 'create' | 'decide' | 'comment'): number;
+  /** Decision calls made, accepted or not. */
+  decideCalls(): number;
+  /** The next decision is recorded, then answered with a 500 (the caller cannot know it landed). */
+  failNextDecideAfterWrite(): void;
+  /** Reads of requests fail with `status`, `times` times. */
+  failRequestReads(status: number, times: number): void;
+  /** Whether the backend's API can cancel a request. */
+  canCancel: boolean;
+}
+
+/**
+ * The whole spine for flow tests: a governance emulator on a real socket, the real client talking
  * to it over HTTP, a store and the flows. Nothing of ours is mocked.
  */
 export interface World {
-  org: OktaOrg;
+  provider: Provider;
+  portal: Portal;
   flows: Flows;
-  governance: OktaGovernance;
+  governance: Governance;
   store: Store;
   emulator: FastifyInstance;
   /** A Slack user with this email. */
   as(email: string): ChatIdentity;
-  /** Governance writes the emulator received (method + path), to prove exactly-once. */
-  writes(pathPart: string): number;
   close(): Promise<void>;
 }
 
-export async function startWorld(options: { store?: Store; rejectReasonRequired?: boolean } = {}): Promise<World> {
-  const org = createOktaOrg();
+export async function startWorld(
+  options: { provider?: Provider; store?: Store; rejectReasonRequired?: boolean } = {},
+): Promise<World> {
+  const provider = options.provider ?? 'okta';
   const emulator = Fastify();
-  await emulator.register(oktaEmulator, { org });
-  await emulator.listen({ port: 0, host: '127.0.0.1' });
-  const address = emulator.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const governance = new OktaGovernance({
-    orgUrl: `http://127.0.0.1:${port}`,
-    auth: { kind: 'ssws', token: SANDBOX_SECRETS.oktaApiToken },
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-    rejectReasonRequired: options.rejectReasonRequired,
-  });
+  let governance: Governance;
+  let portal: Portal;
+  if (provider === 'okta') {
+    const org = createOktaOrg();
+    await emulator.register(oktaEmulator, { org });
+    const url = await listen(emulator);
+    governance = new OktaGovernance({
+      orgUrl: url,
+      auth: { kind: 'ssws', token: SANDBOX_SECRETS.oktaApiToken },
+      timeoutMs: 2000,
+      baseBackoffMs: 5,
+      rejectReasonRequired: options.rejectReasonRequired,
+    });
+    portal = oktaPortal(org);
+  } else {
+    const tenant = createPingOneTenant();
+    if (options.rejectReasonRequired === false) tenant.config.requireRejectJustification = false;
+    await emulator.register(pingOneEmulator, { tenant });
+    const url = await listen(emulator);
+    governance = new PingOneGovernance({
+      tenantUrl: url,
+      realm: 'alpha',
+      auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
+      serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
+      timeoutMs: 2000,
+      baseBackoffMs: 5,
+    });
+    portal = pingOnePortal(tenant);
+  }
   const store = options.store ?? new MemoryStore();
   const flows = new Flows(governance, store, pino({ level: 'silent' }));
   return {
-    org,
+    provider,
+    portal,
     flows,
     governance,
     store,
     emulator,
     as: (email) => ({ platform: 'slack', userId: `U${email.split('@')[0]?.toUpperCase()}`, email }),
-    writes: (pathPart) =>
-      org.calls.filter((call) => call.method !== 'GET' && call.path.includes(pathPart) && call.status < 400).length,
     async close() {
       await emulator.close();
       if (!options.store) await store.close();
     },
+  };
+}
+
+async function listen(emulator: FastifyInstance): Promise<string> {
+  await emulator.listen({ port: 0, host: '127.0.0.1' });
+  const address = emulator.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return `http://127.0.0.1:${port}`;
+}
+
+function oktaPortal(org: OktaOrg): Portal {
+  const accepted = (method: string, test: (path: string) => boolean) =>
+    org.calls.filter((call) => call.method === method && test(call.path) && call.status < 400).length;
+  return {
+    status: (id) => org.requests.find((r) => r.id === id)?.status.toLowerCase(),
+    accessDuration: (id) => org.requests.find((r) => r.id === id)?.accessDuration,
+    notes: (id) => org.messages.filter((m) => !id || m.requestId === id).map((m) => m.message),
+    lookups: () => org.calls.filter((call) => call.path === '/api/v1/users').length,
+    writes: (kind) =>
+      kind === 'create'
+        ? accepted('POST', (p) => p === '/governance/api/v2/requests')
+        : kind === 'decide'
+          ? accepted('POST', (p) => p.endsWith('/resolve'))
+          : accepted('POST', (p) => p.endsWith('/messages')),
+    decideCalls: () => org.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/resolve')).length,
+    failNextDecideAfterWrite: () =>
+      org.faults.add({ method: 'POST', path: /\/resolve$/, kind: 'fail-after-write', status: 500 }),
+    failRequestReads: (status, times) =>
+      org.faults.add({ method: 'GET', path: /\/governance\/api\/v2\/requests/, kind: 'status', status, times }),
+    canCancel: false,
+  };
+}
+
+function pingOnePortal(tenant: PingOneTenant): Portal {
+  const accepted = (test: (call: PingOneTenant['calls'][number]) => boolean) =>
+    tenant.calls.filter((call) => call.method === 'POST' && call.status < 400 && test(call)).length;
+  const status = (id: string) => {
+    const request = tenant.request(id);
+    if (!request) return undefined;
+    const { decision } = request;
+    if (decision.status === 'in-progress') return 'pending';
+    if (decision.status === 'cancelled') {
+      return decision.phases.some((p) => p.status === 'expired') ? 'expired' : 'canceled';
+    }
+    return decision.decision === 'rejected' ? 'rejected' : 'approved';
+  };
+  return {
+    status,
+    accessDuration: (id) => {
+      const common = tenant.request(id)?.request.common;
+      if (!common?.endDate || !common.startDate) return undefined;
+      const minutes = Math.round((Date.parse(common.endDate) - Date.parse(common.startDate)) / 60_000);
+      return minutes % 60 === 0 ? `PT${minutes / 60}H` : `PT${minutes}M`;
+    },
+    notes: (id) =>
+      tenant.requests.filter((r) => !id || r.id === id).flatMap((r) => r.decision.comments.map((c) => c.comment)),
+    lookups: () =>
+      tenant.calls.filter((call) => call.method === 'GET' && call.path === '/openidm/managed/alpha_user').length,
+    writes: (kind) =>
+      kind === 'create'
+        ? accepted((call) => call.action === 'create')
+        : kind === 'decide'
+          ? accepted((call) => call.action === 'approve' || call.action === 'reject')
+          : accepted((call) => call.action === 'comment'),
+    decideCalls: () =>
+      tenant.calls.filter((call) => call.method === 'POST' && (call.action === 'approve' || call.action === 'reject'))
+        .length,
+    failNextDecideAfterWrite: () =>
+      tenant.faults.push({ method: 'POST', action: 'approve', status: 500, times: 1, afterWrite: true }),
+    failRequestReads: (status, times) =>
+      tenant.faults.push({ method: 'POST', path: /\/requests$/, action: 'search', status, times }),
+    canCancel: true,
   };
 }

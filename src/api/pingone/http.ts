@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { PingOneAuth } from '../../config.js';
+import {
+  type GatehouseError,
+  GovernanceAuthFailed,
+  GovernanceNotFound,
+  type GovernanceOperation,
+  GovernanceProtocolError,
+  GovernanceRejected,
+  GovernanceUnavailable,
+} from '../../domain/errors.js';
+import { type Authorizer, VendorHttp, type VendorHttpOptions } from '../http.js';
+
+export interface PingOneHttpOptions extends VendorHttpOptions {
+  tenantUrl: string;
+  auth: PingOneAuth;
+}
+
+/** PingOne AIC over HTTP: a bearer token (given, or from client credentials), CREST errors. */
+export class PingOneHttp extends VendorHttp {
+  constructor(options: PingOneHttpOptions) {
+    super(
+      {
+        provider: 'pingone',
+        name: 'PingOne',
+        baseUrl: options.tenantUrl,
+        authorizer: authorizerFor(options.auth, options.timeoutMs ?? 10_000),
+        errorFromResponse,
+        headers: { 'accept-api-version': 'resource=1.0' },
+      },
+      options,
+    );
+  }
+}
+
+/** ForgeRock's CREST error: `{ code, reason, message, detail }`. */
+const crestError = z.object({
+  code: z.number().optional(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export function errorFromResponse(operation: GovernanceOperation, status: number, body: unknown): GatehouseError {
+  const parsed = crestError.safeParse(body);
+  const crest = parsed.success ? parsed.data : {};
+  if (status === 401 || status === 403) return new GovernanceAuthFailed(operation, status, crest.reason);
+  if (status === 404) return new GovernanceNotFound(operation, 'That item');
+  if (status >= 400 && status < 500) {
+    return new GovernanceRejected(
+      operation,
+      crest.message ?? `Request refused (HTTP ${status}).`,
+      status,
+      crest.reason,
+    );
+  }
+  return new GovernanceUnavailable(operation, `HTTP ${status} ${crest.reason ?? ''} ${crest.message ?? ''}`.trim());
+}
+
+const tokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
+
+/** Renew this long before expiry so a token never dies in flight. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+function authorizerFor(auth: PingOneAuth, timeoutMs: number): Authorizer {
+  if (auth.kind === 'bearer') {
+    const header = `Bearer ${auth.token}`;
+    return { header: async () => header, invalidate: () => {} };
+  }
+  let cached: { header: string; until: number } | undefined;
+  let pending: Promise<string> | undefined;
+  const fetchToken = async (): Promise<string> => {
+    let response: Response;
+    try {
+      response = await fetch(auth.tokenUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scopes.join(' ') }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new GovernanceUnavailable('token', 'PingOne token endpoint unreachable', false, { cause: error });
+    }
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
+      throw new GovernanceAuthFailed('token', response.status);
+    }
+    if (!response.ok) throw new GovernanceUnavailable('token', `PingOne token endpoint answered ${response.status}`);
+    const parsed = tokenAnswer.safeParse(await response.json().catch(() => null));
+    if (!parsed.success) throw new GovernanceProtocolError('token', 'unreadable token answer');
+    const header = `Bearer ${parsed.data.access_token}`;
+    cached = { header, until: Date.now() + (parsed.data.expires_in ?? 300) * 1000 - EXPIRY_MARGIN_MS };
+    return header;
+  };
+  return {
+    async header() {
+      if (cached && cached.until > Date.now()) return cached.header;
+      pending ??= fetchToken().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}

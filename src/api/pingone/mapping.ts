@@ -1,0 +1,252 @@
+import type {
+  AccessRequest,
+  ApprovalStep,
+  CatalogEntryKind,
+  CatalogItem,
+  Comment,
+  GrantStatus,
+  Principal,
+  PrincipalRef,
+  RequestStatus,
+  StepStatus,
+} from '../../domain/types.js';
+import type { IgaCatalogItem, IgaRequest, IgaUser, ManagedUser } from './wire.js';
+
+/** IGA names people `managed/user/<uuid>` in actors and comments, and `<uuid>` elsewhere. */
+export function bareId(id: string): string {
+  return id.replace(/^managed\/(?:[a-z]+_)?user\//, '');
+}
+
+export function personRef(user: IgaUser): PrincipalRef {
+  const name = [user.givenName, user.sn].filter(Boolean).join(' ').trim();
+  return { id: bareId(user.id), displayName: name || user.userName || undefined, email: user.mail ?? undefined };
+}
+
+export function toPrincipal(user: ManagedUser): Principal {
+  const name = [user.givenName, user.sn].filter(Boolean).join(' ').trim();
+  return {
+    id: user._id,
+    email: user.mail ?? '',
+    displayName: name || user.userName || user.mail || user._id,
+    login: user.userName ?? undefined,
+    active: (user.accountStatus ?? 'active').toLowerCase() === 'active',
+  };
+}
+
+type Named = { id: string; name?: string | null; displayName?: string | null } | null | undefined;
+
+/** What was asked for, as one catalog entry: an application, an entitlement of one, or a role. */
+export function entryOf(parts: { application?: Named; entitlement?: Named; assignment?: Named; role?: Named }): {
+  id: string;
+  name: string;
+} {
+  const app = parts.application;
+  const appName = app?.name ?? app?.displayName ?? app?.id ?? '';
+  const entitlement = parts.assignment ?? parts.entitlement;
+  if (entitlement) {
+    const name = parts.entitlement?.displayName ?? entitlement.displayName ?? entitlement.name ?? entitlement.id;
+    return { id: entitlement.id, name: appName ? `${appName} — ${name}` : name };
+  }
+  if (parts.role) return { id: parts.role.id, name: parts.role.name ?? parts.role.displayName ?? parts.role.id };
+  return { id: app?.id ?? 'unknown', name: appName || 'Unknown item' };
+}
+
+const KINDS: Record<string, CatalogEntryKind> = {
+  accountGrant: 'app',
+  entitlementGrant: 'entitlement',
+  roleMembership: 'group',
+};
+
+/** The `catalogs[].type` a create body names for a catalog item type. */
+export const CREATE_TYPES: Record<string, string> = {
+  accountGrant: 'application',
+  entitlementGrant: 'entitlement',
+  roleMembership: 'role',
+};
+
+export function toCatalogItem(item: IgaCatalogItem): CatalogItem {
+  const entry = entryOf(item);
+  const description = item.entitlement?.description ?? item.role?.description ?? item.application?.description;
+  return {
+    id: item.id,
+    name: entry.name,
+    kind: KINDS[item.item.type] ?? 'bundle',
+    description: description ?? undefined,
+  };
+}
+
+/** Gatehouse's own comments say who acted in chat: "Bob Lee <bob@acme.example> (Slack): …". */
+const ON_BEHALF = /^(.{1,200}?) <([^<>\s]+@[^<>\s]+)> \(([A-Za-z]+)\): ([\s\S]*)$/;
+
+export function onBehalfComment(name: string, email: string, via: string | undefined, text: string): string {
+  return `${name} <${email}> (${via ?? 'chat'}): ${text}`;
+}
+
+export function toAccessRequest(
+  request: IgaRequest,
+  context: { serviceAccountId?: string; portalUrl?: string; now: number },
+): AccessRequest {
+  const decision = request.decision;
+  const phases = decision.phases ?? [];
+  const active = decision.actors?.active ?? [];
+  const inactive = decision.actors?.inactive ?? [];
+  const comments = decision.comments ?? [];
+  const status = requestStatus(request);
+  const isService = (user: IgaUser | null | undefined) =>
+    !user || user.id.toUpperCase() === 'SYSTEM' || bareId(user.id) === context.serviceAccountId;
+  const beneficiary = request.user ? personRef(request.user) : { id: 'unknown' };
+
+  const steps: ApprovalStep[] = phases.map((phase, index) => {
+    const phaseDecision = verdict(phase.decision);
+    const stepStatus = phaseStatus(phase.status, phaseDecision, status);
+    const actors = (stepStatus === 'pending' ? active : [...active, ...inactive]).filter(
+      (actor) => actor.phase === phase.name && actor.permissions?.approve !== false,
+    );
+    const approvers = dedupe(actors.map(personRef));
+    const by = phase.completedBy ? personRef(phase.completedBy) : undefined;
+    const reason = phaseDecision
+      ? [...comments]
+          .reverse()
+          .find((c) => (c.action ?? '').toLowerCase().startsWith(phaseDecision === 'approve' ? 'approv' : 'reject'))
+          ?.comment
+      : undefined;
+    return {
+      index: index + 1,
+      // Actions name the phase, so a stale click never lands on a later one.
+      taskId: phase.name,
+      name: phase.displayName ?? phase.name,
+      status: stepStatus,
+      startedAt: phase.startDate ?? undefined,
+      approvers,
+      decision:
+        phaseDecision && by
+          ? {
+              by,
+              decision: phaseDecision,
+              at: phase.completionDate ?? decision.completionDate ?? '',
+              reason: reason ? (ON_BEHALF.exec(reason)?.[4] ?? reason) : undefined,
+            }
+          : undefined,
+    };
+  });
+
+  const common = request.request?.common;
+  const created = decision.startDate ?? request.metadata?.createdDate ?? '';
+  const endsAt = common?.endDate ?? undefined;
+  const grantStatus = status === 'approved' ? grantOf(decision.outcome) : undefined;
+  const current = phases.find((phase) => phaseStatus(phase.status, verdict(phase.decision), status) === 'pending');
+  return {
+    id: request.id,
+    status,
+    requester: isService(request.requester) ? beneficiary : personRef(request.requester as IgaUser),
+    requestedFor: beneficiary,
+    entry: entryOf(request),
+    justification: common?.justification ?? undefined,
+    accessDuration: endsAt ? isoBetween(common?.startDate ?? created, endsAt) : undefined,
+    created,
+    updated: request.metadata?.modifiedDate ?? latest(request) ?? created,
+    expiresAt: current?.events?.expiration?.date ?? decision.deadline ?? undefined,
+    steps,
+    comments: comments
+      .map((c, index) => ({ c, index }))
+      .filter(({ c }) => (c.action ?? 'comment').toLowerCase() === 'comment' && c.comment)
+      .map(({ c, index }) => toComment(c.comment as string, c.user, c.timeStamp, index, isService(c.user))),
+    grantStatus,
+    revocationStatus:
+      grantStatus === 'granted' && endsAt ? (context.now >= Date.parse(endsAt) ? 'revoked' : 'pending') : undefined,
+    revocationScheduled: grantStatus === 'granted' ? endsAt : undefined,
+    portalUrl: context.portalUrl,
+  };
+}
+
+function toComment(
+  text: string,
+  user: IgaUser | null | undefined,
+  created: string,
+  index: number,
+  byService: boolean,
+): Comment {
+  const behalf = byService ? ON_BEHALF.exec(text) : null;
+  if (behalf) {
+    const [, name, email, , said] = behalf;
+    return { id: `c${index}`, author: { id: `mail:${email}`, displayName: name, email }, text: said ?? '', created };
+  }
+  return { id: `c${index}`, author: user ? personRef(user) : { id: 'unknown' }, text, created };
+}
+
+function requestStatus(request: IgaRequest): RequestStatus {
+  const { status, decision, outcome, phases } = request.decision;
+  const state = status.toLowerCase();
+  if (state === 'cancelled' || state === 'canceled') {
+    return (phases ?? []).some((p) => (p.status ?? '').toLowerCase() === 'expired') ||
+      (outcome ?? '').toLowerCase() === 'expired'
+      ? 'expired'
+      : 'canceled';
+  }
+  if (state === 'complete' || state === 'completed') {
+    const verdictOf = verdict(decision);
+    if (verdictOf === 'reject') return 'rejected';
+    if ((outcome ?? '').toLowerCase() === 'cancelled') return 'canceled';
+    return 'approved';
+  }
+  return 'pending';
+}
+
+function verdict(value: string | null | undefined): 'approve' | 'reject' | undefined {
+  const v = (value ?? '').toLowerCase();
+  if (v.startsWith('approv')) return 'approve';
+  if (v.startsWith('reject') || v.startsWith('deny') || v.startsWith('denied')) return 'reject';
+  return undefined;
+}
+
+function phaseStatus(
+  status: string | null | undefined,
+  decided: 'approve' | 'reject' | undefined,
+  request: RequestStatus,
+): StepStatus {
+  if (decided === 'approve') return 'approved';
+  if (decided === 'reject') return 'rejected';
+  const s = (status ?? '').toLowerCase();
+  if (s === 'expired') return 'expired';
+  if (s === 'in-progress' || s === 'pending') {
+    if (request === 'canceled') return 'canceled';
+    if (request === 'expired') return 'expired';
+    return request === 'pending' ? 'pending' : 'skipped';
+  }
+  if (s === 'cancelled' || s === 'canceled') return 'canceled';
+  return 'waiting';
+}
+
+function grantOf(outcome: string | null | undefined): GrantStatus {
+  const o = (outcome ?? '').toLowerCase();
+  if (o === 'provisioned' || o === 'fulfilled') return 'granted';
+  if (o === 'not provisioned' || o === 'failed') return 'failed';
+  return 'pending';
+}
+
+function dedupe(people: PrincipalRef[]): PrincipalRef[] {
+  const seen = new Map<string, PrincipalRef>();
+  for (const person of people) if (!seen.has(person.id)) seen.set(person.id, person);
+  return [...seen.values()];
+}
+
+/** The last moment anything happened to a request, when IGA gives no modification date. */
+function latest(request: IgaRequest): string | undefined {
+  const moments = [
+    request.decision.startDate,
+    request.decision.completionDate,
+    ...(request.decision.phases ?? []).flatMap((p) => [p.startDate, p.completionDate]),
+    ...(request.decision.comments ?? []).map((c) => c.timeStamp),
+  ].filter((m): m is string => Boolean(m) && !Number.isNaN(Date.parse(m as string)));
+  return moments.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+}
+
+/** An ISO 8601 duration for the time between two instants, in the largest whole unit. */
+export function isoBetween(start: string, end: string): string | undefined {
+  const seconds = Math.round((Date.parse(end) - Date.parse(start)) / 1000);
+  if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
+  if (seconds % 86_400 === 0) return `P${seconds / 86_400}D`;
+  if (seconds % 3_600 === 0) return `PT${seconds / 3_600}H`;
+  if (seconds % 60 === 0) return `PT${seconds / 60}M`;
+  return `PT${seconds}S`;
+}
