@@ -1,4 +1,3 @@
-import { ProviderNotAvailable } from './api/index.js';
 import { createGatehouse } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -15,16 +14,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
-  try {
-    gatehouse = await createGatehouse(config);
-  } catch (error) {
-    if (error instanceof ProviderNotAvailable) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const gatehouse = await createGatehouse(config);
   const { server, logger } = gatehouse;
   await server.listen({ port: config.server.port, host: config.server.host });
   await gatehouse.start();
@@ -36,14 +26,21 @@ async function main(): Promise<void> {
         '',
         ...box([
           'Gatehouse is running in SANDBOX MODE',
-          'No Slack, Teams or Okta settings were found, so every external',
+          'No Slack, Teams or governance settings were found, so every external',
           'service is an embedded emulation and the store is in memory.',
           'Its secrets are published: it listens on 127.0.0.1 only.',
         ]),
         `  Health:         ${base}/healthz   (readiness: ${base}/readyz)`,
         `  Metrics:        ${base}/metrics`,
-        `  Emulated Okta:  ${base}/sandbox/okta  (token: SSWS ${config.governance.provider === 'okta' && config.governance.auth.kind === 'ssws' ? config.governance.auth.token : '-'})`,
-        `                  e.g. curl -H 'Authorization: SSWS gatehouse-sandbox-okta-token' '${base}/sandbox/okta/api/v1/users?search=profile.email%20eq%20%22alice@acme.example%22'`,
+        ...(config.governance.provider === 'okta'
+          ? [
+              `  Emulated Okta:  ${base}/sandbox/okta  (token: SSWS ${config.governance.auth.kind === 'ssws' ? config.governance.auth.token : '-'})`,
+              `                  e.g. curl -H 'Authorization: SSWS gatehouse-sandbox-okta-token' '${base}/sandbox/okta/api/v1/users?search=profile.email%20eq%20%22alice@acme.example%22'`,
+            ]
+          : [
+              `  Emulated PingOne: ${base}/sandbox/pingone  (token: Bearer ${config.governance.auth.kind === 'bearer' ? config.governance.auth.token : '-'})`,
+              `                  e.g. curl -H 'Authorization: Bearer gatehouse-sandbox-pingone-token' '${base}/sandbox/pingone/openidm/managed/alpha_user?_queryFilter=mail%20eq%20%22alice@acme.example%22'`,
+            ]),
         `  Slack events:   ${base}/slack/events  (signing secret: ${config.slack?.signingSecret ?? '-'})`,
         `  Emulated Slack: ${base}/sandbox/slack/api/<method>  (bot token: ${config.slack?.botToken ?? '-'})`,
         `                  e.g. curl -H 'Authorization: Bearer ${config.slack?.botToken ?? ''}' -d channel=C0APPROVALS ${base}/sandbox/slack/api/conversations.history`,

@@ -10,8 +10,6 @@ export type { Governance, GovernancePolicy } from './governance.js';
 export { OktaGovernance } from './okta/client.js';
 export { PingOneGovernance } from './pingone/client.js';
 
-export class ProviderNotAvailable extends Error {}
-
 /** The configured backend, instrumented. */
 export function createGovernance(
   config: GovernanceConfig,

@@ -11,8 +11,10 @@ import {
   SlackDriver,
   type SlackWorkspace,
 } from '../../src/sandbox/slack/index.js';
+import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import type { Store } from '../../src/store/index.js';
 import { freePort } from './free-port.js';
+import { oktaPortal, type Portal, pingOnePortal, type Provider } from './world.js';
 
 export { eventually } from './eventually.js';
 
@@ -24,7 +26,12 @@ export { eventually } from './eventually.js';
  */
 export interface SlackWorld {
   gatehouse: Gatehouse;
+  /** Which governance backend this world runs (SANDBOX_PROVIDER). */
+  provider: Provider;
+  /** The governance system's records, whichever backend runs. */
+  portal: Portal;
   okta: OktaOrg;
+  pingone: PingOneTenant;
   slack: SlackWorkspace;
   driver: SlackDriver;
   baseUrl: string;
@@ -46,18 +53,28 @@ export async function startSlackWorld(
     org?: OktaOrg;
     /** Gatehouse's notifier clock, to move with the org's. */
     now?: () => number;
+    /** The governance backend to emulate (default Okta). */
+    provider?: Provider;
     /** How long an unconfirmed post's claim holds (default 5 min). */
     postingHoldMs?: number;
   } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '3600000', ...options.env });
+  const provider = options.replicaOf?.provider ?? options.provider ?? 'okta';
+  const config = loadConfig({
+    PORT: String(port),
+    LOG_LEVEL: 'silent',
+    POLL_INTERVAL_MS: '3600000',
+    SANDBOX_PROVIDER: provider,
+    ...options.env,
+  });
+  const pingone = options.replicaOf?.pingone ?? createPingOneTenant();
   const okta = options.replicaOf?.okta ?? options.org ?? createOktaOrg();
   const slack = options.replicaOf?.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     store: options.store,
-    sandbox: { okta, slack },
+    sandbox: { okta, slack, pingone },
     now: options.now,
     postingHoldMs: options.postingHoldMs,
     // The real Okta client with extra settings (a policy, say), still talking to the emulator.
@@ -82,7 +99,10 @@ export async function startSlackWorld(
   });
   return {
     gatehouse,
+    provider,
+    portal: provider === 'okta' ? oktaPortal(okta) : pingOnePortal(pingone),
     okta,
+    pingone,
     slack,
     driver,
     baseUrl,

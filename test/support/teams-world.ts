@@ -2,8 +2,10 @@ import pino from 'pino';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
+import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
 import { freePort } from './free-port.js';
+import { oktaPortal, type Portal, pingOnePortal, type Provider } from './world.js';
 
 export { eventually } from './eventually.js';
 
@@ -14,7 +16,10 @@ export { eventually } from './eventually.js';
  */
 export interface TeamsWorld {
   gatehouse: Gatehouse;
+  provider: Provider;
+  portal: Portal;
   okta: OktaOrg;
+  pingone: PingOneTenant;
   teams: TeamsTenant;
   driver: TeamsDriver;
   baseUrl: string;
@@ -28,15 +33,24 @@ export async function startTeamsWorld(
     org?: OktaOrg;
     /** Gatehouse's notifier clock, to move with the org's. */
     now?: () => number;
+    /** The governance backend to emulate (default Okta). */
+    provider?: Provider;
   } = {},
 ): Promise<TeamsWorld> {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent', POLL_INTERVAL_MS: '3600000' });
+  const provider = options.provider ?? 'okta';
+  const config = loadConfig({
+    PORT: String(port),
+    LOG_LEVEL: 'silent',
+    POLL_INTERVAL_MS: '3600000',
+    SANDBOX_PROVIDER: provider,
+  });
+  const pingone = createPingOneTenant();
   const okta = options.org ?? createOktaOrg();
   const teams = createTeamsTenant();
   const gatehouse = await createGatehouse(config, {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    sandbox: { okta, teams },
+    sandbox: { okta, teams, pingone },
     now: options.now,
   });
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
@@ -45,7 +59,10 @@ export async function startTeamsWorld(
   const driver = new TeamsDriver({ tenant: teams, inject: (request) => gatehouse.server.inject(request), baseUrl });
   return {
     gatehouse,
+    provider,
+    portal: provider === 'okta' ? oktaPortal(okta) : pingOnePortal(pingone),
     okta,
+    pingone,
     teams,
     driver,
     baseUrl,

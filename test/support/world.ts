@@ -35,6 +35,12 @@ export interface Portal {
   failRequestReads(status: number, times: number): void;
   /** Whether the backend's API can cancel a request. */
   canCancel: boolean;
+  /** The first request for a catalog entry, as the portal lists it. */
+  find(entryId: string): { id: string; status: string } | undefined;
+  /** How many requests exist. */
+  count(): number;
+  /** What Gatehouse's backend calls a rejected request. */
+  rejected: string;
 }
 
 /**
@@ -111,7 +117,7 @@ async function listen(emulator: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-function oktaPortal(org: OktaOrg): Portal {
+export function oktaPortal(org: OktaOrg): Portal {
   const accepted = (method: string, test: (path: string) => boolean) =>
     org.calls.filter((call) => call.method === method && test(call.path) && call.status < 400).length;
   return {
@@ -131,10 +137,16 @@ function oktaPortal(org: OktaOrg): Portal {
     failRequestReads: (status, times) =>
       org.faults.add({ method: 'GET', path: /\/governance\/api\/v2\/requests/, kind: 'status', status, times }),
     canCancel: false,
+    find: (entryId) => {
+      const found = org.requests.find((r) => r.requested.entryId === entryId);
+      return found && { id: found.id, status: found.status.toLowerCase() };
+    },
+    count: () => org.requests.length,
+    rejected: 'denied',
   };
 }
 
-function pingOnePortal(tenant: PingOneTenant): Portal {
+export function pingOnePortal(tenant: PingOneTenant): Portal {
   const accepted = (test: (call: PingOneTenant['calls'][number]) => boolean) =>
     tenant.calls.filter((call) => call.method === 'POST' && call.status < 400 && test(call)).length;
   const status = (id: string) => {
@@ -173,5 +185,11 @@ function pingOnePortal(tenant: PingOneTenant): Portal {
     failRequestReads: (status, times) =>
       tenant.faults.push({ method: 'POST', path: /\/requests$/, action: 'search', status, times }),
     canCancel: true,
+    find: (entryId) => {
+      const found = tenant.requests.find((r) => r.plan.catalogId === entryId);
+      return found && { id: found.id, status: status(found.id) ?? 'unknown' };
+    },
+    count: () => tenant.requests.length,
+    rejected: 'rejected',
   };
 }
