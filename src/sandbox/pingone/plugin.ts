@@ -7,6 +7,7 @@ export interface PingOneEmulatorOptions {
 }
 
 const GOV = '/iga/governance';
+const TOKEN_PATH = /^\/am\/oauth2\/realms\/root\/realms\/[^/]+\/access_token$/;
 
 /** A targetFilter node: `{ operator, operand }`, with leaves `{ targetName, targetValue }`. */
 type FilterNode = { operator: string; operand: unknown };
@@ -67,7 +68,9 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
       if (fault.afterWrite) afterWrite.set(request, fault.status);
       else return crest(reply, fault.status, 'Injected fault');
     }
-    if (request.headers.authorization !== `Bearer ${tenant.accessToken}`) {
+    if (TOKEN_PATH.test(path)) return;
+    const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    if (!bearer || !tenant.acceptsToken(bearer)) {
       return crest(reply, 401, 'Access token is missing or invalid');
     }
   });
@@ -79,6 +82,25 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     if (status && status < 500) return crest(reply, status, (error as Error).message);
     return crest(reply, 500, 'Internal error');
   });
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  // ── OAuth 2.0 client credentials (AM) ────────────────────────────────────────────────────────
+  app.post<{ Params: { realm: string }; Body: Record<string, string> }>(
+    '/am/oauth2/realms/root/realms/:realm/access_token',
+    async (request, reply) => {
+      const basic = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
+      if (request.body?.grant_type !== 'client_credentials') {
+        return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'Grant type is not supported' });
+      }
+      const token = id && secret ? tenant.issueToken(id, secret) : null;
+      if (!token) return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
+      return { access_token: token, scope: request.body.scope ?? '', token_type: 'Bearer', expires_in: 3600 };
+    },
+  );
 
   // ── Managed users ────────────────────────────────────────────────────────────────────────────
   app.get<{ Params: { realm: string }; Querystring: { _queryFilter?: string } }>(

@@ -185,6 +185,9 @@ export class PingOneTenant {
     preventRequestWithViolation: false,
   };
   readonly accessToken: string;
+  /** OAuth clients allowed the client-credentials grant (id → secret), and the tokens issued to them. */
+  readonly oauthClients = new Map<string, string>();
+  readonly issuedTokens = new Map<string, number>();
   /** Gatehouse's token acts as this governance administrator. */
   readonly serviceAccountId = SEED.users.service.id;
   private readonly now: () => number;
@@ -200,6 +203,20 @@ export class PingOneTenant {
     this.catalog = company.entries
       .filter((entry) => entry.requestable)
       .map((entry) => catalogRecord(entry, company.entries));
+  }
+
+  /** The client-credentials grant: a token for a registered client, valid `lifetimeS` seconds. */
+  issueToken(clientId: string, secret: string, lifetimeS = 3600): string | null {
+    if (this.oauthClients.get(clientId) !== secret) return null;
+    const token = `eyJ${randomUUID().replace(/-/g, '')}`;
+    this.issuedTokens.set(token, this.now() + lifetimeS * 1000);
+    return token;
+  }
+
+  acceptsToken(token: string): boolean {
+    if (token === this.accessToken) return true;
+    const until = this.issuedTokens.get(token);
+    return until !== undefined && until > this.now();
   }
 
   user(id: string): ManagedUserRecord | undefined {

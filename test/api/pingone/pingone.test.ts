@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PingOneGovernance } from '../../../src/api/pingone/client.js';
-import { SANDBOX_SECRETS } from '../../../src/config.js';
+import { createGatehouse } from '../../../src/app.js';
+import { loadConfig, SANDBOX_SECRETS } from '../../../src/config.js';
 import { Flows } from '../../../src/flows/index.js';
 import { SEED } from '../../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../../src/sandbox/pingone/index.js';
@@ -147,5 +148,122 @@ describe('the PingOne client at its edge', () => {
       auth: { kind: 'bearer', token: 'not-the-token' },
     });
     await expect(wrong.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
+  });
+});
+
+describe('PingOne credentials', () => {
+  it('gets a token with client credentials, reuses it, and fetches a new one after a refusal', async () => {
+    tenant.oauthClients.set('gatehouse', 's3cret');
+    const base = `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
+    const client = new PingOneGovernance({
+      tenantUrl: base,
+      realm: 'alpha',
+      auth: {
+        kind: 'client_credentials',
+        clientId: 'gatehouse',
+        clientSecret: 's3cret',
+        tokenUrl: `${base}/am/oauth2/realms/root/realms/alpha/access_token`,
+        scopes: ['fr:idm:*', 'fr:iga:*'],
+      },
+    });
+    const tokens = () => tenant.calls.filter((call) => call.path.endsWith('/access_token')).length;
+    expect(await client.findPrincipalsByEmail(U.alice.email)).toHaveLength(1);
+    await client.ping();
+    expect(tokens()).toBe(1);
+    // The tenant forgets the token (revoked, rotated): the next call is refused once, then works again.
+    tenant.issuedTokens.clear();
+    await expect(client.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
+    await client.ping();
+    expect(tokens()).toBe(2);
+  });
+
+  it('refuses a wrong client secret as a credentials problem', async () => {
+    tenant.oauthClients.set('gatehouse', 's3cret');
+    const base = `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
+    const client = new PingOneGovernance({
+      tenantUrl: base,
+      realm: 'alpha',
+      auth: {
+        kind: 'client_credentials',
+        clientId: 'gatehouse',
+        clientSecret: 'guess',
+        tokenUrl: `${base}/am/oauth2/realms/root/realms/alpha/access_token`,
+        scopes: ['fr:iga:*'],
+      },
+    });
+    await expect(client.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
+  });
+});
+
+describe('PingOne lists and lifecycle', () => {
+  it('reads only what changed since a moment, across pages, oldest first', async () => {
+    for (let i = 0; i < 130; i++) {
+      tenant.create(
+        { users: [U.carol.id], catalogs: [{ type: 'application', id: E.zoomPro.id }] },
+        tenant.serviceAccountId,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const changed = [];
+    for (const entry of [E.zoomPro, E.jiraSoftwareUser, E.slackMember]) changed.push(await created(alice(), entry.id));
+    const searches = () =>
+      tenant.calls.filter((call) => call.action === 'search' && call.path === '/iga/governance/requests');
+    const before = searches().length;
+    const page = await governance.listRequests({ updatedSince: since });
+    expect(page.items.map((r) => r.id).sort()).toEqual(changed.map((r) => r.id).sort());
+    expect(page.items.map((r) => r.updated)).toEqual(page.items.map((r) => r.updated).sort());
+    // One page reached back past the moment: the 130 older requests cost nothing more.
+    expect(searches().length - before).toBe(1);
+    const all = await governance.listRequests({ requestedFor: U.carol.id, limit: 100 });
+    expect(all.items).toHaveLength(100);
+    const next = await governance.listRequests({ requestedFor: U.carol.id, limit: 100, cursor: all.cursor });
+    expect(next.items).toHaveLength(30);
+  });
+
+  it('shows a request IGA expired as expired, with nothing left to decide', async () => {
+    const request = await created(alice(), E.salesforceSalesUser.id);
+    tenant.expire(request.id);
+    const view = ok(await flows.status(alice(), request.id));
+    expect(view).toMatchObject({ status: 'expired', statusLabel: 'Expired' });
+    const refusedDecision = await flows.decide(bob(), { requestId: request.id, decision: 'approve' });
+    expect(refusedDecision.ok).toBe(false);
+    expect(actions('approve')).toHaveLength(0);
+  });
+
+  it('asks approvers for a reason when requireApproveJustification is on', async () => {
+    tenant.config.requireApproveJustification = true;
+    const request = await created(alice(), E.salesforceSalesUser.id);
+    refused(await flows.decide(bob(), { requestId: request.id, decision: 'approve' }), 'reason_required');
+    ok(await flows.decide(bob(), { requestId: request.id, decision: 'approve', reason: 'Territory confirmed' }));
+    expect(tenant.request(request.id)?.decision.comments.at(-1)?.comment).toContain('Territory confirmed');
+  });
+});
+
+describe('GOVERNANCE_PROVIDER=pingone', () => {
+  it('runs the whole bot against the PingOne tenant it names', async () => {
+    const base = `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
+    const config = loadConfig({
+      GOVERNANCE_PROVIDER: 'pingone',
+      PINGONE_TENANT_URL: base,
+      PINGONE_ACCESS_TOKEN: SANDBOX_SECRETS.pingoneAccessToken,
+      PINGONE_SERVICE_ACCOUNT_ID: SANDBOX_SECRETS.pingoneServiceAccountId,
+      SLACK_SIGNING_SECRET: 'a-real-looking-secret',
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+      PUBLIC_URL: 'https://gatehouse.example.com',
+      LOG_LEVEL: 'silent',
+    });
+    const gatehouse = await createGatehouse(config, { logger: pino({ level: 'silent' }) });
+    try {
+      expect(gatehouse.governance.provider).toBe('pingone');
+      const me = ok(await gatehouse.flows.whoAmI(alice()));
+      expect(me).toMatchObject({ id: U.alice.id, name: 'Alice Nguyen' });
+      const ready = await gatehouse.server.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.json()).toMatchObject({ checks: { governance: 'ok' } });
+    } finally {
+      await gatehouse.close();
+    }
   });
 });
