@@ -3,6 +3,7 @@ import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/c
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
+import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import {
   createSlackWorkspace,
   type Json,
@@ -11,10 +12,9 @@ import {
   SlackDriver,
   type SlackWorkspace,
 } from '../../src/sandbox/slack/index.js';
-import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import type { Store } from '../../src/store/index.js';
 import { freePort } from './free-port.js';
-import { oktaPortal, type Portal, pingOnePortal, type Provider } from './world.js';
+import { oktaPortal, type Portal, type Provider, pingOnePortal } from './world.js';
 
 export { eventually } from './eventually.js';
 

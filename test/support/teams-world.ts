@@ -5,7 +5,7 @@ import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
 import { freePort } from './free-port.js';
-import { oktaPortal, type Portal, pingOnePortal, type Provider } from './world.js';
+import { oktaPortal, type Portal, type Provider, pingOnePortal } from './world.js';
 
 export { eventually } from './eventually.js';
 

@@ -94,10 +94,13 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
       const basic = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
       const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
       if (request.body?.grant_type !== 'client_credentials') {
-        return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'Grant type is not supported' });
+        return reply
+          .code(400)
+          .send({ error: 'unsupported_grant_type', error_description: 'Grant type is not supported' });
       }
       const token = id && secret ? tenant.issueToken(id, secret) : null;
-      if (!token) return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
+      if (!token)
+        return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
       return { access_token: token, scope: request.body.scope ?? '', token_type: 'Bearer', expires_in: 3600 };
     },
   );
