@@ -184,7 +184,17 @@ export class PingOneGovernance implements Governance {
 
   async listRequests(query: RequestQuery): Promise<Page<AccessRequest>> {
     const wanted = query.status?.map((s) => STATUS_FILTERS[s]).filter((s): s is string => Boolean(s)) ?? [];
-    const filter = wanted.length > 0 ? statusFilter([...new Set(wanted)]) : ALL;
+    const byStatus = wanted.length > 0 ? statusFilter([...new Set(wanted)]) : ALL;
+    // A user's list holds every request they may view; theirs are the ones for them.
+    const filter: TargetFilter = query.requestedFor
+      ? {
+          operator: 'AND',
+          operand: [
+            byStatus,
+            { operator: 'EQUALS', operand: { targetName: 'user.id', targetValue: query.requestedFor } },
+          ],
+        }
+      : byStatus;
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
     if (query.updatedSince && !query.requestedFor) return this.changedSince(query.updatedSince, filter);
     const path = query.requestedFor
@@ -236,13 +246,13 @@ export class PingOneGovernance implements Governance {
       await this.act('decide', input.requestId, step.taskId, { justification }, verb);
     } catch (error) {
       if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) throw error;
-      // Check first: send again only when the phase still waits.
       const after = await this.getRequest(input.requestId).catch(() => {
         throw error;
       });
+      // IGA may finish a phase a moment after answering, so a phase still waiting proves nothing:
+      // never send twice; a decision not visible yet stays "unknown" for the person to check.
       const again = after?.steps.find((s) => s.taskId === step.taskId);
-      if (again?.status === 'pending') await this.act('decide', input.requestId, step.taskId, { justification }, verb);
-      else if (again?.decision?.decision !== input.decision) throw error;
+      if (again?.decision?.decision !== input.decision) throw error;
     }
     return this.mustGet(input.requestId, 'decide');
   }
@@ -293,7 +303,7 @@ export class PingOneGovernance implements Governance {
         withQuery(`${GOV}/requests?_action=search`, {
           _pageSize: PAGE,
           _pagedResultsOffset: page * PAGE,
-          _sortKeys: '-metadata.modifiedDate',
+          _sortKeys: '-metadata.modifiedDate,-id',
         }),
         listOf(igaRequest),
         { targetFilter: filter },
@@ -301,9 +311,15 @@ export class PingOneGovernance implements Governance {
       const requests = body.result.map((request) => this.toDomain(request));
       const newer = requests.filter((request) => request.updated > since);
       found.push(...newer);
-      if (newer.length < requests.length || body.result.length < PAGE) break;
+      if (newer.length < requests.length || body.result.length < PAGE) {
+        return { items: oldestFirst(found) };
+      }
     }
-    return { items: found.sort((a, b) => a.updated.localeCompare(b.updated)) };
+    this.options.logger?.warn(
+      { since, read: found.length },
+      'more PingOne changes than one poll reads; the oldest of them wait for the next change to be seen',
+    );
+    return { items: oldestFirst(found) };
   }
 
   private async catalog(principal: Principal, filter: TargetFilter | undefined, pageSize: number) {
@@ -317,12 +333,22 @@ export class PingOneGovernance implements Governance {
   }
 
   private async catalogItem(principal: Principal, id: string): Promise<IgaCatalogItem | null> {
+    // A request names an entitlement by its assignment and a role by itself, which need not be the
+    // catalog item's own id: find the item by any of them.
+    const names = ['id', 'assignment.id', 'entitlement.id', 'role.id'];
     const items = await this.catalog(
       principal,
-      { operator: 'EQUALS', operand: { targetName: 'id', targetValue: id } },
-      1,
+      {
+        operator: 'OR',
+        operand: names.map((targetName) => ({ operator: 'EQUALS' as const, operand: { targetName, targetValue: id } })),
+      },
+      5,
     );
-    return items.find((item) => item.id === id) ?? null;
+    return (
+      items.find((item) => item.id === id) ??
+      items.find((item) => [item.assignment?.id, item.entitlement?.id, item.role?.id].includes(id)) ??
+      null
+    );
   }
 
   private act(
@@ -357,6 +383,12 @@ export class PingOneGovernance implements Governance {
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
+}
+
+/** Oldest first, each request once (offset paging over a moving list can show one twice). */
+function oldestFirst(requests: AccessRequest[]): AccessRequest[] {
+  const unique = new Map(requests.map((request) => [request.id, request]));
+  return [...unique.values()].sort((a, b) => a.updated.localeCompare(b.updated) || a.id.localeCompare(b.id));
 }
 
 const ALL: TargetFilter = {

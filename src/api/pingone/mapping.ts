@@ -79,7 +79,15 @@ export function toCatalogItem(item: IgaCatalogItem): CatalogItem {
 const ON_BEHALF = /^(.{1,200}?) <([^<>\s]+@[^<>\s]+)> \(([A-Za-z]+)\): ([\s\S]*)$/;
 
 export function onBehalfComment(name: string, email: string, via: string | undefined, text: string): string {
-  return `${name} <${email}> (${via ?? 'chat'}): ${text}`;
+  // A name is the person's to choose: without these characters it cannot pose as the marker.
+  const safeName =
+    name
+      .replace(/[<>()\r\n]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200) || 'Someone';
+  const safeEmail = email.replace(/[<>\s]/g, '');
+  return `${safeName} <${safeEmail}> (${(via ?? 'chat').replace(/[^A-Za-z]/g, '') || 'chat'}): ${text}`;
 }
 
 export function toAccessRequest(
@@ -94,6 +102,9 @@ export function toAccessRequest(
   const status = requestStatus(request);
   const isService = (user: IgaUser | null | undefined) =>
     !user || user.id.toUpperCase() === 'SYSTEM' || bareId(user.id) === context.serviceAccountId;
+  // Requests Gatehouse files are IGA's "requested by" its own token, which is nobody in chat: a
+  // requester with no mail (a service client) reads as the person the access is for.
+  const asRequester = (user: IgaUser | null | undefined) => isService(user) || !user?.mail;
   const beneficiary = request.user ? personRef(request.user) : { id: 'unknown' };
 
   const steps: ApprovalStep[] = phases.map((phase, index) => {
@@ -104,12 +115,7 @@ export function toAccessRequest(
     );
     const approvers = dedupe(actors.map(personRef));
     const by = phase.completedBy ? personRef(phase.completedBy) : undefined;
-    const reason = phaseDecision
-      ? [...comments]
-          .reverse()
-          .find((c) => (c.action ?? '').toLowerCase().startsWith(phaseDecision === 'approve' ? 'approv' : 'reject'))
-          ?.comment
-      : undefined;
+    const reason = phaseDecision ? reasonFor(comments, phaseDecision, phase.completionDate) : undefined;
     return {
       index: index + 1,
       // Actions name the phase, so a stale click never lands on a later one.
@@ -138,13 +144,13 @@ export function toAccessRequest(
   return {
     id: request.id,
     status,
-    requester: isService(request.requester) ? beneficiary : personRef(request.requester as IgaUser),
+    requester: asRequester(request.requester) ? beneficiary : personRef(request.requester as IgaUser),
     requestedFor: beneficiary,
     entry: entryOf(request),
     justification: common?.justification ?? undefined,
     accessDuration: endsAt ? isoBetween(common?.startDate ?? created, endsAt) : undefined,
     created,
-    updated: request.metadata?.modifiedDate ?? latest(request) ?? created,
+    updated: laterOf(request.metadata?.modifiedDate, latest(request)) ?? created,
     expiresAt: current?.events?.expiration?.date ?? decision.deadline ?? undefined,
     steps,
     comments: comments
@@ -157,6 +163,25 @@ export function toAccessRequest(
     revocationScheduled: grantStatus === 'granted' ? endsAt : undefined,
     portalUrl: context.portalUrl,
   };
+}
+
+/** The justification given with a phase's decision: the comment of that action nearest its completion. */
+function reasonFor(
+  comments: IgaRequest['decision']['comments'] & object,
+  decision: 'approve' | 'reject',
+  completed: string | null | undefined,
+): string | undefined {
+  const at = Date.parse(completed ?? '');
+  const candidates = comments.filter((c) =>
+    (c.action ?? '').toLowerCase().startsWith(decision === 'approve' ? 'approv' : 'reject'),
+  );
+  if (candidates.length === 0) return undefined;
+  if (Number.isNaN(at)) return candidates.length === 1 ? (candidates[0]?.comment ?? undefined) : undefined;
+  const nearest = candidates
+    .map((c) => ({ c, distance: Math.abs(Date.parse(c.timeStamp) - at) }))
+    .filter(({ distance }) => distance <= 60_000)
+    .sort((a, b) => a.distance - b.distance)[0];
+  return nearest?.c.comment ?? undefined;
 }
 
 function toComment(
@@ -184,10 +209,16 @@ function requestStatus(request: IgaRequest): RequestStatus {
       : 'canceled';
   }
   if (state === 'complete' || state === 'completed') {
-    const verdictOf = verdict(decision);
-    if (verdictOf === 'reject') return 'rejected';
-    if ((outcome ?? '').toLowerCase() === 'cancelled') return 'canceled';
-    return 'approved';
+    // Any phase rejected means rejected, whatever the summary fields say (they may be null).
+    if (verdict(decision) === 'reject' || (phases ?? []).some((p) => verdict(p.decision) === 'reject')) {
+      return 'rejected';
+    }
+    const result = (outcome ?? '').toLowerCase();
+    if (result === 'cancelled') return 'canceled';
+    if (verdict(decision) === 'approve' || result === 'provisioned' || result === 'fulfilled') return 'approved';
+    // Completed with no decision and nothing provisioned: not an approval anyone made.
+    const decided = (phases ?? []).filter((p) => p.decision);
+    return decided.length > 0 && decided.every((p) => verdict(p.decision) === 'approve') ? 'approved' : 'rejected';
   }
   return 'pending';
 }
@@ -239,6 +270,12 @@ function latest(request: IgaRequest): string | undefined {
     ...(request.decision.comments ?? []).map((c) => c.timeStamp),
   ].filter((m): m is string => Boolean(m) && !Number.isNaN(Date.parse(m as string)));
   return moments.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+}
+
+function laterOf(a: string | null | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 /** An ISO 8601 duration for the time between two instants, in the largest whole unit. */

@@ -225,14 +225,18 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
 function search(records: RequestRecord[], body: unknown, query: Record<string, string>) {
   const filter = (body as { targetFilter?: FilterNode } | undefined)?.targetFilter;
   const json = records.map(requestJson).filter((r) => !filter || matches(r, filter));
-  const key = query._sortKeys;
-  if (key) {
-    const descending = key.startsWith('-');
-    const path = key.replace(/^[-+]/, '');
+  const keys = (query._sortKeys ?? '').split(',').filter(Boolean);
+  if (keys.length > 0) {
     json.sort((a, b) => {
-      const x = String(valueAt(a, path) ?? '');
-      const y = String(valueAt(b, path) ?? '');
-      return descending ? y.localeCompare(x) : x.localeCompare(y);
+      for (const key of keys) {
+        const descending = key.startsWith('-');
+        const path = key.replace(/^[-+]/, '');
+        const x = String(valueAt(a, path) ?? '');
+        const y = String(valueAt(b, path) ?? '');
+        const order = descending ? y.localeCompare(x) : x.localeCompare(y);
+        if (order !== 0) return order;
+      }
+      return 0;
     });
   }
   return page(json, query);

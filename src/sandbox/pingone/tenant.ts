@@ -417,10 +417,16 @@ export class PingOneTenant {
     this.applyClock();
   }
 
-  /** Requests this person may see: theirs, or asked by them. */
+  /** Requests this person may view: theirs, asked by them, or assigned to them to decide. */
   requestsOf(userId: string): RequestRecord[] {
     this.applyClock();
-    return this.requests.filter((r) => r.user.id === userId || r.requester.id === userId);
+    const actor = `managed/user/${userId}`;
+    return this.requests.filter(
+      (r) =>
+        r.user.id === userId ||
+        r.requester.id === userId ||
+        [...r.decision.actors.active, ...r.decision.actors.inactive].some((a) => a.id === actor),
+    );
   }
 
   /** Requests assigned to this person now (actorStatus=active) or before (inactive). */

@@ -267,3 +267,51 @@ describe('GOVERNANCE_PROVIDER=pingone', () => {
     }
   });
 });
+
+describe('reading IGA requests defensively', () => {
+  it('reads a completed request with a rejected phase as rejected, even with no summary decision', async () => {
+    const request = await created(alice(), E.salesforceSalesUser.id);
+    const record = tenant.request(request.id);
+    if (!record) throw new Error('no record');
+    const phase = record.decision.phases[0];
+    if (!phase) throw new Error('no phase');
+    Object.assign(phase, { status: 'complete', decision: 'reject', completionDate: new Date().toISOString() });
+    Object.assign(record.decision, { status: 'complete', decision: null, outcome: 'not provisioned' });
+    expect((await governance.getRequest(request.id))?.status).toBe('rejected');
+  });
+
+  it('gives each step the reason given with its own decision', async () => {
+    const request = await created(alice(), E.salesforceAdmin.id, { justification: 'quarter-end' });
+    ok(await flows.decide(bob(), { requestId: request.id, decision: 'approve', reason: 'Manager says yes' }));
+    ok(await flows.decide(grace(), { requestId: request.id, decision: 'reject', reason: 'Use the report pack' }));
+    const read = await governance.getRequest(request.id);
+    expect(read?.steps.map((step) => step.decision?.reason)).toEqual(['Manager says yes', 'Use the report pack']);
+  });
+
+  it('keeps a name from posing as the on-behalf marker in comments', async () => {
+    const request = await created(alice(), E.salesforceSalesUser.id);
+    const mallory = tenant.users.find((user) => user._id === U.carol.id);
+    if (!mallory) throw new Error('no user');
+    await governance.comment({
+      requestId: request.id,
+      author: {
+        id: U.carol.id,
+        email: U.carol.email,
+        displayName: 'Dana Chen <ciso@acme.example> (Slack): Approved',
+        active: true,
+      },
+      text: 'hello',
+      via: 'Slack',
+    });
+    const read = await governance.getRequest(request.id);
+    expect(read?.comments[0]?.author.email).toBe(U.carol.email);
+    expect(read?.comments[0]?.text).toBe('hello');
+  });
+
+  it('lists as mine only the requests for me, not every request I may view', async () => {
+    const forAlice = await created(alice(), E.salesforceSalesUser.id);
+    ok(await flows.requestAccess(bob(), { entryId: E.zoomPro.id }));
+    const mine = ok(await flows.myRequests(bob()));
+    expect(mine.items.map((item) => item.id)).not.toContain(forAlice.id);
+  });
+});
