@@ -9,6 +9,8 @@ import { type ApprovalRoute, parseRoutes } from './notifier/routing.js';
  */
 
 /** Published on purpose: the sandbox only ever listens on loopback. */
+/** How often sandbox mode polls its emulated governance system when POLL_INTERVAL_MS is unset. */
+export const SANDBOX_POLL_INTERVAL_MS = 3_000;
 /** The emulated Slack workspace's approvals channel (#access-approvals). */
 export const SANDBOX_APPROVALS_CHANNEL = 'C0APPROVALS';
 /** The emulated Microsoft 365 tenant (src/sandbox/teams seeds the same id). */
@@ -205,10 +207,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const vars = parsed.data;
   const isReal = REAL_SETTINGS.some((name) => present[name] !== undefined);
-  return deepFreeze(isReal ? productionConfig(vars) : sandboxConfig(vars));
+  return deepFreeze(isReal ? productionConfig(vars) : sandboxConfig(vars, present.POLL_INTERVAL_MS !== undefined));
 }
 
-function sandboxConfig(vars: Environment): Config {
+function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
   const host = vars.HOST ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
     throw new ConfigError([
@@ -234,6 +236,8 @@ function sandboxConfig(vars: Environment): Config {
   const problems: string[] = [];
   const notifier = notifierConfig(vars, SANDBOX_SECRETS.oktaEventHookSecret, problems);
   if (problems.length > 0) throw new ConfigError(problems);
+  // The playground's portal changes should reach chat while someone watches.
+  if (!pollIntervalGiven) notifier.pollIntervalMs = SANDBOX_POLL_INTERVAL_MS;
   if (!vars.APPROVALS_CHANNELS) {
     notifier.approvalsChannels.slack = SANDBOX_APPROVALS_CHANNEL;
     notifier.approvalsChannels.teams = SANDBOX_TEAMS_APPROVALS_CHANNEL;

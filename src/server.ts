@@ -1,11 +1,17 @@
+import { EventEmitter } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Governance } from './api/governance.js';
-import type { Config } from './config.js';
+import { type Config, SANDBOX_SECRETS } from './config.js';
 import { GatehouseError } from './domain/errors.js';
 import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
 import { type SandboxOptions, sandboxPlugin } from './sandbox/index.js';
+import { createOktaOrg } from './sandbox/okta/index.js';
+import { createPingOneTenant } from './sandbox/pingone/index.js';
+import { playgroundPlugin } from './sandbox/playground/plugin.js';
+import { createSlackWorkspace } from './sandbox/slack/index.js';
+import { createTeamsTenant } from './sandbox/teams/index.js';
 import type { Store } from './store/index.js';
 
 export interface ServerDeps {
@@ -104,7 +110,23 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const surface of deps.surfaces ?? []) await app.register(surface);
 
   if (deps.config.mode === 'sandbox') {
-    await app.register(sandboxPlugin, { prefix: '/sandbox', logger: deps.logger, ...deps.sandbox });
+    const worlds = {
+      okta: deps.sandbox?.okta ?? createOktaOrg(),
+      pingone: deps.sandbox?.pingone ?? createPingOneTenant(),
+      slack: deps.sandbox?.slack ?? createSlackWorkspace(),
+      teams: deps.sandbox?.teams ?? createTeamsTenant(),
+    };
+    const changes = new EventEmitter();
+    changes.setMaxListeners(100);
+    await app.register(sandboxPlugin, { prefix: '/sandbox', logger: deps.logger, ...deps.sandbox, ...worlds, changes });
+    await app.register(playgroundPlugin, {
+      ...worlds,
+      provider: deps.config.governance.provider,
+      inject: (request) => app.inject(request),
+      publicUrl: deps.config.server.publicUrl,
+      signingSecret: deps.config.slack?.signingSecret ?? SANDBOX_SECRETS.slackSigningSecret,
+      changes,
+    });
   }
 
   return app;

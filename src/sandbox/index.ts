@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { FastifyPluginAsync } from 'fastify';
 import { createOktaOrg, type OktaOrg, oktaEmulator } from './okta/index.js';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from './pingone/index.js';
@@ -14,6 +15,8 @@ export interface SandboxOptions {
   /** The Teams tenant whose Bot Framework connector the bot calls; a new seeded one by default. */
   teams?: TeamsTenant;
   logger?: unknown;
+  /** Told after every call a stand-in answered (the playground refreshes on it). */
+  changes?: EventEmitter;
 }
 
 /**
@@ -21,6 +24,12 @@ export interface SandboxOptions {
  * plugin so their parsers, hooks and error handlers stay inside it.
  */
 export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, options) => {
+  if (options.changes) {
+    const changes = options.changes;
+    app.addHook('onResponse', async () => {
+      changes.emit('change');
+    });
+  }
   const org = options.okta ?? createOktaOrg();
   await app.register(oktaEmulator, { prefix: '/okta', org });
   await app.register(pingOneEmulator, { prefix: '/pingone', tenant: options.pingone ?? createPingOneTenant() });

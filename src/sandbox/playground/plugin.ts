@@ -1,0 +1,275 @@
+import type { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import type { OktaOrg } from '../okta/index.js';
+import type { PingOneTenant } from '../pingone/index.js';
+import { type InjectFn, SLACK_SEED, SlackDriver, type SlackWorkspace } from '../slack/index.js';
+import { TEAMS_SEED, TeamsDriver, type TeamsTenant } from '../teams/index.js';
+
+export interface PlaygroundOptions {
+  okta: OktaOrg;
+  pingone: PingOneTenant;
+  provider: 'okta' | 'pingone';
+  slack: SlackWorkspace;
+  teams: TeamsTenant;
+  /** Delivers to the bot's own endpoints (/slack/events, /api/messages), as Slack and Teams do. */
+  inject: InjectFn;
+  /** Where the bot reaches the stand-ins (response_url, serviceUrl). */
+  publicUrl: string;
+  signingSecret: string;
+  /** Fires whenever a stand-in answered a call: the page then reads the state again. */
+  changes: EventEmitter;
+}
+
+const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
+const script = readFileSync(new URL('./page.js', import.meta.url), 'utf8');
+const adaptiveCards = readFileSync(
+  createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'),
+  'utf8',
+);
+
+const user = z.string().min(1).max(100);
+
+/**
+ * The playground: a page at `/` with a Slack-like and a Teams-like pane and the emulated
+ * governance portal beside them. The panes are clients of the stand-ins, never of the bot: a
+ * slash command, a click or a card action goes to the Slack or Teams stand-in, which delivers it
+ * to the bot exactly as the real platform would (signed payloads to /slack/events, Bot Framework
+ * activities to /api/messages), and the page shows what the stand-ins then hold.
+ */
+export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (app, options) => {
+  const slack = new SlackDriver({
+    workspace: options.slack,
+    inject: options.inject,
+    signingSecret: options.signingSecret,
+    responseBaseUrl: options.publicUrl,
+  });
+  const teams = new TeamsDriver({ tenant: options.teams, inject: options.inject, baseUrl: options.publicUrl });
+  const done = (sent: { statusCode: number; notSent?: string[] }) => {
+    options.changes.emit('change');
+    return { status: sent.statusCode, ...(sent.notSent?.length ? { notSent: sent.notSent } : {}) };
+  };
+
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+  app.get('/playground/page.js', async (_request, reply) => reply.type('text/javascript').send(script));
+  app.get('/playground/adaptivecards.js', async (_request, reply) =>
+    reply.type('text/javascript').header('cache-control', 'max-age=3600').send(adaptiveCards),
+  );
+
+  app.get('/playground/people', async () => ({
+    provider: options.provider,
+    slack: Object.values(SLACK_SEED.users).map((u) => ({ id: u.id, name: u.name, title: u.title })),
+    teams: Object.values(TEAMS_SEED.users).map((u) => ({ id: u.id, name: u.name })),
+  }));
+
+  app.get<{ Querystring: { slack?: string; teams?: string } }>('/playground/state', async (request) => {
+    const slackUser = request.query.slack ?? SLACK_SEED.users.alice.id;
+    const teamsUser = request.query.teams ?? TEAMS_SEED.users.bob.id;
+    const modal = options.slack.openModalOf(slackUser);
+    const chat = safe(() => options.teams.personalConversationOf(teamsUser)) ?? '';
+    return {
+      slack: {
+        dm: options.slack.dmWith(slackUser).slice(-40),
+        approvals: options.slack.messagesIn(SLACK_SEED.channels.approvals.id).slice(-20),
+        ephemerals: options.slack.ephemeralsFor(slackUser).slice(-5),
+        modal: modal ? { id: modal.id, view: modal.view, blocks: modal.blocks } : null,
+      },
+      teams: {
+        chat,
+        messages: options.teams
+          .transcript(chat)
+          .slice(-40)
+          .map((activity) => ({
+            ...activity,
+            // What this person sees of a card: their own view when the bot gave them one.
+            card: activity.attachments?.length
+              ? (options.teams.viewOf(teamsUser, chat, activity.id) ?? activity.attachments[0]?.content)
+              : undefined,
+          })),
+      },
+      governance: governanceState(options),
+    };
+  });
+
+  // ── Slack's client, talking to the Slack stand-in ────────────────────────────────────────────
+  app.post('/playground/slack/command', async (request) => {
+    const body = z.object({ user, text: z.string().max(3000) }).parse(request.body);
+    const text = body.text.replace(/^\/access\s*/, '');
+    return done(await slack.command(body.user, text));
+  });
+  app.post('/playground/slack/click', async (request) => {
+    const body = z
+      .object({
+        user,
+        channel: z.string().optional(),
+        ts: z.string().optional(),
+        viewId: z.string().optional(),
+        actionId: z.string(),
+        value: z.string().optional(),
+      })
+      .parse(request.body);
+    const where = body.viewId ? { viewId: body.viewId } : { channel: body.channel ?? '', ts: body.ts ?? '' };
+    return done(await slack.click(body.user, where, body.actionId, body.value ? { value: body.value } : {}));
+  });
+  app.post('/playground/slack/submit', async (request) => {
+    const body = z.object({ user, viewId: z.string(), values: z.record(z.string(), z.unknown()) }).parse(request.body);
+    return done(await slack.submit(body.user, body.viewId, body.values));
+  });
+  app.post('/playground/slack/suggest', async (request) => {
+    const body = z.object({ user, viewId: z.string(), actionId: z.string(), text: z.string() }).parse(request.body);
+    const sent = await slack.suggest(body.user, body.viewId, body.actionId, body.text);
+    return { status: sent.statusCode, options: (sent.body as { options?: unknown[] } | undefined)?.options ?? [] };
+  });
+  app.post('/playground/slack/close', async (request) => {
+    const body = z.object({ user, viewId: z.string() }).parse(request.body);
+    return done(await slack.close(body.user, body.viewId));
+  });
+
+  // ── Teams' client, talking to the Teams stand-in ─────────────────────────────────────────────
+  const installed = new Set<string>();
+  // Choosing a Teams person means they have the app, as after a rollout: Teams then tells the bot
+  // (conversationUpdate, installationUpdate), which is how it learns where to reach them.
+  app.post('/playground/teams/install', async (request) => {
+    const body = z.object({ user }).parse(request.body);
+    if (installed.has(body.user)) return { status: 200 };
+    installed.add(body.user);
+    const sent = await teams.install(body.user);
+    return done(sent.conversationUpdate);
+  });
+  app.post('/playground/teams/say', async (request) => {
+    const body = z.object({ user, text: z.string().min(1).max(3000) }).parse(request.body);
+    return done(await teams.say(body.user, body.text));
+  });
+  app.post('/playground/teams/execute', async (request) => {
+    const body = z
+      .object({
+        user,
+        conversationId: z.string(),
+        activityId: z.string(),
+        verb: z.string(),
+        inputs: z.record(z.string(), z.string()).default({}),
+      })
+      .parse(request.body);
+    const target = { conversationId: body.conversationId, activityId: body.activityId };
+    return done(await teams.execute(body.user, target, body.verb, body.inputs));
+  });
+
+  // ── The governance portal ────────────────────────────────────────────────────────────────────
+  app.post('/playground/portal/decide', async (request) => {
+    const body = z.object({ requestId: z.string(), decision: z.enum(['approve', 'reject']) }).parse(request.body);
+    portalDecide(options, body.requestId, body.decision);
+    options.changes.emit('change');
+    return { status: 200 };
+  });
+  app.post('/playground/portal/expire', async (request) => {
+    const body = z.object({ requestId: z.string() }).parse(request.body);
+    if (options.provider === 'okta') options.okta.expireRequest(body.requestId);
+    else options.pingone.expire(body.requestId);
+    options.changes.emit('change');
+    return { status: 200 };
+  });
+
+  app.get('/playground/events', (request, reply) => {
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    reply.raw.write('retry: 1000\n\n');
+    let pending: NodeJS.Timeout | undefined;
+    const send = () => {
+      // Many calls land together (a card and its notices): one event for the burst.
+      pending ??= setTimeout(() => {
+        pending = undefined;
+        reply.raw.write('event: change\ndata: {}\n\n');
+      }, 50);
+    };
+    options.changes.on('change', send);
+    request.raw.on('close', () => {
+      clearTimeout(pending);
+      options.changes.off('change', send);
+    });
+  });
+};
+
+function governanceState(options: PlaygroundOptions) {
+  if (options.provider === 'okta') {
+    const org = options.okta;
+    return org.requests
+      .slice(-30)
+      .reverse()
+      .map((r) => ({
+        id: r.id,
+        status: r.status,
+        entry: org.entries.find((e) => e.id === r.requested.entryId)?.name ?? r.requested.entryId,
+        for: org.users.find((u) => u.id === r.requestedFor.externalId)?.profile.email ?? r.requestedFor.externalId,
+        steps: org.tasks
+          .filter((t) => t.requestId === r.id)
+          .map((t) => ({
+            label: t.label,
+            status: t.status,
+            value: t.value ?? null,
+            assignees: t.assignees.map(
+              (a) => org.users.find((u) => u.id === a.externalId)?.profile.email ?? a.externalId,
+            ),
+          })),
+        grant: r.grantStatus ?? null,
+        history: org.messages.filter((m) => m.requestId === r.id).map((m) => m.message),
+        updated: r.lastUpdated,
+      }));
+  }
+  return options.pingone.requests
+    .slice(-30)
+    .reverse()
+    .map((r) => ({
+      id: r.id,
+      status: r.decision.status === 'complete' ? (r.decision.decision ?? 'complete') : r.decision.status,
+      entry: r.assignment?.name ?? r.role?.name ?? r.application?.name ?? '',
+      for: r.user.mail,
+      steps: r.decision.phases.map((p) => ({
+        label: p.displayName,
+        status: p.status,
+        value: p.decision,
+        assignees: [...r.decision.actors.active, ...r.decision.actors.inactive]
+          .filter((a) => a.phase === p.name)
+          .map((a) => a.mail),
+      })),
+      grant: r.decision.outcome,
+      history: r.decision.comments.map((c) => `${c.user.givenName} ${c.user.sn}: ${c.comment}`),
+      updated: r.metadata.modifiedDate,
+    }));
+}
+
+/** A portal user (an assignee of the open step) decides, outside chat. */
+function portalDecide(options: PlaygroundOptions, requestId: string, decision: 'approve' | 'reject'): void {
+  if (options.provider === 'okta') {
+    const org = options.okta;
+    org.settle();
+    const task = org.tasks.find((t) => t.requestId === requestId && t.status === 'OPEN');
+    const assignee = task?.assignees[0]?.externalId;
+    if (!task || !assignee) throw new Error('This request has no open step.');
+    org.resolveTaskAs(task.id, assignee, decision === 'approve' ? 'APPROVED' : 'DENIED');
+    return;
+  }
+  const record = options.pingone.request(requestId);
+  const phase = record?.decision.phases.find((p) => p.status === 'in-progress');
+  const actor = record?.decision.actors.active.find((a) => a.phase === phase?.name);
+  if (!record || !phase || !actor) throw new Error('This request has no open phase.');
+  options.pingone.decide(
+    requestId,
+    decision,
+    phase.name,
+    actor.id.replace('managed/user/', ''),
+    'Decided in the portal',
+  );
+}
+
+function safe<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}

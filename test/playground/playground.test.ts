@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
+import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
+import { type SlackWorld, startSlackWorld } from '../support/slack-world.js';
+
+/**
+ * The playground in real headless Chromium (Debian's package; .ci/run installs it): what a
+ * newcomer does on their first visit, seen the way they see it.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = 'test-results/playground';
+let world: SlackWorld;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Polling as often as sandbox mode allows, so portal changes reach chat while the test watches.
+  world = await startSlackWorld({ env: { POLL_INTERVAL_MS: '1000' } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await world?.close();
+});
+
+async function open(page: Page) {
+  const alice = SLACK_SEED.users.alice.id;
+  const bob = TEAMS_SEED.users.bob.id;
+  await page.goto(`${world.baseUrl}/?slack=${alice}&teams=${encodeURIComponent(bob)}`);
+  await page.waitForSelector('body[data-ready="1"]');
+}
+
+describe('the playground', () => {
+  it('lets alice ask in the Slack pane and bob approve in the Teams pane, both panes ending approved', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await open(page);
+    await page.fill('#slack-command', '/access request Salesforce Sales User because new territory');
+    await page.press('#slack-command', 'Enter');
+    // Alice's own card, as Slack shows it in her DM with Gatehouse.
+    await page.waitForSelector('#slack-feed .block-header:has-text("Access request: Salesforce — Sales User")');
+    await page.screenshot({ path: `${ARTIFACTS}/1-requested.png` });
+
+    // Bob's approval card in Teams, drawn by the Adaptive Cards library, with its buttons.
+    const approve = page.locator('#teams-feed .card button:has-text("Approve")').first();
+    await approve.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: `${ARTIFACTS}/2-approval-card.png` });
+    await approve.click();
+
+    await page.waitForSelector('#slack-feed .block-header:has-text("Approved: Salesforce — Sales User")', {
+      timeout: 15_000,
+    });
+    await page.waitForSelector('#teams-feed .card :text("Approved: Salesforce — Sales User")', { timeout: 15_000 });
+    await page.waitForSelector('#portal-feed .status:has-text("APPROVED")');
+    await page.screenshot({ path: `${ARTIFACTS}/3-approved.png`, fullPage: true });
+
+    expect(world.okta.requests.filter((r) => r.status === 'APPROVED')).toHaveLength(1);
+    expect(await page.locator('#slack-feed').textContent()).toContain('approved by Bob Martinez');
+    await page.close();
+  }, 90_000);
+
+  it('renders what people typed as text, never as markup', async () => {
+    const page = await browser.newPage();
+    await open(page);
+    await page.fill(
+      '#slack-command',
+      '/access request Zoom Pro License because <img src=x onerror="document.body.dataset.owned=1">',
+    );
+    await page.press('#slack-command', 'Enter');
+    await page.waitForSelector('#slack-feed :text("Zoom — Pro License")', { timeout: 15_000 });
+    expect(await page.evaluate('document.body.dataset.owned')).toBeUndefined();
+    expect(await page.locator('#slack-feed img').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
+  it('shows a decision made in the governance portal in chat, through the notifier', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await open(page);
+    await page.fill('#slack-command', '/access request Jira Software User because sprint planning');
+    await page.press('#slack-command', 'Enter');
+    await page.waitForSelector('#slack-feed .block-header:has-text("Access request: Jira — Software User")');
+    const row = page.locator('#portal-feed tr', { hasText: 'Jira — Software User' });
+    await row.locator('button:has-text("Approve")').click();
+    await page.waitForSelector('#slack-feed .block-header:has-text("Approved: Jira — Software User")', {
+      timeout: 15_000,
+    });
+    await page.screenshot({ path: `${ARTIFACTS}/4-portal-decision.png` });
+    await page.close();
+  }, 60_000);
+});
