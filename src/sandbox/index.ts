@@ -26,7 +26,9 @@ export interface SandboxOptions {
 export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, options) => {
   if (options.changes) {
     const changes = options.changes;
-    app.addHook('onResponse', async () => {
+    // Only what changes something: reads (the poller's, every few seconds) would redraw for nothing.
+    app.addHook('onResponse', async (request) => {
+      if (request.method === 'GET' || /[?&]_action=search\b/.test(request.url)) return;
       changes.emit('change');
     });
   }

@@ -86,6 +86,20 @@ describe('the playground', () => {
     await page.waitForSelector('#slack-feed :text("Zoom — Pro License")', { timeout: 15_000 });
     expect(await page.evaluate('document.body.dataset.owned')).toBeUndefined();
     expect(await page.locator('#slack-feed img').count()).toBe(0);
+    // Slack's own link syntax, typed by a person, stays text too (the bot escaped it; so must the pane).
+    await page.fill('#slack-command', '/access request Figma Editor because <https://evil.example|Approve here>');
+    await page.press('#slack-command', 'Enter');
+    await page.waitForFunction(
+      "document.querySelector('#slack-feed')?.textContent?.includes('<https://evil.example|Approve here>')",
+      undefined,
+      { timeout: 15_000 },
+    );
+    expect(await page.locator('#slack-feed a[href^="https://evil.example"]').count()).toBe(0);
+    // A body the page could never send is refused plainly, not with a 500.
+    const refused = await page.evaluate(
+      "fetch('/playground/slack/command', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status)",
+    );
+    expect(refused).toBe(400);
     await page.close();
   }, 60_000);
 

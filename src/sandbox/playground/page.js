@@ -9,7 +9,10 @@ async function api(path, body) {
     headers: body ? { 'content-type': 'application/json' } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
-  return response.json();
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok)
+    return { notSent: [answer.message ?? `The playground could not do that (HTTP ${response.status}).`] };
+  return answer;
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -26,30 +29,45 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// ── Slack mrkdwn, escaped first so nothing a person typed becomes markup ─────────────────────────
-function mrkdwn(text) {
-  const escaped = String(text ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/&amp;lt;/g, '&lt;')
-    .replace(/&amp;gt;/g, '&gt;')
-    .replace(/&amp;amp;/g, '&amp;');
-  return escaped
-    .replace(/&lt;!date\^\d+\^[^|]*\|([^&]*)&gt;/g, '$1')
-    .replace(
-      /&lt;(https?:\/\/[^|&]+)\|([^&]*)&gt;/g,
-      (_m, url, label) => `<a href="${url}" target="_blank" rel="noopener">${label}</a>`,
-    )
-    .replace(/&lt;(https?:\/\/[^&]+)&gt;/g, (_m, url) => `<a href="${url}" target="_blank" rel="noopener">${url}</a>`)
-    .replace(/&lt;@(U\w+)&gt;/g, '@$1')
+// ── Slack mrkdwn ─────────────────────────────────────────────────────────────────────────────────
+// Slack's own control sequences are the raw `<…>` tokens; what people typed arrives entity-escaped
+// (&lt; &gt; &amp;), so it can never form one. Tokens are read from the raw text first, everything
+// else is decoded, then escaped for HTML, then formatted.
+const html = (text) =>
+  String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const decode = (text) => String(text).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+function formatted(text) {
+  return html(decode(text))
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/(^|[\s(])\*([^*\n]+)\*/g, '$1<b>$2</b>')
     .replace(/(^|[\s(])_([^_\n]+)_/g, '$1<i>$2</i>')
     .replace(/^&gt;(.*)$/gm, '<blockquote>$1</blockquote>')
-    .replace(/:([a-z_]+):/g, (_m, name) => EMOJI[name] ?? `:${name}:`)
+    .replace(/:([a-z_]+):/g, (_m, name) => (Object.hasOwn(EMOJI, name) ? EMOJI[name] : `:${name}:`))
     .replace(/\n/g, '<br>');
+}
+
+function token(inner) {
+  const date = /^!date\^\d+\^[^|]*\|(.*)$/.exec(inner);
+  if (date) return html(decode(date[1]));
+  const link = /^(https?:\/\/[^|\s]+)(?:\|(.*))?$/.exec(inner);
+  if (link)
+    return `<a href="${html(decode(link[1]))}" target="_blank" rel="noopener">${html(decode(link[2] ?? link[1]))}</a>`;
+  const mention = /^@(U\w+)$/.exec(inner);
+  if (mention) return `@${html(mention[1])}`;
+  return html(`<${decode(inner)}>`);
+}
+
+function mrkdwn(text) {
+  const raw = String(text ?? '');
+  let out = '';
+  let last = 0;
+  for (const match of raw.matchAll(/<([^<>]*)>/g)) {
+    out += formatted(raw.slice(last, match.index));
+    out += token(match[1]);
+    last = (match.index ?? 0) + match[0].length;
+  }
+  return out + formatted(raw.slice(last));
 }
 const EMOJI = {
   white_check_mark: '✅',
@@ -158,15 +176,7 @@ function renderInput(block, where) {
     control.value = draft[block.block_id] ?? element.initial_option?.value ?? '';
     control.addEventListener('change', () => {
       draft[block.block_id] = control.value;
-      if (block.dispatch_action)
-        act(() =>
-          api('/playground/slack/click', {
-            user: state.slackUser,
-            ...where,
-            actionId: element.action_id,
-            value: control.value,
-          }),
-        );
+      if (block.dispatch_action) select(where, element, control.value);
     });
   } else if (element.type === 'external_select') {
     const list = el('datalist', { id: `${id}-list` });
@@ -183,36 +193,41 @@ function renderInput(block, where) {
         ? { text: plain(element.initial_option.text), value: element.initial_option.value }
         : null);
     if (chosen) control.value = chosen.text;
-    control.addEventListener('input', async () => {
+    let asked = 0;
+    const search = async () => {
       const known = [...list.options].find((o) => o.value === control.value);
       if (known) {
         draft[block.block_id] = { text: known.value, value: known.dataset.value };
-        act(() =>
-          api('/playground/slack/click', {
-            user: state.slackUser,
-            ...where,
-            actionId: element.action_id,
-            value: known.dataset.value,
-          }),
-        );
+        if (block.dispatch_action) select(where, element, known.dataset.value);
         return;
       }
+      // What is typed now is no choice: a stale one must not be submitted.
+      delete draft[block.block_id];
       if (control.value.length < (element.min_query_length ?? 3)) return;
+      const ticket = ++asked;
       const answer = await api('/playground/slack/suggest', {
         user: state.slackUser,
         viewId: where.viewId,
         actionId: element.action_id,
         text: control.value,
       });
+      if (ticket !== asked) return;
       list.replaceChildren(
         ...(answer.options ?? []).map((o) => el('option', { value: plain(o.text), 'data-value': o.value })),
       );
-    });
+    };
+    control.addEventListener('input', search);
+    if ((element.min_query_length ?? 3) === 0) control.addEventListener('focus', search, { once: true });
     control = el('div', {}, control, list);
   } else {
     control = el('div', { class: 'context' }, `(${element.type} is not shown in the playground)`);
   }
   return el('div', {}, el('label', { for: id }, plain(block.label)), control);
+}
+
+/** A choice in a select whose block dispatches its actions: Slack sends block_actions at once. */
+function select(where, element, selected) {
+  act(() => api('/playground/slack/click', { user: state.slackUser, ...where, actionId: element.action_id, selected }));
 }
 
 function renderSlack(slack) {
@@ -251,16 +266,22 @@ function renderModal(modal) {
   const host = $('slack-modal');
   if (!modal) {
     state.modalDraft = {};
+    state.modalDrawn = null;
     host.replaceChildren();
     return;
   }
   if (state.modalId !== modal.id) state.modalDraft = {};
+  // The same view as drawn: keep it, with what is being typed and where the cursor is.
+  const drawn = JSON.stringify([modal.id, modal.blocks, modal.view.title, modal.view.submit]);
+  if (state.modalDrawn === drawn && host.firstChild) return;
+  state.modalDrawn = drawn;
   state.modalId = modal.id;
   const where = { viewId: modal.id };
   const submit = async () => {
     const values = {};
+    const current = new Set(modal.blocks.map((block) => block.block_id));
     for (const [blockId, value] of Object.entries(state.modalDraft)) {
-      if (value !== '' && value !== undefined) values[blockId] = value;
+      if (current.has(blockId) && value !== '' && value !== undefined) values[blockId] = value;
     }
     await act(() => api('/playground/slack/submit', { user: state.slackUser, viewId: modal.id, values }));
   };
@@ -322,7 +343,7 @@ function renderTeams(teams) {
       { class: 'msg', 'data-activity': activity.id },
       el('div', { class: 'who' }, mine ? 'You' : 'Gatehouse'),
     );
-    if (activity.card) node.append(renderCard(activity.card, teams.chat, activity.id));
+    if (activity.card) node.append(cachedCard(activity.card, teams.chat, activity.id));
     if (activity.text) {
       const text = el('div', { class: 'teams-text' });
       text.innerHTML = teamsMarkdown(activity.text);
@@ -333,12 +354,31 @@ function renderTeams(teams) {
   feed.replaceChildren(...parts);
 }
 
+/** A card already drawn with the same JSON keeps its DOM: an opened Reject and its typed reason stay. */
+const drawnCards = new Map();
+function cachedCard(json, conversationId, activityId) {
+  const key = `${state.teamsUser}|${conversationId}|${activityId}`;
+  const text = JSON.stringify(json);
+  const known = drawnCards.get(key);
+  if (known && known.text === text) return known.node;
+  const node = renderCard(json, conversationId, activityId);
+  drawnCards.set(key, { text, node });
+  return node;
+}
+
 function renderCard(json, conversationId, activityId) {
   const card = new AdaptiveCards.AdaptiveCard();
   card.hostConfig = new AdaptiveCards.HostConfig({ fontFamily: 'Segoe UI, Helvetica Neue, sans-serif' });
   card.onExecuteAction = (action) => {
+    if (action.getJsonTypeName() === 'Action.OpenUrl') {
+      if (/^https?:\/\//.test(action.url ?? '')) window.open(action.url, '_blank', 'noopener');
+      return;
+    }
+    // Only the inputs this action gathers (an opened Reject does not send its reason with Approve).
     const inputs = {};
-    for (const input of card.getAllInputs()) if (input.value !== undefined) inputs[input.id] = String(input.value);
+    for (const input of Object.values(action.getReferencedInputs?.() ?? {})) {
+      if (input.value !== undefined) inputs[input.id] = String(input.value);
+    }
     act(() =>
       api('/playground/teams/execute', {
         user: state.teamsUser,
@@ -437,6 +477,9 @@ async function refresh() {
     const data = await api(
       `/playground/state?slack=${encodeURIComponent(state.slackUser)}&teams=${encodeURIComponent(state.teamsUser)}`,
     );
+    const seen = JSON.stringify([state.slackUser, state.teamsUser, data]);
+    if (seen === state.last) return;
+    state.last = seen;
     renderSlack(data.slack);
     renderTeams(data.teams);
     renderPortal(data.governance);

@@ -52,6 +52,17 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
     return { status: sent.statusCode, ...(sent.notSent?.length ? { notSent: sent.notSent } : {}) };
   };
 
+  // What the page sent could not be read (400), or the stand-in would not do it (422): said plainly.
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof z.ZodError) {
+      return reply.code(400).send({ error: 'bad_request', message: error.issues[0]?.message ?? 'Unreadable request.' });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    const message = error instanceof Error ? error.message : String(error);
+    if (status && status < 500) return reply.code(status).send({ error: 'bad_request', message });
+    return reply.code(422).send({ error: 'not_done', message });
+  });
+
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
   app.get('/playground/page.js', async (_request, reply) => reply.type('text/javascript').send(script));
   app.get('/playground/adaptivecards.js', async (_request, reply) =>
@@ -107,15 +118,21 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
         ts: z.string().optional(),
         viewId: z.string().optional(),
         actionId: z.string(),
-        value: z.string().optional(),
+        /** The option picked in a select; a button's value is the one the bot gave it. */
+        selected: z.string().optional(),
       })
       .parse(request.body);
     const where = body.viewId ? { viewId: body.viewId } : { channel: body.channel ?? '', ts: body.ts ?? '' };
-    return done(await slack.click(body.user, where, body.actionId, body.value ? { value: body.value } : {}));
+    return done(await slack.click(body.user, where, body.actionId, body.selected ? { value: body.selected } : {}));
   });
   app.post('/playground/slack/submit', async (request) => {
     const body = z.object({ user, viewId: z.string(), values: z.record(z.string(), z.unknown()) }).parse(request.body);
-    return done(await slack.submit(body.user, body.viewId, body.values));
+    const sent = await slack.submit(body.user, body.viewId, body.values);
+    // The bot's own field errors (response_action: errors) are what the person must fix.
+    const answer = sent.body as { response_action?: string; errors?: Record<string, string> } | undefined;
+    const errors = answer?.response_action === 'errors' ? Object.values(answer.errors ?? {}) : [];
+    const result = done(sent);
+    return errors.length > 0 ? { ...result, notSent: [...(result.notSent ?? []), ...errors] } : result;
   });
   app.post('/playground/slack/suggest', async (request) => {
     const body = z.object({ user, viewId: z.string(), actionId: z.string(), text: z.string() }).parse(request.body);
@@ -134,8 +151,8 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   app.post('/playground/teams/install', async (request) => {
     const body = z.object({ user }).parse(request.body);
     if (installed.has(body.user)) return { status: 200 };
-    installed.add(body.user);
     const sent = await teams.install(body.user);
+    if (sent.conversationUpdate.statusCode < 300) installed.add(body.user);
     return done(sent.conversationUpdate);
   });
   app.post('/playground/teams/say', async (request) => {
@@ -172,6 +189,7 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   });
 
   app.get('/playground/events', (request, reply) => {
+    reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
