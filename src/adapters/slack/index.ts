@@ -57,6 +57,9 @@ export class SlackAdapter {
       clientOptions: webClientOptions(config, logger),
       logger: boltLogger(logger.child({ component: 'bolt' })),
       ignoreSelf: true,
+      // Bolt's conversation store keeps per-conversation state in memory for every delivery;
+      // Gatehouse keeps nothing there (the store holds what must survive), so it is only cost.
+      convoStore: false as const,
     };
     if (config.appToken) {
       this.app = new App({ ...common, socketMode: true, appToken: config.appToken });
