@@ -104,18 +104,16 @@ export class RequestMessages {
    * the passes reply with it from there: a reply chat refused is retried like any other message.
    */
   async announceComment(requestId: string, author: PersonView, text: string, key: string): Promise<void> {
-    const snapshot = await this.options.flows.snapshot(requestId);
-    if (!snapshot) return;
-    if (snapshot.view.comments.length === 0) {
-      const entry: StoredComment = { id: key, author, text: text.slice(0, 10_000), created: new Date().toISOString() };
-      const listKey = chatCommentsKey(requestId);
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const raw = await this.options.store.get(listKey);
-        const list = parseStoredComments(raw);
-        if (list.some((c) => c.id === key)) break;
-        const next = JSON.stringify([...list, entry].slice(-50));
-        if (await this.options.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) break;
-      }
+    // Kept whatever the backend: the sync that follows reads the request anyway and uses the
+    // backend's own comments when it lists them, so no extra read is needed to decide here.
+    const entry: StoredComment = { id: key, author, text: text.slice(0, 10_000), created: new Date().toISOString() };
+    const listKey = chatCommentsKey(requestId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const raw = await this.options.store.get(listKey);
+      const list = parseStoredComments(raw);
+      if (list.some((c) => c.id === key)) break;
+      const next = JSON.stringify([...list, entry].slice(-50));
+      if (await this.options.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) break;
     }
     await this.sync(requestId);
   }

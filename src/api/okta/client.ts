@@ -26,6 +26,7 @@ import type {
   GovernancePolicy,
   RequestQuery,
 } from '../governance.js';
+import { orNull, quote } from '../lookup.js';
 import { OktaHttp, type OktaHttpOptions } from './http.js';
 import {
   durationField,
@@ -444,15 +445,3 @@ export class OktaGovernance implements Governance {
 }
 
 /** Escapes a value for a double-quoted Okta filter literal. */
-function quote(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
-
-async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof GovernanceNotFound) return null;
-    throw error;
-  }
-}

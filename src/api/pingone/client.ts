@@ -21,6 +21,7 @@ import type {
   RequestQuery,
 } from '../governance.js';
 import type { VendorHttpOptions } from '../http.js';
+import { orNull, quote } from '../lookup.js';
 import { PingOneHttp } from './http.js';
 import { CREATE_TYPES, entryOf, onBehalfComment, toAccessRequest, toCatalogItem, toPrincipal } from './mapping.js';
 import {
@@ -435,17 +436,4 @@ function withQuery(path: string, query: Record<string, string | number | undefin
   const params = new URLSearchParams(existing);
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   return `${base}?${params.toString()}`;
-}
-
-function quote(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
-
-async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof GovernanceNotFound) return null;
-    throw error;
-  }
 }

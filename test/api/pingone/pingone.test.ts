@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PingOneGovernance } from '../../../src/api/pingone/client.js';
 import { createGatehouse } from '../../../src/app.js';
-import { loadConfig, SANDBOX_SECRETS } from '../../../src/config.js';
+import { loadConfig, type PingOneAuth, SANDBOX_SECRETS } from '../../../src/config.js';
 import { Flows } from '../../../src/flows/index.js';
 import { SEED } from '../../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../../src/sandbox/pingone/index.js';
@@ -21,20 +21,34 @@ beforeEach(async () => {
   emulator = Fastify();
   await emulator.register(pingOneEmulator, { tenant });
   await emulator.listen({ port: 0, host: '127.0.0.1' });
-  const address = emulator.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  governance = new PingOneGovernance({
-    tenantUrl: `http://127.0.0.1:${port}`,
-    realm: 'alpha',
-    auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
-    serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-  });
+  governance = client();
   flows = new Flows(governance, new MemoryStore(), pino({ level: 'silent' }));
 });
 afterEach(async () => {
   await emulator.close();
+});
+
+const base = () => `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
+
+/** The real client against this test's tenant; Gatehouse's sandbox token unless told otherwise. */
+function client(auth: PingOneAuth = { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken }) {
+  return new PingOneGovernance({
+    tenantUrl: base(),
+    realm: 'alpha',
+    auth,
+    serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
+    timeoutMs: 2000,
+    baseBackoffMs: 5,
+  });
+}
+
+/** Client credentials for the OAuth client `gatehouse`, with the given secret. */
+const credentials = (clientSecret: string, scopes = ['fr:idm:*', 'fr:iga:*']): PingOneAuth => ({
+  kind: 'client_credentials',
+  clientId: 'gatehouse',
+  clientSecret,
+  tokenUrl: `${base()}/am/oauth2/realms/root/realms/alpha/access_token`,
+  scopes,
 });
 
 const as = (email: string) => ({ platform: 'slack' as const, userId: 'U1', email });
@@ -82,16 +96,7 @@ describe('the iga_access_request configuration', () => {
     refused(await flows.decide(bob(), { requestId: first.id, decision: 'reject' }), 'reason_required');
     expect(actions('reject')).toHaveLength(0);
     tenant.config.requireRejectJustification = false;
-    const relaxed = new Flows(
-      new PingOneGovernance({
-        tenantUrl: `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`,
-        realm: 'alpha',
-        auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
-        serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
-      }),
-      new MemoryStore(),
-      pino({ level: 'silent' }),
-    );
+    const relaxed = new Flows(client(), new MemoryStore(), pino({ level: 'silent' }));
     const rejected = ok(await relaxed.decide(bob(), { requestId: first.id, decision: 'reject' }));
     expect(rejected.request.status).toBe('rejected');
   });
@@ -142,11 +147,7 @@ describe('the PingOne client at its edge', () => {
   });
 
   it('refuses a wrong token as a credentials problem, not as the user’s fault', async () => {
-    const wrong = new PingOneGovernance({
-      tenantUrl: `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`,
-      realm: 'alpha',
-      auth: { kind: 'bearer', token: 'not-the-token' },
-    });
+    const wrong = client({ kind: 'bearer', token: 'not-the-token' });
     await expect(wrong.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
   });
 });
@@ -154,44 +155,23 @@ describe('the PingOne client at its edge', () => {
 describe('PingOne credentials', () => {
   it('gets a token with client credentials, reuses it, and fetches a new one after a refusal', async () => {
     tenant.oauthClients.set('gatehouse', 's3cret');
-    const base = `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
-    const client = new PingOneGovernance({
-      tenantUrl: base,
-      realm: 'alpha',
-      auth: {
-        kind: 'client_credentials',
-        clientId: 'gatehouse',
-        clientSecret: 's3cret',
-        tokenUrl: `${base}/am/oauth2/realms/root/realms/alpha/access_token`,
-        scopes: ['fr:idm:*', 'fr:iga:*'],
-      },
-    });
+    const oauth = client(credentials('s3cret'));
     const tokens = () => tenant.calls.filter((call) => call.path.endsWith('/access_token')).length;
-    expect(await client.findPrincipalsByEmail(U.alice.email)).toHaveLength(1);
-    await client.ping();
+    expect(await oauth.findPrincipalsByEmail(U.alice.email)).toHaveLength(1);
+    await oauth.ping();
     expect(tokens()).toBe(1);
     // The tenant forgets the token (revoked, rotated): the next call is refused once, then works again.
     tenant.issuedTokens.clear();
-    await expect(client.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
-    await client.ping();
+    await expect(oauth.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
+    await oauth.ping();
     expect(tokens()).toBe(2);
   });
 
   it('refuses a wrong client secret as a credentials problem', async () => {
     tenant.oauthClients.set('gatehouse', 's3cret');
-    const base = `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
-    const client = new PingOneGovernance({
-      tenantUrl: base,
-      realm: 'alpha',
-      auth: {
-        kind: 'client_credentials',
-        clientId: 'gatehouse',
-        clientSecret: 'guess',
-        tokenUrl: `${base}/am/oauth2/realms/root/realms/alpha/access_token`,
-        scopes: ['fr:iga:*'],
-      },
+    await expect(client(credentials('guess', ['fr:iga:*'])).ping()).rejects.toMatchObject({
+      code: 'governance_auth_failed',
     });
-    await expect(client.ping()).rejects.toMatchObject({ code: 'governance_auth_failed' });
   });
 });
 
@@ -243,10 +223,9 @@ describe('PingOne lists and lifecycle', () => {
 
 describe('GOVERNANCE_PROVIDER=pingone', () => {
   it('runs the whole bot against the PingOne tenant it names', async () => {
-    const base = `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
     const config = loadConfig({
       GOVERNANCE_PROVIDER: 'pingone',
-      PINGONE_TENANT_URL: base,
+      PINGONE_TENANT_URL: base(),
       PINGONE_ACCESS_TOKEN: SANDBOX_SECRETS.pingoneAccessToken,
       PINGONE_SERVICE_ACCOUNT_ID: SANDBOX_SECRETS.pingoneServiceAccountId,
       SLACK_SIGNING_SECRET: 'a-real-looking-secret',
