@@ -117,4 +117,37 @@ describe('the playground', () => {
     await page.screenshot({ path: `${ARTIFACTS}/4-portal-decision.png` });
     await page.close();
   }, 60_000);
+
+  it('works the Slack request form (type-ahead, select, submit) and a Teams card input (reject with a reason)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await open(page);
+    // `/access` alone opens the request form as a modal.
+    await page.fill('#slack-command', '/access');
+    await page.press('#slack-command', 'Enter');
+    const entry = page.locator('.modal input[data-external]');
+    await entry.waitFor();
+    // Type-ahead: options come from the bot's options endpoint through the stand-in.
+    await entry.pressSequentially('zoom', { delay: 30 });
+    await page.waitForSelector('.modal datalist option[value="Zoom — Pro License"]', { state: 'attached' });
+    await entry.fill('Zoom — Pro License');
+    await page.locator('.modal textarea, .modal input[data-block]:not([data-external])').first().fill('webinars');
+    await page.screenshot({ path: `${ARTIFACTS}/5-slack-form.png` });
+    await page.locator('.modal .foot button.primary').click();
+    await page.waitForSelector('#slack-feed .block-header:has-text("Access request: Zoom — Pro License")', {
+      timeout: 15_000,
+    });
+    // The form is gone: closed, or replaced by the bot's confirmation.
+    await page.waitForFunction("!document.querySelector('.modal input[data-external]')");
+
+    // Dana decides Zoom in Teams: Reject opens its reason input, which travels with the action.
+    await page.selectOption('#teams-user', TEAMS_SEED.users.dana.id);
+    const card = page.locator('#teams-feed .card', { hasText: 'Zoom — Pro License' }).last();
+    await card.locator('button:has-text("Reject")').first().click();
+    await card.locator('input, textarea').last().fill('Use the shared account');
+    await card.locator('button:has-text("Reject")').last().click();
+    await page.waitForSelector('#slack-feed :text("Use the shared account")', { timeout: 15_000 });
+    await page.waitForSelector('#portal-feed .status:has-text("DENIED")');
+    await page.screenshot({ path: `${ARTIFACTS}/6-teams-reject.png`, fullPage: true });
+    await page.close();
+  }, 90_000);
 });

@@ -180,7 +180,7 @@ function renderInput(block, where) {
     });
   } else if (element.type === 'external_select') {
     const list = el('datalist', { id: `${id}-list` });
-    control = el('input', {
+    const input = el('input', {
       id,
       list: `${id}-list`,
       'data-block': block.block_id,
@@ -192,10 +192,10 @@ function renderInput(block, where) {
       (element.initial_option
         ? { text: plain(element.initial_option.text), value: element.initial_option.value }
         : null);
-    if (chosen) control.value = chosen.text;
+    if (chosen) input.value = chosen.text;
     let asked = 0;
     const search = async () => {
-      const known = [...list.options].find((o) => o.value === control.value);
+      const known = [...list.options].find((o) => o.value === input.value);
       if (known) {
         draft[block.block_id] = { text: known.value, value: known.dataset.value };
         if (block.dispatch_action) select(where, element, known.dataset.value);
@@ -203,22 +203,22 @@ function renderInput(block, where) {
       }
       // What is typed now is no choice: a stale one must not be submitted.
       delete draft[block.block_id];
-      if (control.value.length < (element.min_query_length ?? 3)) return;
+      if (input.value.length < (element.min_query_length ?? 3)) return;
       const ticket = ++asked;
       const answer = await api('/playground/slack/suggest', {
         user: state.slackUser,
         viewId: where.viewId,
         actionId: element.action_id,
-        text: control.value,
+        text: input.value,
       });
       if (ticket !== asked) return;
       list.replaceChildren(
         ...(answer.options ?? []).map((o) => el('option', { value: plain(o.text), 'data-value': o.value })),
       );
     };
-    control.addEventListener('input', search);
-    if ((element.min_query_length ?? 3) === 0) control.addEventListener('focus', search, { once: true });
-    control = el('div', {}, control, list);
+    input.addEventListener('input', search);
+    if ((element.min_query_length ?? 3) === 0) input.addEventListener('focus', search, { once: true });
+    control = el('div', {}, input, list);
   } else {
     control = el('div', { class: 'context' }, `(${element.type} is not shown in the playground)`);
   }
