@@ -84,7 +84,9 @@ export async function createGatehouse(
       redis: paceRedis,
       keyPrefix: config.redisKeyPrefix,
     });
-  const governance = overrides.governance ?? createGovernance(config.governance, { metrics, logger });
+  const governance =
+    overrides.governance ??
+    createGovernance(config.governance, { metrics, logger, catalogCacheMs: config.catalogCacheMs });
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }));
   const slack = config.slack
     ? new SlackAdapter({

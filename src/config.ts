@@ -68,6 +68,8 @@ export interface Config {
   redisUrl?: string;
   /** Namespaces every key and queue in Redis, so deployments can share one server. */
   redisKeyPrefix: string;
+  /** How long a person's catalog search answer is reused by type-ahead (CATALOG_CACHE_SECONDS); 0 for never. */
+  catalogCacheMs: number;
   notifier: {
     approvalsChannels: Record<string, string>;
     pollIntervalMs: number;
@@ -179,6 +181,12 @@ const environment = z.object({
     .trim()
     .regex(/^[\w.-]{1,64}$/, 'REDIS_KEY_PREFIX may use letters, digits, ".", "_" and "-" (at most 64)')
     .default('gatehouse'),
+  CATALOG_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0, 'CATALOG_CACHE_SECONDS must be 0 (off) or more')
+    .max(3600, 'CATALOG_CACHE_SECONDS must be at most 3600')
+    .default(60),
   POLL_INTERVAL_MS: z.coerce.number().int().min(1000, 'POLL_INTERVAL_MS must be at least 1000').default(30_000),
   REMINDER_AFTER: duration('REMINDER_AFTER').optional(),
   OKTA_EVENT_HOOK_SECRET: optionalText,
@@ -261,6 +269,7 @@ function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
     },
     redisUrl: vars.REDIS_URL,
     redisKeyPrefix: vars.REDIS_KEY_PREFIX,
+    catalogCacheMs: vars.CATALOG_CACHE_SECONDS * 1000,
     notifier,
     sandbox: { provider: vars.SANDBOX_PROVIDER },
   };
@@ -297,6 +306,7 @@ function productionConfig(vars: Environment): Config {
     teams,
     redisUrl: vars.REDIS_URL,
     redisKeyPrefix: vars.REDIS_KEY_PREFIX,
+    catalogCacheMs: vars.CATALOG_CACHE_SECONDS * 1000,
     notifier,
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { GovernanceConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
+import { cacheCatalogSearches } from './cached-catalog.js';
 import type { Governance } from './governance.js';
 import { instrumentGovernance } from './instrumented.js';
 import { OktaGovernance } from './okta/client.js';
@@ -10,8 +11,15 @@ export type { Governance, GovernancePolicy } from './governance.js';
 export { OktaGovernance } from './okta/client.js';
 export { PingOneGovernance } from './pingone/client.js';
 
-/** The configured backend, instrumented. */
+/** The configured backend, instrumented, with type-ahead searches cached for `catalogCacheMs`. */
 export function createGovernance(
+  config: GovernanceConfig,
+  deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean; catalogCacheMs?: number },
+): Governance {
+  return cacheCatalogSearches(backend(config, deps), { ttlMs: deps.catalogCacheMs ?? 0 });
+}
+
+function backend(
   config: GovernanceConfig,
   deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean },
 ): Governance {

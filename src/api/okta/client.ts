@@ -140,7 +140,15 @@ export class OktaGovernance implements Governance {
       top = await this.topLevelEntries(principal, term.slice(0, 50));
       if (top.length > 0) break;
     }
-    const parents = top.filter((entry) => !entry.requestable).slice(0, MAX_PARENTS_EXPANDED);
+    // In a large catalog the term alone matches hundreds of apps ("beacon" in "beacon 12"): expand
+    // first the apps whose names hold the most of the typed words.
+    const wordsIn = (name: string) => words.filter((word) => name.toLowerCase().includes(word)).length;
+    const parents = top
+      .filter((entry) => !entry.requestable)
+      .map((entry) => ({ entry, score: wordsIn(entry.name) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, MAX_PARENTS_EXPANDED)
+      .map(({ entry }) => entry);
     const children = await Promise.all(
       parents.map(async (parent) => {
         const page = await this.http.get('searchCatalog', this.userEntriesPath(principal), catalogEntryList, {

@@ -5,6 +5,8 @@ import type { CatalogEntryRecord, GroupRecord, RequestCondition, UserRecord } fr
 export interface Directory {
   user(id: string): UserRecord | undefined;
   entries(): readonly CatalogEntryRecord[];
+  /** The entries directly below `parentId` (an index: catalogs run to tens of thousands). */
+  childrenOf(parentId: string): readonly CatalogEntryRecord[];
   groups(): readonly GroupRecord[];
 }
 
@@ -35,7 +37,7 @@ export function mayRequest(entry: CatalogEntryRecord, user: UserRecord, director
 /** A user sees what they may request, and the parents (apps) leading to it. */
 export function isVisibleTo(entry: CatalogEntryRecord, user: UserRecord, directory: Directory): boolean {
   if (mayRequest(entry, user, directory)) return true;
-  return directory.entries().some((child) => child.parent === entry.id && isVisibleTo(child, user, directory));
+  return directory.childrenOf(entry.id).some((child) => isVisibleTo(child, user, directory));
 }
 
 /** The fields a request must or may carry, from the condition's approval sequence. */

@@ -20,4 +20,4 @@ export type {
   TaskRecord,
   UserRecord,
 } from './records.js';
-export { SEED } from './seed.js';
+export { CATALOG_WORDS, generatedCatalog, SEED } from './seed.js';

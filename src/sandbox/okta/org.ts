@@ -117,6 +117,7 @@ export class OktaOrg {
     this.directory = {
       user: (id) => this.userList.find((user) => user.id === id),
       entries: () => this.entryList,
+      childrenOf: (parentId) => this.childIndex().get(parentId) ?? [],
       groups: () => this.groupList,
     };
   }
@@ -312,6 +313,27 @@ export class OktaOrg {
     if (this.systemHeld && !hold) this.systemReleasedAt = this.now();
     this.systemHeld = hold;
     if (!hold) this.scheduleTick();
+  }
+
+  /** Adds catalog entries (a benchmark's large catalog, say). */
+  addEntries(entries: readonly CatalogEntryRecord[]): void {
+    this.entryList.push(...entries);
+    this.children = undefined;
+  }
+
+  private children: Map<string, CatalogEntryRecord[]> | undefined;
+
+  private childIndex(): Map<string, CatalogEntryRecord[]> {
+    if (!this.children) {
+      this.children = new Map();
+      for (const entry of this.entryList) {
+        if (!entry.parent) continue;
+        const siblings = this.children.get(entry.parent);
+        if (siblings) siblings.push(entry);
+        else this.children.set(entry.parent, [entry]);
+      }
+    }
+    return this.children;
   }
 
   /** Makes provisioning of an entry end this way from now on (e.g. FAILED). */

@@ -67,7 +67,11 @@ export function catalogRoutes(app: FastifyInstance, context: EmulatorContext): v
   ) => {
     const wanted = catalogQuery(request);
     const limit = readLimit(request, { fallback: 20 });
-    const entries = org.entries.filter((entry) => visible(entry) && wanted(entry)).sort(byName);
+    // The live list, not a copy: a catalog runs to tens of thousands of entries and this only reads.
+    const entries = org.directory
+      .entries()
+      .filter((entry) => wanted(entry) && visible(entry))
+      .sort(byName);
     const { page, nextAfter } = pageAfter(entries, request, limit);
     const base = context.base(request);
     return { data: page.map((entry) => renderEntry(entry, base)), _links: listLinks(request, reply, nextAfter) };
@@ -90,7 +94,7 @@ export function catalogRoutes(app: FastifyInstance, context: EmulatorContext): v
 
   app.get<{ Params: { entryId: string } }>(`${ENTRIES}/:entryId`, async (request) => {
     context.requireScope(request, CATALOG_SCOPE);
-    const entry = org.entries.find((candidate) => candidate.id === request.params.entryId);
+    const entry = org.directory.entries().find((candidate) => candidate.id === request.params.entryId);
     if (!entry) throw notFound();
     return renderEntry(entry, context.base(request));
   });
@@ -99,7 +103,7 @@ export function catalogRoutes(app: FastifyInstance, context: EmulatorContext): v
     `${ENTRIES}/:entryId/users/:userId/request-fields`,
     async (request) => {
       context.requireScope(request, FIELDS_SCOPE);
-      const entry = org.entries.find((candidate) => candidate.id === request.params.entryId);
+      const entry = org.directory.entries().find((candidate) => candidate.id === request.params.entryId);
       const user = org.directory.user(request.params.userId);
       if (!entry || !user) throw notFound();
       const condition = conditionFor(entry, user, org.directory);

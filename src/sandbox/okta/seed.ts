@@ -511,3 +511,54 @@ export function serviceAccount(): UserRecord {
   if (!user) throw new Error('the seed lost its service account');
   return user;
 }
+
+/** Words the generated catalog names its apps with, so searches have something to find. */
+export const CATALOG_WORDS = [
+  'atlas',
+  'beacon',
+  'cobalt',
+  'delta',
+  'ember',
+  'falcon',
+  'granite',
+  'harbor',
+  'indigo',
+  'juniper',
+  'kestrel',
+  'lumen',
+  'meridian',
+  'nimbus',
+  'onyx',
+  'pioneer',
+  'quartz',
+  'raven',
+  'summit',
+  'tundra',
+] as const;
+const LEVELS = ['Viewer', 'Editor', 'Admin', 'Billing'] as const;
+
+/**
+ * A large catalog for benchmarks: apps named "<Word> <n>" (e.g. "Beacon 12"), each with four
+ * access levels anyone may request with their manager's approval, `count` entries in all.
+ */
+export function generatedCatalog(count: number): CatalogEntryRecord[] {
+  const entries: CatalogEntryRecord[] = [];
+  for (let n = 0; entries.length < count; n++) {
+    const word = CATALOG_WORDS[n % CATALOG_WORDS.length] ?? 'atlas';
+    const name = `${word[0]?.toUpperCase()}${word.slice(1)} ${Math.floor(n / CATALOG_WORDS.length)}`;
+    const app = application({ id: seededId('cen', `g${n}x`), name }, seededId('0oa', `g${n}x`), `${name} workspace`);
+    entries.push(app);
+    for (const level of LEVELS) {
+      if (entries.length >= count) break;
+      entries.push(
+        accessLevel(app, 'assignment', {
+          ref: { id: seededId('cen', `g${n}x${level}`), name: `${name} — ${level}` },
+          description: `${level} access to ${name}`,
+          approvals: [MANAGER],
+          justificationRequired: false,
+        }),
+      );
+    }
+  }
+  return entries;
+}
