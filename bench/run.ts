@@ -9,11 +9,13 @@ import { ackPath } from './ack-path.js';
 import { governanceEconomy } from './governance-economy.js';
 import type { Row } from './report.js';
 import { markdown } from './report.js';
+import { typeAhead } from './type-ahead.js';
 
 const only = process.argv.slice(2);
 const suites: [string, () => Promise<Row[]>][] = [
   ['ack', ackPath],
   ['economy', governanceEconomy],
+  ['type-ahead', typeAhead],
 ];
 
 const rows: Row[] = [];

@@ -19,18 +19,29 @@ const CATALOG_ATTRIBUTES: FilterAttributes<CatalogEntryRecord> = {
 const MATCH_MIN = 3;
 const MATCH_MAX = 50;
 
-function catalogQuery(request: FastifyRequest): (entry: CatalogEntryRecord) => boolean {
+interface CatalogQuery {
+  wanted: (entry: CatalogEntryRecord) => boolean;
+  /** Set when the filter names one parent: only its children can match (read from an index). */
+  parent?: string;
+}
+
+function catalogQuery(request: FastifyRequest): CatalogQuery {
   const filter = queryParam(request, 'filter');
   if (!filter) throw invalidQuery('filter', 'filter is required', 'REQUIRED_PROPERTY_MISSING');
   let inFilter: (entry: CatalogEntryRecord) => boolean;
+  let parent: string | undefined;
   try {
-    inFilter = compileFilter(parseFilter(filter), CATALOG_ATTRIBUTES, { allowNot: true });
+    const expression = parseFilter(filter);
+    inFilter = compileFilter(expression, CATALOG_ATTRIBUTES, { allowNot: true });
+    if (expression.kind === 'compare' && expression.attribute === 'parent' && expression.operator === 'eq') {
+      parent = expression.value;
+    }
   } catch (error) {
     if (error instanceof FilterRejected) throw invalidQuery('filter', error.message);
     throw error;
   }
   const match = queryParam(request, 'match');
-  if (match === undefined) return inFilter;
+  if (match === undefined) return { wanted: inFilter, parent };
   // Okta's own wording for a match outside 3–50 characters.
   if (match.length < MATCH_MIN || match.length > MATCH_MAX) {
     const problem =
@@ -49,9 +60,19 @@ function catalogQuery(request: FastifyRequest): (entry: CatalogEntryRecord) => b
       'AccessRequestCatalog',
     );
   }
-  const wanted = match.toLowerCase();
-  return (entry) =>
-    inFilter(entry) && (entry.name.toLowerCase().includes(wanted) || entry.description.toLowerCase().includes(wanted));
+  const term = match.toLowerCase();
+  return { wanted: (entry) => inFilter(entry) && searchText(entry).includes(term), parent };
+}
+
+/** Name and description in lower case, computed once per entry (searches scan the whole catalog). */
+const searchTexts = new WeakMap<CatalogEntryRecord, string>();
+function searchText(entry: CatalogEntryRecord): string {
+  let text = searchTexts.get(entry);
+  if (text === undefined) {
+    text = `${entry.name}\n${entry.description}`.toLowerCase();
+    searchTexts.set(entry, text);
+  }
+  return text;
 }
 
 const byName = (a: CatalogEntryRecord, b: CatalogEntryRecord) => a.name.localeCompare(b.name, 'en');
@@ -65,13 +86,11 @@ export function catalogRoutes(app: FastifyInstance, context: EmulatorContext): v
     reply: Parameters<typeof listLinks>[1],
     visible: (entry: CatalogEntryRecord) => boolean,
   ) => {
-    const wanted = catalogQuery(request);
+    const { wanted, parent } = catalogQuery(request);
     const limit = readLimit(request, { fallback: 20 });
     // The live list, not a copy: a catalog runs to tens of thousands of entries and this only reads.
-    const entries = org.directory
-      .entries()
-      .filter((entry) => wanted(entry) && visible(entry))
-      .sort(byName);
+    const candidates = parent === undefined ? org.directory.entries() : org.directory.childrenOf(parent);
+    const entries = candidates.filter((entry) => wanted(entry) && visible(entry)).sort(byName);
     const { page, nextAfter } = pageAfter(entries, request, limit);
     const base = context.base(request);
     return { data: page.map((entry) => renderEntry(entry, base)), _links: listLinks(request, reply, nextAfter) };
