@@ -9,6 +9,8 @@ import { ackPath } from './ack-path.js';
 import { governanceEconomy } from './governance-economy.js';
 import type { Row } from './report.js';
 import { markdown } from './report.js';
+import { roundTrip } from './round-trip.js';
+import { timeToNotify } from './time-to-notify.js';
 import { typeAhead } from './type-ahead.js';
 
 const only = process.argv.slice(2);
@@ -16,6 +18,8 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['ack', ackPath],
   ['economy', governanceEconomy],
   ['type-ahead', typeAhead],
+  ['round-trip', roundTrip],
+  ['notify', timeToNotify],
 ];
 
 const rows: Row[] = [];

@@ -295,7 +295,8 @@ export class RequestMessages {
 
     track(await this.tellRequester(messenger, snapshot, holding, tally));
     track(await this.tellHolder(messenger, snapshot, holding, tally));
-    if (changed) await this.refreshHomes(messenger, request);
+    // Not awaited: a Home is a view drawn when it can be, and the job's worker has other requests.
+    if (changed) void this.refreshHomes(messenger, request);
   }
 
   /** One notice per step decided and per outcome, as its own message so the requester hears of it. */

@@ -9,6 +9,7 @@ import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { oncePerDelivery } from './deliveries.js';
+import { HomeRefresh } from './home-refresh.js';
 import { registerButtons } from './listeners/buttons.js';
 import { registerCommands } from './listeners/commands.js';
 import type { SlackDeps } from './listeners/context.js';
@@ -46,7 +47,12 @@ export class SlackAdapter {
     const clientOptions = webClientOptions(options.config, options.logger);
     this.client = new WebClient(options.config.botToken, clientOptions);
     this.people = new SlackPeople(this.client, options.store);
-    this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.publishHome(userId), options.pacer);
+    this.messenger = new SlackMessenger(
+      this.client,
+      this.people,
+      (userId) => this.homes.request(userId),
+      options.pacer,
+    );
   }
 
   /** Builds the Bolt App and its listeners; the notifier's messages are needed to answer clicks. */
@@ -77,7 +83,8 @@ export class SlackAdapter {
       messages,
       client: this.client,
       logger,
-      publishHome: (userId) => this.publishHome(userId),
+      // Someone opened their Home or acted on it: drawn now, not after the notifier's spacing.
+      publishHome: (userId) => this.homes.request(userId, { urgent: true }),
     };
     registerCommands(this.app, deps);
     registerButtons(this.app, deps);
@@ -106,10 +113,10 @@ export class SlackAdapter {
     if (this.socketMode) await this.app?.stop();
   }
 
-  private publishHome(userId: string): Promise<void> {
+  private readonly homes = new HomeRefresh((userId) => {
     const { flows, logger } = this.options;
     return publishHome({ flows, people: this.people, client: this.client, logger }, userId);
-  }
+  });
 
   /** The bot's own ids, asked of Slack once (auth.test) and remembered; asked again after a failure. */
   private botIds(): Promise<{ botId?: string; botUserId?: string }> {

@@ -1,0 +1,46 @@
+import { afterEach, expect, it } from 'vitest';
+import { SEED } from '../../../src/sandbox/okta/index.js';
+import { eventually, S, type SlackWorld, shown, startSlackWorld } from '../../support/slack-world.js';
+
+let world: SlackWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+it('draws an approver’s Home a few times for a burst of approvals, not once each, and ends showing them all', async () => {
+  world = await startSlackWorld();
+  const w = world;
+  await w.driver.openHome(S.dana.id);
+  await eventually(() => w.slack.homeOf(S.dana.id));
+  const drawsBefore = w.slack.callsTo('views.publish').length;
+
+  const requesters = [SEED.users.alice, SEED.users.carol, SEED.users.erin, SEED.users.frank];
+  const ids = Array.from({ length: 12 }, (_, i) => {
+    const requester = requesters[i % requesters.length] ?? SEED.users.alice;
+    return w.okta.createRequest(
+      {
+        requested: { type: 'CATALOG_ENTRY', entryId: SEED.entries.zoomPro.id },
+        requestedFor: { type: 'OKTA_USER', externalId: requester.id },
+        requesterFieldValues: [],
+      },
+      w.okta.actorFor(requester.id),
+    ).id;
+  });
+  w.okta.settle();
+  await w.gatehouse.poller.pollOnce();
+
+  // Every card reaches Dana; then her Home settles, listing every request waiting for her…
+  await eventually(() => ids.every((id) => w.slack.dmWith(S.dana.id).some((m) => shown(m).includes(id))), 20_000);
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  const home = shown({ blocks: w.slack.homeOf(S.dana.id)?.blocks });
+  expect(ids.filter((id) => !home.includes(id))).toEqual([]);
+  // …drawn every few seconds while the burst lasts (Slack paces the channel cards to about one a
+  // second), not once per request: each draw reads every open item from the governance system.
+  const danaDraws = w.slack
+    .callsTo('views.publish')
+    .slice(drawsBefore)
+    .filter((call) => (call.args as { user_id?: string }).user_id === S.dana.id).length;
+  expect(danaDraws).toBeGreaterThan(0);
+  expect(danaDraws).toBeLessThan(ids.length / 2);
+}, 30_000);
