@@ -10,12 +10,14 @@ import { governanceEconomy } from './governance-economy.js';
 import type { Row } from './report.js';
 import { markdown } from './report.js';
 import { roundTrip } from './round-trip.js';
+import { slowGovernance } from './slow-governance.js';
 import { timeToNotify } from './time-to-notify.js';
 import { typeAhead } from './type-ahead.js';
 
 const only = process.argv.slice(2);
 const suites: [string, () => Promise<Row[]>][] = [
   ['ack', ackPath],
+  ['slow-governance', slowGovernance],
   ['economy', governanceEconomy],
   ['type-ahead', typeAhead],
   ['round-trip', roundTrip],
