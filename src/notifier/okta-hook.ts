@@ -38,9 +38,14 @@ export function oktaHook(options: { secret: string; queue: SyncQueue; logger: Lo
     return given.length === wanted.length && timingSafeEqual(given, wanted);
   };
   return async (app) => {
-    app.get('/hooks/okta', async (request, reply) => {
+    // Before the body is read: an unauthorized caller gets nothing parsed, whatever it sends.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/hooks/okta')) return;
       if (!authorized(request))
         return reply.status(401).send({ error: 'unauthorized', message: 'Wrong hook authorization.' });
+    });
+
+    app.get('/hooks/okta', async (request, reply) => {
       const challenge = request.headers['x-okta-verification-challenge'];
       if (typeof challenge !== 'string' || !challenge) {
         return reply.status(400).send({ error: 'no_challenge', message: 'X-Okta-Verification-Challenge is missing.' });
@@ -49,8 +54,6 @@ export function oktaHook(options: { secret: string; queue: SyncQueue; logger: Lo
     });
 
     app.post('/hooks/okta', async (request, reply) => {
-      if (!authorized(request))
-        return reply.status(401).send({ error: 'unauthorized', message: 'Wrong hook authorization.' });
       const parsed = delivery.safeParse(request.body);
       if (!parsed.success) {
         return reply

@@ -1,6 +1,20 @@
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/**
+ * What every activity Teams sends has, checked before botbuilder sees it: an activity without them
+ * makes the adapter throw deep inside (a serviceUrl that is not a string, say) instead of refusing.
+ */
+const activityEnvelope = z
+  .object({
+    type: z.string().min(1),
+    serviceUrl: z.string().url(),
+    conversation: z.object({ id: z.string().min(1) }).passthrough(),
+    from: z.object({ id: z.string() }).passthrough().optional(),
+  })
+  .passthrough();
 
 /**
  * `POST /api/messages` on our fastify server. botbuilder's CloudAdapter wants Express-like request
@@ -19,6 +33,9 @@ export function messagesRoute(options: {
           .status(400)
           .send({ error: 'malformed_activity', message: 'The body must be a Bot Framework activity (JSON object).' });
       }
+      if (!activityEnvelope.safeParse(request.body).success) {
+        return reply.status(400).send(REFUSALS[400]);
+      }
       const response = shim(reply);
       try {
         await options.adapter.process(
@@ -32,10 +49,23 @@ export function messagesRoute(options: {
       const status = response.statusCode ?? 200;
       // Authentication failures keep their 401; an unexpected failure inside a turn is logged, never a 500.
       if (status >= 500) return reply.status(200).send();
+      // botbuilder refuses some activities (no type, no conversation) with a bare status: say why.
+      if (status >= 400 && (response.body === undefined || response.body === '')) {
+        return reply.status(status).send(REFUSALS[status] ?? REFUSALS[400]);
+      }
       return reply.status(status).send(response.body ?? '');
     });
   };
 }
+
+const REFUSALS: Record<number, { error: string; message: string }> = {
+  400: {
+    error: 'malformed_activity',
+    message: 'The Bot Framework adapter refused this activity: it needs a type, a conversation and a serviceUrl.',
+  },
+  401: { error: 'unauthorized', message: 'This activity does not carry a valid Bot Framework token.' },
+  403: { error: 'forbidden', message: 'This activity is not for this bot.' },
+};
 
 interface ShimResponse {
   socket: unknown;
