@@ -178,7 +178,7 @@ const slackBody = fc.oneof(
   // A slash command form with fields removed or retyped.
   mutated(COMMAND).map((fields) => ({
     body: new URLSearchParams(
-      Object.entries(fresh(fields) as Record<string, unknown>).map(([k, v]) => [
+      Object.entries(fresh(fields) as Record<string, unknown>).map(([k, v]): [string, string] => [
         k,
         typeof v === 'string' ? v : (JSON.stringify(v) ?? ''),
       ]),
