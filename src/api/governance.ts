@@ -30,6 +30,11 @@ export interface Governance {
   createRequest(input: CreateRequestInput): Promise<AccessRequest>;
   getRequest(id: string): Promise<AccessRequest | null>;
   listRequests(query: RequestQuery): Promise<Page<AccessRequest>>;
+  /**
+   * Which requests changed after `updatedSince`, oldest change first: ids and times only, so a
+   * poll costs its pages and nothing per request (the syncs it queues read each request anyway).
+   */
+  listChanges(query: ChangeQuery): Promise<Page<RequestChange>>;
   /** Open requests whose current step names this principal as an approver. */
   listPendingApprovals(approver: Principal): Promise<AccessRequest[]>;
 
@@ -65,6 +70,18 @@ export interface RequestQuery {
   updatedSince?: string;
   cursor?: string;
   limit?: number;
+}
+
+export interface ChangeQuery {
+  updatedSince: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** A request that changed, and when: what a poll needs to queue its sync. */
+export interface RequestChange {
+  id: string;
+  updated: string;
 }
 
 export interface DecisionInput {

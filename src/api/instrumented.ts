@@ -13,6 +13,7 @@ const OPERATIONS: Operation[] = [
   'createRequest',
   'getRequest',
   'listRequests',
+  'listChanges',
   'listPendingApprovals',
   'decide',
   'comment',

@@ -17,6 +17,7 @@ export type GovernanceOperation =
   | 'getCatalogEntry'
   | 'createRequest'
   | 'getRequest'
+  | 'listChanges'
   | 'listRequests'
   | 'listPendingApprovals'
   | 'decide'

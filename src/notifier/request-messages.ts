@@ -260,23 +260,30 @@ export class RequestMessages {
     const refs = (await store.listMessageRefs(request.id)).filter(
       (ref) => ref.platform === platform && ref.kind !== 'comment',
     );
+    const stale: { ref: MessageRef; card: RequestCard }[] = [];
     for (const ref of refs) {
       if (sent.has(identity(ref))) continue;
       const card = this.cardFor(ref, snapshot);
       const shown = await this.shownOn(ref);
       if (shown && (shown.fingerprint === fingerprint(card) || isOlder(request.updated, shown.updated))) continue;
-      await holding();
-      try {
-        await messenger.update(ref, card);
-        await this.rememberRendering(ref, card);
-        changed = true;
-        this.count(platform, 'update', 'sent', request);
-      } catch (err) {
-        note(tally, err);
-        this.count(platform, 'update', 'failed', request);
-        this.options.logger.warn({ err, requestId: request.id, ref }, 'card not updated');
-      }
+      stale.push({ ref, card });
     }
+    // Every card about the request moves at once (they are different messages; pacing still holds).
+    if (stale.length > 0) await holding();
+    await Promise.all(
+      stale.map(async ({ ref, card }) => {
+        try {
+          await messenger.update(ref, card);
+          await this.rememberRendering(ref, card);
+          changed = true;
+          this.count(platform, 'update', 'sent', request);
+        } catch (err) {
+          note(tally, err);
+          this.count(platform, 'update', 'failed', request);
+          this.options.logger.warn({ err, requestId: request.id, ref }, 'card not updated');
+        }
+      }),
+    );
 
     // Comments (from chat, the portal or the API) as thread replies under every card about the request.
     for (const comment of comments) {

@@ -19,11 +19,13 @@ import { isOpen } from '../../domain/types.js';
 import { durationSeconds } from '../../flows/wording.js';
 import type {
   CancelInput,
+  ChangeQuery,
   CommentInput,
   CreateRequestInput,
   DecisionInput,
   Governance,
   GovernancePolicy,
+  RequestChange,
   RequestQuery,
 } from '../governance.js';
 import { orNull, quote } from '../lookup.js';
@@ -273,6 +275,19 @@ export class OktaGovernance implements Governance {
     return { items, cursor: statuses.length === 1 ? pages[0]?.nextCursor : undefined };
   }
 
+  async listChanges(query: ChangeQuery): Promise<Page<RequestChange>> {
+    const { body, nextCursor } = await this.http.get('listChanges', `${V2}/requests`, accessRequestList, {
+      filter: `lastUpdated gt "${quote(query.updatedSince)}"`,
+      limit: Math.min(Math.max(query.limit ?? 100, 1), 200),
+      after: query.cursor,
+      orderBy: 'lastUpdated asc',
+    });
+    return {
+      items: body.data.map((request) => ({ id: request.id, updated: request.lastUpdated })),
+      cursor: nextCursor,
+    };
+  }
+
   async listPendingApprovals(approver: Principal): Promise<AccessRequest[]> {
     const { body } = await this.http.get('listPendingApprovals', `${V2}/tasks`, taskList, {
       filter: `assigneeId eq "${quote(approver.id)}" and status eq "OPEN" and type eq "APPROVAL"`,
@@ -303,11 +318,15 @@ export class OktaGovernance implements Governance {
       else if (after.value !== value) throw error;
     }
     const verb = input.decision === 'approve' ? 'Approved' : 'Rejected';
-    await this.postMessage(
-      input.requestId,
-      `${verb}${input.via ? ` in ${input.via}` : ''} by ${input.approver.displayName} (${input.approver.email})${input.reason ? `: ${input.reason}` : '.'}`,
-    );
-    return this.mustGet(input.requestId, 'decide');
+    // The note is not part of what the request reads back (Okta lists no comments): both at once.
+    const [, decided] = await Promise.all([
+      this.postMessage(
+        input.requestId,
+        `${verb}${input.via ? ` in ${input.via}` : ''} by ${input.approver.displayName} (${input.approver.email})${input.reason ? `: ${input.reason}` : '.'}`,
+      ),
+      this.mustGet(input.requestId, 'decide'),
+    ]);
+    return decided;
   }
 
   async comment(input: CommentInput): Promise<AccessRequest> {

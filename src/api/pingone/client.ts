@@ -13,11 +13,13 @@ import { isOpen } from '../../domain/types.js';
 import { durationSeconds } from '../../flows/wording.js';
 import type {
   CancelInput,
+  ChangeQuery,
   CommentInput,
   CreateRequestInput,
   DecisionInput,
   Governance,
   GovernancePolicy,
+  RequestChange,
   RequestQuery,
 } from '../governance.js';
 import type { VendorHttpOptions } from '../http.js';
@@ -296,6 +298,12 @@ export class PingOneGovernance implements Governance {
   }
 
   /** Requests changed since `since`, oldest first: newest-first pages, read until one goes older. */
+  async listChanges(query: ChangeQuery): Promise<Page<RequestChange>> {
+    // IGA's search answers whole requests with their phases in one call: nothing more to save.
+    const page = await this.changedSince(query.updatedSince, ALL);
+    return { items: page.items.map((request) => ({ id: request.id, updated: request.updated })) };
+  }
+
   private async changedSince(since: string, filter: TargetFilter): Promise<Page<AccessRequest>> {
     const found: AccessRequest[] = [];
     for (let page = 0; page < MAX_CHANGE_PAGES; page++) {
