@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { ackPath } from './ack-path.js';
+import { fanOut } from './fan-out.js';
 import { governanceEconomy } from './governance-economy.js';
 import type { Row } from './report.js';
 import { markdown } from './report.js';
@@ -22,6 +23,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['type-ahead', typeAhead],
   ['round-trip', roundTrip],
   ['notify', timeToNotify],
+  ['fan-out', fanOut],
 ];
 
 const rows: Row[] = [];

@@ -15,6 +15,7 @@ import {
 
 /** setTimeout's longest delay (about 24 days); longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const SWEEP_EVERY_MS = 1_000;
 
 export interface MemoryQueueOptions {
   platforms: Platform[];
@@ -45,6 +46,7 @@ export class MemorySyncQueue implements SyncQueue {
   /** Job ids still waiting, running, or finished within the dedupe window. */
   private readonly known = new Map<string, number>();
   private handler: SyncHandler | undefined;
+  private sweptAt = 0;
   private closed = false;
   private readonly idle = new Set<() => void>();
 
@@ -57,10 +59,15 @@ export class MemorySyncQueue implements SyncQueue {
   async enqueue(requestId: string, options: EnqueueOptions = {}): Promise<void> {
     if (this.closed) return;
     const now = Date.now();
-    for (const [id, until] of this.known) if (until < now) this.known.delete(id);
+    // Forgetting finished jobs walks every job known, so it is done once a second, not per enqueue
+    // (a poll that queues thousands of changes would otherwise walk them thousands of times).
+    if (now - this.sweptAt >= SWEEP_EVERY_MS) {
+      this.sweptAt = now;
+      for (const [id, until] of this.known) if (until < now) this.known.delete(id);
+    }
     for (const [platform, lane] of this.lanes) {
       const id = jobIdFor(requestId, platform, options.key ?? randomUUID());
-      if (this.known.has(id)) continue;
+      if ((this.known.get(id) ?? -1) >= now) continue;
       this.known.set(id, Number.POSITIVE_INFINITY);
       const job = { id, requestId, attempts: 0 };
       if (options.delayMs && options.delayMs > 0) this.later(platform, lane, job, options.delayMs);

@@ -18,9 +18,17 @@ export interface PollerOptions {
 
 const LEASE_KEY = 'notifier:poller';
 const CURSOR_KEY = 'notifier:cursor';
+/**
+ * Where a poll that ran out of pages stopped: the query it was reading and the page to go on from.
+ * Without it, more changes than one poll reads, all stamped within the overlap (10,000 requests
+ * appearing at once), would be read from their start again by every poll and their end never.
+ */
+const RESUME_KEY = 'notifier:cursor:resume';
 /** Re-read this much before the cursor: changes stamped in the same instant as the last one seen are not missed. */
 const OVERLAP_MS = 2_000;
 const MAX_PAGES = 50;
+/** A resume point older than this is dropped (the governance system's page cursors do not live for ever). */
+const RESUME_TTL_MS = 10 * 60_000;
 
 /**
  * Finds what changed in the governance system since the last poll (requests whose lastUpdated is
@@ -70,14 +78,21 @@ export class RequestPoller {
     const { store, governance, queue, logger } = this.options;
     if (!(await this.lead())) return { pages: 0, synced: 0 };
     const since = (await store.get(CURSOR_KEY)) ?? new Date(Date.now() - this.options.intervalMs).toISOString();
-    const from = new Date(Date.parse(since) - OVERLAP_MS).toISOString();
-    let cursor: string | undefined;
+    const resume = readResume(await store.get(RESUME_KEY));
+    const from = resume?.from ?? new Date(Date.parse(since) - OVERLAP_MS).toISOString();
+    let cursor: string | undefined = resume?.cursor;
     let newest = since;
     let synced = 0;
     let pages = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
       pages += 1;
-      const batch = await governance.listRequests({ updatedSince: from, cursor, limit: this.options.pageSize ?? 100 });
+      const batch = await governance
+        .listChanges({ updatedSince: from, cursor, limit: this.options.pageSize ?? 100 })
+        .catch(async (err: unknown) => {
+          // A resume point the governance system no longer takes (an expired page cursor) is dropped.
+          if (resume && page === 0) await store.delete(RESUME_KEY);
+          throw err;
+        });
       for (const request of batch.items) {
         await queue.enqueue(request.id, { key: `poll-${request.updated}` });
         synced += 1;
@@ -85,7 +100,16 @@ export class RequestPoller {
       }
       // Progress is kept page by page, so a replica taking over does not start from the beginning.
       if (newest !== since) await store.set(CURSOR_KEY, newest);
-      if (!batch.cursor || !(await this.lease?.renew(this.options.intervalMs * 3))) break;
+      if (!batch.cursor) {
+        if (resume) await store.delete(RESUME_KEY);
+        break;
+      }
+      // Out of pages: the next poll, here or on another replica, goes on from this page.
+      if (page === MAX_PAGES - 1) {
+        await store.set(RESUME_KEY, JSON.stringify({ from, cursor: batch.cursor }), { ttlMs: RESUME_TTL_MS });
+        break;
+      }
+      if (!(await this.lease?.renew(this.options.intervalMs * 3))) break;
       cursor = batch.cursor;
     }
     if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll queued changed requests');
@@ -98,5 +122,17 @@ export class RequestPoller {
     if (this.lease && (await this.lease.renew(ttl))) return true;
     this.lease = await this.options.store.acquireLock(LEASE_KEY, ttl);
     return this.lease !== null;
+  }
+}
+
+function readResume(raw: string | null): { from: string; cursor: string } | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = JSON.parse(raw) as { from?: unknown; cursor?: unknown };
+    return typeof value.from === 'string' && typeof value.cursor === 'string'
+      ? { from: value.from, cursor: value.cursor }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -219,33 +219,32 @@ export class RequestMessages {
         await store.claim(commentKey(request.id, comment.id, ref), MESSAGE_REF_RETENTION_MS);
     };
 
-    track(
-      await this.once(`msg:${request.id}:requester:${platform}`, holding, tally, async () => {
+    // The requester's card and each approver's are different messages: posted at once (each still
+    // claimed on its own and paced per conversation).
+    const posts: Promise<void>[] = [
+      this.once(`msg:${request.id}:requester:${platform}`, holding, tally, async () => {
         const ref = await messenger.sendToPerson(request.requester, {
           role: 'requester',
           request: snapshot.as(request.requester),
         });
         return ref && (() => remember({ ...ref, kind: 'requester', recipientId: request.requester.id }));
-      }),
-      'requester',
-    );
+      }).then((outcome) => track(outcome, 'requester')),
+    ];
 
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
     for (const approver of step?.approvers ?? []) {
-      track(
-        await this.once(
-          `msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`,
-          holding,
-          tally,
-          async () => {
-            const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
-            return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
-          },
-        ),
-        'approval',
+      posts.push(
+        this.once(`msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`, holding, tally, async () => {
+          const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
+          return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
+        }).then((outcome) => track(outcome, 'approval')),
       );
     }
 
+    await Promise.all(posts);
+
+    // After the people's cards: finding an approver in Teams is what lets the channel card offer
+    // them its buttons.
     const channel = this.options.routing.channelFor(request, platform);
     if (channel && request.steps.length > 0) {
       track(

@@ -1,13 +1,13 @@
 /**
  * Drawing a person's App Home reads everything waiting for them and everything they asked for,
  * and a burst of changes (forty requests reaching one approver in a few seconds) would draw it
- * forty times, each draw costing governance calls by the open item. So one draw runs at a time
- * per person, and asks that arrive meanwhile fold into one more draw, `spacingMs` after the
- * previous one ended, showing every change asked for so far. A person opening their Home is not
- * kept waiting for the spacing.
+ * forty times, each draw costing governance calls by the open item. So a person's Home is drawn at
+ * once when nothing was drawn for them lately, and otherwise at most once per `spacingMs`: asks in
+ * between fold into one draw at the end of the spacing, which shows every change asked for so far.
+ * A person opening their Home is not kept waiting for the spacing.
  */
 export class HomeRefresh {
-  private readonly drawing = new Map<string, DrawState>();
+  private readonly people = new Map<string, PersonState>();
 
   constructor(
     private readonly draw: (userId: string) => Promise<void>,
@@ -16,43 +16,65 @@ export class HomeRefresh {
 
   /** Resolves once a draw that started after this call has finished (it may be shared). */
   request(userId: string, options: { urgent?: boolean } = {}): Promise<void> {
-    const current = this.drawing.get(userId);
+    const current = this.people.get(userId);
     if (current) {
-      current.again = true;
+      current.pending ??= deferred();
       if (options.urgent) current.wake?.();
-      return current.done;
+      return current.pending.promise;
     }
-    const state: DrawState = { again: false, done: Promise.resolve() };
-    state.done = this.run(userId, state);
-    this.drawing.set(userId, state);
-    return state.done;
+    const state: PersonState = {};
+    this.people.set(userId, state);
+    return this.run(userId, state);
   }
 
-  private async run(userId: string, state: DrawState): Promise<void> {
-    try {
-      await this.draw(userId);
-      while (state.again) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.spacingMs);
-          timer.unref();
-          state.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        state.wake = undefined;
-        state.again = false;
-        await this.draw(userId);
-      }
-    } finally {
-      this.drawing.delete(userId);
+  /** Draws now, then keeps the person's spacing; a draw asked for meanwhile runs when it ends. */
+  private async run(userId: string, state: PersonState): Promise<void> {
+    const first = this.draw(userId);
+    void first.catch(() => undefined).then(() => this.cooldown(userId, state));
+    return first;
+  }
+
+  private async cooldown(userId: string, state: PersonState): Promise<void> {
+    for (;;) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.spacingMs);
+        timer.unref();
+        state.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      state.wake = undefined;
+      const waiting = state.pending;
+      if (!waiting) break;
+      state.pending = undefined;
+      await this.draw(userId).then(waiting.resolve, waiting.reject);
     }
+    this.people.delete(userId);
   }
 }
 
-interface DrawState {
-  again: boolean;
-  done: Promise<void>;
+interface PersonState {
+  /** Callers waiting for the next draw. */
+  pending?: Deferred;
   /** Ends the wait before the next draw. */
   wake?: () => void;
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve: () => void = () => undefined;
+  let reject: (reason: unknown) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A draw nobody waits for must not surface as an unhandled rejection.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

@@ -113,9 +113,10 @@ export class SlackAdapter {
     if (this.socketMode) await this.app?.stop();
   }
 
-  private readonly homes = new HomeRefresh((userId) => {
-    const { flows, logger } = this.options;
-    return publishHome({ flows, people: this.people, client: this.client, logger }, userId);
+  private readonly homes = new HomeRefresh(async (userId) => {
+    const { flows, logger, pacer } = this.options;
+    await pacer?.take('views.publish');
+    await publishHome({ flows, people: this.people, client: this.client, logger }, userId);
   });
 
   /** The bot's own ids, asked of Slack once (auth.test) and remembered; asked again after a failure. */

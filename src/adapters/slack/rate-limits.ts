@@ -10,4 +10,6 @@ export const SLACK_RATES: RateTable = {
   // One per second on average, in windows of three so a short burst (a card and its notice) goes at once.
   'chat.postMessage': [{ points: 3, seconds: 3 }],
   'chat.update': [{ points: 50, seconds: 60 }],
+  // App Home redraws after changes: Tier 4 (100+ per minute per workspace).
+  'views.publish': [{ points: 100, seconds: 60 }],
 };

@@ -4,6 +4,7 @@ import { isObject } from './block-kit-objects.js';
 import type { SlackFault } from './faults.js';
 import { answerCall, logCall } from './methods.js';
 import { postToResponseUrl } from './response-url.js';
+import { SLACK_SEED } from './seed.js';
 import type { SlackWorkspace } from './workspace.js';
 
 export interface SlackEmulatorOptions {
@@ -39,7 +40,9 @@ export const slackEmulator: FastifyPluginAsync<SlackEmulatorOptions> = async (ap
     const body = isObject(request.body) ? request.body : {};
     const args: Args = { ...(request.query as Args), ...body };
     if (await faulted(workspace, method, args, reply)) return reply;
-    return answerCall(workspace, method, args, tokenOf(request, args));
+    const token = tokenOf(request, args);
+    if (await rateLimited(workspace, method, args, token, reply)) return reply;
+    return answerCall(workspace, method, args, token);
   };
   app.post('/api/:method', api);
   app.get('/api/:method', api);
@@ -67,6 +70,26 @@ function tokenOf(request: FastifyRequest, args: Args): string | undefined {
   const isJson = request.headers['content-type']?.includes('application/json') ?? false;
   const field = isJson ? (request.query as Args).token : args.token;
   return typeof field === 'string' && field !== '' ? field : undefined;
+}
+
+/**
+ * Slack's rate limits, when the workspace enforces them: a call over its method's limit is answered
+ * as Slack answers it (429, Retry-After in seconds, `ratelimited`) and logged. Only the bot's calls
+ * count: the limits are the app's, and a call without its token is refused before any budget.
+ */
+async function rateLimited(
+  workspace: SlackWorkspace,
+  method: string,
+  args: Args,
+  token: string | undefined,
+  reply: FastifyReply,
+): Promise<boolean> {
+  if (!workspace.rateLimits || token !== SLACK_SEED.botToken) return false;
+  const retryAfterSeconds = workspace.rateLimits.take(method, args);
+  if (retryAfterSeconds === undefined) return false;
+  logCall(workspace, method, args, 'ratelimited');
+  await reply.code(429).header('retry-after', String(retryAfterSeconds)).send({ ok: false, error: 'ratelimited' });
+  return true;
 }
 
 /** Applies an armed fault; true when the fault answered the call itself. */

@@ -1,6 +1,7 @@
 import { SlackApiError } from './errors.js';
 import { SlackFaults } from './faults.js';
 import { Ids } from './ids.js';
+import { type SlackRateLimitOptions, SlackRateLimits } from './rate-limits.js';
 import type {
   CallRecord,
   ChannelRecord,
@@ -24,6 +25,13 @@ export interface SlackWorkspaceOptions {
   chatWritePublic?: boolean;
   /** Where the emulator's response_url endpoint is mounted below a base URL (default '/sandbox/slack/response'). */
   responsePath?: string;
+  /**
+   * Enforce Slack's documented Web API rate limits (off by default): chat.postMessage one a second
+   * per conversation with a short burst, the Tier 3 and Tier 4 methods per workspace, each multiplied
+   * by `scale`. Over the limit a call is answered HTTP 429 with Retry-After, as Slack does, and
+   * counted in `workspace.rateLimits` (see rate-limits.ts).
+   */
+  rateLimits?: SlackRateLimitOptions;
 }
 
 /** A trigger_id must be exchanged within 3 seconds, once (views.open reference). */
@@ -45,6 +53,8 @@ export class SlackWorkspace {
   readonly chatWritePublic: boolean;
   readonly responsePath: string;
   readonly faults = new SlackFaults();
+  /** Slack's rate limits and what they refused, when the workspace enforces them. */
+  readonly rateLimits: SlackRateLimits | undefined;
   /** Every Web API call answered, oldest first. */
   readonly calls: CallRecord[] = [];
   readonly ids: Ids;
@@ -65,6 +75,9 @@ export class SlackWorkspace {
     this.chatWritePublic = options.chatWritePublic ?? false;
     this.responsePath = options.responsePath ?? '/sandbox/slack/response';
     this.ids = new Ids(this.now);
+    this.rateLimits =
+      options.rateLimits &&
+      new SlackRateLimits(options.rateLimits, this.now, (channel) => this.conversationId(channel));
     for (const user of seededUsers()) this.userMap.set(user.id, user);
     for (const channel of seededChannels()) this.channelMap.set(channel.id, channel);
   }
