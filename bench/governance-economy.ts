@@ -20,6 +20,8 @@ export async function governanceEconomy(): Promise<Row[]> {
     { logger: pino({ level: 'silent' }), sandbox: { okta: org } },
   );
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
+  // The queue's worker runs the syncs a poll queues (the poller's own timer is an hour away).
+  await gatehouse.start();
   const portal = (userId: string) =>
     org.createRequest(
       {

@@ -35,6 +35,10 @@ export interface SlackAdapterOptions {
  * `POST /slack/events` or by Socket Mode when an app token is set, plus the Messenger the notifier
  * posts and edits cards through.
  */
+/** How long an opened Home keeps being redrawn on changes without being opened again. */
+const HOME_SEEN_TTL_MS = 30 * 24 * 60 * 60_000;
+const homeSeenKey = (userId: string) => `slack:home-seen:${userId}`;
+
 export class SlackAdapter {
   readonly client: WebClient;
   readonly people: SlackPeople;
@@ -47,12 +51,7 @@ export class SlackAdapter {
     const clientOptions = webClientOptions(options.config, options.logger);
     this.client = new WebClient(options.config.botToken, clientOptions);
     this.people = new SlackPeople(this.client, options.store);
-    this.messenger = new SlackMessenger(
-      this.client,
-      this.people,
-      (userId) => this.homes.request(userId),
-      options.pacer,
-    );
+    this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.refreshHome(userId), options.pacer);
   }
 
   /** Builds the Bolt App and its listeners; the notifier's messages are needed to answer clicks. */
@@ -84,7 +83,7 @@ export class SlackAdapter {
       client: this.client,
       logger,
       // Someone opened their Home or acted on it: drawn now, not after the notifier's spacing.
-      publishHome: (userId) => this.homes.request(userId, { urgent: true }),
+      publishHome: (userId) => this.openedHome(userId),
     };
     registerCommands(this.app, deps);
     registerButtons(this.app, deps);
@@ -111,6 +110,24 @@ export class SlackAdapter {
 
   async stop(): Promise<void> {
     if (this.socketMode) await this.app?.stop();
+  }
+
+  /** A person looked at their Home (or acted from it): from now on changes redraw it for them. */
+  private async openedHome(userId: string): Promise<void> {
+    await this.options.store
+      .set(homeSeenKey(userId), '1', { ttlMs: HOME_SEEN_TTL_MS })
+      .catch((err) => this.options.logger.warn({ err }, 'could not remember an opened Home'));
+    await this.homes.request(userId, { urgent: true });
+  }
+
+  /**
+   * The notifier's redraw after a change, only for people who use their Home: drawing one reads
+   * everything waiting for them and everything they asked for, wasted on a tab never opened (it
+   * is drawn fresh when they first open it).
+   */
+  private async refreshHome(userId: string): Promise<void> {
+    if (!(await this.options.store.get(homeSeenKey(userId)).catch(() => '1'))) return;
+    await this.homes.request(userId);
   }
 
   private readonly homes = new HomeRefresh(async (userId) => {

@@ -43,4 +43,16 @@ it('draws an approver’s Home a few times for a burst of approvals, not once ea
     .filter((call) => (call.args as { user_id?: string }).user_id === S.dana.id).length;
   expect(danaDraws).toBeGreaterThan(0);
   expect(danaDraws).toBeLessThan(ids.length / 2);
+  // The requesters never opened their Home: nothing is drawn for them (it is drawn when they do).
+  const requesterDraws = w.slack
+    .callsTo('views.publish')
+    .slice(drawsBefore)
+    .filter((call) =>
+      ([S.alice.id, S.carol.id, S.erin.id, S.frank.id] as string[]).includes(
+        String((call.args as { user_id?: string }).user_id),
+      ),
+    );
+  expect(requesterDraws).toHaveLength(0);
+  await w.driver.openHome(S.alice.id);
+  await eventually(() => ids.some((id) => shown({ blocks: w.slack.homeOf(S.alice.id)?.blocks }).includes(id)));
 }, 30_000);
