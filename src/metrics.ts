@@ -9,6 +9,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   governanceDuration: Histogram<'provider' | 'operation' | 'outcome'>;
   governanceRetries: Counter<'provider' | 'operation' | 'reason'>;
+  /** 1 while calls to the backend are refused after repeated failures (the circuit is open). */
+  governanceCircuitOpen: Gauge<'provider'>;
   chatDeliveries: Counter<'platform' | 'kind' | 'outcome'>;
   changeToChat: Histogram<'platform'>;
   /** Reads the notifier queue's depth when /metrics is scraped. */
@@ -52,6 +54,12 @@ export function createMetrics(): Metrics {
       name: 'gatehouse_governance_retries_total',
       help: 'Governance HTTP attempts retried, by reason (rate_limited, unavailable)',
       labelNames: ['provider', 'operation', 'reason'],
+      registers: [registry],
+    }),
+    governanceCircuitOpen: new Gauge({
+      name: 'gatehouse_governance_circuit_open',
+      help: 'Whether calls to the governance backend are paused after repeated failures (1) or flow (0)',
+      labelNames: ['provider'],
       registers: [registry],
     }),
     chatDeliveries: new Counter({

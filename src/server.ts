@@ -95,7 +95,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Okta's request endpoints allow a few dozen calls a minute; probes must not spend them.
   const governanceCheck = remembered(() => check(() => deps.governance.ping()), GOVERNANCE_CHECK_TTL_MS);
   app.get('/readyz', async (_request, reply) => {
-    const [store, governance] = await Promise.all([check(() => deps.store.ping()), governanceCheck()]);
+    // An open circuit is known without a probe, and a remembered "ok" must not hide it.
+    const circuitOpen = deps.governance.circuit?.() === 'open';
+    const [store, governance] = await Promise.all([
+      check(() => deps.store.ping()),
+      circuitOpen ? 'circuit_open' : governanceCheck(),
+    ]);
     const ready = store === 'ok' && governance === 'ok';
     return reply
       .status(ready ? 200 : 503)

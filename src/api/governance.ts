@@ -46,7 +46,13 @@ export interface Governance {
 
   /** Cheap reachability check for /readyz; throws a governance error when unreachable. */
   ping(): Promise<void>;
+
+  /** Whether calls flow, or are refused at once after repeated failures (for /readyz). */
+  circuit?(): CircuitStatus;
 }
+
+/** `open`: the backend kept failing and calls are refused without trying it until a cooldown ends. */
+export type CircuitStatus = 'closed' | 'open' | 'half-open';
 
 export interface GovernancePolicy {
   requireRequestJustification: boolean;

@@ -1,4 +1,13 @@
-import { DelegateBackoff, handleWhen, retry } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  DelegateBackoff,
+  handleWhen,
+  retry,
+} from 'cockatiel';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
@@ -9,6 +18,7 @@ import {
   GovernanceUnavailable,
 } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
+import type { CircuitStatus } from './governance.js';
 
 /** Produces the Authorization header for each call, and forgets a cached token the vendor refused. */
 export interface Authorizer {
@@ -40,6 +50,10 @@ export interface VendorHttpOptions {
   /** Longer rate-limit waits are not slept through: the caller is told to come back later. */
   maxRateLimitWaitMs?: number;
   baseBackoffMs?: number;
+  /** Calls in a row that found the vendor unavailable (after their retries) before calls stop. */
+  breakerThreshold?: number;
+  /** How long calls stay stopped before one is let through to test the vendor again. */
+  breakerCooldownMs?: number;
   metrics?: Metrics;
   logger?: Logger;
 }
@@ -58,6 +72,13 @@ type Query = Record<string, string | number | undefined>;
  * are retried only on 429 and refused connections, where the vendor provably did nothing; any
  * other failure of a write is reported with `outcomeUnknown` so the caller checks before trying
  * again.
+ *
+ * A circuit breaker sits around all of that: when the vendor keeps failing, every click, poll and
+ * sync would otherwise wait out its timeouts and retries (tens of seconds each) and pile more load
+ * on a vendor that is already down. After `breakerThreshold` failed calls in a row, calls are
+ * refused at once for `breakerCooldownMs`; then one call tests the vendor and, if it answers,
+ * calls flow again. Only unavailability counts: a refusal, a rate limit or a bad answer is the
+ * vendor working.
  */
 export class VendorHttp {
   private readonly authorizer: Authorizer;
@@ -67,6 +88,8 @@ export class VendorHttp {
   private readonly baseBackoffMs: number;
   /** Set when the vendor reports no calls left in the window. */
   private pausedUntil = 0;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly cooldownMs: number;
 
   constructor(
     private readonly protocol: VendorProtocol,
@@ -77,6 +100,33 @@ export class VendorHttp {
     this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 30_000;
     this.baseBackoffMs = options.baseBackoffMs ?? 250;
     this.authorizer = protocol.authorizer;
+    this.cooldownMs = options.breakerCooldownMs ?? 30_000;
+    this.breaker = circuitBreaker(
+      handleWhen((error) => error instanceof GovernanceUnavailable),
+      {
+        halfOpenAfter: this.cooldownMs,
+        breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+      },
+    );
+    const labels = { provider: protocol.provider };
+    this.breaker.onBreak(() => {
+      options.metrics?.governanceCircuitOpen.set(labels, 1);
+      options.logger?.error(
+        { cooldownMs: this.cooldownMs },
+        `${protocol.name} keeps failing: calls to it are paused, and people are told so at once`,
+      );
+    });
+    this.breaker.onReset(() => {
+      options.metrics?.governanceCircuitOpen.set(labels, 0);
+      options.logger?.info(`${protocol.name} answers again: calls to it resume`);
+    });
+  }
+
+  /** For readiness: `open` while calls are being refused without trying the vendor. */
+  get circuit(): CircuitStatus {
+    const state = this.breaker.state;
+    if (state === CircuitState.Closed) return 'closed';
+    return state === CircuitState.HalfOpen ? 'half-open' : 'open';
   }
 
   get<S extends z.ZodType>(
@@ -142,7 +192,20 @@ export class VendorHttp {
       );
     });
     const url = this.url(path, request.query);
-    return policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite));
+    try {
+      return await this.breaker.execute(() =>
+        policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite)),
+      );
+    } catch (error) {
+      if (!(error instanceof BrokenCircuitError)) throw error;
+      // Refused before anything was sent, so nothing can have changed.
+      throw new GovernanceUnavailable(
+        operation,
+        `${this.protocol.name} circuit open: calls paused after repeated failures`,
+        false,
+        { cause: error },
+      );
+    }
   }
 
   private isRetryable(error: Error): boolean {

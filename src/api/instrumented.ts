@@ -2,7 +2,7 @@ import { GatehouseError } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Governance } from './governance.js';
 
-type Operation = Exclude<keyof Governance, 'provider'>;
+type Operation = Exclude<keyof Governance, 'provider' | 'circuit'>;
 
 const OPERATIONS: Operation[] = [
   'policy',
@@ -27,7 +27,10 @@ const OPERATIONS: Operation[] = [
  * in each vendor client.
  */
 export function instrumentGovernance(governance: Governance, metrics: Metrics): Governance {
-  const wrapped: Record<string, unknown> = { provider: governance.provider };
+  const wrapped: Record<string, unknown> = {
+    provider: governance.provider,
+    circuit: governance.circuit && (() => governance.circuit?.()),
+  };
   for (const operation of OPERATIONS) {
     const method = governance[operation] as (...args: unknown[]) => Promise<unknown>;
     wrapped[operation] = async (...args: unknown[]) => {

@@ -211,6 +211,13 @@ export class TextInvalid extends FlowError {
   }
 }
 
+/** The write may or may not have landed, and the backend could not be asked. */
+export class DecisionOutcomeUnknown extends FlowError {
+  readonly code = 'decision_outcome_unknown';
+  readonly userMessage =
+    'The governance system did not confirm your decision, and could not be asked whether it landed. If it did, this message will update; if the buttons are still here in a minute, press again.';
+}
+
 export class DecisionUnconfirmed extends FlowError {
   readonly code = 'decision_unconfirmed';
   readonly userMessage =

@@ -15,6 +15,7 @@ import {
 import {
   AlreadyDecided,
   DecisionInProgress,
+  DecisionOutcomeUnknown,
   DecisionUnconfirmed,
   DuplicateRequest,
   DurationNotAllowed,
@@ -45,6 +46,8 @@ import { durationSeconds, parseDuration } from './wording.js';
 
 export const MAX_TEXT_LENGTH = 2000;
 const DECISION_CLAIM_TTL_MS = 10 * 60_000;
+/** A decision claim whose write's outcome is unknown: the next click re-checks the step. */
+const UNCONFIRMED = 'unconfirmed';
 const CREATE_CLAIM_TTL_MS = 24 * 60 * 60_000;
 
 export interface RequestAccessInput {
@@ -212,7 +215,11 @@ export class Flows {
         const now = await this.mustGet(request.id);
         const decided = now.steps.find((s) => s.index === step.index)?.decision;
         if (decided) throw new AlreadyDecided(request.id, decided.decision, decided.by, decided.at);
-        throw new DecisionInProgress(`claim ${claim} held`);
+        // An earlier write whose outcome nobody could learn, and the backend now shows the step
+        // still open: that write did not land (or the backend will refuse whichever comes second,
+        // as a step is decided once), so this click may write. Only one click takes the claim over.
+        const takenOver = await this.store.compareAndSwap(claim, UNCONFIRMED, '1', { ttlMs: DECISION_CLAIM_TTL_MS });
+        if (!takenOver) throw new DecisionInProgress(`claim ${claim} held`);
       }
       const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
       const attribution = { by, decision: input.decision, reason, via: surface(actor) };
@@ -391,8 +398,10 @@ export class Flows {
           await forgetDecision(this.store, input.requestId, stepIndex);
           throw new DecisionUnconfirmed(`decision on ${input.requestId} not recorded`, { cause: error });
         }
-        // Still unknown: keep the claim so a retry cannot double-write; the notifier will reconcile.
-        throw error;
+        // Still unknown: the claim stays, marked, so a click that finds the step still open once
+        // the backend answers again may write; meanwhile the notifier shows the step if it landed.
+        await this.store.set(claim, UNCONFIRMED, { ttlMs: DECISION_CLAIM_TTL_MS }).catch(() => undefined);
+        throw new DecisionOutcomeUnknown(`decision on ${input.requestId} unconfirmed`, { cause: error });
       }
       await this.store.delete(claim);
       await forgetDecision(this.store, input.requestId, stepIndex);

@@ -20,6 +20,7 @@ import { durationSeconds } from '../../flows/wording.js';
 import type {
   CancelInput,
   ChangeQuery,
+  CircuitStatus,
   CommentInput,
   CreateRequestInput,
   DecisionInput,
@@ -377,6 +378,10 @@ export class OktaGovernance implements Governance {
 
   async ping(): Promise<void> {
     await this.http.get('ping', `${V2}/requests`, accessRequestList, { limit: 1 });
+  }
+
+  circuit(): CircuitStatus {
+    return this.http.circuit;
   }
 
   private async mustGet(id: string, operation: 'decide' | 'comment'): Promise<AccessRequest> {

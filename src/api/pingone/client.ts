@@ -14,6 +14,7 @@ import { durationSeconds } from '../../flows/wording.js';
 import type {
   CancelInput,
   ChangeQuery,
+  CircuitStatus,
   CommentInput,
   CreateRequestInput,
   DecisionInput,
@@ -295,6 +296,10 @@ export class PingOneGovernance implements Governance {
 
   async ping(): Promise<void> {
     await this.http.get('ping', CONFIG_PATH, accessRequestConfig);
+  }
+
+  circuit(): CircuitStatus {
+    return this.http.circuit;
   }
 
   /** Requests changed since `since`, oldest first: newest-first pages, read until one goes older. */

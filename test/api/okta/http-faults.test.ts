@@ -825,3 +825,58 @@ describe('OktaHttp authorization', () => {
     });
   });
 });
+
+describe('OktaHttp circuit breaker', () => {
+  const breaking = (metrics: Metrics) =>
+    makeHttp({ maxAttempts: 1, breakerThreshold: 3, breakerCooldownMs: 300, metrics });
+
+  it('refuses calls without sending them after three unavailable calls in a row, then lets one test Okta and closes on success', async () => {
+    const metrics = createMetrics();
+    const http = breaking(metrics);
+    const failing = nock(ORG).get(REQUEST_PATH).times(3).reply(503, 'Service Unavailable');
+    for (let i = 0; i < 3; i += 1) {
+      expect(await rejectionOf(http.get('getRequest', REQUEST_PATH, accessRequest))).toBeInstanceOf(
+        GovernanceUnavailable,
+      );
+    }
+    expect(failing.isDone()).toBe(true);
+    expect(http.circuit).toBe('open');
+    expect(await metrics.registry.getSingleMetricAsString('gatehouse_governance_circuit_open')).toContain(
+      'gatehouse_governance_circuit_open{provider="okta"} 1',
+    );
+
+    // Open: refused at once, nothing sent, and nothing can have changed.
+    const unsent = nock(ORG).get(REQUEST_PATH).reply(200, oktaRequest(), JSON_HEADERS);
+    const refused = await rejectionOf(http.get('getRequest', REQUEST_PATH, accessRequest));
+    expect(refused).toBeInstanceOf(GovernanceUnavailable);
+    expect((refused as GovernanceUnavailable).outcomeUnknown).toBe(false);
+    expect(refused.message).toMatch(/circuit open/);
+    expect(unsent.isDone()).toBe(false);
+
+    // After the cooldown the next call goes through, and its success closes the circuit.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const { body } = await http.get('getRequest', REQUEST_PATH, accessRequest);
+    expect(body.id).toBe(REQUEST_ID);
+    expect(http.circuit).toBe('closed');
+    expect(await metrics.registry.getSingleMetricAsString('gatehouse_governance_circuit_open')).toContain(
+      'gatehouse_governance_circuit_open{provider="okta"} 0',
+    );
+  });
+
+  it('stays closed through refusals and bad answers: only unavailability counts', async () => {
+    const http = breaking(createMetrics());
+    nock(ORG)
+      .get(REQUEST_PATH)
+      .reply(403, forbiddenBody(), JSON_HEADERS)
+      .get(REQUEST_PATH)
+      .reply(200, '{"id":', JSON_HEADERS)
+      .get(REQUEST_PATH)
+      .reply(404, oktaError('E0000007', 'Not found'), JSON_HEADERS)
+      .get(REQUEST_PATH)
+      .reply(503, 'Service Unavailable')
+      .get(REQUEST_PATH)
+      .reply(503, 'Service Unavailable');
+    for (let i = 0; i < 5; i += 1) await rejectionOf(http.get('getRequest', REQUEST_PATH, accessRequest));
+    expect(http.circuit).toBe('closed');
+  });
+});
