@@ -2,7 +2,9 @@
  * Text for Adaptive Card TextBlocks, made inert. Teams renders a Markdown subset in TextBlocks
  * (emphasis, lists, links `[label](url)`), so anything a person typed is escaped with backslashes
  * before it goes into one: a justification cannot become a disguised link (`[label](url)` or
- * `<url>`), emphasis, a heading or a list. Cards render no HTML.
+ * `<url>`), emphasis, a heading or a list. Cards render no HTML. TextBlocks also evaluate
+ * `{{DATE(…)}}` and `{{TIME(…)}}` before any Markdown, so escapes cannot stop those: a word joiner
+ * between the braces does, and the text still reads as typed.
  */
 
 /** Characters that start emphasis, code, links or autolinks anywhere in a line. */
@@ -13,9 +15,13 @@ const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/gm;
 /** Bare addresses Teams turns into links by itself: a word joiner stops it, and the text reads the same. */
 const AUTOLINK = /(:\/\/|\bwww\.)/gi;
 
+/** Where a client-side date or time function could start: every brace another follows, so `{{{` is split too. */
+const FUNCTION = /\{(?=\{)/g;
+
 export function escapeMarkdown(text: string): string {
   return text
     .replace(AUTOLINK, (match: string) => `${match.slice(0, -1)}\u2060${match.slice(-1)}`)
+    .replace(FUNCTION, '{\u2060')
     .replace(INLINE, (char) => `\\${char}`)
     .replace(LINE_START, (_all, space: string, marker: string) =>
       marker.endsWith('.') ? `${space}${marker.slice(0, -1)}\\.` : `${space}\\${marker}`,
