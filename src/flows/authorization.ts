@@ -65,7 +65,7 @@ export function assertCanDecide(
   // Between steps (the backend has not opened the next one yet) the last decision is the news.
   if (!step && last) throw new AlreadyDecided(request.id, last.decision, last.by, last.at);
   if (!step || (taskId && step.taskId !== taskId) || !isApproverOf(step, actor)) {
-    throw new NotAnApprover(request.id, step ? { index: step.index, total: request.steps.length } : undefined);
+    throw new NotAnApprover(request.id, step ? { index: step.index, total: request.totalSteps } : undefined);
   }
   if (isParty(request, actor) && !policy.allowSelfApproval) throw new SelfApprovalForbidden();
   const needsReason = decision === 'reject' ? policy.requireRejectReason : policy.requireApproveReason;

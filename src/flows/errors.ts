@@ -129,11 +129,11 @@ export class NotAnApprover extends FlowError {
   readonly userMessage: string;
   constructor(
     readonly requestId: string,
-    readonly step?: { index: number; total: number },
+    readonly step?: { index: number; total?: number },
   ) {
     super(`not an approver of ${requestId}`);
     this.userMessage = step
-      ? `You are not an approver of step ${step.index} of ${step.total} for request ${requestId}, so you cannot decide it.`
+      ? `You are not an approver of step ${step.index}${step.total ? ` of ${step.total}` : ''} for request ${requestId}, so you cannot decide it.`
       : `You are not an approver of request ${requestId}.`;
   }
 }

@@ -48,6 +48,9 @@ export interface TeamsMessengerOptions {
 export class TeamsMessenger implements Messenger {
   readonly platform = 'teams' as const;
 
+  /** Approvals-channel member listings in flight in this process, by channel. */
+  private readonly listing = new Map<string, Promise<void>>();
+
   constructor(private readonly options: TeamsMessengerOptions) {}
 
   async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
@@ -144,7 +147,21 @@ export class TeamsMessenger implements Messenger {
   private async discover(person: PersonView): Promise<string | null> {
     const channel = this.options.approvalsChannel;
     if (!channel || !person.email) return null;
-    if (!(await this.options.people.mayList(channel))) return null;
+    // A step's approvers are posted to together: those who arrive while the list is being read
+    // wait for it rather than be told there is no one to post to.
+    // Set before anything is awaited, so callers arriving together all find it.
+    let listed = this.listing.get(channel);
+    if (!listed) {
+      listed = (async () => {
+        if (await this.options.people.mayList(channel)) await this.listMembers(channel);
+      })().finally(() => this.listing.delete(channel));
+      this.listing.set(channel, listed);
+    }
+    await listed;
+    return this.options.people.teamsIdFor(person);
+  }
+
+  private async listMembers(channel: string): Promise<void> {
     try {
       await this.turn(await this.channelReference(channel), async (context) => {
         let token: string | undefined;
@@ -159,7 +176,6 @@ export class TeamsMessenger implements Messenger {
     } catch (err) {
       this.options.logger.warn({ err, channel }, 'approvals channel members not listed');
     }
-    return this.options.people.teamsIdFor(person);
   }
 
   private async channelReference(channel: string): Promise<Partial<ConversationReference>> {
