@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
@@ -382,5 +384,36 @@ describe('fuzzing the inbound routes', () => {
       );
     },
     TIMEOUT_MS,
+  );
+
+  it(
+    'keeps memory flat: a second batch of malformed deliveries leaves the live heap where the first did',
+    async () => {
+      // The live heap after a full collection, not RSS: what the process still holds.
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as () => void;
+      const liveHeap = () => {
+        gc();
+        gc();
+        return process.memoryUsage().heapUsed;
+      };
+      const batch = async () => {
+        for (const [{ body, type }, how] of fc.sample(fc.tuple(slackBody, signing), RUNS)) {
+          const headers = signedHeaders(body, type, how);
+          if (type === '') delete headers['content-type'];
+          await slack.gatehouse.server.inject({ method: 'POST', url: '/slack/events', headers, payload: body });
+        }
+        // What the deliveries started (replies, Home draws) finishes before the heap is read.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      };
+      await batch();
+      const before = liveHeap();
+      await batch();
+      const grown = liveHeap() - before;
+      // Each signed delivery leaves a small claim (its id, kept a day against replays); holding on
+      // to bodies, some of them up to a megabyte, would show as far more.
+      expect(grown / 1024 / 1024).toBeLessThan(Math.max(8, (RUNS * 1024) / 1024 / 1024));
+    },
+    TIMEOUT_MS * 2,
   );
 });
