@@ -84,6 +84,13 @@ describe.each(PROVIDERS)('flows on %s', (provider) => {
       if (result.kind === 'created') expect(result.request.entry.name).toBe('Salesforce — Sales User');
     });
 
+    it('finds an entry when its longest word also names another app', async () => {
+      // "workspace" is also Google Workspace's: the search must not stop at the first app it finds.
+      const result = ok(await world.flows.requestAccess(alice(), { text: 'slack workspace admin', justification: 'channel clean-up' }));
+      expect(result.kind).toBe('created');
+      if (result.kind === 'created') expect(result.request.entry.name).toBe('Slack — Workspace Admin');
+    });
+
     it('offers a choice, prefilled, when the text matches several entries', async () => {
       const result = ok(await world.flows.requestAccess(alice(), { text: 'salesforce', justification: 'pipeline' }));
       expect(result).toMatchObject({ kind: 'choose', query: 'salesforce', justification: 'pipeline' });

@@ -50,6 +50,7 @@ import {
   grantList,
   ignored,
   type OktaAccessRequest,
+  type OktaCatalogEntry,
   type OktaCreateRequestBody,
   type OktaTask,
   oktaUser,
@@ -134,15 +135,24 @@ export class OktaGovernance implements Governance {
       .split(/\s+/)
       .filter((word) => /[a-z0-9]/.test(word));
     // Okta's `match` takes one 3–50 character term and searches top-level entries only. Try the
-    // longest words until one finds something, then keep what matches every word, children included.
+    // longest words in turn until one finds entries matching every word, children included: the
+    // longest word can be someone else's ("workspace" finds Google Workspace for "slack workspace admin").
     const terms = [...new Set(words.filter((word) => word.length >= 3))]
       .sort((a, b) => b.length - a.length)
       .slice(0, 3);
-    let top = terms.length === 0 ? await this.topLevelEntries(principal) : [];
+    if (terms.length === 0)
+      return (await this.matchingIn(principal, await this.topLevelEntries(principal), words)).slice(0, limit);
     for (const term of terms) {
-      top = await this.topLevelEntries(principal, term.slice(0, 50));
-      if (top.length > 0) break;
+      const top = await this.topLevelEntries(principal, term.slice(0, 50));
+      if (top.length === 0) continue;
+      const matching = await this.matchingIn(principal, top, words);
+      if (matching.length > 0) return matching.slice(0, limit);
     }
+    return [];
+  }
+
+  /** The requestable entries among `top` and its apps' children that hold every typed word. */
+  private async matchingIn(principal: Principal, top: OktaCatalogEntry[], words: string[]): Promise<CatalogItem[]> {
     // In a large catalog the term alone matches hundreds of apps ("beacon" in "beacon 12"): expand
     // first the apps whose names hold the most of the typed words.
     const wordsIn = (name: string) => words.filter((word) => name.toLowerCase().includes(word)).length;
@@ -163,10 +173,9 @@ export class OktaGovernance implements Governance {
     );
     const all = [...top.filter((entry) => entry.requestable).map((entry) => toCatalogItem(entry)), ...children.flat()];
     for (const item of all) this.entryNames.set(item.id, item.name);
-    const matching = all.filter((item) =>
+    return all.filter((item) =>
       words.every((word) => `${item.name} ${item.description ?? ''}`.toLowerCase().includes(word)),
     );
-    return matching.slice(0, limit);
   }
 
   private userEntriesPath(principal: Principal): string {
