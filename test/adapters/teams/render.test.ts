@@ -56,6 +56,13 @@ describe('Teams text is inert', () => {
     expect(text).toContain('\\\\[Approve here\\\\](https:/\u2060/evil.example)');
     expect(text).not.toContain('](https://evil.example)');
   });
+
+  it('shows a duration the backend wrote in a form Gatehouse cannot read only escaped', () => {
+    const card = renderRequestCard('approval', pending({ duration: '[forever](https://evil.example)' }));
+    const text = JSON.stringify(card);
+    expect(text).toContain('\\\\[forever\\\\]');
+    expect(text).not.toContain('](https://evil.example)');
+  });
 });
 
 describe('the Teams request card', () => {

@@ -92,7 +92,8 @@ function facts(request: RequestView): [string, string][] {
     : request.statusLabel;
   const rows: [string, string][] = [
     ['Status', status],
-    ['Duration', request.duration ?? 'No time limit'],
+    // A duration the backend sends that Gatehouse cannot read is shown as the backend wrote it.
+    ['Duration', request.duration ? escapeWithin(request.duration, 100) : 'No time limit'],
     ['Request', escapeWithin(request.id, 100)],
   ];
   const approvers = request.steps.find((s) => s.index === step?.index)?.approvers ?? [];
