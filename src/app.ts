@@ -73,8 +73,12 @@ export async function createGatehouse(
   const logger = overrides.logger ?? pino(loggerOptions(config.server.logLevel, secretsOf(config)));
   const metrics = createMetrics();
   const store = overrides.store ?? createStore(config);
-  // Rate budgets are per workspace and tenant, so replicas count them together in Redis.
-  const paceRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  // Rate budgets are per workspace and tenant, so replicas count them together in Redis. A count
+  // Redis cannot take now is no use later: no offline queue (the Pacer counts in memory meanwhile),
+  // a bound on a Redis that holds the connection without answering, one retry on a dropped one.
+  const paceRedis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, commandTimeout: 1_000, maxRetriesPerRequest: 1 })
+    : undefined;
   paceRedis?.on('error', (err) => logger.warn({ err }, 'rate-limit connection error'));
   const pacer = (platform: string, table: typeof SLACK_RATES) =>
     new Pacer({

@@ -121,6 +121,30 @@ export class GovernanceUnsupported extends GatehouseError {
   }
 }
 
+// ---- State store (raised by src/store) ----
+
+/**
+ * The store (Redis) could not be reached or did not answer in time. Every flow reads the store
+ * (who the person is) and claims in it (a request, a decision) before it writes anywhere, so an
+ * action that meets this has changed nothing.
+ */
+export class StoreUnavailable extends GatehouseError {
+  readonly code = 'store_unavailable';
+  readonly userMessage =
+    'Gatehouse cannot reach its store right now, so it did not do this: nothing was sent or changed. ' +
+    'Please try again in a minute.';
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`store ${operation} failed: ${describeCause(options?.cause)}`, options);
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 export function isGovernanceError(error: unknown): error is GatehouseError {
   return error instanceof GatehouseError && error.code.startsWith('governance_');
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { within } from '../deadline.js';
+import { StoreUnavailable } from '../domain/errors.js';
 import type { Platform } from '../store/index.js';
 import {
   BUSY_RETRY_MS,
@@ -29,6 +31,9 @@ export interface BullQueueOptions {
   lockDurationMs?: number;
 }
 
+/** Longer than any one job's work takes (a chat call times out after 10 s, a pacing wait after 5 s). */
+const CLOSE_GRACE_MS = 15_000;
+
 class RetryLater extends Error {
   constructor(readonly afterMs: number | undefined) {
     super('sync to be retried');
@@ -49,16 +54,24 @@ export class BullSyncQueue implements SyncQueue {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly options: BullQueueOptions) {
-    this.connection = redis(options.redisUrl, options.logger);
+    this.connection = producerConnection(options.redisUrl, options.logger);
     for (const platform of options.platforms) {
-      this.queues.set(
-        platform,
-        new Queue(queueName(platform), { connection: this.connection, prefix: options.prefix }),
-      );
+      const queue = new Queue(queueName(platform), { connection: this.connection, prefix: options.prefix });
+      // BullMQ re-emits its connection's errors on the queue; with no listener it prints them.
+      queue.on('error', (err) => options.logger.warn({ err, platform }, 'queue error'));
+      this.queues.set(platform, queue);
     }
   }
 
   async enqueue(requestId: string, options: EnqueueOptions = {}): Promise<void> {
+    try {
+      await this.add(requestId, options);
+    } catch (error) {
+      throw new StoreUnavailable('enqueue', { cause: error });
+    }
+  }
+
+  private async add(requestId: string, options: EnqueueOptions): Promise<void> {
     const key = options.key ?? randomUUID();
     await Promise.all(
       [...this.queues].map(([platform, queue]) =>
@@ -81,7 +94,7 @@ export class BullSyncQueue implements SyncQueue {
   start(handler: SyncHandler): void {
     if (this.workers.length > 0) return;
     for (const [platform, queue] of this.queues) {
-      const connection = redis(this.options.redisUrl, this.options.logger);
+      const connection = workerConnection(this.options.redisUrl, this.options.logger);
       this.workerConnections.push(connection);
       const worker = new Worker(
         queueName(platform),
@@ -140,8 +153,17 @@ export class BullSyncQueue implements SyncQueue {
 
   /** Stops taking jobs and lets running ones finish; what waits stays in Redis for the others. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    const graceful = (async () => {
+      await Promise.all(this.workers.map((worker) => worker.close()));
+      await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    })();
+    // BullMQ's close talks to Redis and waits for it: with Redis gone a shutdown would never end.
+    // What has not finished by then stays in Redis, and its lock lapses for another replica.
+    const late = await within(graceful, CLOSE_GRACE_MS).catch(() => undefined);
+    if (late === 'late') {
+      graceful.catch(() => undefined);
+      this.options.logger.warn('queue did not close in time (Redis unreachable?); disconnecting');
+    }
     for (const connection of [...this.workerConnections, this.connection]) connection.disconnect();
   }
 
@@ -161,8 +183,26 @@ function queueName(platform: Platform): string {
   return `sync-${platform}`;
 }
 
-function redis(url: string, logger: Logger): Redis {
-  // BullMQ's blocking reads need commands that wait for as long as it takes.
+/**
+ * Adding jobs happens while someone waits (an Okta hook, a click's retry): with Redis away it must
+ * fail at once rather than wait for the reconnect (BullMQ's "failing fast when Redis is down"), so
+ * a hook is answered 503 for Okta to retry and the poller tries again on its next round. No
+ * offline queue, a bound on a Redis that holds the connection but does not answer, and a command
+ * caught by a dropped connection fails after one failed reconnect. Adding a job twice is harmless
+ * (its id dedupes it), so an unanswered add may be re-sent after a reconnect.
+ */
+function producerConnection(url: string, logger: Logger): Redis {
+  const client = new Redis(url, { enableOfflineQueue: false, commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+  client.on('error', (err) => logger.warn({ err }, 'queue connection error'));
+  return client;
+}
+
+/**
+ * Workers wait for Redis instead: BullMQ requires `maxRetriesPerRequest: null` on a worker's
+ * connection (its blocking reads wait as long as it takes, and it keeps retrying through a
+ * reconnect), with the offline queue on, and no command timeout, which would cut its blocking reads.
+ */
+function workerConnection(url: string, logger: Logger): Redis {
   const client = new Redis(url, { maxRetriesPerRequest: null });
   client.on('error', (err) => logger.warn({ err }, 'queue connection error'));
   return client;

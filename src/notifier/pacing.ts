@@ -42,8 +42,16 @@ export class Pacer {
             duration: rule.seconds,
             keyPrefix: `${options.keyPrefix ?? 'gatehouse'}:pace:${options.platform}:${method}:${index}`,
           };
+          // While Redis is unreachable each replica keeps counting on its own rather than failing
+          // every post: the replicas together may then go over a budget for a while, which the
+          // platform answers with a 429 and its Retry-After, handled like any other.
           return options.redis
-            ? new RateLimiterRedis({ ...settings, storeClient: options.redis })
+            ? new RateLimiterRedis({
+                ...settings,
+                storeClient: options.redis,
+                rejectIfRedisNotReady: true,
+                insuranceLimiter: new RateLimiterMemory(settings),
+              })
             : new RateLimiterMemory(settings);
         }),
       );

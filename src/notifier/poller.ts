@@ -42,6 +42,13 @@ export class RequestPoller {
   private timer: NodeJS.Timeout | undefined;
   private lease: Lock | null = null;
   private running: Promise<void> | undefined;
+  /**
+   * The cursor as this replica last knew it (read, written, or where its first poll began). The
+   * store's copy is the shared one; this one only stands in when the store has lost it (a Redis
+   * without persistence restarted empty), so changes made while Redis was away are still read
+   * rather than skipped by starting again from "now".
+   */
+  private knownCursor: string | undefined;
 
   constructor(private readonly options: PollerOptions) {}
 
@@ -76,8 +83,15 @@ export class RequestPoller {
   /** One poll, if this replica holds (or can take) the lease: how many pages it read and requests it queued. */
   async pollOnce(): Promise<{ pages: number; synced: number }> {
     const { store, governance, queue, logger } = this.options;
-    if (!(await this.lead())) return { pages: 0, synced: 0 };
-    const since = (await store.get(CURSOR_KEY)) ?? new Date(Date.now() - this.options.intervalMs).toISOString();
+    if (!(await this.lead())) {
+      // Following the leader's progress lets this replica resume from it if it takes over after
+      // the store lost the cursor.
+      this.knownCursor = (await store.get(CURSOR_KEY)) ?? this.knownCursor;
+      return { pages: 0, synced: 0 };
+    }
+    const stored = await store.get(CURSOR_KEY);
+    const since = stored ?? this.knownCursor ?? new Date(Date.now() - this.options.intervalMs).toISOString();
+    this.knownCursor = since;
     const resume = readResume(await store.get(RESUME_KEY));
     const from = resume?.from ?? new Date(Date.parse(since) - OVERLAP_MS).toISOString();
     let cursor: string | undefined = resume?.cursor;
@@ -99,7 +113,8 @@ export class RequestPoller {
         if (request.updated > newest) newest = request.updated;
       }
       // Progress is kept page by page, so a replica taking over does not start from the beginning.
-      if (newest !== since) await store.set(CURSOR_KEY, newest);
+      if (newest !== stored) await store.set(CURSOR_KEY, newest);
+      this.knownCursor = newest;
       if (!batch.cursor) {
         if (resume) await store.delete(RESUME_KEY);
         break;

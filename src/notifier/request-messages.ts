@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { StoreUnavailable } from '../domain/errors.js';
 import type { Flows, PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
 import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
@@ -88,11 +89,22 @@ export class RequestMessages {
    */
   async sync(requestId: string): Promise<void> {
     const outcomes = await Promise.all(
-      this.options.messengers.map((m) => this.run({ requestId, platform: m.platform })),
+      this.options.messengers.map((m) =>
+        this.run({ requestId, platform: m.platform }).catch((error: unknown): SyncOutcome => {
+          // The person's action is done (the governance system has it); only its messages wait, and
+          // the poller finds the change again once the store is back.
+          if (!(error instanceof StoreUnavailable)) throw error;
+          this.options.logger.warn({ err: error, requestId }, 'store unreachable; messages left for later');
+          return { status: 'retry', reason: 'failed' };
+        }),
+      ),
     );
     const retry = outcomes.find((o) => o.status === 'retry');
     if (retry?.status === 'retry') {
-      await this.options.queue?.enqueue(requestId, { delayMs: retry.afterMs ?? 1000 });
+      await this.options.queue?.enqueue(requestId, { delayMs: retry.afterMs ?? 1000 }).catch((error: unknown) => {
+        if (!(error instanceof StoreUnavailable)) throw error;
+        this.options.logger.warn({ err: error, requestId }, 'sync not queued; the poller will find the change');
+      });
     }
   }
 
@@ -107,15 +119,24 @@ export class RequestMessages {
     // Kept whatever the backend: the sync that follows reads the request anyway and uses the
     // backend's own comments when it lists them, so no extra read is needed to decide here.
     const entry: StoredComment = { id: key, author, text: text.slice(0, 10_000), created: new Date().toISOString() };
+    await this.keepComment(requestId, entry).catch((error: unknown) => {
+      // The comment is on the request already; only the thread replies of a backend that cannot
+      // list comments (Okta) are lost, which is no reason to tell its author it failed.
+      if (!(error instanceof StoreUnavailable)) throw error;
+      this.options.logger.error({ err: error, requestId }, 'store unreachable; a chat comment gets no thread replies');
+    });
+    await this.sync(requestId);
+  }
+
+  private async keepComment(requestId: string, entry: StoredComment): Promise<void> {
     const listKey = chatCommentsKey(requestId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const raw = await this.options.store.get(listKey);
       const list = parseStoredComments(raw);
-      if (list.some((c) => c.id === key)) break;
+      if (list.some((c) => c.id === entry.id)) return;
       const next = JSON.stringify([...list, entry].slice(-50));
-      if (await this.options.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) break;
+      if (await this.options.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) return;
     }
-    await this.sync(requestId);
   }
 
   /** Comments to reply with: the backend's own when it lists them, else those made in chat. */
