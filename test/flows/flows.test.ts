@@ -86,7 +86,9 @@ describe.each(PROVIDERS)('flows on %s', (provider) => {
 
     it('finds an entry when its longest word also names another app', async () => {
       // "workspace" is also Google Workspace's: the search must not stop at the first app it finds.
-      const result = ok(await world.flows.requestAccess(alice(), { text: 'slack workspace admin', justification: 'channel clean-up' }));
+      const result = ok(
+        await world.flows.requestAccess(alice(), { text: 'slack workspace admin', justification: 'channel clean-up' }),
+      );
       expect(result.kind).toBe('created');
       if (result.kind === 'created') expect(result.request.entry.name).toBe('Slack — Workspace Admin');
     });
