@@ -1,10 +1,16 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
+import pino, { type LoggerOptions } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
 import { loggerOptions, secretsOf } from '../src/logging.js';
+import { scanText } from './support/log-capture.js';
+import { TEST_SECRETS } from './support/test-secrets.js';
 
 function capture(config: ReturnType<typeof loadConfig>) {
+  return captureWith(loggerOptions('info', secretsOf(config)));
+}
+
+function captureWith(options: LoggerOptions) {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -12,33 +18,36 @@ function capture(config: ReturnType<typeof loadConfig>) {
       done();
     },
   });
-  return { logger: pino(loggerOptions('info', secretsOf(config)), sink), lines };
+  return { logger: pino(options, sink), lines };
 }
+
+const S = TEST_SECRETS;
+const ANY_SECRET = new RegExp([S.oktaApiToken, S.slackSigningSecret, S.slackBotToken].join('|'));
 
 describe('logs', () => {
   const config = loadConfig({
     OKTA_ORG_URL: 'https://acme.okta.com',
-    OKTA_API_TOKEN: '00okta-secret-token',
-    SLACK_SIGNING_SECRET: 'slack-signing-secret-1',
-    SLACK_BOT_TOKEN: 'xoxb-secret-bot-token',
+    OKTA_API_TOKEN: S.oktaApiToken,
+    SLACK_SIGNING_SECRET: S.slackSigningSecret,
+    SLACK_BOT_TOKEN: S.slackBotToken,
     PUBLIC_URL: 'https://g.acme.com',
   });
 
   it('redact secrets by path in request headers and config objects', () => {
     const { logger, lines } = capture(config);
-    logger.info({ req: { headers: { authorization: 'SSWS 00okta-secret-token' } } }, 'call');
+    logger.info({ req: { headers: { authorization: `SSWS ${S.oktaApiToken}` } } }, 'call');
     logger.info({ governance: config.governance, slack: config.slack }, 'config');
     const text = lines.join('');
-    expect(text).not.toMatch(/00okta-secret-token|slack-signing-secret-1|xoxb-secret-bot-token/);
+    expect(text).not.toMatch(ANY_SECRET);
     expect(text).toContain('[redacted]');
   });
 
   it('scrub known secret values wherever they appear, even inside an error message', () => {
     const { logger, lines } = capture(config);
-    logger.error({ err: new Error('Okta refused SSWS 00okta-secret-token') }, 'failed');
-    logger.info({ nested: { deeper: { value: 'xoxb-secret-bot-token' } } }, 'echo');
+    logger.error({ err: new Error(`Okta refused SSWS ${S.oktaApiToken}`) }, 'failed');
+    logger.info({ nested: { deeper: { value: S.slackBotToken } } }, 'echo');
     const text = lines.join('');
-    expect(text).not.toMatch(/00okta-secret-token|xoxb-secret-bot-token/);
+    expect(text).not.toMatch(ANY_SECRET);
     expect(text).toContain('Okta refused SSWS [redacted]');
   });
 
@@ -47,5 +56,57 @@ describe('logs', () => {
     const { logger, lines } = capture(sandbox);
     logger.info({ url: '/sandbox/slack/api/users.info' }, 'call');
     expect(lines.join('')).toContain('/sandbox/slack/api/users.info');
+  });
+});
+
+describe("the suite's log scan (test/support/log-capture.ts)", () => {
+  const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnYXRlaG91c2UifQ.c2lnbmF0dXJl';
+  const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----';
+  /** What careless logging writes: each line holds one kind of secret. */
+  const leaks: [string, (logger: pino.Logger) => void][] = [
+    ['SANDBOX_SECRETS.oktaApiToken', (l) => l.info({ note: SANDBOX_SECRETS.oktaApiToken }, 'config')],
+    ['TEST_SECRETS.teamsAppPassword', (l) => l.info(`password is ${S.teamsAppPassword}`)],
+    ['a Slack token', (l) => l.info({ echoed: 'xoxb-1234-5678-abcdef' }, 'echo')],
+    ['an Authorization header', (l) => l.info({ headers: { Authorization: 'Bearer at-1234abcd' } }, 'call')],
+    [
+      'an Authorization header',
+      (l) => l.info(`http request headers: ${JSON.stringify({ authorization: 'SSWS 00ab' })}`),
+    ],
+    ['a PEM block', (l) => l.info({ key: pem }, 'key')],
+    ['a client assertion', (l) => l.info(`token call body grant_type=client_credentials&client_assertion=${jwt}`)],
+    ['a JWT', (l) => l.info({ forged: 'eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' }, 'unsigned')],
+  ];
+
+  it('finds every kind of secret on the line that holds it', () => {
+    const { logger, lines } = captureWith({ level: 'info' });
+    for (const [, leak] of leaks) leak(logger);
+    const findings = scanText('capture.log', lines.join(''));
+    expect(findings.map((f) => f.line)).toEqual(leaks.map((_, index) => index + 1));
+    leaks.forEach(([rule], index) => {
+      expect(findings[index]?.secrets.join('; ')).toContain(`${rule}: `);
+    });
+    // The report names the secret, never shows it.
+    expect(JSON.stringify(findings)).not.toContain(SANDBOX_SECRETS.oktaApiToken);
+    expect(findings[0]?.message).toBe('config');
+  });
+
+  it('finds nothing in what the product logger writes for the same calls in real mode', () => {
+    const real = loadConfig({
+      OKTA_ORG_URL: 'https://acme.okta.com',
+      OKTA_CLIENT_ID: '0oa-gatehouse',
+      OKTA_PRIVATE_KEY: pem,
+      SLACK_SIGNING_SECRET: S.slackSigningSecret,
+      SLACK_BOT_TOKEN: S.slackBotToken,
+      PUBLIC_URL: 'https://g.acme.com',
+    });
+    const { logger, lines } = capture(real);
+    logger.info({ headers: { authorization: `Bearer ${jwt}` } }, 'call');
+    logger.info({ req: { headers: { authorization: `Bearer ${S.slackBotToken}` } } }, 'incoming');
+    logger.info({ auth: real.governance.auth, slack: real.slack }, 'config');
+    logger.error({ err: new Error(`Slack refused ${S.slackBotToken}`) }, 'failed');
+    logger.info({ client_assertion: jwt }, 'token call');
+    logger.info({ url: '/sandbox/slack/api/users.info', appId: SANDBOX_SECRETS.microsoftAppId }, 'published');
+    expect(lines).toHaveLength(6);
+    expect(scanText('capture.log', lines.join(''))).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { MemoryStore } from '../src/store/index.js';
 import { freePort } from './support/free-port.js';
+import { testLogger } from './support/test-logger.js';
 
 describe('the server in sandbox mode', () => {
   let gatehouse: Gatehouse;
@@ -11,9 +11,8 @@ describe('the server in sandbox mode', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    gatehouse = await createGatehouse(loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' }), {
-      logger: pino({ level: 'silent' }),
-    });
+    const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+    gatehouse = await createGatehouse(config, { logger: testLogger(config) });
     await gatehouse.server.listen({ port, host: '127.0.0.1' });
     base = `http://127.0.0.1:${port}`;
   });
@@ -96,7 +95,7 @@ describe('readiness', () => {
     store.ping = async () => {
       throw new Error('store unreachable');
     };
-    const gatehouse = await createGatehouse(config, { logger: pino({ level: 'silent' }), store });
+    const gatehouse = await createGatehouse(config, { logger: testLogger(config), store });
     try {
       // Not listening: the emulated Okta cannot be reached either.
       const response = await gatehouse.server.inject({ method: 'GET', url: '/readyz' });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BullSyncQueue,
@@ -9,9 +8,10 @@ import {
   type SyncQueue,
 } from '../../src/notifier/index.js';
 import { eventually } from '../support/eventually.js';
+import { testLogger } from '../support/test-logger.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const logger = pino({ level: 'silent' });
+const logger = testLogger();
 const open: SyncQueue[] = [];
 afterEach(async () => {
   for (const queue of open.splice(0)) await queue.close();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
@@ -16,6 +15,7 @@ import {
 } from '../../src/sandbox/slack/index.js';
 import { createTeamsTenant, TEAMS_SEED, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
 import { freePort } from '../support/free-port.js';
+import { testLogger } from '../support/test-logger.js';
 
 /**
  * Three Gatehouse replicas on one Redis (shared store, BullMQ queues, rate budgets), one Okta org,
@@ -97,7 +97,7 @@ async function startCompany(org: OktaOrg, slack: SlackWorkspace, teams: TeamsTen
       LOG_LEVEL: 'silent',
     });
     const gatehouse = await createGatehouse(config, {
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger: testLogger(config),
       queueLockMs: 2_000,
     });
     await gatehouse.server.listen({ port, host: '127.0.0.1' });

@@ -1,4 +1,3 @@
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { MemorySyncQueue, RequestPoller } from '../../src/notifier/index.js';
@@ -6,6 +5,7 @@ import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
 import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
+import { testLogger } from '../support/test-logger.js';
 
 const APPROVALS = SLACK_SEED.channels.approvals.id;
 const HOOK = { authorization: SANDBOX_SECRETS.oktaEventHookSecret };
@@ -147,7 +147,7 @@ describe('polling', () => {
     for (let i = 0; i < 120; i++) portalRequest(SEED.entries.zoomPro.id, SEED.users.carol.id);
     world.okta.settle();
     const synced = new Set<string>();
-    const queue = new MemorySyncQueue({ platforms: ['slack'], logger: pino({ level: 'silent' }) });
+    const queue = new MemorySyncQueue({ platforms: ['slack'], logger: testLogger(world.gatehouse.config) });
     queue.start(async (job) => {
       synced.add(job.requestId);
       return { status: 'done' };
@@ -156,7 +156,7 @@ describe('polling', () => {
       governance: world.gatehouse.governance,
       store: new MemoryStore(),
       queue,
-      logger: pino({ level: 'silent' }),
+      logger: testLogger(world.gatehouse.config),
       intervalMs: 60_000,
       pageSize: 2,
     });

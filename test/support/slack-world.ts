@@ -1,4 +1,3 @@
-import pino from 'pino';
 import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
@@ -14,6 +13,7 @@ import {
 } from '../../src/sandbox/slack/index.js';
 import type { Store } from '../../src/store/index.js';
 import { freePort } from './free-port.js';
+import { testLogger } from './test-logger.js';
 import { oktaPortal, type Portal, type Provider, pingOnePortal } from './world.js';
 
 export { eventually } from './eventually.js';
@@ -72,7 +72,7 @@ export async function startSlackWorld(
   const okta = options.replicaOf?.okta ?? options.org ?? createOktaOrg();
   const slack = options.replicaOf?.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: testLogger(config),
     store: options.store,
     sandbox: { okta, slack, pingone },
     now: options.now,

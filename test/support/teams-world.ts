@@ -1,10 +1,10 @@
-import pino from 'pino';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
 import { freePort } from './free-port.js';
+import { testLogger } from './test-logger.js';
 import { oktaPortal, type Portal, type Provider, pingOnePortal } from './world.js';
 
 export { eventually } from './eventually.js';
@@ -35,6 +35,8 @@ export async function startTeamsWorld(
     now?: () => number;
     /** The governance backend to emulate (default Okta). */
     provider?: Provider;
+    /** More configuration (REDIS_URL, say), as environment variables. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TeamsWorld> {
   const port = await freePort();
@@ -44,12 +46,13 @@ export async function startTeamsWorld(
     LOG_LEVEL: 'silent',
     POLL_INTERVAL_MS: '3600000',
     SANDBOX_PROVIDER: provider,
+    ...options.env,
   });
   const pingone = createPingOneTenant();
   const okta = options.org ?? createOktaOrg();
   const teams = createTeamsTenant();
   const gatehouse = await createGatehouse(config, {
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: testLogger(config),
     sandbox: { okta, teams, pingone },
     now: options.now,
   });

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import pino from 'pino';
 import type { Governance } from '../../src/api/governance.js';
 import { OktaGovernance } from '../../src/api/okta/client.js';
 import { PingOneGovernance } from '../../src/api/pingone/client.js';
@@ -8,6 +7,7 @@ import { type ChatIdentity, Flows } from '../../src/flows/index.js';
 import { createOktaOrg, type OktaOrg, oktaEmulator } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../src/sandbox/pingone/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
+import { testLogger } from './test-logger.js';
 
 export type Provider = 'okta' | 'pingone';
 export const PROVIDERS: Provider[] = ['okta', 'pingone'];
@@ -63,6 +63,7 @@ export async function startWorld(
   options: { provider?: Provider; store?: Store; rejectReasonRequired?: boolean } = {},
 ): Promise<World> {
   const provider = options.provider ?? 'okta';
+  const logger = testLogger();
   const emulator = Fastify();
   let governance: Governance;
   let portal: Portal;
@@ -76,6 +77,7 @@ export async function startWorld(
       timeoutMs: 2000,
       baseBackoffMs: 5,
       rejectReasonRequired: options.rejectReasonRequired,
+      logger: logger.child({ component: 'okta' }),
     });
     portal = oktaPortal(org);
   } else {
@@ -90,11 +92,12 @@ export async function startWorld(
       serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
       timeoutMs: 2000,
       baseBackoffMs: 5,
+      logger: logger.child({ component: 'pingone' }),
     });
     portal = pingOnePortal(tenant);
   }
   const store = options.store ?? new MemoryStore();
-  const flows = new Flows(governance, store, pino({ level: 'silent' }));
+  const flows = new Flows(governance, store, logger.child({ component: 'flows' }));
   return {
     provider,
     portal,

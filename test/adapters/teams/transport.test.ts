@@ -1,14 +1,15 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config.js';
+import { testLogger } from '../../support/test-logger.js';
+import { TEST_SECRETS } from '../../support/test-secrets.js';
 
 const REAL = {
   OKTA_ORG_URL: 'https://acme.okta.example',
-  OKTA_API_TOKEN: 'not-a-real-token',
+  OKTA_API_TOKEN: TEST_SECRETS.oktaApiToken,
   PUBLIC_URL: 'https://gatehouse.acme.example',
   MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
-  MICROSOFT_APP_PASSWORD: 'not-real',
+  MICROSOFT_APP_PASSWORD: TEST_SECRETS.teamsAppPassword,
   MICROSOFT_APP_TENANT_ID: '99999999-8888-7777-6666-555555555555',
   MICROSOFT_APP_TYPE: 'SingleTenant',
   LOG_LEVEL: 'silent',
@@ -31,9 +32,14 @@ afterEach(async () => {
   gatehouse = undefined;
 });
 
+function start(env: Record<string, string>) {
+  const config = loadConfig(env);
+  return createGatehouse(config, { logger: testLogger(config) });
+}
+
 describe('how Teams reaches Gatehouse', () => {
   it('refuses an activity without a Bot Framework token when an app id is configured', async () => {
-    gatehouse = await createGatehouse(loadConfig(REAL), { logger: pino({ level: 'silent' }) });
+    gatehouse = await start(REAL);
     const unsigned = await gatehouse.server.inject({ method: 'POST', url: '/api/messages', payload: activity });
     expect(unsigned.statusCode).toBe(401);
     const forged = await gatehouse.server.inject({
@@ -46,7 +52,7 @@ describe('how Teams reaches Gatehouse', () => {
   });
 
   it('answers a body that is not an activity with 400, never 500', async () => {
-    gatehouse = await createGatehouse(loadConfig(REAL), { logger: pino({ level: 'silent' }) });
+    gatehouse = await start(REAL);
     const garbage = await gatehouse.server.inject({
       method: 'POST',
       url: '/api/messages',

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PingOneGovernance } from '../../../src/api/pingone/client.js';
 import { createGatehouse } from '../../../src/app.js';
@@ -9,6 +8,8 @@ import { SEED } from '../../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../../src/sandbox/pingone/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { ok, refused } from '../../flows/helpers.js';
+import { testLogger } from '../../support/test-logger.js';
+import { TEST_SECRETS } from '../../support/test-secrets.js';
 
 const { users: U, entries: E } = SEED;
 let tenant: PingOneTenant;
@@ -22,7 +23,7 @@ beforeEach(async () => {
   await emulator.register(pingOneEmulator, { tenant });
   await emulator.listen({ port: 0, host: '127.0.0.1' });
   governance = client();
-  flows = new Flows(governance, new MemoryStore(), pino({ level: 'silent' }));
+  flows = new Flows(governance, new MemoryStore(), testLogger());
 });
 afterEach(async () => {
   await emulator.close();
@@ -39,6 +40,7 @@ function client(auth: PingOneAuth = { kind: 'bearer', token: SANDBOX_SECRETS.pin
     serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
     timeoutMs: 2000,
     baseBackoffMs: 5,
+    logger: testLogger(),
   });
 }
 
@@ -96,7 +98,7 @@ describe('the iga_access_request configuration', () => {
     refused(await flows.decide(bob(), { requestId: first.id, decision: 'reject' }), 'reason_required');
     expect(actions('reject')).toHaveLength(0);
     tenant.config.requireRejectJustification = false;
-    const relaxed = new Flows(client(), new MemoryStore(), pino({ level: 'silent' }));
+    const relaxed = new Flows(client(), new MemoryStore(), testLogger());
     const rejected = ok(await relaxed.decide(bob(), { requestId: first.id, decision: 'reject' }));
     expect(rejected.request.status).toBe('rejected');
   });
@@ -154,8 +156,8 @@ describe('the PingOne client at its edge', () => {
 
 describe('PingOne credentials', () => {
   it('gets a token with client credentials, reuses it, and fetches a new one after a refusal', async () => {
-    tenant.oauthClients.set('gatehouse', 's3cret');
-    const oauth = client(credentials('s3cret'));
+    tenant.oauthClients.set('gatehouse', TEST_SECRETS.pingoneClientSecret);
+    const oauth = client(credentials(TEST_SECRETS.pingoneClientSecret));
     const tokens = () => tenant.calls.filter((call) => call.path.endsWith('/access_token')).length;
     expect(await oauth.findPrincipalsByEmail(U.alice.email)).toHaveLength(1);
     await oauth.ping();
@@ -168,7 +170,7 @@ describe('PingOne credentials', () => {
   });
 
   it('refuses a wrong client secret as a credentials problem', async () => {
-    tenant.oauthClients.set('gatehouse', 's3cret');
+    tenant.oauthClients.set('gatehouse', TEST_SECRETS.pingoneClientSecret);
     await expect(client(credentials('guess', ['fr:iga:*'])).ping()).rejects.toMatchObject({
       code: 'governance_auth_failed',
     });
@@ -228,13 +230,13 @@ describe('GOVERNANCE_PROVIDER=pingone', () => {
       PINGONE_TENANT_URL: base(),
       PINGONE_ACCESS_TOKEN: SANDBOX_SECRETS.pingoneAccessToken,
       PINGONE_SERVICE_ACCOUNT_ID: SANDBOX_SECRETS.pingoneServiceAccountId,
-      SLACK_SIGNING_SECRET: 'a-real-looking-secret',
-      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_SIGNING_SECRET: TEST_SECRETS.slackSigningSecret,
+      SLACK_BOT_TOKEN: TEST_SECRETS.slackBotToken,
       SLACK_API_URL: 'http://127.0.0.1:9/api',
       PUBLIC_URL: 'https://gatehouse.example.com',
       LOG_LEVEL: 'silent',
     });
-    const gatehouse = await createGatehouse(config, { logger: pino({ level: 'silent' }) });
+    const gatehouse = await createGatehouse(config, { logger: testLogger(config) });
     try {
       expect(gatehouse.governance.provider).toBe('pingone');
       const me = ok(await gatehouse.flows.whoAmI(alice()));
