@@ -141,6 +141,23 @@ export class StoreUnavailable extends GatehouseError {
   }
 }
 
+/**
+ * The StoreUnavailable behind a failure, if one is: thrown as is, as another error's cause, or
+ * among several gathered into one (Bolt's multiple-listener error keeps them in `originals`).
+ */
+export function storeOutageIn(error: unknown, depth = 0): StoreUnavailable | undefined {
+  if (error instanceof StoreUnavailable) return error;
+  if (!error || typeof error !== 'object' || depth > 5) return undefined;
+  const { originals, cause } = error as { originals?: unknown; cause?: unknown };
+  if (Array.isArray(originals)) {
+    for (const original of originals) {
+      const found = storeOutageIn(original, depth + 1);
+      if (found) return found;
+    }
+  }
+  return storeOutageIn(cause, depth + 1);
+}
+
 function describeCause(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { StoreUnavailable } from '../../domain/errors.js';
+import { StoreUnavailable, storeOutageIn } from '../../domain/errors.js';
 import type { Failure } from '../../flows/index.js';
 import type { Store } from '../../store/index.js';
 import { renderHome } from './render/home.js';
@@ -65,20 +65,6 @@ export function oncePerDelivery(store: Store, logger: Logger): Middleware<AnyMid
 
 function failureOf(outage: StoreUnavailable): Failure {
   return { code: outage.code, message: outage.userMessage, cause: outage };
-}
-
-/** The StoreUnavailable behind a listener's failure (Bolt gathers several listeners' into one). */
-function storeOutageIn(error: unknown): StoreUnavailable | undefined {
-  if (error instanceof StoreUnavailable) return error;
-  if (!error || typeof error !== 'object') return undefined;
-  const { originals, cause } = error as { originals?: unknown; cause?: unknown };
-  if (Array.isArray(originals)) {
-    for (const original of originals) {
-      const found = storeOutageIn(original);
-      if (found) return found;
-    }
-  }
-  return cause instanceof StoreUnavailable ? cause : undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { within } from '../../deadline.js';
+import { storeOutageIn } from '../../domain/errors.js';
 import {
   type ChatCommand,
   type ChatIdentity,
@@ -111,7 +112,14 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     invoke: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     // One deadline for the whole answer; work that outlives it finishes, and sync updates the card.
-    const answer = this.invoke(context, invoke);
+    const answer = this.invoke(context, invoke).catch((error: unknown) => {
+      // Every action reads or claims in the store before it writes, so with the store away nothing was done.
+      const outage = storeOutageIn(error);
+      if (!outage) throw error;
+      this.deps.logger.warn({ err: outage }, 'a Teams card action needed the store, which is unreachable');
+      // A message, not a card: the card keeps its buttons for when the store is back.
+      return messageAnswer(`⚠️ ${outage.userMessage}`);
+    });
     const result = await within(answer, INVOKE_DEADLINE_MS);
     if (result !== 'late') return result;
     answer.catch((err) => this.deps.logger.error({ err }, 'late Teams invoke failed'));
@@ -163,7 +171,10 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     context: TurnContext,
     invoke: SearchInvokeValue,
   ): Promise<SearchInvokeResponse> {
-    const actor = await this.actor(context);
+    const actor = await this.actor(context).catch((error: unknown): Failure => {
+      if (!storeOutageIn(error)) throw error;
+      return { code: 'store_unavailable', message: 'store unreachable' };
+    });
     const search =
       isFailure(actor) || invoke.dataset !== 'catalog'
         ? Promise.resolve([])
@@ -325,6 +336,8 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     try {
       return await this.deps.people.identity(context);
     } catch (err) {
+      // The store being away is not Teams forgetting who someone is: the caller says which it was.
+      if (storeOutageIn(err)) throw err;
       this.deps.logger.warn({ err }, 'Teams member lookup failed');
       return {
         code: 'teams_user_unknown',
@@ -336,7 +349,16 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
   /** Work after the HTTP answer, in a proactive turn on the same conversation. */
   private async later(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) {
     try {
-      await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, logic);
+      await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (turn) => {
+        try {
+          await logic(turn);
+        } catch (error) {
+          const outage = storeOutageIn(error);
+          if (!outage) throw error;
+          this.deps.logger.warn({ err: outage }, 'a Teams message needed the store, which is unreachable');
+          await turn.sendActivity(MessageFactory.text(`⚠️ ${outage.userMessage}`));
+        }
+      });
     } catch (err) {
       this.deps.logger.error({ err }, 'Teams reply failed');
     }
@@ -345,6 +367,12 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
 
 function cardAnswer(card: Card): AdaptiveCardInvokeResponse {
   return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+}
+
+/** Shown to the person who pressed; the card stays as it was (Universal Action Model, response format). */
+function messageAnswer(text: string): AdaptiveCardInvokeResponse {
+  // botbuilder types `value` as a card, but Teams takes a string with this type.
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never };
 }
 
 function withNotice(card: Card, notice?: string): Card {

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SEED } from '../../src/sandbox/okta/index.js';
+import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
+import { type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
+
+/**
+ * Redis going away under Gatehouse, seen from Teams (issue 9; Slack's side is redis-faults.test.ts).
+ * A message gets a reply saying what cannot be done, a card button gets an answer Teams can show
+ * inside its deadline, nothing reaches Okta meanwhile, and once Redis is back the same button works.
+ */
+const T = TEAMS_SEED.users;
+const STORE_DOWN = /cannot reach its store/i;
+const TEAMS_DEADLINE_MS = 10_000;
+
+let redis: RedisServer;
+let world: TeamsWorld;
+beforeEach(async () => {
+  redis = await startRedisServer();
+  world = await startTeamsWorld({ env: { REDIS_URL: redis.url } });
+});
+afterEach(async () => {
+  try {
+    if (!redis.running) await redis.start();
+    await world?.close();
+  } finally {
+    await redis.cleanup();
+  }
+});
+
+const text = (value: unknown) => JSON.stringify(value ?? null);
+const chatOf = (id: string) => world.teams.personalConversationOf(id);
+/** What the bot has said in a person's chat since `after` activities. */
+const botSaid = (id: string, after = 0) =>
+  world.teams
+    .transcript(chatOf(id))
+    .slice(after)
+    .filter((activity) => activity.from.id === TEAMS_SEED.bot.id)
+    .map((activity) => text(activity));
+
+describe('Teams while Redis is away', () => {
+  it('tells people the store is unreachable, writes nothing, and works again once Redis is back', async () => {
+    await world.driver.install(T.alice.id);
+    await world.driver.install(T.dana.id);
+    await world.driver.say(T.alice.id, 'request zoom pro because webinars');
+    const request = await eventually(() =>
+      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
+    );
+    const danaCard = await eventually(() => {
+      for (const activity of world.teams.transcript(chatOf(T.dana.id))) {
+        const card = world.teams.cardOf(chatOf(T.dana.id), activity.id);
+        if (activity.from.id === TEAMS_SEED.bot.id && card && text(card).includes(request.id)) {
+          return { conversationId: chatOf(T.dana.id), activityId: activity.id };
+        }
+      }
+      return undefined;
+    });
+
+    await redis.stop({ keepData: true });
+    const writes = world.writes('');
+
+    // A typed request: the reply says why nothing happened.
+    const before = world.teams.transcript(chatOf(T.alice.id)).length;
+    const said = await world.driver.say(T.alice.id, 'request salesforce admin because quarter-end');
+    expect(said.statusCode).toBeLessThan(300);
+    await eventually(() => botSaid(T.alice.id, before).some((reply) => STORE_DOWN.test(reply)));
+
+    // Dana's Approve: answered in time with a card saying so, and the step stays open.
+    const pressed = await world.driver.execute(T.dana.id, danaCard, 'approve');
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.elapsedMs).toBeLessThan(TEAMS_DEADLINE_MS);
+    expect(pressed.answerProblems).toEqual([]);
+    expect(text(pressed.body)).toMatch(STORE_DOWN);
+    expect(world.writes('')).toBe(writes);
+    expect(world.okta.requests.find((r) => r.id === request.id)?.status).toBe('PENDING');
+
+    // Redis is back: the same button records the approval.
+    await redis.start();
+    while ((await world.gatehouse.server.inject({ url: '/readyz' })).statusCode !== 200) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const again = await world.driver.execute(T.dana.id, danaCard, 'approve');
+    expect(again.statusCode).toBe(200);
+    await eventually(() => world.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');
+  });
+});
