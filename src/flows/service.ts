@@ -233,8 +233,13 @@ export class Flows {
         claim,
       );
       const at = written.steps.find((s) => s.index === step.index)?.decision?.at ?? new Date().toISOString();
-      await rememberDecision(this.store, request.id, step.index, { ...attribution, at });
-      const decided = await withAttributions(this.store, written);
+      // The backend has the decision: what follows only names who made it, and must not undo the answer.
+      const decided = await rememberDecision(this.store, request.id, step.index, { ...attribution, at })
+        .then(() => withAttributions(this.store, written))
+        .catch((err) => {
+          this.logger.warn({ err, requestId: request.id }, 'decision recorded; its attribution not kept');
+          return written;
+        });
       this.logger.info(
         {
           audit: 'decision',
@@ -368,7 +373,15 @@ export class Flows {
       justification,
       accessDuration,
     });
-    if (resultKey) await this.store.set(resultKey, created.id, { ttlMs: CREATE_CLAIM_TTL_MS });
+    // The request exists now: losing our note of it only costs a retry its answer, and saying
+    // "nothing was changed" would be false.
+    if (resultKey) {
+      await this.store
+        .set(resultKey, created.id, { ttlMs: CREATE_CLAIM_TTL_MS })
+        .catch((err) =>
+          this.logger.warn({ err, requestId: created.id }, 'request created; its idempotency result not kept'),
+        );
+    }
     this.logger.info(
       { audit: 'request', requestId: created.id, entry: entry.id, by: principal.id },
       'access requested',
@@ -394,8 +407,7 @@ export class Flows {
         // We hold the claim for this step, so a matching decision is ours (the backend may credit its service account).
         if (after && landed?.decision === input.decision) return after;
         if (after) {
-          await this.store.delete(claim);
-          await forgetDecision(this.store, input.requestId, stepIndex);
+          await this.release(claim, input.requestId, stepIndex);
           throw new DecisionUnconfirmed(`decision on ${input.requestId} not recorded`, { cause: error });
         }
         // Still unknown: the claim stays, marked, so a click that finds the step still open once
@@ -403,9 +415,19 @@ export class Flows {
         await this.store.set(claim, UNCONFIRMED, { ttlMs: DECISION_CLAIM_TTL_MS }).catch(() => undefined);
         throw new DecisionOutcomeUnknown(`decision on ${input.requestId} unconfirmed`, { cause: error });
       }
-      await this.store.delete(claim);
-      await forgetDecision(this.store, input.requestId, stepIndex);
+      await this.release(claim, input.requestId, stepIndex);
       throw error;
+    }
+  }
+
+  /** Frees a step whose write did not land; the backend's refusal, not a store outage, is what to report. */
+  private async release(claim: string, requestId: string, stepIndex: number): Promise<void> {
+    try {
+      await this.store.delete(claim);
+      await forgetDecision(this.store, requestId, stepIndex);
+    } catch (err) {
+      // Until the claim expires a click on this step is told a decision is in progress.
+      this.logger.warn({ err, requestId, claim }, 'decision claim not released');
     }
   }
 }

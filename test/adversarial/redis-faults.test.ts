@@ -328,6 +328,55 @@ describe('Redis killed mid-run and restarted empty (no persistence)', () => {
   }, 60_000);
 });
 
+describe('Redis lost while Okta is recording a change', () => {
+  /**
+   * Okta has the request or the decision; only Gatehouse's own notes about it (the idempotency
+   * result, the attribution) could not be written. Telling the person "nothing was changed" then
+   * would be false, and they would ask or approve again.
+   */
+  async function whileOktaWrites(path: RegExp, act: () => Promise<unknown>) {
+    world.okta.faults.add({ kind: 'delay', method: 'POST', path, ms: 1_500 });
+    const calls = world.okta.calls.length;
+    const acted = act();
+    await eventually(() =>
+      world.okta.calls.slice(calls).some((call) => call.method === 'POST' && path.test(call.path)),
+    );
+    await redis.stop({ keepData: true });
+    await acted;
+  }
+
+  it('tells the person what Okta recorded, not that nothing changed', async () => {
+    const aliceHeard = heardSoFar(S.alice);
+    await whileOktaWrites(/\/requests$/, () =>
+      inTime(world.driver.command(S.alice.id, 'request Zoom Pro because customer webinars')),
+    );
+    const request = await eventually(() =>
+      world.okta.requests.find((r) => r.requestedFor.externalId === SEED.users.alice.id),
+    );
+    await told(S.alice, aliceHeard, new RegExp(request.id));
+    expect(heardBy(S.alice, aliceHeard).filter((text) => STORE_DOWN.test(text))).toEqual([]);
+
+    await redis.start();
+    await vi.waitFor(async () => expect(await readiness()).toMatchObject({ store: 'ok' }), { timeout: 8_000 });
+    const danaCard = (await eventually(() => allPosted(request.id, S.alice))).approver[0] as MessageRecord;
+    await quiet();
+
+    const danaHeard = heardSoFar(S.dana);
+    await whileOktaWrites(/\/resolve$/, () =>
+      inTime(world.driver.click(S.dana.id, { channel: danaCard.channel, ts: danaCard.ts }, 'approve')),
+    );
+    await eventually(() => world.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');
+    // Whatever Dana is shown says it was approved, never that nothing was done.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(heardBy(S.dana, danaHeard).filter((text) => STORE_DOWN.test(text))).toEqual([]);
+
+    await redis.start();
+    await vi.waitFor(async () => expect(await readiness()).toMatchObject({ store: 'ok' }), { timeout: 8_000 });
+    await eventually(() => shown(world.slack.message(danaCard.channel, danaCard.ts)).includes('Approved'), 15_000);
+    expect(world.writes('/resolve')).toBe(1);
+  }, 60_000);
+});
+
 describe('shutting down while Redis is away', () => {
   it('ends within its grace period instead of waiting for Redis for ever', async () => {
     await redis.stop();
