@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { MemorySyncQueue, RequestPoller } from '../../src/notifier/index.js';
 import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
@@ -220,12 +220,15 @@ describe('notifier metrics', () => {
     const request = portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
     await world.gatehouse.poller.pollOnce();
     await eventually(() => cardsFor(S.dana.id, request.id)[0]);
-    const metrics = (await world.gatehouse.server.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="approval",outcome="sent"\} 1/);
-    // The first post refused (the requester's and the approver's cards go out together).
-    expect(metrics).toMatch(
-      /gatehouse_chat_deliveries_total\{platform="slack",kind="(requester|approval)",outcome="failed"\} 1/,
-    );
-    expect(metrics).toMatch(/gatehouse_change_to_chat_seconds_count\{platform="slack"\} [1-9]/);
+    // The card is in Slack a moment before Gatehouse has read Slack's answer and counted it.
+    await vi.waitFor(async () => {
+      const metrics = (await world.gatehouse.server.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="approval",outcome="sent"\} 1/);
+      // The first post refused (the requester's and the approver's cards go out together).
+      expect(metrics).toMatch(
+        /gatehouse_chat_deliveries_total\{platform="slack",kind="(requester|approval)",outcome="failed"\} 1/,
+      );
+      expect(metrics).toMatch(/gatehouse_change_to_chat_seconds_count\{platform="slack"\} [1-9]/);
+    });
   });
 });
