@@ -126,7 +126,8 @@ export class GovernanceUnsupported extends GatehouseError {
 /**
  * The store (Redis) could not be reached or did not answer in time. Every flow reads the store
  * (who the person is) and claims in it (a request, a decision) before it writes anywhere, so an
- * action that meets this has changed nothing.
+ * action that meets this before its write has changed nothing; once the governance system has
+ * recorded the change, flows log what they could not note and report the change.
  */
 export class StoreUnavailable extends GatehouseError {
   readonly code = 'store_unavailable';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
-import { GovernanceUnavailable } from '../domain/errors.js';
+import { GovernanceUnavailable, storeOutageIn } from '../domain/errors.js';
 import type { AccessRequest, CatalogEntry, CatalogItem, Decision, Principal } from '../domain/types.js';
 import { isOpen } from '../domain/types.js';
 import type { Store } from '../store/index.js';
@@ -237,6 +237,7 @@ export class Flows {
       const decided = await rememberDecision(this.store, request.id, step.index, { ...attribution, at })
         .then(() => withAttributions(this.store, written))
         .catch((err) => {
+          if (!storeOutageIn(err)) throw err;
           this.logger.warn({ err, requestId: request.id }, 'decision recorded; its attribution not kept');
           return written;
         });
@@ -376,11 +377,10 @@ export class Flows {
     // The request exists now: losing our note of it only costs a retry its answer, and saying
     // "nothing was changed" would be false.
     if (resultKey) {
-      await this.store
-        .set(resultKey, created.id, { ttlMs: CREATE_CLAIM_TTL_MS })
-        .catch((err) =>
-          this.logger.warn({ err, requestId: created.id }, 'request created; its idempotency result not kept'),
-        );
+      await this.store.set(resultKey, created.id, { ttlMs: CREATE_CLAIM_TTL_MS }).catch((err) => {
+        if (!storeOutageIn(err)) throw err;
+        this.logger.warn({ err, requestId: created.id }, 'request created; its idempotency result not kept');
+      });
     }
     this.logger.info(
       { audit: 'request', requestId: created.id, entry: entry.id, by: principal.id },
@@ -422,13 +422,16 @@ export class Flows {
 
   /** Frees a step whose write did not land; the backend's refusal, not a store outage, is what to report. */
   private async release(claim: string, requestId: string, stepIndex: number): Promise<void> {
-    try {
-      await this.store.delete(claim);
-      await forgetDecision(this.store, requestId, stepIndex);
-    } catch (err) {
+    // Each on its own: a note left behind could credit this person with a later decision made elsewhere.
+    await forgetDecision(this.store, requestId, stepIndex).catch((err) => {
+      if (!storeOutageIn(err)) throw err;
+      this.logger.warn({ err, requestId, step: stepIndex }, 'decision note not forgotten');
+    });
+    await this.store.delete(claim).catch((err) => {
+      if (!storeOutageIn(err)) throw err;
       // Until the claim expires a click on this step is told a decision is in progress.
       this.logger.warn({ err, requestId, claim }, 'decision claim not released');
-    }
+    });
   }
 }
 

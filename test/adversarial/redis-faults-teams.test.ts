@@ -6,8 +6,10 @@ import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-w
 
 /**
  * Redis going away under Gatehouse, seen from Teams (issue 9; Slack's side is redis-faults.test.ts).
- * A message gets a reply saying what cannot be done, a card button gets an answer Teams can show
- * inside its deadline, nothing reaches Okta meanwhile, and once Redis is back the same button works.
+ * A message gets a reply saying what cannot be done (help still works), a card button gets a
+ * message Teams can show inside its deadline while the card keeps its buttons, nothing reaches
+ * Okta meanwhile, and once Redis is back the same button works. A decision Okta recorded as Redis
+ * went is shown as made, never as "nothing was changed".
  */
 const T = TEAMS_SEED.users;
 const STORE_DOWN = /cannot reach its store/i;
@@ -31,6 +33,30 @@ afterEach(async () => {
 const text = (value: unknown) => JSON.stringify(value ?? null);
 const chatOf = (id: string) => world.teams.personalConversationOf(id);
 /** What the bot has said in a person's chat since `after` activities. */
+/** The Action.Execute verbs on the card as `userId` sees it. */
+const verbsOn = (userId: string, card: { conversationId: string; activityId: string }) =>
+  [...text(world.teams.viewOf(userId, card.conversationId, card.activityId)).matchAll(/"verb":"([^"]+)"/g)].map(
+    (match) => match[1],
+  );
+
+/** Dana's card about `requestId` (she approves Zoom Pro). */
+const danaCardAbout = (requestId: string) =>
+  eventually(() => {
+    for (const activity of world.teams.transcript(chatOf(T.dana.id))) {
+      const card = world.teams.cardOf(chatOf(T.dana.id), activity.id);
+      if (activity.from.id === TEAMS_SEED.bot.id && card && text(card).includes(requestId)) {
+        return { conversationId: chatOf(T.dana.id), activityId: activity.id };
+      }
+    }
+    return undefined;
+  });
+
+const readyAgain = async () => {
+  while ((await world.gatehouse.server.inject({ url: '/readyz' })).statusCode !== 200) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
 const botSaid = (id: string, after = 0) =>
   world.teams
     .transcript(chatOf(id))
@@ -46,15 +72,7 @@ describe('Teams while Redis is away', () => {
     const request = await eventually(() =>
       world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
     );
-    const danaCard = await eventually(() => {
-      for (const activity of world.teams.transcript(chatOf(T.dana.id))) {
-        const card = world.teams.cardOf(chatOf(T.dana.id), activity.id);
-        if (activity.from.id === TEAMS_SEED.bot.id && card && text(card).includes(request.id)) {
-          return { conversationId: chatOf(T.dana.id), activityId: activity.id };
-        }
-      }
-      return undefined;
-    });
+    const danaCard = await danaCardAbout(request.id);
 
     await redis.stop({ keepData: true });
     const writes = world.writes('');
@@ -64,23 +82,58 @@ describe('Teams while Redis is away', () => {
     const said = await world.driver.say(T.alice.id, 'request salesforce admin because quarter-end');
     expect(said.statusCode).toBeLessThan(300);
     await eventually(() => botSaid(T.alice.id, before).some((reply) => STORE_DOWN.test(reply)));
+    // Help needs nothing from the store.
+    const beforeHelp = world.teams.transcript(chatOf(T.alice.id)).length;
+    await world.driver.say(T.alice.id, 'help');
+    const help = await eventually(() => botSaid(T.alice.id, beforeHelp)[0]);
+    expect(help).toMatch(/request/i);
+    expect(help).not.toMatch(STORE_DOWN);
 
-    // Dana's Approve: answered in time with a card saying so, and the step stays open.
+    // Dana's Approve: answered in time with a message saying so, her card keeps its buttons, and the step stays open.
     const pressed = await world.driver.execute(T.dana.id, danaCard, 'approve');
     expect(pressed.statusCode).toBe(200);
     expect(pressed.elapsedMs).toBeLessThan(TEAMS_DEADLINE_MS);
     expect(pressed.answerProblems).toEqual([]);
+    expect(pressed.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
     expect(text(pressed.body)).toMatch(STORE_DOWN);
+    expect(verbsOn(T.dana.id, danaCard)).toContain('approve');
     expect(world.writes('')).toBe(writes);
     expect(world.okta.requests.find((r) => r.id === request.id)?.status).toBe('PENDING');
 
     // Redis is back: the same button records the approval.
     await redis.start();
-    while ((await world.gatehouse.server.inject({ url: '/readyz' })).statusCode !== 200) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await readyAgain();
     const again = await world.driver.execute(T.dana.id, danaCard, 'approve');
     expect(again.statusCode).toBe(200);
     await eventually(() => world.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');
+  });
+
+  it('shows an approval Okta recorded as Redis went as made, not as nothing changed', async () => {
+    await world.driver.install(T.alice.id);
+    await world.driver.install(T.dana.id);
+    await world.driver.say(T.alice.id, 'request zoom pro because webinars');
+    const request = await eventually(() =>
+      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
+    );
+    const danaCard = await danaCardAbout(request.id);
+
+    // Okta holds the decision for 1.5 s; Redis goes while it does.
+    world.okta.faults.add({ kind: 'delay', method: 'POST', path: /\/resolve$/, ms: 1_500 });
+    const calls = world.okta.calls.length;
+    const pressing = world.driver.execute(T.dana.id, danaCard, 'approve');
+    await eventually(() => world.okta.calls.slice(calls).some((call) => /\/resolve$/.test(call.path)));
+    await redis.stop({ keepData: true });
+    const pressed = await pressing;
+
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.answerProblems).toEqual([]);
+    expect(world.okta.requests.find((r) => r.id === request.id)?.status).toBe('APPROVED');
+    expect(text(pressed.body)).not.toMatch(STORE_DOWN);
+    expect(text(pressed.body)).toMatch(/approved/i);
+    expect(verbsOn(T.dana.id, danaCard)).not.toContain('approve');
+
+    await redis.start();
+    await readyAgain();
+    expect(world.writes('/resolve')).toBe(1);
   });
 });

@@ -92,8 +92,13 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       // Answer Teams at once and do the work in a turn of our own, so a slow backend never holds the HTTP reply.
       const reference = TurnContext.getConversationReference(context.activity);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-      // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path.
-      void this.later(reference, async (turn) => this.answer(turn, await this.actor(turn), parseCommand(text)));
+      // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path,
+      // and only when the command needs it: help works even while the store is away.
+      const command = parseCommand(text);
+      const needsActor = command.kind !== 'help' && command.kind !== 'unknown';
+      void this.later(reference, async (turn) =>
+        this.answer(turn, needsActor ? await this.actor(turn) : undefined, command),
+      );
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -113,7 +118,8 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     // One deadline for the whole answer; work that outlives it finishes, and sync updates the card.
     const answer = this.invoke(context, invoke).catch((error: unknown) => {
-      // Every action reads or claims in the store before it writes, so with the store away nothing was done.
+      // Thrown only where the store is needed before anything is written (who pressed, the replay
+      // claim); a flow that wrote reports its own outcome instead.
       const outage = storeOutageIn(error);
       if (!outage) throw error;
       this.deps.logger.warn({ err: outage }, 'a Teams card action needed the store, which is unreachable');
@@ -150,7 +156,8 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       if (outcome === 'late')
         return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
       if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
-      return this.currentCard(context, actor, requestId, fromList);
+      // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
+      return this.currentCard(context, actor, requestId, fromList, undefined, outcome.value.request);
     }
     if (verb === VERB.comment) {
       const text = typeof data[INPUT.comment] === 'string' ? (data[INPUT.comment] as string) : '';
@@ -190,7 +197,11 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     } as SearchInvokeResponse;
   }
 
-  private async answer(context: TurnContext, actor: ChatIdentity | Failure, command: ChatCommand): Promise<void> {
+  private async answer(
+    context: TurnContext,
+    actor: ChatIdentity | Failure | undefined,
+    command: ChatCommand,
+  ): Promise<void> {
     if (command.kind === 'help' || command.kind === 'unknown') {
       const intro =
         command.kind === 'unknown'
@@ -199,8 +210,10 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       await context.sendActivity(MessageFactory.text(helpText(intro)));
       return;
     }
-    if (isFailure(actor)) {
-      await context.sendActivity(MessageFactory.text(failureText(actor)));
+    if (!actor || isFailure(actor)) {
+      await context.sendActivity(
+        MessageFactory.text(actor ? failureText(actor) : 'Teams did not tell Gatehouse who you are just now.'),
+      );
       return;
     }
     const { flows } = this.deps;
@@ -303,6 +316,7 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     requestId: string,
     fromList: boolean,
     notice?: string,
+    known?: RequestView,
   ): Promise<AdaptiveCardInvokeResponse> {
     if (fromList) {
       const pending = await this.deps.flows.pendingApprovals(actor);
@@ -310,8 +324,16 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
         return cardAnswer(withNotice(listCard(pending.value, 'Nothing else is waiting for your decision.'), notice));
     }
     const seen = await this.deps.flows.status(actor, requestId);
+    if (!seen.ok && storeOutageIn(seen.error.cause)) {
+      if (known) return this.cardFor(actor, known, notice);
+      // Said as a message, so the card keeps its buttons for when the store is back.
+      return messageAnswer(notice ?? failureText(seen.error));
+    }
     if (!seen.ok) return cardAnswer(messageCard(notice ?? failureText(seen.error)));
-    const view = seen.value as RequestView;
+    return this.cardFor(actor, seen.value as RequestView, notice);
+  }
+
+  private async cardFor(actor: ChatIdentity, view: RequestView, notice?: string): Promise<AdaptiveCardInvokeResponse> {
     const role = view.actions.includes('approve') || !isParty(view, actor) ? 'approval' : 'requester';
     const approverIds = await this.approverTeamsIds(view);
     return cardAnswer(renderRequestCard(role, view, { notice, refreshFor: approverIds }));
@@ -319,16 +341,28 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
 
   private async approverTeamsIds(view: RequestView): Promise<string[]> {
     const step = view.steps.find((s) => s.index === view.currentStep?.index);
-    const ids = await Promise.all((step?.approvers ?? []).map((a) => this.deps.people.teamsIdFor(a)));
-    return ids.filter((id): id is string => Boolean(id));
+    try {
+      const ids = await Promise.all((step?.approvers ?? []).map((a) => this.deps.people.teamsIdFor(a)));
+      return ids.filter((id): id is string => Boolean(id));
+    } catch (err) {
+      if (!storeOutageIn(err)) throw err;
+      // Without the store the approvers' Teams ids are unknown; their cards refresh by hand meanwhile.
+      return [];
+    }
   }
 
   private async greet(context: TurnContext): Promise<void> {
-    // Learning who installed the app (their email) is what lets approvals reach them later.
-    await this.actor(context);
-    // Teams announces an install twice (conversationUpdate and installationUpdate): welcome once.
-    const conversation = context.activity.conversation?.id ?? '';
-    if (!(await this.deps.store.claim(`teams:welcomed:${conversation}`, 24 * 60 * 60_000))) return;
+    try {
+      // Learning who installed the app (their email) is what lets approvals reach them later.
+      await this.actor(context);
+      // Teams announces an install twice (conversationUpdate and installationUpdate): welcome once.
+      const conversation = context.activity.conversation?.id ?? '';
+      if (!(await this.deps.store.claim(`teams:welcomed:${conversation}`, 24 * 60 * 60_000))) return;
+    } catch (err) {
+      if (!storeOutageIn(err)) throw err;
+      // A welcome twice beats none: the person learns what to type, and is met again on their first message.
+      this.deps.logger.warn({ err }, 'store unreachable; welcoming without remembering it');
+    }
     await context.sendActivity(MessageFactory.text(helpText('👋 Hi, I am Gatehouse.')));
   }
 
