@@ -1,5 +1,8 @@
 import {
   BrokenCircuitError,
+  type BulkheadPolicy,
+  BulkheadRejectedError,
+  bulkhead,
   type CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
@@ -54,6 +57,10 @@ export interface VendorHttpOptions {
   breakerThreshold?: number;
   /** How long calls stay stopped before one is let through to test the vendor again. */
   breakerCooldownMs?: number;
+  /** Calls to the vendor in flight at once (retries and rate-limit waits included). */
+  maxConcurrent?: number;
+  /** Calls waiting for a free slot; beyond that a call is refused at once as busy. */
+  maxQueued?: number;
   metrics?: Metrics;
   logger?: Logger;
 }
@@ -79,6 +86,11 @@ type Query = Record<string, string | number | undefined>;
  * refused at once for `breakerCooldownMs`; then one call tests the vendor and, if it answers,
  * calls flow again. Only unavailability counts: a refusal, a rate limit or a bad answer is the
  * vendor working.
+ *
+ * Outermost, a bulkhead bounds what is in flight: a burst (a flood of clicks, a backlog of syncs)
+ * would otherwise open a connection per call and hold each while the vendor's window is spent.
+ * Beyond `maxConcurrent` calls wait their turn, and beyond `maxQueued` waiting ones a call is
+ * refused at once as busy, before anything is sent.
  */
 export class VendorHttp {
   private readonly authorizer: Authorizer;
@@ -90,6 +102,7 @@ export class VendorHttp {
   private pausedUntil = 0;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly cooldownMs: number;
+  private readonly inFlight: BulkheadPolicy;
 
   constructor(
     private readonly protocol: VendorProtocol,
@@ -101,6 +114,7 @@ export class VendorHttp {
     this.baseBackoffMs = options.baseBackoffMs ?? 250;
     this.authorizer = protocol.authorizer;
     this.cooldownMs = options.breakerCooldownMs ?? 30_000;
+    this.inFlight = bulkhead(options.maxConcurrent ?? 16, options.maxQueued ?? 500);
     this.breaker = circuitBreaker(
       handleWhen((error) => error instanceof GovernanceUnavailable),
       {
@@ -193,10 +207,17 @@ export class VendorHttp {
     });
     const url = this.url(path, request.query);
     try {
-      return await this.breaker.execute(() =>
-        policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite)),
+      return await this.inFlight.execute(() =>
+        this.breaker.execute(() =>
+          policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite)),
+        ),
       );
     } catch (error) {
+      if (error instanceof BulkheadRejectedError) {
+        this.options.logger?.warn({ operation }, `too many ${this.protocol.name} calls waiting; refused one`);
+        // Nothing was sent; a second is about how long the queue ahead takes to move.
+        throw new GovernanceRateLimited(operation, 1_000);
+      }
       if (!(error instanceof BrokenCircuitError)) throw error;
       // Refused before anything was sent, so nothing can have changed.
       throw new GovernanceUnavailable(

@@ -880,3 +880,40 @@ describe('OktaHttp circuit breaker', () => {
     expect(http.circuit).toBe('closed');
   });
 });
+
+describe('OktaHttp calls in flight', () => {
+  it('sends at most maxConcurrent at once, queues maxQueued, and refuses the rest at once as busy without sending them', async () => {
+    const http = makeHttp({ maxConcurrent: 2, maxQueued: 2 });
+    let inFlight = 0;
+    let most = 0;
+    const scope = nock(ORG).get(REQUEST_PATH).times(4).delay(150).reply(200, oktaRequest(), JSON_HEADERS);
+    scope.on('request', () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+    });
+    scope.on('replied', () => {
+      inFlight -= 1;
+    });
+    let settled = 0;
+    const calls = Array.from({ length: 6 }, () =>
+      http.get('getRequest', REQUEST_PATH, accessRequest).then(
+        () => ({ ok: true as const, order: settled++ }),
+        (error: Error) => ({ ok: false as const, error, order: settled++ }),
+      ),
+    );
+    const outcomes = await Promise.all(calls);
+
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(4);
+    const refused = outcomes.filter((o) => !o.ok);
+    expect(refused).toHaveLength(2);
+    for (const outcome of refused) {
+      if (outcome.ok) continue;
+      expect(outcome.error).toBeInstanceOf(GovernanceRateLimited);
+      expect((outcome.error as GovernanceRateLimited).userMessage).toMatch(/busy.*Nothing was changed/);
+      // Refused before any call came back, not after waiting in line.
+      expect(outcome.order).toBeLessThan(2);
+    }
+    expect(most).toBe(2);
+    expect(scope.isDone()).toBe(true);
+  });
+});
