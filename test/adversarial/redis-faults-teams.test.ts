@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEED } from '../../src/sandbox/okta/index.js';
 import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { loseRedisWhileOktaWrites } from '../support/store-loss.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 
 /**
@@ -51,6 +52,17 @@ const danaCardAbout = (requestId: string) =>
     return undefined;
   });
 
+/** Alice asks for Zoom Pro in Teams before anything goes wrong; Dana gets its card. */
+async function aliceAsksForZoomPro() {
+  await world.driver.install(T.alice.id);
+  await world.driver.install(T.dana.id);
+  await world.driver.say(T.alice.id, 'request zoom pro because webinars');
+  const request = await eventually(() =>
+    world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
+  );
+  return { request, danaCard: await danaCardAbout(request.id) };
+}
+
 const readyAgain = async () => {
   while ((await world.gatehouse.server.inject({ url: '/readyz' })).statusCode !== 200) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -66,13 +78,7 @@ const botSaid = (id: string, after = 0) =>
 
 describe('Teams while Redis is away', () => {
   it('tells people the store is unreachable, writes nothing, and works again once Redis is back', async () => {
-    await world.driver.install(T.alice.id);
-    await world.driver.install(T.dana.id);
-    await world.driver.say(T.alice.id, 'request zoom pro because webinars');
-    const request = await eventually(() =>
-      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
-    );
-    const danaCard = await danaCardAbout(request.id);
+    const { request, danaCard } = await aliceAsksForZoomPro();
 
     await redis.stop({ keepData: true });
     const writes = world.writes('');
@@ -109,21 +115,11 @@ describe('Teams while Redis is away', () => {
   });
 
   it('shows an approval Okta recorded as Redis went as made, not as nothing changed', async () => {
-    await world.driver.install(T.alice.id);
-    await world.driver.install(T.dana.id);
-    await world.driver.say(T.alice.id, 'request zoom pro because webinars');
-    const request = await eventually(() =>
-      world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
-    );
-    const danaCard = await danaCardAbout(request.id);
+    const { request, danaCard } = await aliceAsksForZoomPro();
 
-    // Okta holds the decision for 1.5 s; Redis goes while it does.
-    world.okta.faults.add({ kind: 'delay', method: 'POST', path: /\/resolve$/, ms: 1_500 });
-    const calls = world.okta.calls.length;
-    const pressing = world.driver.execute(T.dana.id, danaCard, 'approve');
-    await eventually(() => world.okta.calls.slice(calls).some((call) => /\/resolve$/.test(call.path)));
-    await redis.stop({ keepData: true });
-    const pressed = await pressing;
+    const pressed = await loseRedisWhileOktaWrites(world.okta, redis, /\/resolve$/, () =>
+      world.driver.execute(T.dana.id, danaCard, 'approve'),
+    );
 
     expect(pressed.statusCode).toBe(200);
     expect(pressed.answerProblems).toEqual([]);

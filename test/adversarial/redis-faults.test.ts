@@ -4,6 +4,7 @@ import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
 import { type MessageRecord, SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
+import { loseRedisWhileOktaWrites } from '../support/store-loss.js';
 
 /**
  * Redis going away under a running Gatehouse (issue 9). Gatehouse keeps its store (delivery
@@ -334,20 +335,9 @@ describe('Redis lost while Okta is recording a change', () => {
    * result, the attribution) could not be written. Telling the person "nothing was changed" then
    * would be false, and they would ask or approve again.
    */
-  async function whileOktaWrites(path: RegExp, act: () => Promise<unknown>) {
-    world.okta.faults.add({ kind: 'delay', method: 'POST', path, ms: 1_500 });
-    const calls = world.okta.calls.length;
-    const acted = act();
-    await eventually(() =>
-      world.okta.calls.slice(calls).some((call) => call.method === 'POST' && path.test(call.path)),
-    );
-    await redis.stop({ keepData: true });
-    await acted;
-  }
-
   it('tells the person what Okta recorded, not that nothing changed', async () => {
     const aliceHeard = heardSoFar(S.alice);
-    await whileOktaWrites(/\/requests$/, () =>
+    await loseRedisWhileOktaWrites(world.okta, redis, /\/requests$/, () =>
       inTime(world.driver.command(S.alice.id, 'request Zoom Pro because customer webinars')),
     );
     const request = await eventually(() =>
@@ -362,7 +352,7 @@ describe('Redis lost while Okta is recording a change', () => {
     await quiet();
 
     const danaHeard = heardSoFar(S.dana);
-    await whileOktaWrites(/\/resolve$/, () =>
+    await loseRedisWhileOktaWrites(world.okta, redis, /\/resolve$/, () =>
       inTime(world.driver.click(S.dana.id, { channel: danaCard.channel, ts: danaCard.ts }, 'approve')),
     );
     await eventually(() => world.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');

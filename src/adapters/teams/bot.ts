@@ -92,13 +92,8 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       // Answer Teams at once and do the work in a turn of our own, so a slow backend never holds the HTTP reply.
       const reference = TurnContext.getConversationReference(context.activity);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-      // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path,
-      // and only when the command needs it: help works even while the store is away.
-      const command = parseCommand(text);
-      const needsActor = command.kind !== 'help' && command.kind !== 'unknown';
-      void this.later(reference, async (turn) =>
-        this.answer(turn, needsActor ? await this.actor(turn) : undefined, command),
-      );
+      // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path.
+      void this.later(reference, async (turn) => this.answer(turn, () => this.actor(turn), parseCommand(text)));
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -197,9 +192,10 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     } as SearchInvokeResponse;
   }
 
+  /** `whoIsWriting` is asked only for commands that need it, so help works even while the store is away. */
   private async answer(
     context: TurnContext,
-    actor: ChatIdentity | Failure | undefined,
+    whoIsWriting: () => Promise<ChatIdentity | Failure>,
     command: ChatCommand,
   ): Promise<void> {
     if (command.kind === 'help' || command.kind === 'unknown') {
@@ -210,10 +206,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       await context.sendActivity(MessageFactory.text(helpText(intro)));
       return;
     }
-    if (!actor || isFailure(actor)) {
-      await context.sendActivity(
-        MessageFactory.text(actor ? failureText(actor) : 'Teams did not tell Gatehouse who you are just now.'),
-      );
+    const actor = await whoIsWriting();
+    if (isFailure(actor)) {
+      await context.sendActivity(MessageFactory.text(failureText(actor)));
       return;
     }
     const { flows } = this.deps;
