@@ -47,6 +47,10 @@ export interface SlackConfig {
   botToken: string;
   appToken?: string;
   apiUrl: string;
+  /** The one workspace served (SLACK_TEAM_ID); learned from auth.test at start when not configured. */
+  teamId?: string;
+  /** The Enterprise Grid org served (SLACK_ENTERPRISE_ID); learned from auth.test when not configured. */
+  enterpriseId?: string;
 }
 
 export interface TeamsConfig {
@@ -61,7 +65,17 @@ export interface TeamsConfig {
 
 export interface Config {
   mode: 'sandbox' | 'production';
-  server: { port: number; host: string; publicUrl: string; logLevel: LogLevel };
+  server: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    logLevel: LogLevel;
+    /**
+     * Bearer token for /metrics and the detailed /readyz (METRICS_TOKEN). Without it, production
+     * serves neither detail; sandbox mode (loopback only) serves both openly.
+     */
+    metricsToken?: string;
+  };
   governance: GovernanceConfig;
   slack?: SlackConfig;
   teams?: TeamsConfig;
@@ -163,6 +177,17 @@ const environment = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_APP_TOKEN: optionalText,
   SLACK_API_URL: url('SLACK_API_URL').optional(),
+  SLACK_TEAM_ID: z
+    .string()
+    .trim()
+    .regex(/^T[A-Z0-9]{2,}$/, 'SLACK_TEAM_ID is a workspace id like T0123ABCD')
+    .optional(),
+  SLACK_ENTERPRISE_ID: z
+    .string()
+    .trim()
+    .regex(/^E[A-Z0-9]{2,}$/, 'SLACK_ENTERPRISE_ID is an Enterprise Grid org id like E0123ABCD')
+    .optional(),
+  METRICS_TOKEN: optionalText,
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
@@ -252,7 +277,7 @@ function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
   }
   return {
     mode: 'sandbox',
-    server: { port: vars.PORT, host, publicUrl, logLevel: vars.LOG_LEVEL },
+    server: { port: vars.PORT, host, publicUrl, logLevel: vars.LOG_LEVEL, metricsToken: vars.METRICS_TOKEN },
     governance,
     slack: {
       signingSecret: SANDBOX_SECRETS.slackSigningSecret,
@@ -300,7 +325,13 @@ function productionConfig(vars: Environment): Config {
   if (problems.length > 0 || !governance) throw new ConfigError(problems);
   return {
     mode: 'production',
-    server: { port: vars.PORT, host, publicUrl: vars.PUBLIC_URL ?? '', logLevel: vars.LOG_LEVEL },
+    server: {
+      port: vars.PORT,
+      host,
+      publicUrl: vars.PUBLIC_URL ?? '',
+      logLevel: vars.LOG_LEVEL,
+      metricsToken: vars.METRICS_TOKEN,
+    },
     governance,
     slack,
     teams,
@@ -428,6 +459,8 @@ function slackConfig(vars: Environment, problems: string[]): SlackConfig | undef
     botToken: vars.SLACK_BOT_TOKEN,
     appToken: vars.SLACK_APP_TOKEN,
     apiUrl: vars.SLACK_API_URL ?? 'https://slack.com/api',
+    teamId: vars.SLACK_TEAM_ID,
+    enterpriseId: vars.SLACK_ENTERPRISE_ID,
   };
 }
 

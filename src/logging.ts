@@ -80,5 +80,6 @@ export function secretsOf(config: Config): string[] {
     config.slack?.appToken,
     config.teams?.appPassword,
     config.notifier.oktaEventHookSecret,
+    config.server.metricsToken,
   ].filter((value): value is string => typeof value === 'string');
 }
