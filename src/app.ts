@@ -63,6 +63,8 @@ export interface GatehouseOverrides {
   now?: () => number;
   /** How long an unconfirmed post's claim holds before another pass may post it (default 5 min). */
   postingHoldMs?: number;
+  /** How long a client may take to send a whole request (default 10 s). */
+  requestTimeoutMs?: number;
 }
 
 /** The composition root: every long-lived part built once, from config, in one place. */
@@ -171,6 +173,7 @@ export async function createGatehouse(
     flows,
     surfaces,
     sandbox: overrides.sandbox,
+    requestTimeoutMs: overrides.requestTimeoutMs,
   });
   return {
     config,

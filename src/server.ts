@@ -1,5 +1,12 @@
+import { timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Governance } from './api/governance.js';
 import { type Config, SANDBOX_SECRETS } from './config.js';
@@ -25,6 +32,8 @@ export interface ServerDeps {
   surfaces?: FastifyPluginAsync[];
   /** The emulated worlds to serve in sandbox mode (tests pass theirs to look inside). */
   sandbox?: SandboxOptions;
+  /** How long a client may take to send a whole request (default 10 s); tests shorten it. */
+  requestTimeoutMs?: number;
 }
 
 const PRIVACY = [
@@ -48,16 +57,56 @@ const READINESS_TIMEOUT_MS = 3000;
 const GOVERNANCE_CHECK_TTL_MS = 10_000;
 /** Slack and Bot Framework payloads are small; a justification is capped far below this. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Slack, Teams and Okta send small bodies at once, so a request still arriving after 10 s is a
+ * client holding a socket open (a slow-body attack), not a platform. Headers must come within 5 s,
+ * an idle socket closes after 30 s, and Node checks the deadlines every second (its default is 30).
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 5_000;
+const CONNECTION_TIMEOUT_MS = 30_000;
+
+/**
+ * Sent with every answer. Gatehouse answers JSON and plain text to platforms, never pages (the
+ * sandbox playground aside), so nothing it sends should be sniffed, framed, cached or referred.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+/** Production only: the playground (sandbox) needs its scripts, and HSTS means nothing on loopback. */
+const PRODUCTION_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+};
 
 /**
  * The one HTTP server. Each surface is a plugin with its own scope, so this file reads as the table
  * of contents of what Gatehouse answers.
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const requestTimeout = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    requestTimeout,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+    },
+  });
+
+  const headers = {
+    ...SECURITY_HEADERS,
+    ...(deps.config.mode === 'production' ? PRODUCTION_HEADERS : {}),
+  };
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(headers)) if (!reply.hasHeader(name)) reply.header(name, value);
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -81,11 +130,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+    reply.status(404).send({
+      error: 'not_found',
+      message: `No route for ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`,
+    }),
   );
 
+  // Liveness says nothing but that the process answers: it is open to anyone who can reach it.
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   // The Teams app manifest links here; say plainly what Gatehouse keeps.
@@ -94,7 +145,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   // Okta's request endpoints allow a few dozen calls a minute; probes must not spend them.
   const governanceCheck = remembered(() => check(() => deps.governance.ping()), GOVERNANCE_CHECK_TTL_MS);
-  app.get('/readyz', async (_request, reply) => {
+  // What operators read (queue depths, whether Okta is rate-limited, which route refuses how often)
+  // would help an attacker time an attack: with METRICS_TOKEN set it needs that bearer token, and
+  // production without one serves no detail. Sandbox mode listens on loopback only.
+  const operator = operatorAccess(deps.config);
+  app.get('/readyz', async (request, reply) => {
     // An open circuit is known without a probe, and a remembered "ok" must not hide it.
     const circuitOpen = deps.governance.circuit?.() === 'open';
     const [store, governance] = await Promise.all([
@@ -102,12 +157,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       circuitOpen ? 'circuit_open' : governanceCheck(),
     ]);
     const ready = store === 'ok' && governance === 'ok';
+    // A readiness probe needs only the status code; which dependency failed is for operators.
+    const status = ready ? 'ready' : 'not_ready';
     return reply
       .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not_ready', checks: { store, governance } });
+      .send(operator.allows(request) ? { status, checks: { store, governance } } : { status });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { onRequest: operator.require }, async (_request, reply) => {
     reply.header('content-type', deps.metrics.registry.contentType);
     return deps.metrics.registry.metrics();
   });
@@ -135,6 +192,33 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }
 
   return app;
+}
+
+/**
+ * Who may read operator detail: the holder of METRICS_TOKEN as a bearer token; anyone in sandbox
+ * mode without one (loopback only); nobody in production without one.
+ */
+function operatorAccess(config: Readonly<Config>): {
+  allows(request: FastifyRequest): boolean;
+  require(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>;
+} {
+  const token = config.server.metricsToken;
+  const wanted = token ? Buffer.from(`Bearer ${token}`) : undefined;
+  const allows = (request: FastifyRequest) => {
+    if (!wanted) return config.mode === 'sandbox';
+    const given = Buffer.from(String(request.headers.authorization ?? ''));
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  };
+  return {
+    allows,
+    async require(request, reply) {
+      if (allows(request)) return undefined;
+      const message = wanted
+        ? 'Metrics need the bearer token configured in METRICS_TOKEN.'
+        : 'Metrics are off: set METRICS_TOKEN and send it as a bearer token.';
+      return reply.status(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message });
+    },
+  };
 }
 
 /** The last answer of `probe` for `ttlMs`; concurrent callers share one probe in flight. */

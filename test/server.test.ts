@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -107,6 +108,45 @@ describe('readiness', () => {
     } finally {
       await gatehouse.close();
       await store.close();
+    }
+  });
+});
+
+describe('slow clients (issue 15)', () => {
+  it('closes a request whose body drips in slower than the request timeout, while others are served', async () => {
+    const port = await freePort();
+    const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+    const gatehouse = await createGatehouse(config, { logger: testLogger(config), requestTimeoutMs: 1_000 });
+    await gatehouse.server.listen({ port, host: '127.0.0.1' });
+    try {
+      const started = Date.now();
+      // Announces 200 KB and sends one byte every 200 ms: each byte is activity, so only a deadline
+      // on the whole request ends it.
+      const ended = new Promise<{ answer: string; afterMs: number }>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(
+            'POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
+              'Content-Length: 200000\r\n\r\n',
+          );
+        });
+        let answer = '';
+        const drip = setInterval(() => socket.writable && socket.write('a'), 200);
+        socket.on('data', (chunk) => {
+          answer += String(chunk);
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve({ answer, afterMs: Date.now() - started });
+        });
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const { answer, afterMs } = await ended;
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      // Closed by the deadline (1 s, checked every second), not left open for the test's 20 s.
+      expect(afterMs).toBeLessThan(5_000);
+    } finally {
+      await gatehouse.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SyncQueue } from './queue.js';
@@ -10,7 +10,27 @@ import type { SyncQueue } from './queue.js';
  * events. Every call must carry the authorization value configured on the hook. Events are hints,
  * never the truth: each access request they name is read afresh and its messages synced, so late,
  * duplicated or missed deliveries change nothing (the poller catches what a hook missed).
+ *
+ * Each delivery costs Okta reads, and Okta's rate budget is shared by every integration of the org,
+ * so what one delivery may ask for is bounded: a few targets per event, a hundred requests per
+ * delivery, only ids shaped like Okta's, and one sync per request per short window however many
+ * events name it.
  */
+
+/** Okta names one request (and perhaps its requester and app) per event; more is not Okta. */
+export const MAX_TARGETS_PER_EVENT = 10;
+/** Distinct requests queued from one delivery; the poller finds any change beyond them. */
+export const MAX_REQUESTS_PER_DELIVERY = 100;
+/**
+ * Events naming one request within this window become one sync, run when the window closes, so it
+ * reads the request after all of them (a sync that ran mid-window could miss the later change).
+ */
+export const FOLD_WINDOW_MS = 250;
+/**
+ * Okta's v2 access-request ids: `req` and 17 letters or digits (the Governance API reference's
+ * example is `reqp1pmpjhVdGEcVK1d5`). Anything else is not a request Gatehouse can read.
+ */
+export const OKTA_REQUEST_ID = /^req[A-Za-z0-9]{17}$/;
 
 const delivery = z.object({
   data: z.object({
@@ -20,7 +40,10 @@ const delivery = z.object({
           .object({
             uuid: z.string().optional(),
             eventType: z.string(),
-            target: z.array(z.object({ id: z.string(), type: z.string() }).passthrough()).default([]),
+            target: z
+              .array(z.object({ id: z.string(), type: z.string() }).passthrough())
+              .max(MAX_TARGETS_PER_EVENT)
+              .default([]),
           })
           .passthrough(),
       )
@@ -31,21 +54,28 @@ const delivery = z.object({
 /** Okta's access-request events; the request is the target of type AccessRequest. */
 const ACCESS_REQUEST_EVENT = /^access\.request\./;
 
-export function oktaHook(options: { secret: string; queue: SyncQueue; logger: Logger }): FastifyPluginAsync {
-  const authorized = (request: FastifyRequest) => {
+export function oktaHook(options: {
+  secret: string;
+  queue: SyncQueue;
+  logger: Logger;
+  now?: () => number;
+}): FastifyPluginAsync {
+  const wanted = Buffer.from(options.secret);
+  const now = options.now ?? Date.now;
+  /**
+   * Attached to each route itself (never a global hook matching `request.url`, which fastify's
+   * router decodes differently: `/hooks/%6Fkta` is the same route). Runs before the body is read,
+   * so an unauthorized caller gets nothing parsed, whatever it sends.
+   */
+  const requireSecret = async (request: FastifyRequest, reply: FastifyReply) => {
     const given = Buffer.from(String(request.headers.authorization ?? ''));
-    const wanted = Buffer.from(options.secret);
-    return given.length === wanted.length && timingSafeEqual(given, wanted);
+    if (given.length === wanted.length && timingSafeEqual(given, wanted)) return;
+    request.log.warn({ route: request.routeOptions.url }, 'refused an Okta hook call without its authorization');
+    return reply.status(401).send({ error: 'unauthorized', message: 'Wrong hook authorization.' });
   };
-  return async (app) => {
-    // Before the body is read: an unauthorized caller gets nothing parsed, whatever it sends.
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/hooks/okta')) return;
-      if (!authorized(request))
-        return reply.status(401).send({ error: 'unauthorized', message: 'Wrong hook authorization.' });
-    });
 
-    app.get('/hooks/okta', async (request, reply) => {
+  return async (app) => {
+    app.get('/hooks/okta', { onRequest: requireSecret }, async (request, reply) => {
       const challenge = request.headers['x-okta-verification-challenge'];
       if (typeof challenge !== 'string' || !challenge) {
         return reply.status(400).send({ error: 'no_challenge', message: 'X-Okta-Verification-Challenge is missing.' });
@@ -53,27 +83,40 @@ export function oktaHook(options: { secret: string; queue: SyncQueue; logger: Lo
       return { verification: challenge };
     });
 
-    app.post('/hooks/okta', async (request, reply) => {
+    app.post('/hooks/okta', { onRequest: requireSecret }, async (request, reply) => {
       const parsed = delivery.safeParse(request.body);
       if (!parsed.success) {
-        return reply
-          .status(400)
-          .send({ error: 'malformed_delivery', message: 'Expected data.events[] of System Log events.' });
+        return reply.status(400).send({
+          error: 'malformed_delivery',
+          message: `Expected data.events[] of System Log events (at most 1000, each with at most ${MAX_TARGETS_PER_EVENT} targets).`,
+        });
       }
-      // One job per request and event: Okta redelivering an event adds nothing.
-      const jobs = new Map<string, { requestId: string; key?: string }>();
+      const requestIds = new Set<string>();
+      let ignored = 0;
       for (const event of parsed.data.data.events) {
         if (!ACCESS_REQUEST_EVENT.test(event.eventType)) continue;
         for (const target of event.target) {
           if (target.type !== 'AccessRequest') continue;
-          const key = event.uuid ? `hook-${event.uuid}` : undefined;
-          jobs.set(`${target.id} ${key}`, { requestId: target.id, key });
+          if (!OKTA_REQUEST_ID.test(target.id)) ignored += 1;
+          else requestIds.add(target.id);
         }
       }
+      const queued = [...requestIds].slice(0, MAX_REQUESTS_PER_DELIVERY);
+      if (ignored > 0 || queued.length < requestIds.size) {
+        options.logger.warn(
+          { ignoredIds: ignored, requests: requestIds.size, queued: queued.length },
+          'an Okta hook delivery named more than Gatehouse queues; the poller will find the rest',
+        );
+      }
+      // Folded by request and window, not by the caller's event uuid: the job id is the window's,
+      // so every replica agrees, and the job waits for the window to close.
+      const at = now();
+      const window = Math.floor(at / FOLD_WINDOW_MS);
+      const delayMs = (window + 1) * FOLD_WINDOW_MS - at;
       // Queued before the answer, so an accepted delivery is never lost; the syncing happens after it.
       try {
         await Promise.all(
-          [...jobs.values()].map(({ requestId, key }) => options.queue.enqueue(requestId, key ? { key } : {})),
+          queued.map((requestId) => options.queue.enqueue(requestId, { key: `hook-${window}`, delayMs })),
         );
       } catch (err) {
         options.logger.error({ err }, 'hook delivery not queued');

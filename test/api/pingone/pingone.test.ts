@@ -225,15 +225,19 @@ describe('PingOne lists and lifecycle', () => {
 
 describe('GOVERNANCE_PROVIDER=pingone', () => {
   it('runs the whole bot against the PingOne tenant it names', async () => {
+    // Production refuses the sandbox's published token, so Gatehouse signs in as this tenant's client.
+    tenant.oauthClients.set('gatehouse', TEST_SECRETS.pingoneClientSecret);
     const config = loadConfig({
       GOVERNANCE_PROVIDER: 'pingone',
       PINGONE_TENANT_URL: base(),
-      PINGONE_ACCESS_TOKEN: SANDBOX_SECRETS.pingoneAccessToken,
+      PINGONE_CLIENT_ID: 'gatehouse',
+      PINGONE_CLIENT_SECRET: TEST_SECRETS.pingoneClientSecret,
       PINGONE_SERVICE_ACCOUNT_ID: SANDBOX_SECRETS.pingoneServiceAccountId,
       SLACK_SIGNING_SECRET: TEST_SECRETS.slackSigningSecret,
       SLACK_BOT_TOKEN: TEST_SECRETS.slackBotToken,
       SLACK_API_URL: 'http://127.0.0.1:9/api',
       PUBLIC_URL: 'https://gatehouse.example.com',
+      METRICS_TOKEN: 'operator-metrics-token-0123456789',
       LOG_LEVEL: 'silent',
     });
     const gatehouse = await createGatehouse(config, { logger: testLogger(config) });
@@ -241,7 +245,11 @@ describe('GOVERNANCE_PROVIDER=pingone', () => {
       expect(gatehouse.governance.provider).toBe('pingone');
       const me = ok(await gatehouse.flows.whoAmI(alice()));
       expect(me).toMatchObject({ id: U.alice.id, name: 'Alice Nguyen' });
-      const ready = await gatehouse.server.inject({ method: 'GET', url: '/readyz' });
+      const ready = await gatehouse.server.inject({
+        method: 'GET',
+        url: '/readyz',
+        headers: { authorization: 'Bearer operator-metrics-token-0123456789' },
+      });
       expect(ready.json()).toMatchObject({ checks: { governance: 'ok' } });
     } finally {
       await gatehouse.close();
