@@ -12,7 +12,8 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 const okta = { OKTA_ORG_URL: 'https://acme.okta.com', OKTA_API_TOKEN: '00abc' };
-const slack = { SLACK_SIGNING_SECRET: 'shh', SLACK_BOT_TOKEN: 'xoxb-1' };
+const SIGNING_SECRET = '8f14e45fceea167a5a36dedd4bea2543';
+const slack = { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-1' };
 
 describe('configuration', () => {
   it('runs in sandbox mode on loopback when nothing is set', () => {
@@ -49,7 +50,11 @@ describe('configuration', () => {
     expect(config.server.host).toBe('0.0.0.0');
     expect(config.server.publicUrl).toBe('https://gatehouse.acme.com');
     expect(config.governance).toMatchObject({ provider: 'okta', auth: { kind: 'ssws', token: '00abc' } });
-    expect(config.slack).toMatchObject({ signingSecret: 'shh', botToken: 'xoxb-1', apiUrl: 'https://slack.com/api' });
+    expect(config.slack).toMatchObject({
+      signingSecret: SIGNING_SECRET,
+      botToken: 'xoxb-1',
+      apiUrl: 'https://slack.com/api',
+    });
     expect(config.redisUrl).toBe('redis://r:6379');
   });
 
@@ -72,7 +77,7 @@ describe('configuration', () => {
   });
 
   it('refuses a Slack signing secret without a bot token', () => {
-    expect(problemsOf({ ...okta, SLACK_SIGNING_SECRET: 'shh', PUBLIC_URL: 'https://g.acme.com' })).toEqual([
+    expect(problemsOf({ ...okta, SLACK_SIGNING_SECRET: SIGNING_SECRET, PUBLIC_URL: 'https://g.acme.com' })).toEqual([
       'SLACK_BOT_TOKEN (xoxb-…) is required with Slack.',
     ]);
   });
@@ -170,5 +175,157 @@ describe('configuration', () => {
     expect(config.notifier.approvalsChannels).toEqual({ slack: 'C0123', teams: '19:abc@thread.tacv2' });
     expect(config.notifier.reminderAfterMs).toBe(4 * 3_600_000);
     expect(problemsOf({ APPROVALS_CHANNELS: 'C0123' })[0]).toMatch(/must look like slack:C0123456/);
+  });
+});
+
+/**
+ * Issue 15 / audit F7: production refuses what an attacker could use or read, and names every such
+ * problem in the one message start-up stops with.
+ */
+describe('production hardening', () => {
+  const publicUrl = { PUBLIC_URL: 'https://g.acme.com' };
+  const pingone = { PINGONE_TENANT_URL: 'https://openam-acme.forgeblocks.com', PINGONE_ACCESS_TOKEN: 'eyJ0eXAi.real' };
+  const pingoneClient = {
+    PINGONE_TENANT_URL: 'https://openam-acme.forgeblocks.com',
+    PINGONE_CLIENT_ID: 'gatehouse',
+    PINGONE_CLIENT_SECRET: 'pingone-client-secret-0123456789',
+  };
+  const teams = {
+    MICROSOFT_APP_ID: '11111111-2222-3333-4444-555555555555',
+    MICROSOFT_APP_PASSWORD: 'Zq8~entra-client-secret-0123456789abcdefgh',
+    MICROSOFT_APP_TENANT_ID: '99999999-8888-7777-6666-555555555555',
+  };
+  const withOktaSlack = (extra: Record<string, string>) => ({ ...okta, ...slack, ...publicUrl, ...extra });
+
+  it.each([
+    ['SLACK_SIGNING_SECRET', withOktaSlack({ SLACK_SIGNING_SECRET: SANDBOX_SECRETS.slackSigningSecret })],
+    ['SLACK_BOT_TOKEN', withOktaSlack({ SLACK_BOT_TOKEN: SANDBOX_SECRETS.slackBotToken })],
+    ['OKTA_API_TOKEN', withOktaSlack({ OKTA_API_TOKEN: SANDBOX_SECRETS.oktaApiToken })],
+    ['OKTA_EVENT_HOOK_SECRET', withOktaSlack({ OKTA_EVENT_HOOK_SECRET: SANDBOX_SECRETS.oktaEventHookSecret })],
+    // A published value is refused wherever it is given, not only in the variable it came from.
+    ['METRICS_TOKEN', withOktaSlack({ METRICS_TOKEN: SANDBOX_SECRETS.oktaEventHookSecret })],
+    [
+      'PINGONE_ACCESS_TOKEN',
+      { ...pingone, ...slack, ...publicUrl, PINGONE_ACCESS_TOKEN: SANDBOX_SECRETS.pingoneAccessToken },
+    ],
+    ['MICROSOFT_APP_ID', { ...okta, ...teams, ...publicUrl, MICROSOFT_APP_ID: SANDBOX_SECRETS.microsoftAppId }],
+  ])('refuses the sandbox published value in %s', (name, env) => {
+    expect(problemsOf(env)).toEqual([
+      expect.stringMatching(new RegExp(`^${name} is one of the sandbox's published values, which anyone can read: `)),
+    ]);
+  });
+
+  it.each([
+    ['SLACK_SIGNING_SECRET', withOktaSlack({})],
+    ['OKTA_EVENT_HOOK_SECRET', withOktaSlack({})],
+    ['METRICS_TOKEN', withOktaSlack({})],
+    ['PINGONE_CLIENT_SECRET', { ...pingoneClient, ...slack, ...publicUrl }],
+    ['MICROSOFT_APP_PASSWORD', { ...okta, ...teams, ...publicUrl }],
+  ])('refuses %s shorter than 16 characters without repeating it, and takes 16', (name, env) => {
+    const short = 'fifteen-chars-x';
+    expect(short).toHaveLength(15);
+    const problems = problemsOf({ ...env, [name]: short });
+    expect(problems).toEqual([
+      expect.stringMatching(new RegExp(`^${name} is shorter than 16 characters, short enough to guess: `)),
+    ]);
+    expect(problems.join('\n')).not.toContain(short);
+    expect(loadConfig({ ...env, [name]: `${short}y` }).mode).toBe('production');
+  });
+
+  it.each([
+    ['PUBLIC_URL', withOktaSlack({}), 'http://gatehouse.acme.com'],
+    ['OKTA_ORG_URL', withOktaSlack({}), 'http://acme.okta.com'],
+    ['SLACK_API_URL', withOktaSlack({}), 'http://slack.example.com/api'],
+    ['PINGONE_TENANT_URL', { ...pingone, ...slack, ...publicUrl }, 'http://t.forgeblocks.com'],
+    ['PINGONE_TOKEN_URL', { ...pingoneClient, ...slack, ...publicUrl }, 'http://t.forgeblocks.com/access_token'],
+    // Names that only start like loopback.
+    ['OKTA_ORG_URL', withOktaSlack({}), 'http://127.0.0.1.nip.io'],
+    ['SLACK_API_URL', withOktaSlack({}), 'http://localhost.evil.example/api'],
+  ])(
+    'refuses plain http in %s outside loopback, and takes it on loopback where local emulators run',
+    (name, env, url) => {
+      expect(problemsOf({ ...env, [name]: url })).toEqual([
+        expect.stringMatching(
+          new RegExp(`^${name} must start with https:// outside sandbox mode, because .*127\\.0\\.0\\.1`),
+        ),
+      ]);
+      for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080']) {
+        expect(loadConfig({ ...env, [name]: `${loopback}/x` }).mode).toBe('production');
+      }
+    },
+  );
+
+  it('refuses a user name or password in a URL, in production and in sandbox, without repeating it; REDIS_URL keeps its password', () => {
+    const problems = problemsOf(
+      withOktaSlack({
+        OKTA_ORG_URL: 'https://admin:hunter2-okta-pw@acme.okta.com',
+        SLACK_API_URL: 'https://@slack.example.com/api',
+        REDIS_URL: 'redis://:redis-pw-0123456789@redis.acme.internal:6379',
+      }),
+    );
+    expect(problems).toEqual([
+      'OKTA_ORG_URL must not contain a user name or password (user:pass@host): remove them; credentials belong in their own variables, never in a URL.',
+      'SLACK_API_URL must not contain a user name or password (user:pass@host): remove them; credentials belong in their own variables, never in a URL.',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/hunter2|redis-pw/);
+    expect(problemsOf({ PUBLIC_URL: 'http://ops:pw@127.0.0.1:3000' })).toEqual([
+      expect.stringMatching(/^PUBLIC_URL must not contain a user name or password/),
+    ]);
+    expect(
+      loadConfig(withOktaSlack({ REDIS_URL: 'redis://:redis-pw-0123456789@redis.acme.internal:6379' })).redisUrl,
+    ).toBe('redis://:redis-pw-0123456789@redis.acme.internal:6379');
+  });
+
+  it.each(['common', 'organizations', 'acme.onmicrosoft.com', '99999999-8888-7777-6666-55555555555'])(
+    'refuses MICROSOFT_APP_TENANT_ID=%s: only a tenant GUID names one organisation',
+    (tenantId) => {
+      const problems = problemsOf({ ...okta, ...teams, ...publicUrl, MICROSOFT_APP_TENANT_ID: tenantId });
+      expect(problems).toEqual([
+        expect.stringMatching(/^MICROSOFT_APP_TENANT_ID must be your organisation's Microsoft Entra tenant ID, a GUID/),
+      ]);
+      if (tenantId === 'common') expect(problems[0]).toContain('"common" is an alias for many organisations, not one.');
+    },
+  );
+
+  it("names every problem at once in the one message start-up stops with (the README's sandbox values, copied)", () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        OKTA_ORG_URL: 'http://acme.okta.com',
+        OKTA_API_TOKEN: SANDBOX_SECRETS.oktaApiToken,
+        OKTA_EVENT_HOOK_SECRET: 'hook-secret-9',
+        SLACK_SIGNING_SECRET: SANDBOX_SECRETS.slackSigningSecret,
+        SLACK_BOT_TOKEN: SANDBOX_SECRETS.slackBotToken,
+        SLACK_APP_TOKEN: 'not-an-app-token',
+        SLACK_API_URL: 'http://slack.example.com/api',
+        METRICS_TOKEN: 'metrics-token-7',
+        MICROSOFT_APP_ID: SANDBOX_SECRETS.microsoftAppId,
+        MICROSOFT_APP_PASSWORD: 'app-password-3',
+        MICROSOFT_APP_TENANT_ID: 'common',
+        PUBLIC_URL: 'https://ops:url-secret-5@gatehouse.acme.com',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, problems } = error as ConfigError;
+    const expected = [
+      /^SLACK_APP_TOKEN must be an app-level token/,
+      /^SLACK_SIGNING_SECRET is one of the sandbox's published values/,
+      /^SLACK_BOT_TOKEN is one of the sandbox's published values/,
+      /^OKTA_API_TOKEN is one of the sandbox's published values/,
+      /^OKTA_EVENT_HOOK_SECRET is shorter than 16 characters/,
+      /^MICROSOFT_APP_ID is one of the sandbox's published values/,
+      /^MICROSOFT_APP_PASSWORD is shorter than 16 characters/,
+      /^METRICS_TOKEN is shorter than 16 characters/,
+      /^PUBLIC_URL must not contain a user name or password/,
+      /^OKTA_ORG_URL must start with https:\/\//,
+      /^SLACK_API_URL must start with https:\/\//,
+      /^MICROSOFT_APP_TENANT_ID must be your organisation's Microsoft Entra tenant ID/,
+    ];
+    expect(problems).toEqual(expected.map((pattern) => expect.stringMatching(pattern)));
+    expect(message.split('\n')[0]).toBe('Gatehouse cannot start; fix its configuration:');
+    for (const problem of problems) expect(message).toContain(`  - ${problem}`);
+    expect(message).not.toMatch(/url-secret-5|hook-secret-9|metrics-token-7|app-password-3/);
   });
 });

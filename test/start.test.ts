@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from './support/free-port.js';
 
 /** `npm start` as a newcomer runs it: no environment at all. */
@@ -56,5 +56,37 @@ describe('npm start with no configuration', () => {
     expect(stderr).toContain('Gatehouse cannot start; fix its configuration:');
     expect(stderr).toContain('Okta needs credentials');
     expect(stderr).toContain('SLACK_SIGNING_SECRET is required');
+  }, 30_000);
+
+  it("refuses to start in production with the sandbox's published secrets, naming each", async () => {
+    const refused = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(await freePort()),
+        OKTA_ORG_URL: 'https://acme.okta.com',
+        OKTA_API_TOKEN: 'gatehouse-sandbox-okta-token',
+        SLACK_SIGNING_SECRET: 'sandbox',
+        SLACK_BOT_TOKEN: 'xoxb-gatehouse-sandbox',
+        PUBLIC_URL: 'https://gatehouse.acme.com',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Should it start after all, it must not outlive the test.
+    onTestFinished(() => {
+      refused.kill('SIGTERM');
+    });
+    let output = '';
+    refused.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    refused.stderr?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => refused.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(output).toContain('Gatehouse cannot start; fix its configuration:');
+    for (const name of ['OKTA_API_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN']) {
+      expect(output).toContain(`  - ${name} is one of the sandbox's published values`);
+    }
   }, 30_000);
 });
