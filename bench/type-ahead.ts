@@ -120,7 +120,9 @@ async function pass(org: OktaOrg, cacheSeconds: string): Promise<Pass> {
       POLL_INTERVAL_MS: '3600000',
       CATALOG_CACHE_SECONDS: cacheSeconds,
     }),
-    { logger: pino({ level: 'silent' }), sandbox: { okta: org, slack } },
+    // Six people type ~110 keystrokes each in a second or two, faster than anyone types: the per-person
+    // limit would measure itself, not the type-ahead path.
+    { logger: pino({ level: 'silent' }), sandbox: { okta: org, slack }, personalLimits: [] },
   );
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${port}`;

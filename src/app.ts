@@ -8,6 +8,7 @@ import { TEAMS_RATES } from './adapters/teams/rate-limits.js';
 import { createGovernance, type Governance } from './api/index.js';
 import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
+import type { PersonalRule } from './flows/limits.js';
 import { loggerOptions, secretsOf } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import {
@@ -65,6 +66,8 @@ export interface GatehouseOverrides {
   postingHoldMs?: number;
   /** How long a client may take to send a whole request (default 10 s). */
   requestTimeoutMs?: number;
+  /** Per-person flow limits (default PERSONAL_LIMITS); benchmarks that type faster than people pass []. */
+  personalLimits?: readonly PersonalRule[];
 }
 
 /** The composition root: every long-lived part built once, from config, in one place. */
@@ -93,7 +96,10 @@ export async function createGatehouse(
   const governance =
     overrides.governance ??
     createGovernance(config.governance, { metrics, logger, catalogCacheMs: config.catalogCacheMs });
-  const flows = new Flows(governance, store, logger.child({ component: 'flows' }));
+  // Each person's rate limit is counted in Redis when there is one, so replicas share the budget.
+  const flows = new Flows(governance, store, logger.child({ component: 'flows' }), {
+    personalLimit: { redis: paceRedis, keyPrefix: config.redisKeyPrefix, rules: overrides.personalLimits },
+  });
   const slack = config.slack
     ? new SlackAdapter({
         config: config.slack,

@@ -41,18 +41,50 @@ export class InactiveUser extends FlowError {
   readonly userMessage = 'Your account in the governance system is not active, so Gatehouse cannot act for you.';
 }
 
+/**
+ * The chat e-mail holds characters that are not plain ASCII, or that only become plain ASCII once
+ * Unicode-normalized (KELVIN SIGN for K, fullwidth letters, Cyrillic look-alikes, invisible
+ * characters): it names another mailbox than the ASCII address it resembles, so it is not matched.
+ * The address is not echoed, since what it looks like is exactly what cannot be trusted.
+ */
+export class UnsafeEmail extends FlowError {
+  readonly code = 'unsafe_email';
+  readonly userMessage =
+    'The e-mail address on your chat account contains characters that only look like plain letters (or cannot be seen at all), ' +
+    'so Gatehouse cannot match it to an account in the governance system safely. Ask your IT team to check the e-mail on your chat account.';
+}
+
+/** The directory answered with an account whose e-mail is not exactly the chat e-mail. */
+export class IdentityMismatch extends FlowError {
+  readonly code = 'identity_mismatch';
+  readonly userMessage: string;
+  constructor(
+    readonly email: string,
+    found: string,
+  ) {
+    super(`directory answered ${JSON.stringify(found)} for ${email}`);
+    this.userMessage = `The governance system has no account whose e-mail is exactly ${email}, so Gatehouse cannot tell who you are. Ask your IT team to check your account.`;
+  }
+}
+
+/** One person asked for more than the personal limit allows; nothing reached the governance system. */
+export class TooFast extends FlowError {
+  readonly code = 'too_fast';
+  readonly userMessage: string;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`personal rate limit reached; retry in ${retryAfterSeconds} s`);
+    this.userMessage = `You are going too fast; wait ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'} and try again. Nothing was done.`;
+  }
+}
+
 export class RequestNotFound extends FlowError {
   readonly code = 'request_not_found';
   readonly userMessage: string;
   constructor(readonly requestId: string) {
     super(`request ${requestId} not found`);
-    this.userMessage = `There is no request with id ${requestId}. Use "mine" to list your requests.`;
+    // Worded for "absent" and "not yours" alike, so that status cannot tell whether an id exists.
+    this.userMessage = `There is no request with id ${requestId} that you can see. You can only see requests you made, are the subject of, or approve; use "mine" to list yours.`;
   }
-}
-
-export class NotYourRequest extends FlowError {
-  readonly code = 'not_your_request';
-  readonly userMessage = 'You can only see requests you made, are the subject of, or approve.';
 }
 
 export class EntryNotFound extends FlowError {

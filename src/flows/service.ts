@@ -5,13 +5,7 @@ import type { AccessRequest, CatalogEntry, CatalogItem, Decision, Principal } fr
 import { isOpen } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 import { forgetDecision, rememberDecision, withAttributions } from './attribution.js';
-import {
-  assertCanCancel,
-  assertCanComment,
-  assertCanDecide,
-  assertCanView,
-  availableActions,
-} from './authorization.js';
+import { assertCanCancel, assertCanComment, assertCanDecide, availableActions, canView } from './authorization.js';
 import {
   AlreadyDecided,
   DecisionInProgress,
@@ -29,6 +23,7 @@ import {
   TextInvalid,
 } from './errors.js';
 import { type ChatIdentity, IdentityResolver } from './identity.js';
+import { PersonalLimit, type PersonalLimitOptions } from './limits.js';
 import { type Outcome, outcomeOf } from './outcome.js';
 import {
   type AccessView,
@@ -90,6 +85,11 @@ export interface RequestList {
   items: RequestView[];
 }
 
+export interface FlowsOptions {
+  /** The per-person rate limit (PERSONAL_LIMITS in memory unless told otherwise). */
+  personalLimit?: PersonalLimitOptions;
+}
+
 /**
  * The platform-neutral core: every user-facing operation of Gatehouse, with every rule, written
  * once against the Governance port. Adapters translate chat input into these calls and render the
@@ -97,22 +97,43 @@ export interface RequestList {
  */
 export class Flows {
   private readonly identity: IdentityResolver;
+  private readonly limit: PersonalLimit;
 
   constructor(
     private readonly governance: Governance,
     private readonly store: Store,
     private readonly logger: Logger,
+    options: FlowsOptions = {},
   ) {
     this.identity = new IdentityResolver(governance, store);
+    this.limit = new PersonalLimit(options.personalLimit);
+  }
+
+  /**
+   * Runs work done on Gatehouse's own initiative with a person's identity (the notifier redrawing
+   * someone's App Home after a change): the flows it calls are not counted against that person.
+   */
+  unmetered<T>(work: () => Promise<T>): Promise<T> {
+    return this.limit.unmetered(work);
+  }
+
+  /**
+   * Where every flow a person starts begins: their rate limit first, then who they are in the
+   * governance system, then the flow; nothing reaches the governance system before the first two.
+   */
+  private act<V>(flow: string, actor: ChatIdentity, run: (principal: Principal) => Promise<V>): Promise<Outcome<V>> {
+    return outcomeOf(this.logger, flow, async () => {
+      await this.limit.take(actor);
+      return run(await this.identity.resolve(actor));
+    });
   }
 
   whoAmI(actor: ChatIdentity): Promise<Outcome<PersonView>> {
-    return outcomeOf(this.logger, 'whoAmI', async () => principalView(await this.identity.resolve(actor)));
+    return this.act('whoAmI', actor, async (principal) => principalView(principal));
   }
 
   searchCatalog(actor: ChatIdentity, text: string, limit = 25): Promise<Outcome<CatalogItemView[]>> {
-    return outcomeOf(this.logger, 'searchCatalog', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('searchCatalog', actor, async (principal) => {
       const entries = await this.governance.searchCatalog(principal, text.trim().slice(0, 100), limit);
       return entries.map(catalogItemView);
     });
@@ -123,8 +144,7 @@ export class Flows {
    * Adapters call this first when they must open a form within a deadline (Slack's trigger_id).
    */
   resolveEntry(actor: ChatIdentity, text: string): Promise<Outcome<EntryMatch>> {
-    return outcomeOf(this.logger, 'resolveEntry', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('resolveEntry', actor, async (principal) => {
       const picked = await this.pickEntry(principal, text);
       if ('choices' in picked)
         return { kind: 'choose', query: text.trim(), choices: picked.choices.map(catalogItemView) };
@@ -134,8 +154,7 @@ export class Flows {
 
   /** One entry with the rules a request for it must follow (justification, duration), for a form. */
   describeEntry(actor: ChatIdentity, entryId: string): Promise<Outcome<CatalogEntryView>> {
-    return outcomeOf(this.logger, 'describeEntry', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('describeEntry', actor, async (principal) => {
       const entry = await this.governance.getCatalogEntry(principal, entryId);
       if (!entry) throw new EntryNotFound(entryId);
       const policy = await this.governance.policy();
@@ -175,8 +194,7 @@ export class Flows {
   }
 
   requestAccess(actor: ChatIdentity, input: RequestAccessInput): Promise<Outcome<RequestAccessResult>> {
-    return outcomeOf(this.logger, 'requestAccess', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('requestAccess', actor, async (principal) => {
       const picked = input.entryId ? { id: input.entryId } : await this.pickEntry(principal, input.text ?? '');
       if ('choices' in picked) {
         if (picked.choices.length === 0) throw new EntryNotFound(input.text ?? '');
@@ -204,8 +222,7 @@ export class Flows {
   }
 
   decide(actor: ChatIdentity, input: DecideInput): Promise<Outcome<{ request: RequestView; decision: Decision }>> {
-    return outcomeOf(this.logger, 'decide', async () => {
-      const approver = await this.identity.resolve(actor);
+    return this.act('decide', actor, async (approver) => {
       const reason = cleanText('reason', input.reason);
       const [request, policy] = await Promise.all([this.mustGet(input.requestId), this.governance.policy()]);
       const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId);
@@ -257,8 +274,7 @@ export class Flows {
   }
 
   comment(actor: ChatIdentity, requestId: string, text: string): Promise<Outcome<RequestView>> {
-    return outcomeOf(this.logger, 'comment', async () => {
-      const author = await this.identity.resolve(actor);
+    return this.act('comment', actor, async (author) => {
       const body = cleanText('comment', text);
       if (!body) throw new TextInvalid('comment', 'is empty');
       const request = await this.mustGet(requestId);
@@ -270,8 +286,7 @@ export class Flows {
   }
 
   cancel(actor: ChatIdentity, requestId: string, reason?: string): Promise<Outcome<RequestView>> {
-    return outcomeOf(this.logger, 'cancel', async () => {
-      const by = await this.identity.resolve(actor);
+    return this.act('cancel', actor, async (by) => {
       const request = await this.mustGet(requestId);
       assertCanCancel(request, by);
       const updated = await this.governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
@@ -281,8 +296,7 @@ export class Flows {
   }
 
   status(actor: ChatIdentity, requestId?: string): Promise<Outcome<RequestView | RequestList>> {
-    return outcomeOf(this.logger, 'status', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('status', actor, async (principal) => {
       if (!requestId) {
         const open = await this.governance.listRequests({
           requestedFor: principal.id,
@@ -290,31 +304,31 @@ export class Flows {
         });
         return this.list('Your open requests', open.items, principal);
       }
-      const request = await this.mustGet(requestId.trim());
-      assertCanView(request, principal);
+      // "Absent" and "not yours" get the same answer, so ids cannot be probed for existence.
+      const id = requestId.trim();
+      const found = await this.governance.getRequest(id);
+      if (!found || !canView(found, principal)) throw new RequestNotFound(id);
+      const request = await withAttributions(this.store, found);
       return requestView(request, availableActions(request, principal, await this.governance.policy()));
     });
   }
 
   myRequests(actor: ChatIdentity, limit = 20): Promise<Outcome<RequestList>> {
-    return outcomeOf(this.logger, 'myRequests', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('myRequests', actor, async (principal) => {
       const page = await this.governance.listRequests({ requestedFor: principal.id, limit });
       return this.list('Your requests', page.items, principal);
     });
   }
 
   pendingApprovals(actor: ChatIdentity): Promise<Outcome<RequestList>> {
-    return outcomeOf(this.logger, 'pendingApprovals', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('pendingApprovals', actor, async (principal) => {
       const requests = await this.governance.listPendingApprovals(principal);
       return this.list('Waiting for your decision', requests, principal);
     });
   }
 
   myAccess(actor: ChatIdentity): Promise<Outcome<AccessView[]>> {
-    return outcomeOf(this.logger, 'myAccess', async () => {
-      const principal = await this.identity.resolve(actor);
+    return this.act('myAccess', actor, async (principal) => {
       return (await this.governance.listAccess(principal)).map(accessView);
     });
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestView } from '../../src/flows/index.js';
+import { Flows, type RequestView } from '../../src/flows/index.js';
 import { SEED } from '../../src/sandbox/okta/index.js';
+import { testLogger } from '../support/test-logger.js';
 import { PROVIDERS, startWorld, type World } from '../support/world.js';
 import { ok, refused } from './helpers.js';
 
@@ -54,6 +55,43 @@ describe.each(PROVIDERS)('flows on %s', (provider) => {
 
     it('refuses a suspended account', async () => {
       refused(await world.flows.pendingApprovals(world.as(U.ivan.email)), 'inactive_user');
+    });
+
+    it('compares e-mails as plain ASCII: KELVIN SIGN, Cyrillic and invisible look-alikes are refused unasked', async () => {
+      for (const email of ['fran\u212A@acme.example', '\u0430lice@acme.example', 'alice\u200B@acme.example']) {
+        const message = refused(await world.flows.whoAmI(world.as(email)), 'unsafe_email');
+        expect(message).toMatch(/cannot match it to an account in the governance system safely/);
+      }
+      expect(world.portal.lookups()).toBe(0);
+      expect(ok(await world.flows.whoAmI(world.as('Frank@ACME.example')))).toMatchObject({ id: U.frank.id });
+    });
+
+    it('refuses a directory answer whose e-mail is not exactly the chat e-mail', async () => {
+      // A directory whose search matches more loosely than equality (a prefix, say).
+      const loose = new Flows(
+        Object.assign(Object.create(world.governance), {
+          findPrincipalsByEmail: () => world.governance.findPrincipalsByEmail(U.alice.email),
+        }),
+        world.store,
+        testLogger(),
+      );
+      const message = refused(await loose.whoAmI(world.as('alic@acme.example')), 'identity_mismatch');
+      expect(message).toContain('no account whose e-mail is exactly alic@acme.example');
+    });
+
+    it('searches the directory once for an unknown member however often they type or ask', async () => {
+      const guest = world.as('guest@acme.example');
+      for (const query of ['z', 'zo', 'zoo', 'zoom'])
+        refused(await world.flows.searchCatalog(guest, query), 'unknown_user');
+      refused(await world.flows.status(guest), 'unknown_user');
+      refused(await world.flows.requestAccess(guest, { text: 'zoom' }), 'unknown_user');
+      expect(world.portal.lookups()).toBe(1);
+    });
+
+    it('shares one directory search between concurrent flows of one person', async () => {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => world.flows.whoAmI(alice())));
+      for (const answer of answers) expect(ok(answer)).toMatchObject({ id: U.alice.id });
+      expect(world.portal.lookups()).toBe(1);
     });
 
     it('caches the mapping so each action does not search the directory again', async () => {
@@ -367,13 +405,15 @@ describe.each(PROVIDERS)('flows on %s', (provider) => {
       expect(view).toMatchObject({ id: request.id, statusLabel: 'Pending approval', actions: ['comment', 'cancel'] });
     });
 
-    it('hides a request from unrelated people', async () => {
+    it('hides a request from unrelated people exactly as it answers an id that does not exist', async () => {
       const request = await created(alice(), E.salesforceSalesUser.id);
-      refused(await world.flows.status(carol(), request.id), 'not_your_request');
-    });
-
-    it('says when a request id does not exist', async () => {
-      refused(await world.flows.status(alice(), 'reqDoesNotExist00000'), 'request_not_found');
+      const absent = 'reqDoesNotExist00000';
+      const hidden = refused(await world.flows.status(carol(), request.id), 'request_not_found');
+      const missing = refused(await world.flows.status(carol(), absent), 'request_not_found');
+      expect(hidden.replace(request.id, '<id>')).toBe(missing.replace(absent, '<id>'));
+      expect(missing).toBe(
+        `There is no request with id ${absent} that you can see. You can only see requests you made, are the subject of, or approve; use "mine" to list yours.`,
+      );
     });
 
     it('lists my requests, newest first', async () => {

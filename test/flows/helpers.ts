@@ -1,5 +1,12 @@
+import Fastify from 'fastify';
 import { expect } from 'vitest';
-import type { Outcome } from '../../src/flows/index.js';
+import type { Governance } from '../../src/api/governance.js';
+import { OktaGovernance } from '../../src/api/okta/client.js';
+import { SANDBOX_SECRETS } from '../../src/config.js';
+import { type ChatIdentity, Flows, type FlowsOptions, type Outcome } from '../../src/flows/index.js';
+import { createOktaOrg, type OktaOrg, oktaEmulator } from '../../src/sandbox/okta/index.js';
+import { MemoryStore, type Store } from '../../src/store/index.js';
+import { testLogger } from '../support/test-logger.js';
 
 /** The value of a successful flow, failing the test with the flow's own message otherwise. */
 export function ok<V>(outcome: Outcome<V>): V {
@@ -12,4 +19,54 @@ export function refused<V>(outcome: Outcome<V>, code: string): string {
   if (outcome.ok) throw new Error(`expected ${code}, but the flow succeeded`);
   expect(outcome.error.code).toBe(code);
   return outcome.error.message;
+}
+
+/**
+ * Flows over the Okta emulator with the org at hand (world.ts keeps it inside its portal), for
+ * tests that change a directory record, arm a fault or count every call Gatehouse made.
+ */
+export interface OktaFlows {
+  org: OktaOrg;
+  flows: Flows;
+  governance: Governance;
+  store: Store;
+  /** A Slack user with this email (user id derived from it unless given). */
+  as(email: string, userId?: string): ChatIdentity;
+  /** Every call the org received so far. */
+  calls(): number;
+  /** Directory searches (`GET /api/v1/users`) so far. */
+  lookups(): number;
+  close(): Promise<void>;
+}
+
+export async function startOktaFlows(options: FlowsOptions = {}): Promise<OktaFlows> {
+  const org = createOktaOrg();
+  const emulator = Fastify();
+  await emulator.register(oktaEmulator, { org });
+  await emulator.listen({ port: 0, host: '127.0.0.1' });
+  const address = emulator.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const logger = testLogger();
+  const governance = new OktaGovernance({
+    orgUrl: `http://127.0.0.1:${port}`,
+    auth: { kind: 'ssws', token: SANDBOX_SECRETS.oktaApiToken },
+    timeoutMs: 2000,
+    baseBackoffMs: 5,
+    logger: logger.child({ component: 'okta' }),
+  });
+  const store = new MemoryStore();
+  const flows = new Flows(governance, store, logger.child({ component: 'flows' }), options);
+  return {
+    org,
+    flows,
+    governance,
+    store,
+    as: (email, userId) => ({ platform: 'slack', userId: userId ?? `U${email.split('@')[0]?.toUpperCase()}`, email }),
+    calls: () => org.calls.length,
+    lookups: () => org.calls.filter((call) => call.path === '/api/v1/users').length,
+    async close() {
+      await emulator.close();
+      await store.close();
+    },
+  };
 }
