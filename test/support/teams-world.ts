@@ -1,5 +1,6 @@
+import type { Logger } from 'pino';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type TeamsConfig } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
@@ -37,29 +38,41 @@ export async function startTeamsWorld(
     provider?: Provider;
     /** More configuration (REDIS_URL, say), as environment variables. */
     env?: Record<string, string>;
+    /** Teams settings over the sandbox's (an app id, so activities need a Bot Framework token). */
+    teams?: Partial<TeamsConfig>;
+    /** The `Authorization` header the driver sends with each activity. */
+    authorization?: (activity: Record<string, unknown>) => string | undefined;
+    /** Gatehouse's logger (default: the test capture). */
+    logger?: Logger;
   } = {},
 ): Promise<TeamsWorld> {
   const port = await freePort();
   const provider = options.provider ?? 'okta';
-  const config = loadConfig({
+  const loaded = loadConfig({
     PORT: String(port),
     LOG_LEVEL: 'silent',
     POLL_INTERVAL_MS: '3600000',
     SANDBOX_PROVIDER: provider,
     ...options.env,
   });
+  const config = options.teams && loaded.teams ? { ...loaded, teams: { ...loaded.teams, ...options.teams } } : loaded;
   const pingone = createPingOneTenant();
   const okta = options.org ?? createOktaOrg();
   const teams = createTeamsTenant();
   const gatehouse = await createGatehouse(config, {
-    logger: testLogger(config),
+    logger: options.logger ?? testLogger(config),
     sandbox: { okta, teams, pingone },
     now: options.now,
   });
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
   await gatehouse.start();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const driver = new TeamsDriver({ tenant: teams, inject: (request) => gatehouse.server.inject(request), baseUrl });
+  const driver = new TeamsDriver({
+    tenant: teams,
+    inject: (request) => gatehouse.server.inject(request),
+    baseUrl,
+    authorization: options.authorization,
+  });
   return {
     gatehouse,
     provider,

@@ -39,6 +39,7 @@ import {
 } from './render/messages.js';
 import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card.js';
 import { escapeWithin } from './render/text.js';
+import { type Claims, tenantOf } from './tenant.js';
 
 /** Teams waits about 5 s for an invoke's answer; decisions that take longer finish after it. */
 const INVOKE_BUDGET_MS = 3_500;
@@ -71,13 +72,21 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
   constructor(private readonly deps: TeamsBotDeps) {
     super();
     this.onTurn(async (context, next) => {
-      const tenant = context.activity.conversation?.tenantId ?? context.activity.channelData?.tenant?.id;
-      if (deps.tenantId && tenant !== deps.tenantId) {
+      // The route refused other tenants before the turn (http.ts); asked again here, with the
+      // authenticated identity botbuilder keeps on the turn, so the bot never relies on its caller.
+      const identity = context.turnState.get(deps.adapter.BotIdentityKey) as Claims | undefined;
+      const tenant = tenantOf(context.activity, identity, deps.tenantId);
+      if (!tenant.ok) {
         // Another organisation's Teams: its people are not ours, whatever emails they claim.
-        deps.logger.warn({ tenant }, 'ignored an activity from another Microsoft 365 tenant');
+        deps.logger.warn(
+          { reason: tenant.reason, named: tenant.named },
+          'ignored an activity from another Microsoft 365 tenant',
+        );
         return;
       }
-      await deps.people.remember(context).catch((err) => deps.logger.warn({ err }, 'conversation not remembered'));
+      await deps.people
+        .remember(context, tenant.tenant)
+        .catch((err) => deps.logger.warn({ err }, 'conversation not remembered'));
       await next();
     });
     this.onMessage(async (context, next) => {

@@ -1,4 +1,4 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { TeamsConfig } from '../../config.js';
@@ -7,9 +7,11 @@ import type { RequestMessages } from '../../notifier/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { GatehouseTeamsBot } from './bot.js';
+import { TeamsCloudAdapter } from './cloud-adapter.js';
 import { messagesRoute } from './http.js';
 import { TeamsMessenger } from './messenger.js';
 import { TeamsPeople } from './people.js';
+import { type ServiceUrlPolicy, serviceUrlPolicy } from './service-url.js';
 
 export interface TeamsAdapterOptions {
   config: TeamsConfig;
@@ -27,9 +29,11 @@ export interface TeamsAdapterOptions {
  * stays in this folder, so moving to its successor SDK touches one place.
  */
 export class TeamsAdapter {
-  readonly adapter: CloudAdapter;
+  readonly adapter: TeamsCloudAdapter;
   readonly people: TeamsPeople;
   readonly messenger: TeamsMessenger;
+  /** Outside sandbox mode, only Microsoft's Teams service URLs (service-url.ts). */
+  readonly serviceUrlAllowed: ServiceUrlPolicy;
   private bot: GatehouseTeamsBot | undefined;
 
   constructor(private readonly options: TeamsAdapterOptions) {
@@ -42,16 +46,19 @@ export class TeamsAdapter {
       MicrosoftAppType: config.appType,
       MicrosoftAppTenantId: config.tenantId ?? '',
     });
-    this.adapter = new CloudAdapter(auth);
+    this.adapter = new TeamsCloudAdapter(auth);
     this.adapter.onTurnError = async (_context, err) => {
       logger.error({ err }, 'Teams turn failed');
     };
+    this.serviceUrlAllowed = serviceUrlPolicy({ enforced: Boolean(config.appId), configured: config.serviceUrl });
     this.people = new TeamsPeople(store);
     this.messenger = new TeamsMessenger({
       adapter: this.adapter,
       appId: config.appId,
+      tenantId: config.tenantId,
       people: this.people,
       serviceUrl: config.serviceUrl,
+      serviceUrlAllowed: this.serviceUrlAllowed,
       approvalsChannel: options.approvalsChannel,
       logger,
       pacer: options.pacer,
@@ -75,10 +82,14 @@ export class TeamsAdapter {
   get plugin(): FastifyPluginAsync {
     const bot = this.bot;
     if (!bot) throw new Error('TeamsAdapter.connect must run before the route is registered');
+    const { config, logger } = this.options;
     return messagesRoute({
       adapter: this.adapter,
       logic: (context: TurnContext) => bot.run(context),
-      logger: this.options.logger,
+      logger,
+      appId: config.appId,
+      tenantId: config.tenantId,
+      serviceUrlAllowed: this.serviceUrlAllowed,
     });
   }
 }

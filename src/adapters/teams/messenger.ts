@@ -12,9 +12,11 @@ import type { PersonView } from '../../flows/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { MessageRef } from '../../store/index.js';
+import { withBotbuilderLogs } from './console.js';
 import type { TeamsPeople } from './people.js';
 import { noticeCard, noticeText } from './render/messages.js';
 import { type Card, renderRequestCard } from './render/request-card.js';
+import type { ServiceUrlPolicy } from './service-url.js';
 
 const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -31,9 +33,16 @@ const throttled = retry(
 export interface TeamsMessengerOptions {
   adapter: CloudAdapter;
   appId: string;
+  /** The tenant served: where new 1:1 chats are opened. */
+  tenantId?: string;
   people: TeamsPeople;
-  /** Used before any activity has told the bot its service URL (sandbox). */
+  /**
+   * The configured service URL (sandbox: the connector stand-in), for conversations never met;
+   * without it, the one Teams last gave for the tenant. A conversation met before always uses its own.
+   */
   serviceUrl?: string;
+  /** Where the bot's token may be sent (service-url.ts); anything else is refused before a call. */
+  serviceUrlAllowed?: ServiceUrlPolicy;
   /** The approvals channel, whose team's members are how the bot finds approvers it never met. */
   approvalsChannel?: string;
   logger: Logger;
@@ -110,9 +119,11 @@ export class TeamsMessenger implements Messenger {
     if (!teamsId) return null;
     const stored = await people.personalReference(teamsId);
     if (stored) return stored;
-    const tenant = await people.tenant();
-    const serviceUrl = tenant?.serviceUrl ?? this.options.serviceUrl;
-    if (!serviceUrl || !tenant?.botId) return null;
+    // Never met 1:1: opened at the configured or the tenant's service URL (Teams accepts a team's
+    // or the tenant's for any of its members), never at one an activity named for another chat.
+    const { serviceUrl, botId, tenantId } = await this.fallback();
+    if (!serviceUrl || !botId) return null;
+    this.checkServiceUrl(serviceUrl);
     let created: Partial<ConversationReference> | undefined;
     await this.pace(teamsId, 'create');
     await this.mapped(() =>
@@ -123,10 +134,10 @@ export class TeamsMessenger implements Messenger {
         '',
         {
           isGroup: false,
-          bot: { id: tenant.botId, name: 'Gatehouse' },
+          bot: { id: botId, name: 'Gatehouse' },
           members: [{ id: teamsId, name: person.name }],
-          tenantId: tenant.tenantId,
-          channelData: { tenant: { id: tenant.tenantId } },
+          tenantId,
+          channelData: { tenant: { id: tenantId } },
           activity: undefined as unknown as Activity,
           topicName: '',
         },
@@ -181,15 +192,33 @@ export class TeamsMessenger implements Messenger {
   private async channelReference(channel: string): Promise<Partial<ConversationReference>> {
     const stored = await this.options.people.conversation(channel);
     if (stored) return stored;
-    const tenant = await this.options.people.tenant();
-    const serviceUrl = tenant?.serviceUrl ?? this.options.serviceUrl;
+    const { serviceUrl, botId, tenantId } = await this.fallback();
     if (!serviceUrl) throw new DeliveryFailed(`no service URL known for channel ${channel}`, 'no');
     return {
       channelId: 'msteams',
       serviceUrl,
-      conversation: { id: channel, isGroup: true, conversationType: 'channel', tenantId: tenant?.tenantId, name: '' },
-      bot: { id: tenant?.botId ?? `28:${this.options.appId}`, name: 'Gatehouse' },
+      conversation: { id: channel, isGroup: true, conversationType: 'channel', tenantId, name: '' },
+      bot: { id: botId ?? `28:${this.options.appId}`, name: 'Gatehouse' },
     };
+  }
+
+  /** For a conversation never met: the configured service URL, else the tenant's; the bot's id and the tenant served. */
+  private async fallback(): Promise<{ serviceUrl?: string; botId?: string; tenantId?: string }> {
+    const { appId, serviceUrl, tenantId } = this.options;
+    const tenant = serviceUrl && appId && tenantId ? null : await this.options.people.tenant();
+    return {
+      serviceUrl: serviceUrl ?? tenant?.serviceUrl,
+      botId: appId ? `28:${appId}` : tenant?.botId || undefined,
+      tenantId: tenantId ?? tenant?.tenantId,
+    };
+  }
+
+  /** Refuses, before any call, to send the bot's token anywhere but Teams (a reference stored before the allow-list, say). */
+  private checkServiceUrl(serviceUrl: string | undefined): void {
+    if (this.options.serviceUrlAllowed && !this.options.serviceUrlAllowed(serviceUrl)) {
+      this.options.logger.error({ serviceUrl }, 'not sending to a serviceUrl that is not a Teams service URL');
+      throw new DeliveryFailed(`refused to send to ${serviceUrl}: not a Teams service URL`, 'no');
+    }
   }
 
   private async conversationOf(ref: MessageRef): Promise<Partial<ConversationReference> | null> {
@@ -221,6 +250,7 @@ export class TeamsMessenger implements Messenger {
   }
 
   private async turn(ref: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<unknown>) {
+    this.checkServiceUrl(ref.serviceUrl);
     await this.mapped(() =>
       this.options.adapter.continueConversationAsync(this.options.appId, ref, async (context) => {
         await logic(context);
@@ -231,7 +261,7 @@ export class TeamsMessenger implements Messenger {
   /** A connector call, retried while throttled, its failure told apart: refused, or perhaps delivered. */
   private async mapped(call: () => Promise<void>): Promise<void> {
     try {
-      await throttled.execute(call);
+      await withBotbuilderLogs(this.options.logger, () => throttled.execute(call));
     } catch (err) {
       const status = statusOf(err);
       // A refusal (4xx, throttled to the end) was certainly not delivered; anything else may have been.

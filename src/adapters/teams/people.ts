@@ -33,15 +33,20 @@ export interface TeamsTenantInfo {
 export class TeamsPeople {
   constructor(private readonly store: Store) {}
 
-  /** Remembers the conversation and the service URL of an incoming activity. */
-  async remember(context: TurnContext): Promise<void> {
+  /**
+   * Remembers the conversation of an authenticated activity from the tenant served: its reference
+   * (with the service URL Teams gave for that conversation, which is where anything later sent
+   * there goes), the person's 1:1 chat, and, as the fallback for conversations never met, this
+   * service URL as the tenant's. `tenantId` is the tenant the activity was verified to come from.
+   */
+  async remember(context: TurnContext, tenantId?: string): Promise<void> {
     const activity = context.activity;
     const ref = TurnContext.getConversationReference(activity);
     if (!activity.conversation?.id || !activity.serviceUrl) return;
     await setJson(this.store, `teams:conversation:${activity.conversation.id}`, ref, { ttlMs: REFERENCE_TTL_MS });
     const info: TeamsTenantInfo = {
       serviceUrl: activity.serviceUrl,
-      tenantId: activity.conversation.tenantId ?? (activity.channelData?.tenant?.id as string | undefined),
+      tenantId,
       botId: activity.recipient?.id ?? '',
     };
     await setJson(this.store, 'teams:tenant', info, { ttlMs: REFERENCE_TTL_MS });
@@ -105,6 +110,7 @@ export class TeamsPeople {
     ) as Promise<Partial<ConversationReference> | null>;
   }
 
+  /** The tenant's service URL (and the bot's id there) for conversations never met: a fallback, never a reference's own. */
   async tenant(): Promise<TeamsTenantInfo | null> {
     return getJson(this.store, 'teams:tenant', tenant);
   }

@@ -28,9 +28,18 @@ export interface DriverResponse {
 /** Where the bot listens: fastify's `inject` (no socket) or the base URL of a listening server. */
 export type DeliveryTarget = { inject: InjectFn } | { baseUrl: string };
 
-export async function deliver(target: DeliveryTarget, path: string, activity: Json): Promise<DriverResponse> {
-  // Teams signs with a Bot Framework JWT; the sandbox bot runs without app credentials and checks none.
-  const headers = { 'content-type': 'application/json; charset=utf-8' };
+export async function deliver(
+  target: DeliveryTarget,
+  path: string,
+  activity: Json,
+  authorization?: string,
+): Promise<DriverResponse> {
+  // Teams signs with a Bot Framework JWT; the sandbox bot runs without app credentials and checks
+  // none, so the header is sent only when a test gives one (a bot configured with an app id).
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    ...(authorization === undefined ? {} : { authorization }),
+  };
   const payload = JSON.stringify(activity);
   const started = performance.now();
   const answer =

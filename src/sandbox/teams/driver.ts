@@ -25,6 +25,11 @@ export interface TeamsDriverOptions {
   path?: string;
   /** Where the connector stand-in is mounted below baseUrl (default '/sandbox/teams'). */
   servicePath?: string;
+  /**
+   * The `Authorization` header Teams would send with an activity (`Bearer <Bot Framework token>`),
+   * for a bot configured with an app id; none by default, as the sandbox bot checks no token.
+   */
+  authorization?: (activity: Json) => string | undefined;
 }
 
 /** A message holding a card: the conversation (the channel, for a channel post) and the activity id. */
@@ -44,6 +49,7 @@ export class TeamsDriver {
   private readonly tenant: TeamsTenant;
   private readonly target: DeliveryTarget;
   private readonly path: string;
+  private readonly authorization: ((activity: Json) => string | undefined) | undefined;
   /** With the trailing slash Teams' own service URLs have (`https://smba.trafficmanager.net/amer/`). */
   readonly serviceUrl: string;
 
@@ -51,6 +57,7 @@ export class TeamsDriver {
     this.tenant = options.tenant;
     this.target = options.inject ? { inject: options.inject } : { baseUrl: options.baseUrl.replace(/\/+$/, '') };
     this.path = options.path ?? '/api/messages';
+    this.authorization = options.authorization;
     this.serviceUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.servicePath ?? '/sandbox/teams'}/`;
   }
 
@@ -137,12 +144,17 @@ export class TeamsDriver {
     return this.send(previous.activity);
   }
 
-  /** Records and delivers any activity, for shapes the helpers above do not build; applies an invoke's answer. */
-  async send(activity: Json): Promise<DriverResponse> {
+  /**
+   * Records and delivers any activity, for shapes the helpers above do not build; applies an
+   * invoke's answer. `authorization` replaces the header the driver's option would give (a forged
+   * token, say; an empty string sends none).
+   */
+  async send(activity: Json, options: { authorization?: string } = {}): Promise<DriverResponse> {
     const conversationId = String((activity.conversation as Json | undefined)?.id ?? '').split(';')[0] ?? '';
     const id = String(activity.id);
     const entry = this.tenant.findActivity(conversationId, id) ?? this.record(conversationId, activity);
-    const response = await deliver(this.target, this.path, activity);
+    const given = options.authorization ?? this.authorization?.(activity);
+    const response = await deliver(this.target, this.path, activity, given === '' ? undefined : given);
     entry.response = { status: response.statusCode, body: response.body };
     if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
       const userId = String((activity.from as Json).id);

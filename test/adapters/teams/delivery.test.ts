@@ -113,9 +113,12 @@ describe('what Gatehouse will not do in Teams', () => {
     forged.conversation = { ...forged.conversation, tenantId: '11111111-1111-1111-1111-111111111111' };
     forged.channelData = { ...forged.channelData, tenant: { id: '11111111-1111-1111-1111-111111111111' } };
     const answer = await world.driver.send(forged);
-    expect(answer.statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(world.teams.transcript(aliceChat).filter((a) => a.from?.id === TEAMS_SEED.bot.id)).toHaveLength(0);
+    // Refused before any turn runs, and said so: Teams does not retry a 403.
+    expect(answer.statusCode).toBe(403);
+    // Alice's own "help" is answered; the forged "pending" before it never was.
+    await world.driver.say(T.alice.id, 'help');
+    await eventually(() => world.teams.transcript(aliceChat).some((a) => a.from?.id === TEAMS_SEED.bot.id));
+    expect(world.teams.transcript(aliceChat).filter((a) => a.from?.id === TEAMS_SEED.bot.id)).toHaveLength(1);
     expect(world.okta.calls).toHaveLength(0);
   });
 

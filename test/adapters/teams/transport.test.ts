@@ -53,14 +53,21 @@ describe('how Teams reaches Gatehouse', () => {
 
   it('answers a body that is not an activity with 400, never 500', async () => {
     gatehouse = await start(REAL);
+    // With a Bearer token, so the body is read at all (without one it is refused unread: 401).
+    const authorization = 'Bearer eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.';
     const garbage = await gatehouse.server.inject({
       method: 'POST',
       url: '/api/messages',
       payload: '{"type":',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
     });
     expect(garbage.statusCode).toBe(400);
-    const list = await gatehouse.server.inject({ method: 'POST', url: '/api/messages', payload: [1, 2] });
+    const list = await gatehouse.server.inject({
+      method: 'POST',
+      url: '/api/messages',
+      payload: [1, 2],
+      headers: { authorization },
+    });
     expect(list.statusCode).toBe(400);
   });
 
