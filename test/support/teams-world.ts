@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, type TeamsConfig } from '../../src/config.js';
+import type { PersonalRule } from '../../src/flows/limits.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
@@ -44,6 +45,8 @@ export async function startTeamsWorld(
     authorization?: (activity: Record<string, unknown>) => string | undefined;
     /** Gatehouse's logger (default: the test capture). */
     logger?: Logger;
+    /** Per-person flow limits (default PERSONAL_LIMITS). */
+    personalLimits?: readonly PersonalRule[];
   } = {},
 ): Promise<TeamsWorld> {
   const port = await freePort();
@@ -63,6 +66,7 @@ export async function startTeamsWorld(
     logger: options.logger ?? testLogger(config),
     sandbox: { okta, teams, pingone },
     now: options.now,
+    personalLimits: options.personalLimits,
   });
   await gatehouse.server.listen({ port, host: '127.0.0.1' });
   await gatehouse.start();

@@ -46,6 +46,9 @@ const INVOKE_BUDGET_MS = 3_500;
 const INVOKE_DEADLINE_MS = 4_500;
 const INVOKE_CLAIM_TTL_MS = 24 * 60 * 60_000;
 
+/** Failures that say "not now" rather than anything about the request. */
+const PASSING_FAILURES = new Set(['too_fast', 'governance_unavailable', 'governance_rate_limited']);
+
 const cardData = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() }).passthrough();
 const formData = z
   .object({ entry: z.string().optional(), justification: z.string().optional(), duration: z.string().optional() })
@@ -333,6 +336,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       // Said as a message, so the card keeps its buttons for when the store is back.
       return messageAnswer(notice ?? failureText(seen.error));
     }
+    // Refused for now (too fast, the governance system busy or away): said as a message, so the card
+    // in front of the person keeps what it shows instead of being replaced by the refusal.
+    if (!seen.ok && PASSING_FAILURES.has(seen.error.code)) return messageAnswer(notice ?? failureText(seen.error));
     if (!seen.ok) return cardAnswer(messageCard(notice ?? failureText(seen.error)));
     return this.cardFor(actor, seen.value as RequestView, notice);
   }

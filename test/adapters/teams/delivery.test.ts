@@ -66,6 +66,20 @@ describe('reaching approvers in Teams', () => {
     expect(carol.notSent?.join()).toContain('refresh.userIds');
   });
 
+  it('keeps the card in front of an approver who refreshes faster than their limit, and says why', async () => {
+    await world.close();
+    world = await startTeamsWorld({ personalLimits: [{ points: 3, seconds: 60 }] });
+    const request = await zoomRequest();
+    const channelCard = await eventually(() => botCards(APPROVALS, request.id)[0]);
+    const target = { conversationId: APPROVALS, activityId: channelCard.id };
+    for (let i = 0; i < 3; i++)
+      expect(text((await world.driver.refresh(T.dana.id, target)).body)).toContain('"verb":"approve"');
+    const refused = await world.driver.refresh(T.dana.id, target);
+    // A message rather than a card: Teams keeps showing the card Dana had, buttons and all.
+    expect(refused.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
+    expect(text(refused.body)).toContain('You are going too fast');
+  });
+
   it('answers type-ahead in the request form from the catalog the person may request', async () => {
     await world.driver.say(T.alice.id, 'request');
     const aliceChat = world.teams.personalConversationOf(T.alice.id);
