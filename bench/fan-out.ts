@@ -5,11 +5,12 @@ import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { createGatehouse } from '../src/app.js';
-import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { sandboxPlugin } from '../src/sandbox/index.js';
 import { createOktaOrg, type OktaOrg, SEED } from '../src/sandbox/okta/index.js';
 import { createSlackWorkspace, dmChannelId, type MessageRecord, SLACK_SEED } from '../src/sandbox/slack/index.js';
 import { freePort } from '../test/support/free-port.js';
+import { TEST_SECRETS } from '../test/support/test-secrets.js';
 import { type Row, row } from './report.js';
 
 const TOTAL = Number(process.env.FAN_OUT_REQUESTS ?? 10_000);
@@ -128,8 +129,9 @@ function createRequestsAtOnce(org: OktaOrg, total: number): string[] {
 /** The world process: serves /sandbox/okta and /sandbox/slack, creates the requests, reports what arrived. */
 async function world(): Promise<void> {
   const gc = collector();
-  const org = createOktaOrg({ rateLimitPerMinute: 100_000_000 });
-  const slack = createSlackWorkspace({ rateLimits: { scale: SCALE } });
+  // Gatehouse runs as deployed, and production refuses the sandbox's published tokens.
+  const org = createOktaOrg({ rateLimitPerMinute: 100_000_000, apiToken: TEST_SECRETS.oktaApiToken });
+  const slack = createSlackWorkspace({ rateLimits: { scale: SCALE }, botToken: TEST_SECRETS.slackBotToken });
   const app = Fastify();
   await app.register(sandboxPlugin, { prefix: '/sandbox', okta: org, slack });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -265,9 +267,9 @@ async function measure(world: World): Promise<Row[]> {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'silent',
     OKTA_ORG_URL: `${origin}/sandbox/okta`,
-    OKTA_API_TOKEN: SANDBOX_SECRETS.oktaApiToken,
-    SLACK_SIGNING_SECRET: SANDBOX_SECRETS.slackSigningSecret,
-    SLACK_BOT_TOKEN: SANDBOX_SECRETS.slackBotToken,
+    OKTA_API_TOKEN: TEST_SECRETS.oktaApiToken,
+    SLACK_SIGNING_SECRET: TEST_SECRETS.slackSigningSecret,
+    SLACK_BOT_TOKEN: TEST_SECRETS.slackBotToken,
     SLACK_API_URL: `${origin}/sandbox/slack/api`,
     APPROVALS_CHANNELS: `slack:${APPROVALS}`,
     CHAT_RATE_SCALE: String(SCALE),

@@ -141,6 +141,19 @@ describe('authentication', () => {
     });
   });
 
+  it('answers auth.test with the org’s enterprise_id for a workspace on Enterprise Grid', async () => {
+    const plain = await harness();
+    expect(await plain.client.auth.test()).not.toHaveProperty('enterprise_id');
+    const grid = await harness({ enterprise: { id: 'E0ACME', name: 'Acme Group' } });
+    expect(await grid.client.auth.test()).toMatchObject({
+      ok: true,
+      team_id: SLACK_SEED.teamId,
+      team: SLACK_SEED.teamName,
+      enterprise_id: 'E0ACME',
+      is_enterprise_install: false,
+    });
+  });
+
   it('refuses a missing token with not_authed and any other token with invalid_auth', async () => {
     const { origin, workspace } = await harness();
     expect((await refusal(webClient(origin).auth.test())).error).toBe('not_authed');
@@ -482,6 +495,70 @@ describe('users', () => {
       'users_not_found',
     );
     expect((await refused(client, 'users.lookupByEmail', {})).error).toBe('invalid_arguments');
+  });
+});
+
+describe('people from elsewhere', () => {
+  it('describes them as Slack does: a partner’s own team, a Grid person’s org, a stranger without email', async () => {
+    const { client, workspace } = await harness({ enterprise: { id: 'E0ACME', name: 'Acme Group' } });
+    workspace.addUser({
+      id: 'U0PARTNER',
+      realName: 'Pat Partner',
+      email: 'pat@partner.example',
+      teamId: 'T0PARTNERCO',
+    });
+    workspace.addUser({
+      id: 'W0OTHERORG',
+      realName: 'Oli Other',
+      email: 'oli@other.example',
+      teamId: 'T0OTHERWS',
+      enterpriseId: 'E0OTHERORG',
+      enterpriseName: 'Other Org',
+    });
+    workspace.addUser({
+      id: 'U0STRANGE',
+      realName: 'Sam Stranger',
+      email: 'sam@else.example',
+      teamId: 'T0ELSE',
+      stranger: true,
+    });
+    workspace.addUser({ id: 'U0GUEST', realName: 'Gus Guest', email: 'gus@acme.example', restricted: true });
+
+    const info = async (user: string) => (await call(client, 'users.info', { user })).user;
+    expect(await info(U.alice.id)).toMatchObject({
+      team_id: SLACK_SEED.teamId,
+      enterprise_user: { enterprise_id: 'E0ACME', enterprise_name: 'Acme Group', teams: [SLACK_SEED.teamId] },
+    });
+    const partner = await info('U0PARTNER');
+    expect(partner).toMatchObject({
+      team_id: 'T0PARTNERCO',
+      profile: { team: 'T0PARTNERCO', email: 'pat@partner.example' },
+    });
+    expect(partner).not.toHaveProperty('enterprise_user');
+    expect(partner).not.toHaveProperty('is_stranger');
+    expect(await info('W0OTHERORG')).toMatchObject({
+      team_id: 'T0OTHERWS',
+      enterprise_user: { enterprise_id: 'E0OTHERORG', enterprise_name: 'Other Org', teams: ['T0OTHERWS'] },
+    });
+    const stranger = await info('U0STRANGE');
+    expect(stranger).toMatchObject({ team_id: 'T0ELSE', is_stranger: true, is_email_confirmed: false });
+    expect(stranger.profile).not.toHaveProperty('email');
+    expect(await info('U0GUEST')).toMatchObject({
+      team_id: SLACK_SEED.teamId,
+      is_restricted: true,
+      enterprise_user: { enterprise_id: 'E0ACME' },
+    });
+
+    // Members only: users.list and users.lookupByEmail never find anyone of elsewhere.
+    const listed = (await call(client, 'users.list')).members.map((member: Answer) => member.id);
+    expect(listed).toContain('U0GUEST');
+    expect(listed).not.toContain('U0PARTNER');
+    expect(listed).not.toContain('W0OTHERORG');
+    expect(listed).not.toContain('U0STRANGE');
+    expect((await refused(client, 'users.lookupByEmail', { email: 'pat@partner.example' })).error).toBe(
+      'users_not_found',
+    );
+    expect((await call(client, 'users.lookupByEmail', { email: 'gus@acme.example' })).user.id).toBe('U0GUEST');
   });
 });
 
@@ -946,8 +1023,8 @@ describe('SlackDriver', () => {
    * A stand-in bot: checks Slack's signature with @slack/bolt's own verifier, records what arrived,
    * answers with what the test's handler says, and calls the emulated Web API like the real bot.
    */
-  async function bot(handler: Handler = async () => undefined) {
-    const world = await harness();
+  async function bot(handler: Handler = async () => undefined, options: SlackWorkspaceOptions = {}) {
+    const world = await harness(options);
     const received: Received[] = [];
     const app = Fastify();
     opened.push(app);
@@ -1029,6 +1106,51 @@ describe('SlackDriver', () => {
     expect(workspace.ephemeralsFor(U.alice.id)).toMatchObject([
       { channel: 'D0ALICE', text: 'Working on it…', via: 'command_answer' },
     ]);
+  });
+
+  it('names where each delivery comes from: this workspace, a partner’s own team, another one when asked', async () => {
+    const { driver, received, workspace, client } = await bot();
+    workspace.addUser({ id: 'U0PARTNER', realName: 'Pat Partner', teamId: 'T0PARTNERCO', channels: [C.approvals.id] });
+    const posted = await postApproval(client);
+    await driver.click('U0PARTNER', { channel: C.approvals.id, ts: posted.ts }, 'approve');
+    expect(received[0]?.payload).toMatchObject({
+      team: { id: SLACK_SEED.teamId, domain: SLACK_SEED.domain },
+      enterprise: null,
+      is_enterprise_install: false,
+      user: { id: 'U0PARTNER', team_id: 'T0PARTNERCO' },
+    });
+    await driver.command(U.alice.id, 'help', { from: { teamId: 'T0ELSEWHERE' } });
+    expect(received[1]?.payload).toMatchObject({ team_id: 'T0ELSEWHERE', user_id: U.alice.id });
+    expect(received[1]?.payload).not.toHaveProperty('enterprise_id');
+    await driver.openHome(U.alice.id, { from: { teamId: 'T0ELSEWHERE' } });
+    expect(received[2]?.payload).toMatchObject({
+      team_id: 'T0ELSEWHERE',
+      authorizations: [{ team_id: 'T0ELSEWHERE', enterprise_id: null, is_enterprise_install: false }],
+    });
+  });
+
+  it('names the Enterprise Grid org in every payload from a workspace on one', async () => {
+    const grid = { id: 'E0ACME', name: 'Acme Group' };
+    const { driver, received, client } = await bot(async () => undefined, { enterprise: grid });
+    await driver.command(U.alice.id, 'help');
+    expect(received[0]?.payload).toMatchObject({
+      team_id: SLACK_SEED.teamId,
+      enterprise_id: 'E0ACME',
+      enterprise_name: 'Acme Group',
+    });
+    const posted = await postApproval(client);
+    await driver.click(U.bob.id, { channel: C.approvals.id, ts: posted.ts }, 'approve');
+    expect(received[1]?.payload).toMatchObject({
+      team: { id: SLACK_SEED.teamId, enterprise_id: 'E0ACME', enterprise_name: 'Acme Group' },
+      enterprise: grid,
+      user: { id: U.bob.id, team_id: SLACK_SEED.teamId },
+    });
+    await driver.openHome(U.bob.id, { from: { enterprise: { id: 'E0OTHER', name: 'Other' } } });
+    expect(received[2]?.payload).toMatchObject({
+      team_id: SLACK_SEED.teamId,
+      enterprise_id: 'E0OTHER',
+      authorizations: [{ team_id: SLACK_SEED.teamId, enterprise_id: 'E0OTHER' }],
+    });
   });
 
   it('reports a command answer Slack would refuse instead of showing it', async () => {

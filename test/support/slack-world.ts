@@ -1,6 +1,6 @@
 import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
-import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
+import { loadConfig, SANDBOX_SECRETS, type SlackConfig } from '../../src/config.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import {
@@ -57,20 +57,26 @@ export async function startSlackWorld(
     provider?: Provider;
     /** How long an unconfirmed post's claim holds (default 5 min). */
     postingHoldMs?: number;
+    /** A workspace made by the test (one on Enterprise Grid, say). */
+    slack?: SlackWorkspace;
+    /** Slack settings over the sandbox's (a configured SLACK_TEAM_ID, say, which sandbox mode does not read). */
+    slackConfig?: Partial<SlackConfig>;
   } = {},
 ): Promise<SlackWorld> {
   const port = await freePort();
   const provider = options.replicaOf?.provider ?? options.provider ?? 'okta';
-  const config = loadConfig({
+  const loaded = loadConfig({
     PORT: String(port),
     LOG_LEVEL: 'silent',
     POLL_INTERVAL_MS: '3600000',
     SANDBOX_PROVIDER: provider,
     ...options.env,
   });
+  const config =
+    options.slackConfig && loaded.slack ? { ...loaded, slack: { ...loaded.slack, ...options.slackConfig } } : loaded;
   const pingone = options.replicaOf?.pingone ?? createPingOneTenant();
   const okta = options.replicaOf?.okta ?? options.org ?? createOktaOrg();
-  const slack = options.replicaOf?.slack ?? createSlackWorkspace();
+  const slack = options.replicaOf?.slack ?? options.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {
     logger: testLogger(config),
     store: options.store,

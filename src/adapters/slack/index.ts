@@ -18,6 +18,7 @@ import { publishHome, registerHome } from './listeners/home.js';
 import { SlackMessenger } from './messenger.js';
 import { SlackPeople } from './people.js';
 import { FastifyReceiver } from './receiver.js';
+import { onlyOurWorkspace, type SlackHome } from './workspace.js';
 
 export { SlackMessenger } from './messenger.js';
 
@@ -39,18 +40,28 @@ export interface SlackAdapterOptions {
 const HOME_SEEN_TTL_MS = 30 * 24 * 60 * 60_000;
 const homeSeenKey = (userId: string) => `slack:home-seen:${userId}`;
 
+/** What auth.test tells about the bot token: the bot, and the workspace and Grid org it was installed in. */
+interface Installation {
+  botId?: string;
+  botUserId?: string;
+  teamId?: string;
+  enterpriseId?: string;
+  teamName?: string;
+}
+
 export class SlackAdapter {
   readonly client: WebClient;
   readonly people: SlackPeople;
   readonly messenger: SlackMessenger;
   private app: App | undefined;
   private receiver: FastifyReceiver | undefined;
-  private knownIds: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  private installation: Promise<Installation> | undefined;
+  private learned: Installation | undefined;
 
   constructor(private readonly options: SlackAdapterOptions) {
     const clientOptions = webClientOptions(options.config, options.logger);
     this.client = new WebClient(options.config.botToken, clientOptions);
-    this.people = new SlackPeople(this.client, options.store);
+    this.people = new SlackPeople(this.client, options.store, async () => this.home(), options.logger);
     this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.refreshHome(userId), options.pacer);
   }
 
@@ -72,6 +83,8 @@ export class SlackAdapter {
       this.receiver = new FastifyReceiver({ signingSecret: config.signingSecret, logger });
       this.app = new App({ ...common, receiver: this.receiver });
     }
+    // First: a delivery from another workspace or organisation goes no further (not even a claim).
+    this.app.use(onlyOurWorkspace(() => this.home(), logger));
     this.app.use(oncePerDelivery(this.options.store, logger));
     this.app.error(async (err) => {
       logger.error({ err }, 'Slack listener error');
@@ -100,12 +113,46 @@ export class SlackAdapter {
     return Boolean(this.options.config.appToken);
   }
 
-  /** Learns the bot's ids once (so no event waits for auth.test), then connects Socket Mode if used. */
+  /**
+   * Learns the bot's ids and its workspace once (so no event waits for auth.test), then connects
+   * Socket Mode if used. A configured workspace that is not the token's is said at once: every
+   * delivery from the token's workspace would be refused.
+   */
   async start(): Promise<void> {
-    await this.botIds().catch((err) =>
-      this.options.logger.warn({ err }, 'Slack auth.test failed at start; will ask again on first use'),
-    );
+    const { config, logger } = this.options;
+    const installed = await this.install().catch((err) => {
+      logger.warn({ err }, 'Slack auth.test failed at start; will ask again on first use');
+      return undefined;
+    });
+    const configured = config.teamId !== undefined || config.enterpriseId !== undefined;
+    if (installed && configured) {
+      const otherTeam = config.teamId !== undefined && installed.teamId !== config.teamId;
+      const otherOrg = config.enterpriseId !== undefined && installed.enterpriseId !== config.enterpriseId;
+      if (otherTeam || otherOrg) {
+        logger.warn(
+          { configured: { teamId: config.teamId, enterpriseId: config.enterpriseId }, installed },
+          'SLACK_TEAM_ID / SLACK_ENTERPRISE_ID do not name the workspace the bot token was installed in; only the configured one is served',
+        );
+      }
+    }
+    if (installed) logger.info({ served: await this.home() }, 'the Slack workspace (or Grid org) Gatehouse serves');
     if (this.socketMode) await this.app?.start();
+  }
+
+  /**
+   * What Gatehouse serves: the configuration when it names a workspace or org (it wins over
+   * auth.test, and a workspace configured alone stays one workspace even on Grid), otherwise what
+   * auth.test said. Undefined while neither is known, which refuses every delivery.
+   */
+  private home(): SlackHome | undefined | Promise<SlackHome | undefined> {
+    const { teamId, enterpriseId } = this.options.config;
+    if (teamId !== undefined || enterpriseId !== undefined) {
+      const named = this.learned?.teamId === teamId ? this.learned?.teamName : undefined;
+      return { teamId, enterpriseId, ...(named ? { teamName: named } : {}) };
+    }
+    // Known at once after start (no promise per delivery); asked of Slack again while it is not.
+    if (this.learned) return homeOf(this.learned);
+    return this.install().then(homeOf, () => undefined);
   }
 
   async stop(): Promise<void> {
@@ -136,22 +183,47 @@ export class SlackAdapter {
     await publishHome({ flows, people: this.people, client: this.client, logger }, userId);
   });
 
-  /** The bot's own ids, asked of Slack once (auth.test) and remembered; asked again after a failure. */
-  private botIds(): Promise<{ botId?: string; botUserId?: string }> {
-    this.knownIds ??= this.client.auth.test().then(
-      (answer) => ({ botId: answer.bot_id, botUserId: answer.user_id }),
+  /**
+   * The bot's own ids and its workspace, asked of Slack once (auth.test; on Enterprise Grid it
+   * also names the org) and remembered; asked again after a failure.
+   */
+  private install(): Promise<Installation> {
+    this.installation ??= this.client.auth.test().then(
+      (answer) => {
+        this.learned = {
+          botId: answer.bot_id,
+          botUserId: answer.user_id,
+          teamId: answer.team_id || undefined,
+          enterpriseId: answer.enterprise_id || undefined,
+          teamName: answer.team || undefined,
+        };
+        return this.learned;
+      },
       (err) => {
-        this.knownIds = undefined;
+        this.installation = undefined;
         throw err;
       },
     );
-    return this.knownIds;
+    return this.installation;
   }
 
+  /**
+   * The bot token, with the bot's ids when auth.test answered. Without them the delivery still
+   * reaches the workspace check, which serves a configured workspace and refuses everything (with
+   * a message) while none is known.
+   */
   private authorize(): Authorize<boolean> {
     const token = this.options.config.botToken;
-    return async () => ({ botToken: token, ...(await this.botIds()) });
+    return async () => {
+      const installed = await this.install().catch(() => undefined);
+      return { botToken: token, botId: installed?.botId, botUserId: installed?.botUserId };
+    };
   }
+}
+
+function homeOf(installed: Installation): SlackHome | undefined {
+  if (!installed.teamId && !installed.enterpriseId) return undefined;
+  return { teamId: installed.teamId, enterpriseId: installed.enterpriseId, teamName: installed.teamName };
 }
 
 /**

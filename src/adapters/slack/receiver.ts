@@ -14,10 +14,11 @@ const REFUSALS: Record<SignatureProblem, string> = {
 };
 
 /**
- * Bolt's receiver for our own fastify server (Bolt ships none for fastify 5): it keeps the raw body
- * for the signature, refuses unsigned, wrongly signed or stale requests with 401 before anything is
- * parsed or dispatched, and answers Slack as soon as a listener acks, so the slow work of a listener
- * runs after Slack has its answer.
+ * Bolt's receiver for our own fastify server (Bolt ships none for fastify 5): it keeps the body's raw
+ * bytes for the signature (decoded as UTF-8 only once they are known to be Slack's), refuses
+ * unsigned, wrongly signed or stale requests with 401 before anything is parsed or dispatched, and
+ * answers Slack as soon as a listener acks, so the slow work of a listener runs after Slack has its
+ * answer.
  */
 export class FastifyReceiver implements Receiver {
   private bolt: App | undefined;
@@ -35,11 +36,11 @@ export class FastifyReceiver implements Receiver {
   readonly plugin: FastifyPluginAsync = async (app) => {
     // Parsers are scoped to this plugin, so other routes keep fastify's JSON parsing.
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) =>
+    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) =>
       done(null, body),
     );
     app.post(this.options.path ?? '/slack/events', async (request, reply) => {
-      const rawBody = typeof request.body === 'string' ? request.body : '';
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const header = (name: string) => {
         const value = request.headers[name];
         return Array.isArray(value) ? value[0] : value;
@@ -54,7 +55,7 @@ export class FastifyReceiver implements Receiver {
         request.log.warn({ problem }, 'refused a Slack request');
         return reply.status(401).send({ error: problem, message: REFUSALS[problem] });
       }
-      const body = parseBody(rawBody, header('content-type'));
+      const body = parseBody(rawBody.toString('utf8'), header('content-type'));
       if (!body) {
         return reply
           .status(400)

@@ -18,6 +18,7 @@ import {
   FORM_CONTENT_TYPE,
   JSON_CONTENT_TYPE,
   type PayloadChannel,
+  type PayloadOrigin,
   type PayloadUser,
   slashCommand,
   urlVerification,
@@ -48,6 +49,13 @@ export interface SlackDriverOptions {
 export type ClickTarget = { channel: string; ts: string } | { viewId: string } | string;
 
 /**
+ * Where a delivery says it comes from, when not from this workspace as the person is: another
+ * workspace (`teamId`; the person's `user.team_id` follows unless given), another Grid org
+ * (`enterprise`), or an org-wide install.
+ */
+export type From = Partial<PayloadOrigin>;
+
+/**
  * Acts as Slack towards the bot: builds the payload Slack would send for what a person does, signs
  * it, delivers it to the bot's Request URL, then applies the bot's HTTP answer the way Slack would
  * (a command's reply, a submission's response_action). Trigger ids and response URLs are minted on
@@ -76,13 +84,14 @@ export class SlackDriver {
   async command(
     userId: string,
     text = '',
-    options: { channel?: string; command?: string; headers?: Record<string, string> } = {},
+    options: { channel?: string; command?: string; headers?: Record<string, string>; from?: From } = {},
   ): Promise<DriverResponse & { triggerId: string; responseUrl: string }> {
     const user = this.user(userId);
     const channel = options.channel ? this.channel(options.channel) : dmOf(user);
     const triggerId = this.workspace.mintTriggerId(userId);
     const responseUrl = this.mintResponseUrl(channel.id, userId, {});
-    const body = slashCommand({ user, command: options.command, text, channel, triggerId, responseUrl });
+    const origin = this.origin(userId, options.from);
+    const body = slashCommand({ user, command: options.command, text, channel, triggerId, responseUrl, origin });
     const response = await this.send(body, FORM_CONTENT_TYPE, options.headers);
     if (response.statusCode === 200) {
       response.answerProblems.push(
@@ -101,9 +110,9 @@ export class SlackDriver {
     userId: string,
     where: ClickTarget,
     actionId: string,
-    options: string | { value?: string; headers?: Record<string, string> } = {},
+    options: string | { value?: string; headers?: Record<string, string>; from?: From } = {},
   ): Promise<DriverResponse> {
-    const { value, headers } = typeof options === 'string' ? { value: options, headers: undefined } : options;
+    const { value, headers, from } = typeof options === 'string' ? { value: options } : options;
     const user = this.user(userId);
     const surface = this.surface(userId, where);
     const found = findElement(surface.blocks, actionId);
@@ -124,6 +133,7 @@ export class SlackDriver {
       ...(choosing && value !== undefined ? { selectedOption: pickOption(element, value) } : {}),
       triggerId: this.workspace.mintTriggerId(userId, viewId ? { viewId } : {}),
       ...surface.source,
+      origin: this.origin(userId, from),
     });
     return this.send(body, FORM_CONTENT_TYPE, headers);
   }
@@ -136,7 +146,7 @@ export class SlackDriver {
     userId: string,
     viewId: string,
     values: Record<string, unknown> = {},
-    options: { headers?: Record<string, string> } = {},
+    options: { headers?: Record<string, string>; from?: From } = {},
   ): Promise<DriverResponse> {
     const record = this.openView(userId, viewId);
     const state = submissionState(record.blocks, values);
@@ -149,7 +159,13 @@ export class SlackDriver {
     const triggerId = this.workspace.mintTriggerId(userId, { viewId });
     const view = viewJson(this.openView(userId, viewId));
     const response = await this.send(
-      viewSubmission({ user: this.user(userId), view, values: state.values, triggerId }),
+      viewSubmission({
+        user: this.user(userId),
+        view,
+        values: state.values,
+        triggerId,
+        origin: this.origin(userId, options.from),
+      }),
       FORM_CONTENT_TYPE,
       options.headers,
     );
@@ -162,7 +178,7 @@ export class SlackDriver {
   }
 
   /** A modal's close button: the view closes (the whole modal with clear_on_close); Slack tells the bot if asked. */
-  async close(userId: string, viewId: string): Promise<DriverResponse> {
+  async close(userId: string, viewId: string, options: { from?: From } = {}): Promise<DriverResponse> {
     const record = this.openView(userId, viewId);
     const cleared = record.view.clear_on_close === true;
     const stack = this.workspace.modalStack(userId);
@@ -171,32 +187,54 @@ export class SlackDriver {
       if (view) view.open = false;
     }
     if (record.view.notify_on_close !== true) return nothingSent();
-    const body = viewClosed({ user: this.user(userId), view: viewJson(record), isCleared: cleared });
+    const body = viewClosed({
+      user: this.user(userId),
+      view: viewJson(record),
+      isCleared: cleared,
+      origin: this.origin(userId, options.from),
+    });
     return this.send(body, FORM_CONTENT_TYPE);
   }
 
   /** Text typed into an external select of an open view; Slack asks after `min_query_length` (default 3) characters. */
-  async suggest(userId: string, viewId: string, actionId: string, text: string): Promise<DriverResponse> {
+  async suggest(
+    userId: string,
+    viewId: string,
+    actionId: string,
+    text: string,
+    options: { from?: From } = {},
+  ): Promise<DriverResponse> {
     const record = this.openView(userId, viewId);
     const found = findElement(record.blocks, actionId);
     if (!found) throw new Error(`no element with action_id ${actionId} in view ${viewId}`);
     const minimum = typeof found.element.min_query_length === 'number' ? found.element.min_query_length : 3;
     if (characters(text) < minimum) return { ...nothingSent(), notSent: [`type at least ${minimum} characters`] };
     const view = viewJson(record);
-    const body = blockSuggestion({ user: this.user(userId), actionId, blockId: found.blockId, value: text, view });
+    const body = blockSuggestion({
+      user: this.user(userId),
+      actionId,
+      blockId: found.blockId,
+      value: text,
+      view,
+      origin: this.origin(userId, options.from),
+    });
     const response = await this.send(body, FORM_CONTENT_TYPE);
     if (response.statusCode === 200) response.answerProblems.push(...suggestionProblems(response.body));
     return response;
   }
 
   /** A person opens the app's Home tab (the Events API's app_home_opened). */
-  async openHome(userId: string, options: { headers?: Record<string, string> } = {}): Promise<DriverResponse> {
+  async openHome(
+    userId: string,
+    options: { headers?: Record<string, string>; from?: From } = {},
+  ): Promise<DriverResponse> {
     const home = this.workspace.homeOf(userId);
     const body = appHomeOpened({
       user: userId,
       ...(home ? { view: viewJson(home) } : {}),
       eventId: this.workspace.ids.event(),
       eventTime: Math.floor(this.workspace.now() / 1000),
+      origin: this.origin(userId, options.from),
     });
     return this.send(body, JSON_CONTENT_TYPE, options.headers);
   }
@@ -216,6 +254,22 @@ export class SlackDriver {
     const timestamp = Math.floor(this.signingNow() / 1000);
     const signed = signSlackRequest({ signingSecret: this.signingSecret, body, timestamp, contentType });
     return deliver(this.target, { url: this.path, headers: { ...signed, ...headers }, body });
+  }
+
+  /**
+   * This workspace (and its Grid org), with the person's own workspace as `user.team_id`, unless
+   * `from` says otherwise; a `from.teamId` alone moves the person there too.
+   */
+  private origin(userId: string, from: From = {}): PayloadOrigin {
+    const { workspace } = this;
+    const person = workspace.user(userId);
+    return {
+      teamId: workspace.team.id,
+      domain: workspace.team.domain,
+      enterprise: workspace.enterprise ?? null,
+      ...from,
+      userTeamId: from.userTeamId ?? from.teamId ?? (person ? workspace.teamOf(person) : workspace.team.id),
+    };
   }
 
   private user(userId: string): PayloadUser {

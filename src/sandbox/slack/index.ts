@@ -11,7 +11,7 @@ export {
 export { blockProblems, type Surface, viewProblems, viewTooLarge } from './block-kit.js';
 export { LIMITS } from './block-kit-limits.js';
 export type { DeliveryTarget, DriverRequest, DriverResponse, InjectFn } from './delivery.js';
-export { type ClickTarget, SlackDriver, type SlackDriverOptions } from './driver.js';
+export { type ClickTarget, type From, SlackDriver, type SlackDriverOptions } from './driver.js';
 export type { SlackFaultSpec } from './faults.js';
 export {
   appHomeOpened,
@@ -20,7 +20,9 @@ export {
   FORM_CONTENT_TYPE,
   JSON_CONTENT_TYPE,
   type PayloadChannel,
+  type PayloadOrigin,
   type PayloadUser,
+  SEED_ORIGIN,
   slashCommand,
   urlVerification,
   viewClosed,
@@ -40,4 +42,9 @@ export type {
 } from './records.js';
 export { dmChannelId, type SeededPerson, SLACK_SEED } from './seed.js';
 export { type SlackSignatureHeaders, signSlackRequest } from './sign.js';
-export { createSlackWorkspace, SlackWorkspace, type SlackWorkspaceOptions } from './workspace.js';
+export {
+  createSlackWorkspace,
+  type OutsiderInput,
+  SlackWorkspace,
+  type SlackWorkspaceOptions,
+} from './workspace.js';

@@ -3,7 +3,6 @@ import * as chat from './chat.js';
 import * as conversations from './conversations.js';
 import { SlackApiError } from './errors.js';
 import type { Json } from './records.js';
-import { SLACK_SEED } from './seed.js';
 import * as users from './users.js';
 import * as views from './views.js';
 import type { SlackWorkspace } from './workspace.js';
@@ -12,7 +11,7 @@ type Method = (workspace: SlackWorkspace, args: Args) => Json;
 
 /** The Web API methods the emulator serves: the subset Gatehouse calls, and auth.test Bolt calls. */
 const METHODS: Record<string, Method> = {
-  'auth.test': () => users.authTest(),
+  'auth.test': (workspace) => users.authTest(workspace),
   'chat.postMessage': chat.postMessage,
   'chat.update': chat.update,
   'chat.postEphemeral': chat.postEphemeral,
@@ -40,7 +39,7 @@ export function answerCall(workspace: SlackWorkspace, method: string, args: Args
     const run = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
     if (!run) throw new SlackApiError('unknown_method');
     if (!token) throw new SlackApiError('not_authed');
-    if (token !== SLACK_SEED.botToken) throw new SlackApiError('invalid_auth');
+    if (token !== workspace.botToken) throw new SlackApiError('invalid_auth');
     const result = run(workspace, args);
     logCall(workspace, method, args);
     return { ok: true, ...result };

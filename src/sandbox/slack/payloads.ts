@@ -24,15 +24,46 @@ export interface PayloadChannel {
   name: string;
 }
 
-const TEAM = { id: SLACK_SEED.teamId, domain: SLACK_SEED.domain };
-const userObject = (user: PayloadUser) => ({ id: user.id, username: user.name, name: user.name, team_id: TEAM.id });
+/**
+ * Where a payload says it comes from. Slack names the workspace in every payload (`team_id`,
+ * `team.id`), the Enterprise Grid org where there is one (`enterprise_id`, `enterprise.id`,
+ * `team.enterprise_id`), and in interactions the acting person's own workspace (`user.team_id`),
+ * which differs from `team.id` for a Slack Connect partner in a shared channel.
+ */
+export interface PayloadOrigin {
+  teamId: string;
+  domain: string;
+  enterprise?: { id: string; name: string } | null;
+  /** `user.team_id` in interaction payloads (default: `teamId`). */
+  userTeamId?: string;
+  /** An org-wide install on Enterprise Grid (`is_enterprise_install`). */
+  enterpriseInstall?: boolean;
+}
+
+/** The seeded workspace, not on Enterprise Grid. */
+export const SEED_ORIGIN: PayloadOrigin = { teamId: SLACK_SEED.teamId, domain: SLACK_SEED.domain, enterprise: null };
+
+const teamObject = (origin: PayloadOrigin) => ({
+  id: origin.teamId,
+  domain: origin.domain,
+  ...(origin.enterprise ? { enterprise_id: origin.enterprise.id, enterprise_name: origin.enterprise.name } : {}),
+});
+const userObject = (user: PayloadUser, origin: PayloadOrigin) => ({
+  id: user.id,
+  username: user.name,
+  name: user.name,
+  team_id: origin.userTeamId ?? origin.teamId,
+});
 const form = (payload: Json) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-const common = () => ({
+const where = (origin: PayloadOrigin) => ({
+  team: teamObject(origin),
+  enterprise: origin.enterprise ? { id: origin.enterprise.id, name: origin.enterprise.name } : null,
+  is_enterprise_install: origin.enterpriseInstall ?? false,
+});
+const common = (origin: PayloadOrigin) => ({
   api_app_id: SLACK_SEED.appId,
   token: SLACK_SEED.verificationToken,
-  team: TEAM,
-  enterprise: null,
-  is_enterprise_install: false,
+  ...where(origin),
 });
 
 /** Slack names a DM `directmessage` in slash commands. */
@@ -46,12 +77,15 @@ export function slashCommand(input: {
   channel?: PayloadChannel;
   triggerId: string;
   responseUrl: string;
+  origin?: PayloadOrigin;
 }): string {
   const channel = input.channel ?? dmOf(input.user);
+  const origin = input.origin ?? SEED_ORIGIN;
   return new URLSearchParams({
     token: SLACK_SEED.verificationToken,
-    team_id: TEAM.id,
-    team_domain: TEAM.domain,
+    team_id: origin.teamId,
+    team_domain: origin.domain,
+    ...(origin.enterprise ? { enterprise_id: origin.enterprise.id, enterprise_name: origin.enterprise.name } : {}),
     channel_id: channel.id,
     channel_name: channel.name,
     user_id: input.user.id,
@@ -59,7 +93,7 @@ export function slashCommand(input: {
     command: input.command ?? '/access',
     text: input.text ?? '',
     api_app_id: SLACK_SEED.appId,
-    is_enterprise_install: 'false',
+    is_enterprise_install: String(origin.enterpriseInstall ?? false),
     response_url: input.responseUrl,
     trigger_id: input.triggerId,
   }).toString();
@@ -87,7 +121,9 @@ export function blockActions(input: {
   container?: Json;
   state?: Json;
   actionTs?: string;
+  origin?: PayloadOrigin;
 }): string {
+  const origin = input.origin ?? SEED_ORIGIN;
   const element = input.element ?? { type: 'button' };
   const type = typeof element.type === 'string' ? element.type : 'button';
   const action: Json = {
@@ -102,14 +138,12 @@ export function blockActions(input: {
   const container: Json = input.container ?? containerOf(input);
   return form({
     type: 'block_actions',
-    user: userObject(input.user),
+    user: userObject(input.user, origin),
     api_app_id: SLACK_SEED.appId,
     token: SLACK_SEED.verificationToken,
     container,
     trigger_id: input.triggerId,
-    team: TEAM,
-    enterprise: null,
-    is_enterprise_install: false,
+    ...where(origin),
     ...(input.channel ? { channel: input.channel } : {}),
     ...(input.message ? { message: input.message } : {}),
     ...(input.view ? { view: input.view } : { state: input.state ?? { values: {} } }),
@@ -129,11 +163,18 @@ function containerOf(input: { view?: Json; message?: Json; ephemeralTs?: string;
 }
 
 /** Submit pressed on a modal: `view.state.values` is block_id → action_id → the input's value. */
-export function viewSubmission(input: { user: PayloadUser; view: Json; values: Json; triggerId: string }): string {
+export function viewSubmission(input: {
+  user: PayloadUser;
+  view: Json;
+  values: Json;
+  triggerId: string;
+  origin?: PayloadOrigin;
+}): string {
+  const origin = input.origin ?? SEED_ORIGIN;
   return form({
     type: 'view_submission',
-    ...common(),
-    user: userObject(input.user),
+    ...common(origin),
+    user: userObject(input.user, origin),
     trigger_id: input.triggerId,
     view: { ...input.view, state: { values: input.values } },
     response_urls: [],
@@ -141,11 +182,17 @@ export function viewSubmission(input: { user: PayloadUser; view: Json; values: J
 }
 
 /** A modal closed with its close button (sent only when the view asked with notify_on_close). */
-export function viewClosed(input: { user: PayloadUser; view: Json; isCleared?: boolean }): string {
+export function viewClosed(input: {
+  user: PayloadUser;
+  view: Json;
+  isCleared?: boolean;
+  origin?: PayloadOrigin;
+}): string {
+  const origin = input.origin ?? SEED_ORIGIN;
   return form({
     type: 'view_closed',
-    ...common(),
-    user: userObject(input.user),
+    ...common(origin),
+    user: userObject(input.user, origin),
     view: input.view,
     is_cleared: input.isCleared ?? false,
   });
@@ -159,19 +206,19 @@ export function blockSuggestion(input: {
   value: string;
   view?: Json;
   container?: Json;
+  origin?: PayloadOrigin;
 }): string {
+  const origin = input.origin ?? SEED_ORIGIN;
   return form({
     type: 'block_suggestion',
-    user: userObject(input.user),
+    user: userObject(input.user, origin),
     container: input.container ?? (input.view ? { type: 'view', view_id: input.view.id } : {}),
     api_app_id: SLACK_SEED.appId,
     token: SLACK_SEED.verificationToken,
     action_id: input.actionId,
     block_id: input.blockId,
     value: input.value,
-    team: TEAM,
-    enterprise: null,
-    is_enterprise_install: false,
+    ...where(origin),
     ...(input.view ? { view: input.view } : {}),
   });
 }
@@ -183,11 +230,15 @@ export function appHomeOpened(input: {
   view?: Json;
   eventId?: string;
   eventTime?: number;
+  origin?: PayloadOrigin;
 }): string {
   const eventTime = input.eventTime ?? Math.floor(Date.now() / 1000);
+  const origin = input.origin ?? SEED_ORIGIN;
+  const enterpriseId = origin.enterprise?.id ?? null;
   return JSON.stringify({
     token: SLACK_SEED.verificationToken,
-    team_id: TEAM.id,
+    team_id: origin.teamId,
+    ...(enterpriseId ? { enterprise_id: enterpriseId } : {}),
     api_app_id: SLACK_SEED.appId,
     event: {
       type: 'app_home_opened',
@@ -202,11 +253,11 @@ export function appHomeOpened(input: {
     event_time: eventTime,
     authorizations: [
       {
-        enterprise_id: null,
-        team_id: TEAM.id,
+        enterprise_id: enterpriseId,
+        team_id: origin.enterpriseInstall ? null : origin.teamId,
         user_id: SLACK_SEED.bot.userId,
         is_bot: true,
-        is_enterprise_install: false,
+        is_enterprise_install: origin.enterpriseInstall ?? false,
       },
     ],
     is_ext_shared_channel: false,

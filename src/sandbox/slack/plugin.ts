@@ -4,7 +4,6 @@ import { isObject } from './block-kit-objects.js';
 import type { SlackFault } from './faults.js';
 import { answerCall, logCall } from './methods.js';
 import { postToResponseUrl } from './response-url.js';
-import { SLACK_SEED } from './seed.js';
 import type { SlackWorkspace } from './workspace.js';
 
 export interface SlackEmulatorOptions {
@@ -84,7 +83,7 @@ async function rateLimited(
   token: string | undefined,
   reply: FastifyReply,
 ): Promise<boolean> {
-  if (!workspace.rateLimits || token !== SLACK_SEED.botToken) return false;
+  if (!workspace.rateLimits || token !== workspace.botToken) return false;
   const retryAfterSeconds = workspace.rateLimits.take(method, args);
   if (retryAfterSeconds === undefined) return false;
   logCall(workspace, method, args, 'ratelimited');

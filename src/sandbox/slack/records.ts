@@ -13,6 +13,19 @@ export interface SlackUserRecord {
   /** Guests are restricted accounts. */
   isRestricted: boolean;
   botId?: string;
+  /**
+   * The workspace the person belongs to when it is not this one: another workspace of the same
+   * Enterprise Grid org, or another organisation's (a Slack Connect partner). Absent for members.
+   */
+  teamId?: string;
+  /** The Enterprise Grid org of a person from another workspace (absent: that workspace is not on Grid). */
+  enterpriseId?: string;
+  enterpriseName?: string;
+  /**
+   * Someone the bot can see without sharing a workspace or a channel with them: users.info marks them
+   * `is_stranger`, with their team and a reduced profile (no email).
+   */
+  stranger?: boolean;
 }
 
 export interface ChannelRecord {

@@ -14,12 +14,16 @@ export interface SlackSignatureHeaders {
  */
 export function signSlackRequest(options: {
   signingSecret: string;
-  body: string;
+  /** The body as sent: Slack signs its bytes (a string is signed as its UTF-8 bytes). */
+  body: string | Buffer;
   timestamp?: number;
   contentType?: string;
 }): SlackSignatureHeaders {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const digest = createHmac('sha256', options.signingSecret).update(`v0:${timestamp}:${options.body}`).digest('hex');
+  const digest = createHmac('sha256', options.signingSecret)
+    .update(`v0:${timestamp}:`)
+    .update(options.body)
+    .digest('hex');
   return {
     'x-slack-signature': `v0=${digest}`,
     'x-slack-request-timestamp': String(timestamp),

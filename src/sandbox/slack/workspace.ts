@@ -32,6 +32,36 @@ export interface SlackWorkspaceOptions {
    * counted in `workspace.rateLimits` (see rate-limits.ts).
    */
   rateLimits?: SlackRateLimitOptions;
+  /**
+   * The bot token the Web API accepts (default the sandbox's published `xoxb-gatehouse-sandbox`), so
+   * a Gatehouse configured for production, which refuses the published one, can talk to it.
+   */
+  botToken?: string;
+  /**
+   * The Enterprise Grid org this workspace belongs to (none by default): auth.test then answers its
+   * `enterprise_id`, users.info gives members an `enterprise_user`, and payloads name it.
+   */
+  enterprise?: { id: string; name: string };
+}
+
+/** Someone from elsewhere, as a test adds them (see `addUser`). */
+export interface OutsiderInput {
+  id: string;
+  realName: string;
+  handle?: string;
+  email?: string;
+  title?: string;
+  /** Their workspace; absent for a member of this one (a guest, say). */
+  teamId?: string;
+  /** Their Enterprise Grid org, when their workspace is on one. */
+  enterpriseId?: string;
+  enterpriseName?: string;
+  /** A guest account (is_restricted). */
+  restricted?: boolean;
+  /** Seen without sharing a channel with the bot (is_stranger). */
+  stranger?: boolean;
+  /** Channels they are in (a Slack Connect partner in a shared channel). */
+  channels?: string[];
 }
 
 /** A trigger_id must be exchanged within 3 seconds, once (views.open reference). */
@@ -52,12 +82,18 @@ export class SlackWorkspace {
   readonly now: () => number;
   readonly chatWritePublic: boolean;
   readonly responsePath: string;
+  /** The only token the Web API accepts: any other is `invalid_auth`. */
+  readonly botToken: string;
   readonly faults = new SlackFaults();
   /** Slack's rate limits and what they refused, when the workspace enforces them. */
   readonly rateLimits: SlackRateLimits | undefined;
   /** Every Web API call answered, oldest first. */
   readonly calls: CallRecord[] = [];
   readonly ids: Ids;
+  /** This workspace: its id, name and domain, as auth.test and every payload name it. */
+  readonly team = { id: SLACK_SEED.teamId, name: SLACK_SEED.teamName, domain: SLACK_SEED.domain };
+  /** The Enterprise Grid org the workspace belongs to, if any. */
+  readonly enterprise: { id: string; name: string } | undefined;
 
   private readonly userMap = new Map<string, SlackUserRecord>();
   private readonly channelMap = new Map<string, ChannelRecord>();
@@ -74,6 +110,8 @@ export class SlackWorkspace {
     this.now = options.now ?? Date.now;
     this.chatWritePublic = options.chatWritePublic ?? false;
     this.responsePath = options.responsePath ?? '/sandbox/slack/response';
+    this.botToken = options.botToken ?? SLACK_SEED.botToken;
+    this.enterprise = options.enterprise && { ...options.enterprise };
     this.ids = new Ids(this.now);
     this.rateLimits =
       options.rateLimits &&
@@ -184,6 +222,57 @@ export class SlackWorkspace {
         ...(threadTs ? { thread_ts: threadTs } : {}),
       }),
     );
+  }
+
+  /**
+   * Adds someone from elsewhere, or a guest: a person of another workspace of the same Grid org,
+   * another organisation's person in a shared (Slack Connect) channel, or a stranger. They get a DM
+   * with the bot, so what the bot tells them can be read like anyone's.
+   */
+  addUser(input: OutsiderInput): SlackUserRecord {
+    if (this.userMap.has(input.id)) throw new Error(`there is already a user ${input.id}`);
+    const user: SlackUserRecord = {
+      id: input.id,
+      handle: input.handle ?? input.realName.toLowerCase().replace(/\W+/g, '.'),
+      realName: input.realName,
+      ...(input.email ? { email: input.email } : {}),
+      title: input.title ?? '',
+      isBot: false,
+      isRestricted: input.restricted ?? false,
+      ...(input.teamId && input.teamId !== this.team.id ? { teamId: input.teamId } : {}),
+      ...(input.enterpriseId ? { enterpriseId: input.enterpriseId } : {}),
+      ...(input.enterpriseName ? { enterpriseName: input.enterpriseName } : {}),
+      ...(input.stranger ? { stranger: true } : {}),
+    };
+    this.userMap.set(user.id, user);
+    const dm = dmChannelId(user.id);
+    this.channelMap.set(dm, {
+      id: dm,
+      name: dm,
+      kind: 'im',
+      members: new Set([user.id, SLACK_SEED.bot.userId]),
+      user: user.id,
+    });
+    for (const channel of input.channels ?? []) this.channel(channel)?.members.add(user.id);
+    return clone(user);
+  }
+
+  /** The workspace a person belongs to. */
+  teamOf(user: SlackUserRecord): string {
+    return user.teamId ?? this.team.id;
+  }
+
+  /** The Enterprise Grid org a person belongs to, if their workspace is on one. */
+  enterpriseOf(user: SlackUserRecord): { id: string; name: string } | undefined {
+    if (user.teamId === undefined) return this.enterprise;
+    if (!user.enterpriseId) return undefined;
+    const name = user.enterpriseId === this.enterprise?.id ? this.enterprise.name : user.enterpriseName;
+    return { id: user.enterpriseId, name: name ?? user.enterpriseId };
+  }
+
+  /** A member of this workspace (guests included), as users.list and users.lookupByEmail see people. */
+  isMember(user: SlackUserRecord): boolean {
+    return user.teamId === undefined && !user.stranger;
   }
 
   // ── State the Web API methods work on (live records) ─────────────────────────────────────────

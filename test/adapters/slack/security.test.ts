@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../../src/config.js';
 import { SEED } from '../../../src/sandbox/okta/index.js';
-import { SLACK_SEED, SlackDriver, slashCommand } from '../../../src/sandbox/slack/index.js';
+import {
+  FORM_CONTENT_TYPE,
+  SLACK_SEED,
+  SlackDriver,
+  signSlackRequest,
+  slashCommand,
+} from '../../../src/sandbox/slack/index.js';
 import {
   buttonsOf,
   eventually,
@@ -71,6 +77,36 @@ describe('request signatures', () => {
     expect(world.okta.calls).toHaveLength(0);
     expect(world.slack.calls).toHaveLength(slackCallsBefore);
     expect(world.slack.ephemeralsFor(S.alice.id)).toHaveLength(0);
+  });
+
+  it('checks the signature over the raw bytes: a byte that is not UTF-8 signed as sent is Slack’s', async () => {
+    const form = slashCommand({
+      user: { id: S.alice.id, name: 'alice' },
+      text: 'help',
+      triggerId: world.slack.mintTriggerId(S.alice.id),
+      responseUrl: `${world.baseUrl}/nowhere`,
+    });
+    const raw = Buffer.concat([Buffer.from(`${form}&note=`), Buffer.from([0xff])]);
+    const deliver = (signedOver: Buffer | string) =>
+      world.gatehouse.server.inject({
+        method: 'POST',
+        url: '/slack/events',
+        headers: {
+          ...signSlackRequest({
+            signingSecret: SANDBOX_SECRETS.slackSigningSecret,
+            body: signedOver,
+            contentType: FORM_CONTENT_TYPE,
+          }),
+        },
+        payload: raw,
+      });
+    const asSlackSigns = await deliver(raw);
+    expect(asSlackSigns.statusCode).toBe(200);
+    expect(asSlackSigns.json().text).toContain('How to use /access');
+    // The same bytes, signed over their decoding (the 0xff read as U+FFFD): not what Slack signed.
+    const overDecoded = await deliver(raw.toString('utf8'));
+    expect(overDecoded.statusCode).toBe(401);
+    expect(overDecoded.json().error).toBe('bad_signature');
   });
 
   it('answers the url_verification challenge, and a signed but malformed body with 400', async () => {

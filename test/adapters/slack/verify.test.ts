@@ -70,4 +70,16 @@ describe('Slack request signatures', () => {
     expect(check(sign(ts), body, ts + 1)).toBe('bad_signature');
     expect(check('v0=short')).toBe('bad_signature');
   });
+
+  it('checks the raw bytes Slack signed, not their UTF-8 decoding', () => {
+    // A byte that is not UTF-8 (0xff): decoding it first would turn it into U+FFFD.
+    const raw = Buffer.concat([Buffer.from(`${body}&note=`), Buffer.from([0xff])]);
+    const overBytes = `v0=${createHmac('sha256', secret).update(`v0:${ts}:`).update(raw).digest('hex')}`;
+    const overDecoded = sign(ts, raw.toString('utf8'));
+    expect(overDecoded).not.toBe(overBytes);
+    const check = (signature: string) =>
+      checkSlackSignature({ signingSecret: secret, rawBody: raw, signature, timestamp: String(ts), nowMs: now });
+    expect(check(overBytes)).toBeNull();
+    expect(check(overDecoded)).toBe('bad_signature');
+  });
 });

@@ -2,8 +2,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { ChatIdentity, Failure, Flows } from '../../../flows/index.js';
 import type { RequestMessages } from '../../../notifier/index.js';
-import { type SlackPeople, SlackUserUnknown } from '../people.js';
+import { type SlackPeople, SlackUserForeign, SlackUserUnknown, SlackWorkspaceUnknown } from '../people.js';
 import type { SlackMessage } from '../render/request-card.js';
+import { homeLabel, WORKSPACE_UNCONFIRMED } from '../workspace.js';
 
 /** What every listener works with. Listeners parse, call a flow, render; no rules live here. */
 export interface SlackDeps {
@@ -20,6 +21,19 @@ export const SLACK_UNREACHABLE: Failure = {
   message: 'Slack did not tell Gatehouse who you are just now. Please try again in a moment.',
 };
 
+/**
+ * Someone of another workspace or organisation (a Slack Connect partner in a shared channel, a
+ * stranger): told plainly, not "unknown user", because no account would ever make them one of ours.
+ */
+export function slackUserForeign(error: SlackUserForeign): Failure {
+  return {
+    code: 'slack_user_foreign',
+    message:
+      `Your Slack account belongs to another workspace or organisation, and Gatehouse only acts for people of ${homeLabel(error.home)}, ` +
+      'so nothing was done. Ask for access through your own organisation.',
+  };
+}
+
 /** The acting Slack user as a chat identity, or the failure to show them. */
 export async function actorOf(
   deps: Pick<SlackDeps, 'people' | 'logger'>,
@@ -28,6 +42,17 @@ export async function actorOf(
   try {
     return await deps.people.identity(userId);
   } catch (error) {
+    if (error instanceof SlackUserForeign) {
+      deps.logger.warn(
+        { userId, person: error.origin, served: error.home },
+        'refused a Slack user of another organisation',
+      );
+      return slackUserForeign(error);
+    }
+    if (error instanceof SlackWorkspaceUnknown) {
+      deps.logger.warn({ userId }, 'refused a Slack user: the workspace Gatehouse serves is not known');
+      return WORKSPACE_UNCONFIRMED;
+    }
     if (!(error instanceof SlackUserUnknown)) throw error;
     deps.logger.warn({ err: error, userId }, 'Slack user lookup failed');
     return SLACK_UNREACHABLE;
