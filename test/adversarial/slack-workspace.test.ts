@@ -132,7 +132,9 @@ describe('a workspace that is not on Enterprise Grid (learned from auth.test)', 
     const before = okta();
     const answer = await world.driver.click('U0PARTNER', on(channelCard), 'approve');
     expect(answer.statusCode).toBe(200);
-    await told('U0PARTNER', ONLY_SERVES);
+    // The click arrived in our workspace (team.id ours, user.team_id theirs): users.info says whose they are.
+    await told('U0PARTNER', BELONGS_ELSEWHERE);
+    expect(world.slack.callsTo('users.info').some((call) => call.args.user === 'U0PARTNER')).toBe(true);
     expect(okta()).toEqual(before);
     expect(world.okta.requests.find((r) => r.id === request.id)?.status).toBe('PENDING');
   });
@@ -201,6 +203,54 @@ describe('a workspace on Enterprise Grid (auth.test names the org)', () => {
     await world.driver.openHome('W0OTHERORG');
     await told('W0OTHERORG', BELONGS_ELSEWHERE);
     expect(world.portal.lookups()).toBe(lookups);
+  });
+});
+
+describe('a workspace on Enterprise Grid configured alone (SLACK_TEAM_ID, no org)', () => {
+  const gridWorkspaceAlone = () =>
+    startSlackWorld({
+      slack: createSlackWorkspace({ enterprise: { id: 'E0ACME', name: 'Acme Group' } }),
+      slackConfig: { teamId: SLACK_SEED.teamId },
+    });
+
+  it('serves Approve from a member whose home is a sister workspace of the org (user.team_id is not where they clicked)', async () => {
+    world = await gridWorkspaceAlone();
+    const { request, channelCard } = await erinsZoomRequest();
+    // Dana as Grid knows her: her home is Acme Europe, and she is a member of this workspace too, so
+    // her clicks here carry team.id = this workspace and user.team_id = T0ACMEEUROPE (slackapi/bolt-js#1875).
+    world.slack.addUser({
+      id: 'W0DANA',
+      realName: 'Dana Kowalski',
+      email: SEED.users.dana.email,
+      teamId: 'T0ACMEEUROPE',
+      enterpriseId: 'E0ACME',
+      teams: ['T0ACMEEUROPE', SLACK_SEED.teamId],
+      channels: [APPROVALS],
+    });
+    const decisions = world.writes('/resolve');
+    const answer = await world.driver.click('W0DANA', on(channelCard), 'approve');
+    expect(answer.statusCode).toBe(200);
+    await eventually(() => world.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');
+    expect(world.writes('/resolve')).toBe(decisions + 1);
+    expect(heardBy('W0DANA').join('\n')).not.toMatch(ONLY_SERVES);
+  });
+
+  it('still refuses a member of a sister workspace who is not a member of this one', async () => {
+    world = await gridWorkspaceAlone();
+    const { request, channelCard } = await erinsZoomRequest();
+    world.slack.addUser({
+      id: 'W0EUROPE',
+      realName: 'Eve Europe',
+      email: SEED.users.dana.email,
+      teamId: 'T0ACMEEUROPE',
+      enterpriseId: 'E0ACME',
+      channels: [APPROVALS],
+    });
+    const before = okta();
+    await world.driver.click('W0EUROPE', on(channelCard), 'approve');
+    await told('W0EUROPE', BELONGS_ELSEWHERE);
+    expect(okta()).toEqual(before);
+    expect(world.okta.requests.find((r) => r.id === request.id)?.status).toBe('PENDING');
   });
 });
 

@@ -180,7 +180,10 @@ export class SlackAdapter {
   private readonly homes = new HomeRefresh(async (userId) => {
     const { flows, logger, pacer } = this.options;
     await pacer?.take('views.publish');
-    await publishHome({ flows, people: this.people, client: this.client, logger }, userId);
+    // Not counted against the person's rate limit: a Home is drawn at most every few seconds per
+    // person however often it is asked for (HomeRefresh), and most draws follow changes the
+    // notifier saw, not anything the person did.
+    await flows.unmetered(() => publishHome({ flows, people: this.people, client: this.client, logger }, userId));
   });
 
   /**

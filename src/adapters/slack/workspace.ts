@@ -53,20 +53,29 @@ export function isOurPerson(home: SlackHome, person: PersonOrigin): boolean {
   return person.teamId === home.teamId || (person.teams ?? []).includes(home.teamId);
 }
 
-/** The workspaces and orgs a payload names (every shape Slack sends: commands, interactions, events). */
+/**
+ * The workspaces and orgs a payload names (every shape Slack sends: commands, interactions, events).
+ * `teams` is where the delivery arrived (`team_id`, `team.id`, `authorizations[].team_id`);
+ * `personTeams` is the acting person's own workspace (`user.team_id` of an interaction), which is
+ * not where they acted: on Enterprise Grid it is their home workspace wherever they click
+ * (slackapi/bolt-js#1875), and for a Slack Connect partner their own organisation's workspace. Org
+ * ids (E…) from any of these are in `enterprises`.
+ */
 export interface PayloadOrigins {
   teams: string[];
+  personTeams: string[];
   enterprises: string[];
 }
 
 export function originsOf(body: Record<string, unknown>): PayloadOrigins {
   const teams = new Set<string>();
+  const personTeams = new Set<string>();
   const enterprises = new Set<string>();
   const id = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const team = (value: unknown) => {
+  const team = (value: unknown, into = teams) => {
     const found = id(value);
     // On Enterprise Grid `user.team_id` may name the org (E…) instead of the workspace (T…).
-    if (found) (found.startsWith('E') ? enterprises : teams).add(found);
+    if (found) (found.startsWith('E') ? enterprises : into).add(found);
   };
   const enterprise = (value: unknown) => {
     const found = id(value);
@@ -81,7 +90,7 @@ export function originsOf(body: Record<string, unknown>): PayloadOrigins {
   team(object(body.team)?.id);
   enterprise(object(body.team)?.enterprise_id);
   enterprise(object(body.enterprise)?.id);
-  team(object(body.user)?.team_id);
+  team(object(body.user)?.team_id, personTeams);
   // Events: the installation each delivery is for.
   if (Array.isArray(body.authorizations)) {
     for (const authorization of body.authorizations) {
@@ -89,20 +98,24 @@ export function originsOf(body: Record<string, unknown>): PayloadOrigins {
       enterprise(object(authorization)?.enterprise_id);
     }
   }
-  return { teams: [...teams], enterprises: [...enterprises] };
+  return { teams: [...teams], personTeams: [...personTeams], enterprises: [...enterprises] };
 }
 
 /**
  * Whether a payload comes from what Gatehouse serves. With an org: every org it names is ours, and
- * one that names none is only ours from our own workspace. Without: it names our workspace and no
- * other (org ids are then not ours to judge: a workspace on Grid configured alone still has one).
- * A payload naming nothing is refused.
+ * one that names none is only ours from our own workspace (the person's included). Without: it
+ * arrived in our workspace and no other (`team_id`, `team.id`, `authorizations`); org ids are then
+ * not ours to judge (a workspace on Grid configured alone still has one), and neither is the
+ * person's own workspace (`user.team_id`): on Grid a member of ours may have a sister workspace as
+ * their home, and a Slack Connect partner clicking in our shared channel is refused by the person
+ * check (isOurPerson, on users.info), which every listener runs. A payload naming nothing is refused.
  */
 export function servesPayload(home: SlackHome, origins: PayloadOrigins): boolean {
   if (home.enterpriseId) {
     if (origins.enterprises.some((enterprise) => enterprise !== home.enterpriseId)) return false;
     if (origins.enterprises.length > 0) return true;
-    return origins.teams.length > 0 && origins.teams.every((team) => team === home.teamId);
+    const named = [...origins.teams, ...origins.personTeams];
+    return named.length > 0 && named.every((team) => team === home.teamId);
   }
   if (!home.teamId) return false;
   return origins.teams.length > 0 && origins.teams.every((team) => team === home.teamId);

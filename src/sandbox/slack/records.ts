@@ -22,6 +22,11 @@ export interface SlackUserRecord {
   enterpriseId?: string;
   enterpriseName?: string;
   /**
+   * Enterprise Grid: every workspace of the org the person is a member of (`enterprise_user.teams`),
+   * when more than their own; a person whose home is a sister workspace can be a member of this one.
+   */
+  teams?: string[];
+  /**
    * Someone the bot can see without sharing a workspace or a channel with them: users.info marks them
    * `is_stranger`, with their team and a reduced profile (no email).
    */

@@ -126,7 +126,7 @@ export function userJson(workspace: SlackWorkspace, user: SlackUserRecord): Json
             is_admin: false,
             is_owner: false,
             is_primary_owner: false,
-            teams: [teamId],
+            teams: user.teams ?? [teamId],
           },
         }
       : {}),

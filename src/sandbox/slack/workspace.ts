@@ -56,6 +56,12 @@ export interface OutsiderInput {
   /** Their Enterprise Grid org, when their workspace is on one. */
   enterpriseId?: string;
   enterpriseName?: string;
+  /**
+   * Enterprise Grid: the org's workspaces they are a member of (`enterprise_user.teams`; default
+   * their own). A member of this workspace whose home is a sister workspace lists both: payloads
+   * then name this workspace as `team.id` and their home as `user.team_id`.
+   */
+  teams?: string[];
   /** A guest account (is_restricted). */
   restricted?: boolean;
   /** Seen without sharing a channel with the bot (is_stranger). */
@@ -225,9 +231,10 @@ export class SlackWorkspace {
   }
 
   /**
-   * Adds someone from elsewhere, or a guest: a person of another workspace of the same Grid org,
-   * another organisation's person in a shared (Slack Connect) channel, or a stranger. They get a DM
-   * with the bot, so what the bot tells them can be read like anyone's.
+   * Adds someone from elsewhere, or a guest: a person of another workspace of the same Grid org
+   * (a member of this one too, with `teams`), another organisation's person in a shared (Slack
+   * Connect) channel, or a stranger. They get a DM with the bot, so what the bot tells them can be
+   * read like anyone's.
    */
   addUser(input: OutsiderInput): SlackUserRecord {
     if (this.userMap.has(input.id)) throw new Error(`there is already a user ${input.id}`);
@@ -242,6 +249,7 @@ export class SlackWorkspace {
       ...(input.teamId && input.teamId !== this.team.id ? { teamId: input.teamId } : {}),
       ...(input.enterpriseId ? { enterpriseId: input.enterpriseId } : {}),
       ...(input.enterpriseName ? { enterpriseName: input.enterpriseName } : {}),
+      ...(input.teams ? { teams: [...input.teams] } : {}),
       ...(input.stranger ? { stranger: true } : {}),
     };
     this.userMap.set(user.id, user);
@@ -270,9 +278,15 @@ export class SlackWorkspace {
     return { id: user.enterpriseId, name: name ?? user.enterpriseId };
   }
 
-  /** A member of this workspace (guests included), as users.list and users.lookupByEmail see people. */
+  /**
+   * A member of this workspace (guests included), as users.list and users.lookupByEmail see people:
+   * its own people, and people of its Grid org whose home is a sister workspace but who joined this one.
+   */
   isMember(user: SlackUserRecord): boolean {
-    return user.teamId === undefined && !user.stranger;
+    if (user.stranger) return false;
+    if (user.teamId === undefined) return true;
+    const ofOurOrg = this.enterprise !== undefined && user.enterpriseId === this.enterprise.id;
+    return ofOurOrg && (user.teams ?? []).includes(this.team.id);
   }
 
   // ── State the Web API methods work on (live records) ─────────────────────────────────────────

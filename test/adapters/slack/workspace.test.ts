@@ -35,9 +35,29 @@ describe('which deliveries are served', () => {
     { what: 'a command naming no workspace', home: WORKSPACE, body: command({}), served: false },
     { what: 'a click in our workspace', home: WORKSPACE, body: click({ id: 'T0OURS' }, 'T0OURS'), served: true },
     {
-      what: 'a Slack Connect partner’s click',
+      // Where a click arrived is judged here; who clicked is judged by isOurPerson (users.info).
+      what: 'a Slack Connect partner’s click in our shared channel (left to the person check)',
       home: WORKSPACE,
       body: click({ id: 'T0OURS' }, 'T0PARTNER'),
+      served: true,
+    },
+    {
+      // On Grid `user.team_id` is the person's home workspace wherever they click (slackapi/bolt-js#1875).
+      what: 'a click in our Grid workspace by a member whose home is a sister workspace, workspace configured alone',
+      home: WORKSPACE,
+      body: click({ id: 'T0OURS', enterprise_id: 'E0OURS' }, 'T0SISTER', { id: 'E0OURS', name: 'Ours' }),
+      served: true,
+    },
+    {
+      what: 'a click in another workspace by someone whose home is ours',
+      home: WORKSPACE,
+      body: click({ id: 'T0EVIL' }, 'T0OURS'),
+      served: false,
+    },
+    {
+      what: 'an org-wide install (team null) with only our workspace configured',
+      home: WORKSPACE,
+      body: click(null, 'T0OURS', { id: 'E0OURS', name: 'Ours' }),
       served: false,
     },
     { what: 'a click from another workspace', home: WORKSPACE, body: click({ id: 'T0EVIL' }, 'T0EVIL'), served: false },
@@ -74,6 +94,12 @@ describe('which deliveries are served', () => {
     },
     { what: 'a workspace outside any org', home: GRID, body: command({ team_id: 'T0EVIL' }), served: false },
     { what: 'our own workspace naming no org', home: GRID, body: command({ team_id: 'T0OURS' }), served: true },
+    {
+      what: 'a click naming no org, by a person of another workspace',
+      home: GRID,
+      body: click({ id: 'T0OURS' }, 'T0PARTNER'),
+      served: false,
+    },
     { what: 'an event of another org', home: GRID, body: event('T0X', 'E0EVIL'), served: false },
   ])('$what: served = $served', ({ home, body, served }) => {
     expect(servesPayload(home, originsOf(body))).toBe(served);
@@ -100,6 +126,12 @@ describe('which people are ours', () => {
       home: WORKSPACE,
       person: { teamId: 'T0SISTER', enterpriseId: 'E0OURS', teams: ['T0SISTER'] },
       ours: false,
+    },
+    {
+      what: 'a Grid member of our workspace whose home is a sister workspace, workspace configured alone',
+      home: WORKSPACE,
+      person: { teamId: 'T0SISTER', enterpriseId: 'E0OURS', teams: ['T0SISTER', 'T0OURS'] },
+      ours: true,
     },
     { what: 'a member of our org', home: GRID, person: { teamId: 'T0SISTER', enterpriseId: 'E0OURS' }, ours: true },
     { what: 'a member of another org', home: GRID, person: { teamId: 'T0OURS', enterpriseId: 'E0EVIL' }, ours: false },
