@@ -454,10 +454,7 @@ export class RequestMessages {
     for (const step of request.steps) for (const approver of step.approvers) people.set(approver.id, approver);
     await Promise.all(
       [...people.values()].map((person) =>
-        // Gatehouse's own work, not the person's: not counted against their rate limit.
-        this.options.flows
-          .unmetered(() => messenger.refreshHome?.(person) ?? Promise.resolve())
-          .catch((err) => this.options.logger.info({ err }, 'home not refreshed')),
+        messenger.refreshHome?.(person).catch((err) => this.options.logger.info({ err }, 'home not refreshed')),
       ),
     );
   }

@@ -201,3 +201,34 @@ describe('comments made in chat', () => {
     expect(replies(channelCard.channel, channelCard.ts)).toHaveLength(1);
   });
 });
+
+describe("a person's rate limit", () => {
+  it("does not count the notifier redrawing someone's App Home against them", async () => {
+    await world?.close();
+    // Opening the Home costs Dana two flows (what waits for her, what she asked for); so does each
+    // redraw. Counted against her, two redraws would leave nothing for her own command.
+    world = await startSlackWorld({ personalLimits: [{ points: 5, seconds: 60 }] });
+    const w = world;
+    await w.driver.openHome(S.dana.id);
+    await eventually(() => w.slack.homeOf(S.dana.id));
+    for (const requester of [SEED.users.alice, SEED.users.carol]) {
+      const { id } = w.okta.createRequest(
+        {
+          requested: { type: 'CATALOG_ENTRY', entryId: SEED.entries.zoomPro.id },
+          requestedFor: { type: 'OKTA_USER', externalId: requester.id },
+          requesterFieldValues: [],
+        },
+        w.okta.actorFor(requester.id),
+      );
+      w.okta.settle();
+      await w.gatehouse.poller.pollOnce();
+      // The notifier redraws her Home (at most every 5 s) until it lists the new request.
+      await eventually(() => shown({ blocks: w.slack.homeOf(S.dana.id)?.blocks }).includes(id), 15_000);
+    }
+    await w.driver.command(S.dana.id, 'pending');
+    const answer = await eventually(() =>
+      w.slack.ephemeralsFor(S.dana.id).find((m) => /Waiting for your decision|too fast/.test(shown(m))),
+    );
+    expect(shown(answer)).toContain('Waiting for your decision');
+  }, 40_000);
+});

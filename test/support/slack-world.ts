@@ -1,6 +1,7 @@
 import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, SANDBOX_SECRETS, type SlackConfig } from '../../src/config.js';
+import type { PersonalRule } from '../../src/flows/limits.js';
 import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
 import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
 import {
@@ -57,6 +58,8 @@ export async function startSlackWorld(
     provider?: Provider;
     /** How long an unconfirmed post's claim holds (default 5 min). */
     postingHoldMs?: number;
+    /** Per-person flow limits (default PERSONAL_LIMITS). */
+    personalLimits?: readonly PersonalRule[];
     /** A workspace made by the test (one on Enterprise Grid, say). */
     slack?: SlackWorkspace;
     /** Slack settings over the sandbox's (a configured SLACK_TEAM_ID, say, which sandbox mode does not read). */
@@ -83,6 +86,7 @@ export async function startSlackWorld(
     sandbox: { okta, slack, pingone },
     now: options.now,
     postingHoldMs: options.postingHoldMs,
+    personalLimits: options.personalLimits,
     // The real Okta client with extra settings (a policy, say), still talking to the emulator.
     ...(options.okta && config.governance.provider === 'okta'
       ? {
