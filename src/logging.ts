@@ -57,12 +57,22 @@ export function loggerOptions(level: string, secrets: readonly (string | undefin
 function scrub(line: string, secrets: string[]): string {
   let clean = line;
   for (const secret of secrets) {
-    if (clean.includes(secret)) clean = clean.split(secret).join('[redacted]');
-    // The same secret inside a JSON string has its special characters escaped.
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret && clean.includes(escaped)) clean = clean.split(escaped).join('[redacted]');
+    for (const form of spellingsOf(secret)) {
+      if (clean.includes(form)) clean = clean.split(form).join('[redacted]');
+    }
   }
   return clean;
+}
+
+/**
+ * A secret as it may appear in a line: as given, escaped inside a JSON string, and percent-encoded
+ * the two ways a client credentials body or a URL encodes it (an Entra client secret's `~` is
+ * `%7E` in a form), each also as JSON would escape it.
+ */
+function spellingsOf(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
+  for (const form of [...forms]) forms.add(JSON.stringify(form).slice(1, -1));
+  return [...forms];
 }
 
 /** Every secret the configuration holds, for `loggerOptions`. */

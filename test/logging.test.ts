@@ -51,6 +51,27 @@ describe('logs', () => {
     expect(text).toContain('Okta refused SSWS [redacted]');
   });
 
+  it('scrub a secret percent-encoded, as a client-credentials form or a URL carries it', () => {
+    const password = 'Zq8~app/pass+word=1 2';
+    const teams = loadConfig({
+      MICROSOFT_APP_ID: '11111111-2222-4333-8444-555555555555',
+      MICROSOFT_APP_PASSWORD: password,
+      MICROSOFT_APP_TENANT_ID: '66666666-7777-4888-8999-000000000000',
+      OKTA_ORG_URL: 'https://acme.okta.com',
+      OKTA_API_TOKEN: S.oktaApiToken,
+      PUBLIC_URL: 'https://g.acme.com',
+    });
+    const { logger, lines } = capture(teams);
+    const form = new URLSearchParams({ client_id: 'x', client_secret: password }).toString();
+    logger.warn({ body: form }, 'token request refused');
+    logger.warn(`GET /token?secret=${encodeURIComponent(password)} failed`);
+    const text = lines.join('');
+    for (const spelled of [password, encodeURIComponent(password), form.split('client_secret=')[1] ?? password]) {
+      expect(text).not.toContain(spelled);
+    }
+    expect(text.match(/\[redacted\]/g)).toHaveLength(2);
+  });
+
   it('leave sandbox logs readable: its published secrets are not scrubbed', () => {
     const sandbox = loadConfig({});
     const { logger, lines } = capture(sandbox);
