@@ -12,9 +12,9 @@ import type { SyncQueue } from './queue.js';
  * duplicated or missed deliveries change nothing (the poller catches what a hook missed).
  *
  * Each delivery costs Okta reads, and Okta's rate budget is shared by every integration of the org,
- * so what one delivery may ask for is bounded: a few targets per event, a hundred requests per
- * delivery, only ids shaped like Okta's, and one sync per request per short window however many
- * events name it.
+ * so what one delivery may ask for is bounded: a few targets per event are read, a hundred requests
+ * per delivery queued, only ids shaped like Okta's, and one sync per request per short window
+ * however many events (and deliveries, on any replica) name it.
  */
 
 /** Okta names one request (and perhaps its requester and app) per event; more is not Okta. */
@@ -25,7 +25,14 @@ export const MAX_REQUESTS_PER_DELIVERY = 100;
  * Events naming one request within this window become one sync, run when the window closes, so it
  * reads the request after all of them (a sync that ran mid-window could miss the later change).
  */
-export const FOLD_WINDOW_MS = 250;
+export const FOLD_WINDOW_MS = 200;
+/**
+ * The sync runs this long after its window closes: replicas' clocks differ a little, and an event
+ * that one replica files under a window must not arrive after another replica's sync for that
+ * window ran (it would be folded into a sync that already read the request; the poller would find
+ * the change, but later).
+ */
+export const CLOCK_SKEW_MARGIN_MS = 200;
 /**
  * Okta's v2 access-request ids: `req` and 17 letters or digits (the Governance API reference's
  * example is `reqp1pmpjhVdGEcVK1d5`). Anything else is not a request Gatehouse can read.
@@ -40,10 +47,7 @@ const delivery = z.object({
           .object({
             uuid: z.string().optional(),
             eventType: z.string(),
-            target: z
-              .array(z.object({ id: z.string(), type: z.string() }).passthrough())
-              .max(MAX_TARGETS_PER_EVENT)
-              .default([]),
+            target: z.array(z.object({ id: z.string(), type: z.string() }).passthrough()).default([]),
           })
           .passthrough(),
       )
@@ -86,17 +90,23 @@ export function oktaHook(options: {
     app.post('/hooks/okta', { onRequest: requireSecret }, async (request, reply) => {
       const parsed = delivery.safeParse(request.body);
       if (!parsed.success) {
-        return reply.status(400).send({
-          error: 'malformed_delivery',
-          message: `Expected data.events[] of System Log events (at most 1000, each with at most ${MAX_TARGETS_PER_EVENT} targets).`,
-        });
+        return reply
+          .status(400)
+          .send({
+            error: 'malformed_delivery',
+            message: 'Expected data.events[] of System Log events (at most 1000).',
+          });
       }
       const requestIds = new Set<string>();
       let ignored = 0;
       for (const event of parsed.data.data.events) {
         if (!ACCESS_REQUEST_EVENT.test(event.eventType)) continue;
-        for (const target of event.target) {
-          if (target.type !== 'AccessRequest') continue;
+        // Only the first few targets are read: an event naming more is not one Okta wrote. The
+        // delivery is still answered 200, so its other events are not lost to a refusal Okta will
+        // not retry.
+        const targets = event.target.filter((target) => target.type === 'AccessRequest');
+        ignored += Math.max(0, targets.length - MAX_TARGETS_PER_EVENT);
+        for (const target of targets.slice(0, MAX_TARGETS_PER_EVENT)) {
           if (!OKTA_REQUEST_ID.test(target.id)) ignored += 1;
           else requestIds.add(target.id);
         }
@@ -104,15 +114,15 @@ export function oktaHook(options: {
       const queued = [...requestIds].slice(0, MAX_REQUESTS_PER_DELIVERY);
       if (ignored > 0 || queued.length < requestIds.size) {
         options.logger.warn(
-          { ignoredIds: ignored, requests: requestIds.size, queued: queued.length },
-          'an Okta hook delivery named more than Gatehouse queues; the poller will find the rest',
+          { ignoredTargets: ignored, requests: requestIds.size, queued: queued.length },
+          'an Okta hook delivery named more than Gatehouse queues; the poller will find any change left out',
         );
       }
       // Folded by request and window, not by the caller's event uuid: the job id is the window's,
       // so every replica agrees, and the job waits for the window to close.
       const at = now();
       const window = Math.floor(at / FOLD_WINDOW_MS);
-      const delayMs = (window + 1) * FOLD_WINDOW_MS - at;
+      const delayMs = (window + 1) * FOLD_WINDOW_MS - at + CLOCK_SKEW_MARGIN_MS;
       // Queued before the answer, so an accepted delivery is never lost; the syncing happens after it.
       try {
         await Promise.all(

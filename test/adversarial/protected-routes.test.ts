@@ -1,9 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
-import { MAX_REQUESTS_PER_DELIVERY } from '../../src/notifier/okta-hook.js';
+import { MAX_REQUESTS_PER_DELIVERY, MAX_TARGETS_PER_EVENT } from '../../src/notifier/okta-hook.js';
 import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
+import { PRODUCTION, type ProductionWorld, startProductionWorld } from '../support/production-world.js';
 import { type SlackWorld, startSlackWorld } from '../support/slack-world.js';
+import { TEST_SECRETS } from '../support/test-secrets.js';
 
 /**
  * Every protected route refuses the unauthenticated however its path is spelled (issue 15, F8).
@@ -160,16 +162,14 @@ describe('the Okta event hook, with its secret', () => {
     expect(depth.slack).toBe(MAX_REQUESTS_PER_DELIVERY);
   });
 
-  it('refuses an event with more targets than Okta ever sends, queueing nothing', async () => {
+  it(`reads at most ${MAX_TARGETS_PER_EVENT} targets of one event, and still takes the delivery`, async () => {
     await drained();
     const targets = requestIds(2000).map((id) => ({ id, type: 'AccessRequest' }));
     const body = JSON.stringify({
       data: { events: [{ uuid: 'u1', eventType: 'access.request.create', target: targets }] },
     });
-    const answer = await post(body);
-    expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.body).message).toContain('targets');
-    expect(await queued()).toBe(0);
+    expect((await post(body)).status).toBe(200);
+    expect((await world.gatehouse.queue.depth()).slack).toBe(MAX_TARGETS_PER_EVENT);
   });
 
   it('queues nothing for ids that are not shaped like Okta request ids', async () => {
@@ -185,6 +185,15 @@ describe('the Okta event hook, with its secret', () => {
     expect((await post(deliveryNaming(Array.from({ length: 300 }, () => id)))).status).toBe(200);
     const depth = await world.gatehouse.queue.depth();
     expect(depth.slack).toBe(1);
+  });
+
+  it('folds deliveries arriving together for one request into one sync, as Okta retries and fans out', async () => {
+    await drained();
+    const [id] = requestIds(1) as [string];
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(deliveryNaming([id]))));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    // Eight deliveries within milliseconds fall in one fold window, or two when they straddle its edge.
+    expect((await world.gatehouse.queue.depth()).slack).toBeLessThanOrEqual(2);
   });
 });
 
@@ -256,3 +265,86 @@ async function drained(): Promise<void> {
   while ((await queued()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(await queued()).toBe(0);
 }
+
+describe('in production mode', () => {
+  let production: ProductionWorld;
+  beforeAll(async () => {
+    production = await startProductionWorld();
+  });
+  afterAll(async () => {
+    await production.close();
+  });
+
+  it('refuses a Teams activity without a Bot Framework token on every spelling, before reading it', async () => {
+    const before = production.okta.calls.length;
+    const activity = JSON.stringify({
+      type: 'message',
+      id: 'm1',
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/emea/',
+      from: { id: '29:1dana' },
+      recipient: { id: `28:${PRODUCTION.appId}` },
+      conversation: { id: 'a:1on1-dana', conversationType: 'personal', tenantId: PRODUCTION.tenantId },
+      channelData: { tenant: { id: PRODUCTION.tenantId } },
+      text: 'pending',
+    });
+    for (const path of spellings('/api/messages')) {
+      for (const authorization of ['', `Basic ${PRODUCTION.appId}:x`, 'Bearer']) {
+        const answer = await raw(production.baseUrl, 'POST', path, {
+          headers: { 'content-type': 'application/json', authorization },
+          body: activity,
+        });
+        expect({ path, authorization, status: answer.status }).toMatchObject({ status: expect.toBeOneOf([401, 404]) });
+      }
+    }
+    expect(production.okta.calls.length).toBe(before);
+  });
+
+  it('refuses the hook, Slack and metrics on every spelling without their secrets', async () => {
+    const before = production.okta.calls.length;
+    const checks: [string, 'GET' | 'POST', string][] = [
+      ['/hooks/okta', 'POST', deliveryNaming(requestIds(50))],
+      ['/hooks/okta', 'GET', ''],
+      ['/slack/events', 'POST', 'command=%2Faccess&text=pending&user_id=U0DANA&team_id=T0GATEHOUSE'],
+      ['/metrics', 'GET', ''],
+    ];
+    for (const [protectedPath, method, body] of checks) {
+      for (const path of spellings(protectedPath)) {
+        const answer = await raw(production.baseUrl, method, path, {
+          headers: {
+            'content-type':
+              protectedPath === '/slack/events' ? 'application/x-www-form-urlencoded' : 'application/json',
+            'x-okta-verification-challenge': 'abc',
+            authorization: `Bearer ${TEST_SECRETS.slackSigningSecret}`,
+          },
+          body: method === 'POST' ? body : undefined,
+        });
+        expect({ path, method, status: answer.status }).toMatchObject({ status: expect.toBeOneOf([401, 404]) });
+      }
+    }
+    expect(production.okta.calls.length).toBe(before);
+    expect(await production.gatehouse.queue.depth()).toEqual({ slack: 0, teams: 0 });
+  });
+
+  it('sends a content security policy and HSTS, and keeps readiness detail to the metrics token', async () => {
+    const probe = await fetch(`${production.baseUrl}/readyz`);
+    expect(probe.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(probe.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+    expect(Object.keys((await probe.json()) as object)).toEqual(['status']);
+    const detailed = await fetch(`${production.baseUrl}/readyz`, {
+      headers: { authorization: `Bearer ${TEST_SECRETS.metricsToken}` },
+    });
+    expect(await detailed.json()).toMatchObject({ checks: { store: 'ok', governance: 'ok' } });
+  });
+
+  it('serves no metrics at all when no METRICS_TOKEN is configured, and says how to turn them on', async () => {
+    const bare = await startProductionWorld({ METRICS_TOKEN: '' });
+    try {
+      const answer = await fetch(`${bare.baseUrl}/metrics`, { headers: { authorization: 'Bearer ' } });
+      expect(answer.status).toBe(401);
+      expect(((await answer.json()) as { message: string }).message).toContain('METRICS_TOKEN');
+    } finally {
+      await bare.close();
+    }
+  });
+});

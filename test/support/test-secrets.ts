@@ -10,4 +10,6 @@ export const TEST_SECRETS = Object.freeze({
   slackAppToken: 'xapp-1-test-app-token-not-real',
   teamsAppPassword: 'test-teams-app-password-not-real',
   pingoneClientSecret: 'test-pingone-client-secret-not-real',
+  oktaEventHookSecret: 'test-okta-hook-secret-not-real',
+  metricsToken: 'test-metrics-token-not-real',
 });
