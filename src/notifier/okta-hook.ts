@@ -90,12 +90,10 @@ export function oktaHook(options: {
     app.post('/hooks/okta', { onRequest: requireSecret }, async (request, reply) => {
       const parsed = delivery.safeParse(request.body);
       if (!parsed.success) {
-        return reply
-          .status(400)
-          .send({
-            error: 'malformed_delivery',
-            message: 'Expected data.events[] of System Log events (at most 1000).',
-          });
+        return reply.status(400).send({
+          error: 'malformed_delivery',
+          message: 'Expected data.events[] of System Log events (at most 1000).',
+        });
       }
       const requestIds = new Set<string>();
       let ignored = 0;
