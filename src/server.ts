@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -9,16 +8,11 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Governance } from './api/governance.js';
-import { type Config, SANDBOX_SECRETS } from './config.js';
+import type { Config } from './config.js';
 import { GatehouseError } from './domain/errors.js';
 import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
-import { type SandboxOptions, sandboxPlugin } from './sandbox/index.js';
-import { createOktaOrg } from './sandbox/okta/index.js';
-import { createPingOneTenant } from './sandbox/pingone/index.js';
-import { playgroundPlugin } from './sandbox/playground/plugin.js';
-import { createSlackWorkspace } from './sandbox/slack/index.js';
-import { createTeamsTenant } from './sandbox/teams/index.js';
+import type { SandboxOptions } from './sandbox/index.js';
 import type { Store } from './store/index.js';
 
 export interface ServerDeps {
@@ -172,23 +166,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const surface of deps.surfaces ?? []) await app.register(surface);
 
   if (deps.config.mode === 'sandbox') {
-    const worlds = {
-      okta: deps.sandbox?.okta ?? createOktaOrg(),
-      pingone: deps.sandbox?.pingone ?? createPingOneTenant(),
-      slack: deps.sandbox?.slack ?? createSlackWorkspace(),
-      teams: deps.sandbox?.teams ?? createTeamsTenant(),
-    };
-    const changes = new EventEmitter();
-    changes.setMaxListeners(100);
-    await app.register(sandboxPlugin, { prefix: '/sandbox', logger: deps.logger, ...deps.sandbox, ...worlds, changes });
-    await app.register(playgroundPlugin, {
-      ...worlds,
-      provider: deps.config.governance.provider,
-      inject: (request) => app.inject(request),
-      publicUrl: deps.config.server.publicUrl,
-      signingSecret: deps.config.slack?.signingSecret ?? SANDBOX_SECRETS.slackSigningSecret,
-      changes,
-    });
+    // Loaded only here: production never loads the emulators (nor what they depend on).
+    const { mountSandbox } = await import('./sandbox/mount.js');
+    await mountSandbox(app, { config: deps.config, logger: deps.logger, sandbox: deps.sandbox });
   }
 
   return app;

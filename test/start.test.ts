@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from './support/free-port.js';
+import { TEST_SECRETS } from './support/test-secrets.js';
 
 /** `npm start` as a newcomer runs it: no environment at all. */
 describe('npm start with no configuration', () => {
@@ -87,6 +91,56 @@ describe('npm start with no configuration', () => {
     expect(output).toContain('Gatehouse cannot start; fix its configuration:');
     for (const name of ['OKTA_API_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN']) {
       expect(output).toContain(`  - ${name} is one of the sandbox's published values`);
+    }
+  }, 30_000);
+});
+
+describe('npm start in production', () => {
+  it('never loads the sandbox: no emulator, stand-in, playground or card schema', async () => {
+    const port = await freePort();
+    const loaded = join(mkdtempSync(join(tmpdir(), 'gatehouse-modules-')), 'loaded.txt');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './test/support/loaded-modules.mjs', 'src/main.ts'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          LOADED_MODULES_FILE: loaded,
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          PUBLIC_URL: 'https://gatehouse.example.com',
+          // Nothing answers there: start-up does not need Okta or Slack to answer.
+          OKTA_ORG_URL: 'http://127.0.0.1:9',
+          OKTA_API_TOKEN: TEST_SECRETS.oktaApiToken,
+          SLACK_SIGNING_SECRET: TEST_SECRETS.slackSigningSecret,
+          SLACK_BOT_TOKEN: TEST_SECRETS.slackBotToken,
+          SLACK_API_URL: 'http://127.0.0.1:9/api',
+          POLL_INTERVAL_MS: '3600000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      let output = '';
+      child.stdout?.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      child.stderr?.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      const deadline = Date.now() + 20_000;
+      while (!output.includes('Gatehouse started') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(output).toContain('Gatehouse started');
+      expect((await fetch(`http://127.0.0.1:${port}/sandbox/okta/api/v1/users`)).status).toBe(404);
+      const modules = readFileSync(loaded, 'utf8').split('\n').filter(Boolean);
+      // The check can fail: the product's own modules are in the list.
+      expect(modules.some((url) => url.endsWith('/src/server.ts'))).toBe(true);
+      expect(modules.filter((url) => /\/src\/sandbox\/|\/node_modules\/(adaptivecards|ajv)/.test(url))).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(dirname(loaded), { recursive: true, force: true });
     }
   }, 30_000);
 });
