@@ -26,7 +26,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'fast', include: ['test/**/*.test.ts'], exclude: SYSTEM } },
       // Replicas, Redis faults and the browser measure the whole machine's timing: one at a time.
-      { extends: true, test: { name: 'system', include: SYSTEM, maxWorkers: 2 } },
+      { extends: true, test: { name: 'system', include: SYSTEM, maxWorkers: 2, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -6,6 +6,7 @@ import { SLACK_RATES } from './adapters/slack/rate-limits.js';
 import { TeamsAdapter } from './adapters/teams/index.js';
 import { TEAMS_RATES } from './adapters/teams/rate-limits.js';
 import { createGovernance, type Governance } from './api/index.js';
+import { BackgroundWork } from './background.js';
 import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
 import type { PersonalRule } from './flows/limits.js';
@@ -45,6 +46,12 @@ export interface Gatehouse {
   server: FastifyInstance;
   /** Starts what runs beside the HTTP server (Slack Socket Mode). */
   start(): Promise<void>;
+  /**
+   * Resolves once Gatehouse has finished what it does in the background: listeners after their
+   * ack, Teams turns of its own, the syncs they started and the notifier's queue. Paced App Home
+   * redraws are not waited for. For tests that must show that nothing more happens.
+   */
+  idle(): Promise<void>;
   close(): Promise<void>;
   /**
    * Stops like a crashed process would, handing nothing over: the poller's lease and the queue's
@@ -97,6 +104,7 @@ export async function createGatehouse(
     overrides.governance ??
     createGovernance(config.governance, { metrics, logger, catalogCacheMs: config.catalogCacheMs });
   // Each person's rate limit is counted in Redis when there is one, so replicas share the budget.
+  const background = new BackgroundWork();
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }), {
     personalLimit: { redis: paceRedis, keyPrefix: config.redisKeyPrefix, rules: overrides.personalLimits },
   });
@@ -107,6 +115,7 @@ export async function createGatehouse(
         store,
         logger: logger.child({ component: 'slack' }),
         pacer: pacer('slack', SLACK_RATES),
+        background,
       })
     : undefined;
   const teams = config.teams
@@ -117,6 +126,7 @@ export async function createGatehouse(
         logger: logger.child({ component: 'teams' }),
         approvalsChannel: config.notifier.approvalsChannels.teams,
         pacer: pacer('teams', TEAMS_RATES),
+        background,
       })
     : undefined;
   const messengers: Messenger[] = [...(slack ? [slack.messenger] : []), ...(teams ? [teams.messenger] : [])];
@@ -194,6 +204,17 @@ export async function createGatehouse(
     slack,
     teams,
     server,
+    async idle() {
+      // Each kind of work may start another (a listener queues a sync, a sync retried from the
+      // queue): round again until a pass finds nothing running anywhere.
+      for (;;) {
+        await background.idle();
+        await messages.idle();
+        const depth = Object.values(await queue.depth()).reduce((sum, n) => sum + (n ?? 0), 0);
+        if (depth === 0 && !background.busy) return;
+        if (depth > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async start() {
       await slack?.start();
       queue.start((job) => messages.run(job));

@@ -109,7 +109,8 @@ describe('polling', () => {
       payload: delivery(request.id),
     });
     await world.gatehouse.poller.pollOnce();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Everything the late hook and the second poll queued has run (the hook's sync waits for its fold window).
+    await world.gatehouse.idle();
     expect(cardsFor(S.dana.id, request.id)).toHaveLength(1);
     expect(cardsFor(S.alice.id, request.id)).toHaveLength(1);
     expect(world.slack.messagesIn(APPROVALS).filter((m) => shown(m).includes(request.id))).toHaveLength(1);

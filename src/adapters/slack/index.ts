@@ -2,6 +2,7 @@ import { App, type Authorize } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { BackgroundWork } from '../../background.js';
 import type { SlackConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
 import type { RequestMessages } from '../../notifier/index.js';
@@ -29,6 +30,8 @@ export interface SlackAdapterOptions {
   logger: Logger;
   /** Keeps the notifier's posts under Slack's limits (see rate-limits.ts). */
   pacer?: Pacer;
+  /** Where work that outlives Slack's ack is tracked. */
+  background?: BackgroundWork;
 }
 
 /**
@@ -80,7 +83,11 @@ export class SlackAdapter {
     if (config.appToken) {
       this.app = new App({ ...common, socketMode: true, appToken: config.appToken });
     } else {
-      this.receiver = new FastifyReceiver({ signingSecret: config.signingSecret, logger });
+      this.receiver = new FastifyReceiver({
+        signingSecret: config.signingSecret,
+        logger,
+        background: this.options.background,
+      });
       this.app = new App({ ...common, receiver: this.receiver });
     }
     // First: a delivery from another workspace or organisation goes no further (not even a claim).

@@ -1,6 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import type { BackgroundWork } from '../../background.js';
 import { checkSlackSignature, type SignatureProblem } from './verify.js';
 
 /** Slack waits 3 s; answer a little before, whatever the listeners are doing. */
@@ -23,7 +24,9 @@ const REFUSALS: Record<SignatureProblem, string> = {
 export class FastifyReceiver implements Receiver {
   private bolt: App | undefined;
 
-  constructor(private readonly options: { signingSecret: string; logger: Logger; path?: string }) {}
+  constructor(
+    private readonly options: { signingSecret: string; logger: Logger; path?: string; background?: BackgroundWork },
+  ) {}
 
   init(app: App): void {
     this.bolt = app;
@@ -92,7 +95,10 @@ export class FastifyReceiver implements Receiver {
         answer(response instanceof Error ? undefined : response);
       },
     };
-    const processed = bolt.processEvent(event).then(
+    const listening = bolt.processEvent(event);
+    // The listener goes on after Slack has its answer: tracked, so shutdowns and tests can wait for it.
+    this.options.background?.track(listening);
+    const processed = listening.then(
       () => 'processed' as const,
       (err) => {
         this.options.logger.error({ err }, 'Slack listener failed');

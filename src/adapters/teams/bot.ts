@@ -11,6 +11,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { BackgroundWork } from '../../background.js';
 import { within } from '../../deadline.js';
 import { storeOutageIn } from '../../domain/errors.js';
 import {
@@ -64,6 +65,8 @@ export interface TeamsBotDeps {
   messages: RequestMessages;
   store: Store;
   logger: Logger;
+  /** Where work that outlives Teams' answer is tracked. */
+  background?: BackgroundWork;
 }
 
 /**
@@ -105,7 +108,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       const reference = TurnContext.getConversationReference(context.activity);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
       // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path.
-      void this.later(reference, async (turn) => this.answer(turn, () => this.actor(turn), parseCommand(text)));
+      void this.background(
+        this.later(reference, async (turn) => this.answer(turn, () => this.actor(turn), parseCommand(text))),
+      );
       await next();
     });
     this.onInstallationUpdateAdd(async (context, next) => {
@@ -135,7 +140,7 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     });
     const result = await within(answer, INVOKE_DEADLINE_MS);
     if (result !== 'late') return result;
-    answer.catch((err) => this.deps.logger.error({ err }, 'late Teams invoke failed'));
+    void this.background(answer).catch((err) => this.deps.logger.error({ err }, 'late Teams invoke failed'));
     return cardAnswer(messageCard('⏳ Gatehouse is still working on this; the card will update in a moment.'));
   }
 
@@ -157,9 +162,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
       const work = this.deps.flows.decide(actor, { requestId, taskId, decision: verb, reason });
       const outcome = await within(work, INVOKE_BUDGET_MS);
-      void work
-        .then((o) => (o.ok || showsStaleMessage(o.error) ? this.deps.messages.sync(requestId) : undefined))
-        .catch((err) => this.deps.logger.error({ err, requestId }, 'cards not synced after a Teams decision'));
+      void this.background(
+        work.then((o) => (o.ok || showsStaleMessage(o.error) ? this.deps.messages.sync(requestId) : undefined)),
+      ).catch((err) => this.deps.logger.error({ err, requestId }, 'cards not synced after a Teams decision'));
       if (outcome === 'late')
         return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
       if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
@@ -172,9 +177,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
       const me = await this.deps.flows.whoAmI(actor);
       if (me.ok) {
-        void this.deps.messages
-          .announceComment(requestId, me.value, text, `teams-${context.activity.id}`)
-          .catch((err) => this.deps.logger.warn({ err, requestId }, 'comment not announced on the cards'));
+        void this.background(
+          this.deps.messages.announceComment(requestId, me.value, text, `teams-${context.activity.id}`),
+        ).catch((err) => this.deps.logger.warn({ err, requestId }, 'comment not announced on the cards'));
       }
       return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
     }
@@ -307,7 +312,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     }
     if (created.value.kind !== 'created') return cardAnswer(requestFormCard({ problem: 'Choose one entry.' }));
     const request = created.value.request;
-    void this.deps.messages.sync(request.id).catch((err) => this.deps.logger.error({ err }, 'sync failed'));
+    void this.background(this.deps.messages.sync(request.id)).catch((err) =>
+      this.deps.logger.error({ err }, 'sync failed'),
+    );
     return cardAnswer(messageCard(confirmationText(request)));
   }
 
@@ -391,6 +398,11 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
   }
 
   /** Work after the HTTP answer, in a proactive turn on the same conversation. */
+  /** Work that goes on after Teams has its answer, tracked so shutdowns and tests can wait for it. */
+  private background<T>(work: Promise<T>): Promise<T> {
+    return this.deps.background?.track(work) ?? work;
+  }
+
   private async later(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>) {
     try {
       await this.deps.adapter.continueConversationAsync(this.deps.appId, reference, async (turn) => {

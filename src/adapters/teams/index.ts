@@ -1,6 +1,7 @@
 import { ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { BackgroundWork } from '../../background.js';
 import type { TeamsConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
 import type { RequestMessages } from '../../notifier/index.js';
@@ -21,6 +22,8 @@ export interface TeamsAdapterOptions {
   approvalsChannel?: string;
   /** Keeps the notifier's sends under Teams' limits (see rate-limits.ts). */
   pacer?: Pacer;
+  /** Where work that outlives Teams' answer is tracked. */
+  background?: BackgroundWork;
 }
 
 /**
@@ -76,6 +79,7 @@ export class TeamsAdapter {
       messages,
       store,
       logger,
+      background: this.options.background,
     });
   }
 

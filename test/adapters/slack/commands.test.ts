@@ -24,6 +24,18 @@ const lastEphemeral = (userId: string) => world.slack.ephemeralsFor(userId).at(-
 const ephemeralWith = (userId: string, text: string) =>
   eventually(() => world.slack.ephemeralsFor(userId).find((message) => shown(message).includes(text)));
 
+describe('waiting for Gatehouse to be idle', () => {
+  it('covers what a command does after its ack: the request, its cards and the notifier', async () => {
+    await world.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
+    // No polling here: idle() must not return before the work that followed the ack is done.
+    await world.gatehouse.idle();
+    const request = world.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id);
+    expect(request).toBeDefined();
+    expect(messageAbout(world.slack.dmWith(S.dana.id), request?.id ?? 'none')).toBeDefined();
+    expect(await world.gatehouse.queue.depth()).toEqual({ slack: 0, teams: 0 });
+  });
+});
+
 describe('/access help and bad input', () => {
   it('explains the grammar on /access help', async () => {
     const answer = await world.driver.command(S.alice.id, 'help');
@@ -136,10 +148,10 @@ describe('the request form', () => {
     await eventually(() => messageAbout(world.slack.dmWith(S.bob.id), request.id));
 
     // Submitting the same view again (a retried or forged delivery) asks Okta nothing and creates nothing.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await world.gatehouse.idle();
     const oktaCalls = world.okta.calls.length;
     await world.driver.resend(submitted.request);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await world.gatehouse.idle();
     expect(world.okta.calls.length).toBe(oktaCalls);
     expect(world.okta.requests.filter((r) => r.requested.entryId === SEED.entries.figmaEditor.id)).toHaveLength(1);
   });

@@ -42,7 +42,7 @@ describe('several replicas behind one Slack app', () => {
     const cards = (userId: string) =>
       first.slack.dmWith(userId).filter((m) => !m.thread_ts && shown(m).includes(request.id));
     await eventually(() => cards(S.bob.id).length > 0 && cards(S.alice.id).length > 0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.all([first.gatehouse.idle(), second.gatehouse.idle()]);
     expect(cards(S.bob.id)).toHaveLength(1);
     expect(cards(S.alice.id)).toHaveLength(1);
     expect(
@@ -56,7 +56,7 @@ describe('several replicas behind one Slack app', () => {
     expect(retried.statusCode).toBe(200);
     await eventually(() => first.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');
     await eventually(() => shown(first.slack.message(card.channel, card.ts)).includes('*Approved* by Bob Martinez'));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.all([first.gatehouse.idle(), second.gatehouse.idle()]);
     expect(first.writes('/resolve')).toBe(1);
     const told = first.slack
       .dmWith(S.alice.id)

@@ -304,5 +304,5 @@ describe('Slack failures lose nothing', () => {
 
 /** Lets work running after the ack finish, so a test can assert that nothing more happens. */
 function settled(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 400));
+  return world.gatehouse.idle();
 }

@@ -158,7 +158,7 @@ describe('what Gatehouse will not do in Teams', () => {
       world.driver.execute(T.alice.id, target, 'request', inputs),
       world.driver.execute(T.alice.id, target, 'request', inputs),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await world.gatehouse.idle();
     expect(
       world.okta.requests.filter((r) => r.requested.entryId === SEED.entries.googleWorkspaceStandard.id),
     ).toHaveLength(1);
@@ -174,7 +174,7 @@ describe('every card Gatehouse sends is a valid Adaptive Card 1.5', () => {
     await eventually(() => world.okta.requests.find((r) => r.id === request.id)?.status === 'APPROVED');
     await world.driver.say(T.alice.id, 'mine');
     await world.driver.say(T.dana.id, 'pending');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await world.gatehouse.idle();
     const conversations = [danaChat, APPROVALS, world.teams.personalConversationOf(T.alice.id)];
     let checked = 0;
     for (const conversation of conversations) {

@@ -124,7 +124,7 @@ describe.each(PROVIDERS)('on %s', (provider) => {
       const replay = await world.driver.resend(first);
       expect(replay.statusCode).toBe(200);
       await eventually(() => oktaRequest(SEED.entries.salesforceSalesUser.id)?.status === 'approved');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await world.gatehouse.idle();
       expect(world.portal.writes('decide')).toBe(1);
     });
 
@@ -141,7 +141,7 @@ describe.each(PROVIDERS)('on %s', (provider) => {
       ]);
       for (const answer of answers) expect(answer.statusCode).toBe(200);
       await eventually(() => oktaRequest(SEED.entries.salesforceSalesUser.id)?.status === 'approved');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await world.gatehouse.idle();
       expect(world.portal.writes('decide')).toBe(1);
     });
 
