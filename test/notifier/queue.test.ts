@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   BullSyncQueue,
   MemorySyncQueue,
@@ -34,6 +34,17 @@ const kinds: [string, Make][] = [
   ],
 ];
 
+/** Waits until the queue holds nothing: no job waiting, delayed or running on any platform. */
+async function drained(q: SyncQueue): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const depth = await q.depth();
+      if (Object.values(depth).some((n) => n)) throw new Error(`still queued: ${JSON.stringify(depth)}`);
+    },
+    { timeout: 8000, interval: 20 },
+  );
+}
+
 /** A worker that records every job it ran and answers what `decide` says. */
 function recorder(decide: (job: SyncJob, seen: number) => SyncOutcome = () => ({ status: 'done' })) {
   const runs: (SyncJob & { at: number })[] = [];
@@ -59,7 +70,7 @@ describe.each(kinds)('the notifier queue (%s)', (_name, make) => {
     await q.enqueue('req-1', { key: 'event-a' });
     await q.enqueue('req-2');
     await eventually(() => runs.length >= 4);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await drained(q);
     expect(runs.map((r) => `${r.requestId}/${r.platform}`).sort()).toEqual([
       'req-1/slack',
       'req-1/teams',
@@ -67,7 +78,7 @@ describe.each(kinds)('the notifier queue (%s)', (_name, make) => {
       'req-2/teams',
     ]);
     await q.enqueue('req-1', { key: 'event-a' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await drained(q);
     expect(runs).toHaveLength(4);
     expect(await q.depth()).toEqual({ slack: 0, teams: 0 });
   });
@@ -82,7 +93,7 @@ describe.each(kinds)('the notifier queue (%s)', (_name, make) => {
     await eventually(() => runs.filter((r) => r.platform === 'slack').length === 3);
     const slack = runs.filter((r) => r.platform === 'slack');
     expect((slack[2]?.at ?? 0) - (slack[1]?.at ?? 0)).toBeGreaterThanOrEqual(10);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await drained(q);
     expect(runs.filter((r) => r.platform === 'teams')).toHaveLength(1);
     expect(runs.filter((r) => r.platform === 'slack')).toHaveLength(3);
   });
