@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { LOG_LEVELS } from './types.js';
+
+/** The environment variables Gatehouse reads, parsed and checked one by one with zod. */
+
+/** Variables whose presence means "this is a real deployment". */
+export const REAL_SETTINGS = [
+  'GOVERNANCE_PROVIDER',
+  'OKTA_ORG_URL',
+  'OKTA_API_TOKEN',
+  'OKTA_CLIENT_ID',
+  'OKTA_PRIVATE_KEY',
+  'PINGONE_TENANT_URL',
+  'PINGONE_ACCESS_TOKEN',
+  'PINGONE_CLIENT_ID',
+  'PINGONE_CLIENT_SECRET',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'MICROSOFT_APP_ID',
+  'MICROSOFT_APP_PASSWORD',
+] as const;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), `${name} must be an http(s) URL`)
+    .transform((value) => value.replace(/\/+$/, ''));
+
+/** `30m`, `4h`, `2d` or plain milliseconds. */
+const duration = (name: string) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 30m, 4h or 2d (got "${value}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+export const environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: optionalText,
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  PUBLIC_URL: url('PUBLIC_URL').optional(),
+  GOVERNANCE_PROVIDER: z.enum(['okta', 'pingone']).optional(),
+  OKTA_ORG_URL: url('OKTA_ORG_URL').optional(),
+  OKTA_API_TOKEN: optionalText,
+  OKTA_CLIENT_ID: optionalText,
+  OKTA_PRIVATE_KEY: optionalText,
+  OKTA_PRIVATE_KEY_ID: optionalText,
+  OKTA_SCOPES: optionalText,
+  PINGONE_TENANT_URL: url('PINGONE_TENANT_URL').optional(),
+  PINGONE_ACCESS_TOKEN: optionalText,
+  PINGONE_CLIENT_ID: optionalText,
+  PINGONE_CLIENT_SECRET: optionalText,
+  PINGONE_TOKEN_URL: url('PINGONE_TOKEN_URL').optional(),
+  PINGONE_SCOPES: optionalText,
+  PINGONE_SERVICE_ACCOUNT_ID: optionalText,
+  PINGONE_REALM: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9]{0,30}$/, 'PINGONE_REALM is a realm name like alpha or bravo')
+    .default('alpha'),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: url('SLACK_API_URL').optional(),
+  SLACK_TEAM_ID: z
+    .string()
+    .trim()
+    .regex(/^T[A-Z0-9]{2,}$/, 'SLACK_TEAM_ID is a workspace id like T0123ABCD')
+    .optional(),
+  SLACK_ENTERPRISE_ID: z
+    .string()
+    .trim()
+    .regex(/^E[A-Z0-9]{2,}$/, 'SLACK_ENTERPRISE_ID is an Enterprise Grid org id like E0123ABCD')
+    .optional(),
+  METRICS_TOKEN: optionalText,
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^rediss?:\/\//.test(value), 'REDIS_URL must start with redis:// or rediss://')
+    .optional(),
+  APPROVALS_CHANNELS: optionalText,
+  APPROVALS_ROUTES: optionalText,
+  ACCESS_EXPIRY_WARNINGS: optionalText,
+  CHAT_RATE_SCALE: z.coerce.number().positive('CHAT_RATE_SCALE must be a positive number').max(1000).default(1),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[\w.-]{1,64}$/, 'REDIS_KEY_PREFIX may use letters, digits, ".", "_" and "-" (at most 64)')
+    .default('gatehouse'),
+  CATALOG_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0, 'CATALOG_CACHE_SECONDS must be 0 (off) or more')
+    .max(3600, 'CATALOG_CACHE_SECONDS must be at most 3600')
+    .default(60),
+  POLL_INTERVAL_MS: z.coerce.number().int().min(1000, 'POLL_INTERVAL_MS must be at least 1000').default(30_000),
+  REMINDER_AFTER: duration('REMINDER_AFTER').optional(),
+  OKTA_EVENT_HOOK_SECRET: optionalText,
+  SANDBOX_PROVIDER: z.enum(['okta', 'pingone']).default('okta'),
+});
+
+export type Environment = z.infer<typeof environment>;
+
+export function splitList(value: string, separator: string | RegExp = /[\s,]+/): string[] {
+  return value
+    .split(separator)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+export function parseDurationMs(value: string): number | undefined {
+  const match = /^(\d+)\s*(ms|s|m|h|d)?$/i.exec(value.trim());
+  if (!match?.[1]) return undefined;
+  const unit = (match[2] ?? 'ms').toLowerCase();
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1;
+  return Number(match[1]) * factor;
+}

@@ -1,0 +1,106 @@
+import type { ApprovalRoute } from '../notifier/routing.js';
+
+/** The configuration's shape, and the sandbox's published values every section refers to. */
+
+/** How often sandbox mode polls its emulated governance system when POLL_INTERVAL_MS is unset. */
+export const SANDBOX_POLL_INTERVAL_MS = 3_000;
+/** The emulated Slack workspace's approvals channel (#access-approvals). */
+export const SANDBOX_APPROVALS_CHANNEL = 'C0APPROVALS';
+/** The emulated Microsoft 365 tenant (src/sandbox/teams seeds the same id). */
+export const SANDBOX_TEAMS_TENANT = '00000000-0000-4000-8000-00000000ac3e';
+/** The emulated Teams tenant's approvals channel. */
+export const SANDBOX_TEAMS_APPROVALS_CHANNEL = '19:approvals@thread.tacv2';
+
+/**
+ * Published on purpose: the sandbox only ever listens on loopback. Production refuses every one of
+ * these values (see secretProblems), so a copied sandbox setting cannot reach a real deployment.
+ */
+export const SANDBOX_SECRETS = Object.freeze({
+  slackSigningSecret: 'sandbox',
+  slackBotToken: 'xoxb-gatehouse-sandbox',
+  oktaApiToken: 'gatehouse-sandbox-okta-token',
+  oktaEventHookSecret: 'gatehouse-sandbox-hook-secret',
+  pingoneAccessToken: 'gatehouse-sandbox-pingone-token',
+  /** The emulated PingOne tenant's governance administrator, whose token Gatehouse uses. */
+  pingoneServiceAccountId: '00ugatehousesvc00000',
+  microsoftAppId: '00000000-0000-0000-0000-000000000000',
+});
+
+export type OktaAuth =
+  | { kind: 'ssws'; token: string }
+  | { kind: 'private_key_jwt'; clientId: string; privateKey: string; keyId?: string; scopes: string[] };
+
+export type PingOneAuth =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'client_credentials'; clientId: string; clientSecret: string; tokenUrl: string; scopes: string[] };
+
+export type GovernanceConfig =
+  | { provider: 'okta'; orgUrl: string; auth: OktaAuth }
+  /** `realm` names the managed-user object (`<realm>_user`) and the token endpoint's realm. */
+  | { provider: 'pingone'; tenantUrl: string; realm: string; auth: PingOneAuth; serviceAccountId?: string };
+
+export interface SlackConfig {
+  signingSecret: string;
+  botToken: string;
+  appToken?: string;
+  apiUrl: string;
+  /** The one workspace served (SLACK_TEAM_ID); learned from auth.test at start when not configured. */
+  teamId?: string;
+  /** The Enterprise Grid org served (SLACK_ENTERPRISE_ID); learned from auth.test when not configured. */
+  enterpriseId?: string;
+}
+
+export interface TeamsConfig {
+  /** Empty only in sandbox mode, where botbuilder then runs without authentication (loopback only). */
+  appId: string;
+  appPassword?: string;
+  tenantId?: string;
+  appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+  /** Where proactive messages go before any activity has told us (sandbox: the connector stand-in). */
+  serviceUrl?: string;
+}
+
+export interface Config {
+  mode: 'sandbox' | 'production';
+  server: {
+    port: number;
+    host: string;
+    publicUrl: string;
+    logLevel: LogLevel;
+    /**
+     * Bearer token for /metrics and the detailed /readyz (METRICS_TOKEN). Without it, production
+     * serves neither detail; sandbox mode (loopback only) serves both openly.
+     */
+    metricsToken?: string;
+  };
+  governance: GovernanceConfig;
+  slack?: SlackConfig;
+  teams?: TeamsConfig;
+  redisUrl?: string;
+  /** Namespaces every key and queue in Redis, so deployments can share one server. */
+  redisKeyPrefix: string;
+  /** How long a person's catalog search answer is reused by type-ahead (CATALOG_CACHE_SECONDS); 0 for never. */
+  catalogCacheMs: number;
+  notifier: {
+    approvalsChannels: Record<string, string>;
+    pollIntervalMs: number;
+    reminderAfterMs?: number;
+    oktaEventHookSecret?: string;
+    /** Rules choosing an approvals channel per catalog entry or resource (APPROVALS_ROUTES). */
+    routes: ApprovalRoute[];
+    /** How long before time-bound access ends its holder is warned, largest first (ACCESS_EXPIRY_WARNINGS). */
+    expiryWarningsMs: number[];
+    /** Multiplies the documented chat rate limits, for workspaces granted more (CHAT_RATE_SCALE). */
+    rateScale: number;
+  };
+  sandbox?: { provider: 'okta' | 'pingone' };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Gatehouse cannot start; fix its configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
