@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { StoreUnavailable } from '../domain/errors.js';
 import type { Flows, PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
-import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
+import type { Lock, MessageRef, Store } from '../store/index.js';
+import { DeliveryLedger, deliveryKeys, messageIdentity, type StoredComment } from './ledger.js';
 import { DeliveryFailed, type Messenger, type Notice, PacingWait, type RequestCard } from './messenger.js';
 import type { SyncJob, SyncOutcome, SyncQueue } from './queue.js';
 import type { ApprovalRouting } from './routing.js';
@@ -34,16 +34,10 @@ const MAX_PASSES = 3;
  * between, the message is tried again afterwards rather than never sent.
  */
 const POSTING_HOLD_MS = 5 * 60_000;
-/** A post whose outcome is unknown is not retried before this, so a slow success is not doubled at once. */
-const UNKNOWN_OUTCOME_HOLD_MS = 15 * 60_000;
 /** How long after a revocation is due the request is read again to tell its holder. */
 const REVOCATION_CHECK_DELAY_MS = 60_000;
 
 class LockLost extends Error {}
-
-/** The states of a delivery claim; any other value (a claim's '1', 'sent') means it was delivered. */
-const POSTING = 'posting';
-const UNKNOWN = 'unknown';
 
 /** What one platform's pass over a request ran into. */
 interface Tally {
@@ -68,8 +62,11 @@ interface Tally {
  */
 export class RequestMessages {
   private readonly running = new Set<Promise<unknown>>();
+  private readonly ledger: DeliveryLedger;
 
-  constructor(private readonly options: RequestMessagesOptions) {}
+  constructor(private readonly options: RequestMessagesOptions) {
+    this.ledger = new DeliveryLedger(options.store);
+  }
 
   /** Waits (at most `ms`) for the passes running now, so a shutdown does not cut one between a post and its record. */
   async idle(ms = 10_000): Promise<void> {
@@ -119,7 +116,7 @@ export class RequestMessages {
     // Kept whatever the backend: the sync that follows reads the request anyway and uses the
     // backend's own comments when it lists them, so no extra read is needed to decide here.
     const entry: StoredComment = { id: key, author, text: text.slice(0, 10_000), created: new Date().toISOString() };
-    await this.keepComment(requestId, entry).catch((error: unknown) => {
+    await this.ledger.keepComment(requestId, entry).catch((error: unknown) => {
       // The comment is on the request already; only the thread replies of a backend that cannot
       // list comments (Okta) are lost, which is no reason to tell its author it failed.
       if (!(error instanceof StoreUnavailable)) throw error;
@@ -128,21 +125,10 @@ export class RequestMessages {
     await this.sync(requestId);
   }
 
-  private async keepComment(requestId: string, entry: StoredComment): Promise<void> {
-    const listKey = chatCommentsKey(requestId);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const raw = await this.options.store.get(listKey);
-      const list = parseStoredComments(raw);
-      if (list.some((c) => c.id === entry.id)) return;
-      const next = JSON.stringify([...list, entry].slice(-50));
-      if (await this.options.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) return;
-    }
-  }
-
   /** Comments to reply with: the backend's own when it lists them, else those made in chat. */
   private async commentsOf(request: RequestView): Promise<StoredComment[]> {
     if (request.comments.length > 0) return request.comments;
-    return parseStoredComments(await this.options.store.get(chatCommentsKey(request.id)));
+    return this.ledger.chatComments(request.id);
   }
 
   /** One platform's pass, as a queue job: says whether and when to try again. */
@@ -232,18 +218,18 @@ export class RequestMessages {
       this.count(platform, kind, outcome, request);
     };
     const remember = async (ref: MessageRef) => {
-      sent.add(identity(ref));
+      sent.add(messageIdentity(ref));
       await store.addMessageRef(request.id, ref);
       await this.rememberRendering(ref, this.cardFor(ref, snapshot));
       // The card shows the request as it is now; only comments after it get a thread reply.
       for (const comment of request.comments)
-        await store.claim(commentKey(request.id, comment.id, ref), MESSAGE_REF_RETENTION_MS);
+        await this.ledger.markDelivered(deliveryKeys.commentReply(request.id, comment.id, ref));
     };
 
     // The requester's card and each approver's are different messages: posted at once (each still
     // claimed on its own and paced per conversation).
     const posts: Promise<void>[] = [
-      this.once(`msg:${request.id}:requester:${platform}`, holding, tally, async () => {
+      this.once(deliveryKeys.requesterCard(request.id, platform), holding, tally, async () => {
         const ref = await messenger.sendToPerson(request.requester, {
           role: 'requester',
           request: snapshot.as(request.requester),
@@ -255,10 +241,15 @@ export class RequestMessages {
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
     for (const approver of step?.approvers ?? []) {
       posts.push(
-        this.once(`msg:${request.id}:approval:${step?.index}:${approver.id}:${platform}`, holding, tally, async () => {
-          const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
-          return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
-        }).then((outcome) => track(outcome, 'approval')),
+        this.once(
+          deliveryKeys.approvalCard(request.id, step?.index, approver.id, platform),
+          holding,
+          tally,
+          async () => {
+            const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
+            return ref && (() => remember({ ...ref, kind: 'approval', recipientId: approver.id }));
+          },
+        ).then((outcome) => track(outcome, 'approval')),
       );
     }
 
@@ -269,7 +260,7 @@ export class RequestMessages {
     const channel = this.options.routing.channelFor(request, platform);
     if (channel && request.steps.length > 0) {
       track(
-        await this.once(`msg:${request.id}:channel:${platform}`, holding, tally, async () => {
+        await this.once(deliveryKeys.channelCard(request.id, platform), holding, tally, async () => {
           const ref = await messenger.sendToChannel(channel, { role: 'channel', request });
           return () => remember({ ...ref, kind: 'channel' });
         }),
@@ -282,7 +273,7 @@ export class RequestMessages {
     );
     const stale: { ref: MessageRef; card: RequestCard }[] = [];
     for (const ref of refs) {
-      if (sent.has(identity(ref))) continue;
+      if (sent.has(messageIdentity(ref))) continue;
       const card = this.cardFor(ref, snapshot);
       const shown = await this.shownOn(ref);
       if (shown && (shown.fingerprint === fingerprint(card) || isOlder(request.updated, shown.updated))) continue;
@@ -309,9 +300,9 @@ export class RequestMessages {
     for (const comment of comments) {
       const notice: Notice = { kind: 'comment', request, author: comment.author, text: comment.text };
       for (const ref of refs) {
-        if (sent.has(identity(ref))) continue;
+        if (sent.has(messageIdentity(ref))) continue;
         track(
-          await this.once(commentKey(request.id, comment.id, ref), holding, tally, async () => {
+          await this.once(deliveryKeys.commentReply(request.id, comment.id, ref), holding, tally, async () => {
             await messenger.reply(ref, notice);
             return null;
           }),
@@ -388,7 +379,7 @@ export class RequestMessages {
     for (const before of passed) {
       const event = `expiring:${endsAt}:${before}`;
       if (before !== nearest) {
-        await this.options.store.claim(this.toldKey(request.id, messenger.platform, event), MESSAGE_REF_RETENTION_MS);
+        await this.ledger.markDelivered(deliveryKeys.notice(request.id, messenger.platform, event));
         continue;
       }
       const notice: Notice = { kind: 'expiring', request, endsAt: request.revocationScheduled as string };
@@ -418,14 +409,10 @@ export class RequestMessages {
     holding: () => Promise<void>,
     tally: Tally,
   ): Promise<Delivery> {
-    return this.once(this.toldKey(notice.request.id, messenger.platform, event), holding, tally, async () => {
+    return this.once(deliveryKeys.notice(notice.request.id, messenger.platform, event), holding, tally, async () => {
       await messenger.notify(person, notice);
       return null;
     });
-  }
-
-  private toldKey(requestId: string, platform: string, event: string): string {
-    return `told:${requestId}:${platform}:${event}`;
   }
 
   private postingHoldMs(): number {
@@ -478,12 +465,12 @@ export class RequestMessages {
     tally: Tally,
     deliver: () => Promise<(() => Promise<void>) | null>,
   ): Promise<Delivery> {
-    const { store, logger } = this.options;
-    if (!(await store.compareAndSwap(key, null, POSTING, { ttlMs: this.postingHoldMs() }))) {
+    const { ledger } = this;
+    const { logger } = this.options;
+    if (!(await ledger.claim(key, this.postingHoldMs()))) {
       // Claimed before: done, or in doubt (a replica died mid-post, or the platform never answered).
       // In doubt means coming back once the hold lapses, or nobody would ever post it.
-      const state = await store.get(key);
-      if (state === POSTING || state === UNKNOWN) tally.inDoubt = true;
+      if (await ledger.inDoubt(key)) tally.inDoubt = true;
       return 'skipped';
     }
     let record: (() => Promise<void>) | null;
@@ -492,31 +479,27 @@ export class RequestMessages {
       record = await deliver();
     } catch (err) {
       if (err instanceof DeliveryFailed && err.posted === 'unknown') {
-        await store.set(key, UNKNOWN, { ttlMs: UNKNOWN_OUTCOME_HOLD_MS });
+        await ledger.unconfirmed(key);
         logger.warn({ err, key }, 'chat did not confirm a post; not retrying it for a while');
       } else {
-        await store.delete(key);
+        await ledger.release(key);
         if (err instanceof LockLost) throw err;
         logger.warn({ err, key }, 'chat message not sent; will retry');
       }
       note(tally, err);
       return 'failed';
     }
-    await store.set(key, 'sent', { ttlMs: MESSAGE_REF_RETENTION_MS });
+    await ledger.delivered(key);
     await record?.().catch((err) => logger.error({ err, key }, 'a sent message was not recorded'));
     return 'sent';
   }
 
-  private async shownOn(ref: MessageRef): Promise<{ updated: string; fingerprint: string } | null> {
-    const raw = await this.options.store.get(renderingKey(ref));
-    const [updated, print] = raw?.split('\n') ?? [];
-    return updated && print ? { updated, fingerprint: print } : null;
+  private shownOn(ref: MessageRef): Promise<{ updated: string; fingerprint: string } | null> {
+    return this.ledger.shownOn(ref);
   }
 
   private async rememberRendering(ref: MessageRef, card: RequestCard): Promise<void> {
-    await this.options.store.set(renderingKey(ref), `${card.request.updated}\n${fingerprint(card)}`, {
-      ttlMs: MESSAGE_REF_RETENTION_MS,
-    });
+    await this.ledger.rememberRendering(ref, card.request.updated, fingerprint(card));
   }
 }
 
@@ -540,35 +523,6 @@ function note(tally: Tally, err: unknown): void {
   }
 }
 
-type StoredComment = RequestView['comments'][number];
-
-const storedComments = z.array(
-  z.object({
-    id: z.string(),
-    author: z.object({ id: z.string(), name: z.string(), email: z.string().optional() }),
-    text: z.string(),
-    created: z.string(),
-  }),
-);
-
-function parseStoredComments(raw: string | null): StoredComment[] {
-  if (!raw) return [];
-  try {
-    const parsed = storedComments.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
-}
-
-function chatCommentsKey(requestId: string): string {
-  return `chat-comments:${requestId}`;
-}
-
-function commentKey(requestId: string, commentId: string, ref: MessageRef): string {
-  return `told:${requestId}:comment:${commentId}:${identity(ref)}`;
-}
-
 function isLastDecided(request: RequestView, index: number): boolean {
   const decided = request.steps.filter((s) => s.decision);
   return decided[decided.length - 1]?.index === index;
@@ -579,14 +533,6 @@ function isOlder(candidate: string, shown: string): boolean {
   const a = Date.parse(candidate);
   const b = Date.parse(shown);
   return !Number.isNaN(a) && !Number.isNaN(b) && a < b;
-}
-
-function identity(ref: MessageRef): string {
-  return `${ref.platform}:${ref.conversationId}:${ref.messageId}`;
-}
-
-function renderingKey(ref: MessageRef): string {
-  return `rendered:${identity(ref)}`;
 }
 
 /** What a card shows, minus what changes without news (the read time), so unchanged cards are not re-sent. */
