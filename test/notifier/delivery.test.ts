@@ -91,11 +91,13 @@ describe('Slack rate limits', () => {
     const posts = world.slack.callsTo('chat.postMessage');
     const limited = posts.find((call) => call.error === 'ratelimited');
     expect(limited).toBeDefined();
-    // Slack deliveries waited for Retry-After (2 s) before posting again; only posts already on the
-    // wire when the 429 came back (answered within a few milliseconds of it) went through meanwhile.
+    // Slack deliveries waited for Retry-After (2 s) before posting again. Only posts already on the
+    // wire when the 429 came back went through meanwhile: at most one per other running job (the
+    // queue runs four per platform), however late a loaded machine lets them arrive. Ignoring the
+    // pause sends a dozen or more in that time.
     const since = limited?.at ?? 0;
-    const during = posts.filter((call) => call.at > since + 100 && call.at < since + 1_900);
-    expect(during).toEqual([]);
+    const during = posts.filter((call) => call !== limited && call.at >= since && call.at < since + 1_900);
+    expect(during.length).toBeLessThanOrEqual(3);
     for (const request of requests) {
       expect(topLevel(APPROVALS, request.id)).toHaveLength(1);
       expect(dmsAbout(slackIdOf(request.requester.email), request.id)).toHaveLength(1);
