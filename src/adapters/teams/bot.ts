@@ -55,6 +55,16 @@ const formData = z
   .object({ entry: z.string().optional(), justification: z.string().optional(), duration: z.string().optional() })
   .passthrough();
 
+/** A button pressed on a card about a request, as the handlers of its verb receive it. */
+interface CardPress {
+  context: TurnContext;
+  actor: ChatIdentity;
+  requestId: string;
+  taskId?: string;
+  fromList: boolean;
+  data: Record<string, unknown>;
+}
+
 export interface TeamsBotDeps {
   adapter: CloudAdapter;
   appId: string;
@@ -155,35 +165,48 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     const { r: requestId, t: taskId } = parsed.data;
     const fromList = data.from === 'list';
     if (verb === VERB.refresh) return this.currentCard(context, actor, requestId, fromList);
+    const act = this.cardActions.get(verb);
+    if (!act) return cardAnswer(messageCard(`⚠️ Gatehouse does not know the action “${escapeWithin(verb, 50)}”.`));
     // A replayed invoke (same activity id) writes nothing: it gets the card as it stands.
     const first = await this.deps.store.claim(`teams:invoke:${context.activity.id}`, INVOKE_CLAIM_TTL_MS);
     if (!first) return this.currentCard(context, actor, requestId, fromList);
-    if (verb === VERB.approve || verb === VERB.reject) {
-      const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
-      const work = this.deps.flows.decide(actor, { requestId, taskId, decision: verb, reason });
-      const outcome = await within(work, INVOKE_BUDGET_MS);
+    return act({ context, actor, requestId, taskId, fromList, data });
+  }
+
+  /** What each card button does, by its verb; every one answers with the card as it now stands. */
+  // A Map, not an object: a verb such as "constructor" must find nothing.
+  private readonly cardActions = new Map<string, (press: CardPress) => Promise<AdaptiveCardInvokeResponse>>([
+    [VERB.approve, (press) => this.decide(press, 'approve')],
+    [VERB.reject, (press) => this.decide(press, 'reject')],
+    [VERB.comment, (press) => this.comment(press)],
+  ]);
+
+  private async decide(press: CardPress, decision: 'approve' | 'reject'): Promise<AdaptiveCardInvokeResponse> {
+    const { context, actor, requestId, taskId, fromList, data } = press;
+    const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
+    const work = this.deps.flows.decide(actor, { requestId, taskId, decision, reason });
+    const outcome = await within(work, INVOKE_BUDGET_MS);
+    void this.background(
+      work.then((o) => (o.ok || showsStaleMessage(o.error) ? this.deps.messages.sync(requestId) : undefined)),
+    ).catch((err) => this.deps.logger.error({ err, requestId }, 'cards not synced after a Teams decision'));
+    if (outcome === 'late') return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
+    if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
+    return this.currentCard(context, actor, requestId, fromList, undefined, outcome.value.request);
+  }
+
+  private async comment(press: CardPress): Promise<AdaptiveCardInvokeResponse> {
+    const { context, actor, requestId, fromList, data } = press;
+    const text = typeof data[INPUT.comment] === 'string' ? (data[INPUT.comment] as string) : '';
+    const outcome = await this.deps.flows.comment(actor, requestId, text);
+    if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    const me = await this.deps.flows.whoAmI(actor);
+    if (me.ok) {
       void this.background(
-        work.then((o) => (o.ok || showsStaleMessage(o.error) ? this.deps.messages.sync(requestId) : undefined)),
-      ).catch((err) => this.deps.logger.error({ err, requestId }, 'cards not synced after a Teams decision'));
-      if (outcome === 'late')
-        return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
-      if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
-      // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
-      return this.currentCard(context, actor, requestId, fromList, undefined, outcome.value.request);
+        this.deps.messages.announceComment(requestId, me.value, text, `teams-${context.activity.id}`),
+      ).catch((err) => this.deps.logger.warn({ err, requestId }, 'comment not announced on the cards'));
     }
-    if (verb === VERB.comment) {
-      const text = typeof data[INPUT.comment] === 'string' ? (data[INPUT.comment] as string) : '';
-      const outcome = await this.deps.flows.comment(actor, requestId, text);
-      if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
-      const me = await this.deps.flows.whoAmI(actor);
-      if (me.ok) {
-        void this.background(
-          this.deps.messages.announceComment(requestId, me.value, text, `teams-${context.activity.id}`),
-        ).catch((err) => this.deps.logger.warn({ err, requestId }, 'comment not announced on the cards'));
-      }
-      return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
-    }
-    return cardAnswer(messageCard(`⚠️ Gatehouse does not know the action “${escapeWithin(verb, 50)}”.`));
+    return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
   }
 
   protected override async onSearchInvoke(
