@@ -4,8 +4,9 @@ import { GovernanceUnavailable, storeOutageIn } from '../domain/errors.js';
 import type { AccessRequest, CatalogEntry, CatalogItem, Decision, Principal } from '../domain/types.js';
 import { isOpen } from '../domain/types.js';
 import type { Store } from '../store/index.js';
-import { forgetDecision, rememberDecision, withAttributions } from './attribution.js';
+import { rememberDecision, withAttributions } from './attribution.js';
 import { assertCanCancel, assertCanComment, assertCanDecide, availableActions, canView } from './authorization.js';
+import { DecisionClaim } from './decision-claim.js';
 import {
   AlreadyDecided,
   DecisionInProgress,
@@ -40,9 +41,6 @@ import {
 import { durationSeconds, parseDuration } from './wording.js';
 
 export const MAX_TEXT_LENGTH = 2000;
-const DECISION_CLAIM_TTL_MS = 10 * 60_000;
-/** A decision claim whose write's outcome is unknown: the next click re-checks the step. */
-const UNCONFIRMED = 'unconfirmed';
 const CREATE_CLAIM_TTL_MS = 24 * 60 * 60_000;
 
 export interface RequestAccessInput {
@@ -226,17 +224,12 @@ export class Flows {
       const reason = cleanText('reason', input.reason);
       const [request, policy] = await Promise.all([this.mustGet(input.requestId), this.governance.policy()]);
       const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId);
-      const claim = `decision:${request.id}:${step.taskId ?? step.index}`;
-      // One governance write per step, whoever clicks and however often Slack retries.
-      if (!(await this.store.claim(claim, DECISION_CLAIM_TTL_MS))) {
+      const claim = new DecisionClaim(this.store, this.logger, request.id, step);
+      if (!(await claim.take())) {
         const now = await this.mustGet(request.id);
         const decided = now.steps.find((s) => s.index === step.index)?.decision;
         if (decided) throw new AlreadyDecided(request.id, decided.decision, decided.by, decided.at);
-        // An earlier write whose outcome nobody could learn, and the backend now shows the step
-        // still open: that write did not land (or the backend will refuse whichever comes second,
-        // as a step is decided once), so this click may write. Only one click takes the claim over.
-        const takenOver = await this.store.compareAndSwap(claim, UNCONFIRMED, '1', { ttlMs: DECISION_CLAIM_TTL_MS });
-        if (!takenOver) throw new DecisionInProgress(`claim ${claim} held`);
+        if (!(await claim.takeOver())) throw new DecisionInProgress(`claim ${claim.key} held`);
       }
       const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
       const attribution = { by, decision: input.decision, reason, via: surface(actor) };
@@ -410,7 +403,7 @@ export class Flows {
   private async writeDecision(
     input: Parameters<Governance['decide']>[0],
     stepIndex: number,
-    claim: string,
+    claim: DecisionClaim,
   ): Promise<AccessRequest> {
     try {
       return await this.governance.decide(input);
@@ -421,31 +414,17 @@ export class Flows {
         // We hold the claim for this step, so a matching decision is ours (the backend may credit its service account).
         if (after && landed?.decision === input.decision) return after;
         if (after) {
-          await this.release(claim, input.requestId, stepIndex);
+          await claim.release();
           throw new DecisionUnconfirmed(`decision on ${input.requestId} not recorded`, { cause: error });
         }
         // Still unknown: the claim stays, marked, so a click that finds the step still open once
         // the backend answers again may write; meanwhile the notifier shows the step if it landed.
-        await this.store.set(claim, UNCONFIRMED, { ttlMs: DECISION_CLAIM_TTL_MS }).catch(() => undefined);
+        await claim.unconfirmed();
         throw new DecisionOutcomeUnknown(`decision on ${input.requestId} unconfirmed`, { cause: error });
       }
-      await this.release(claim, input.requestId, stepIndex);
+      await claim.release();
       throw error;
     }
-  }
-
-  /** Frees a step whose write did not land; the backend's refusal, not a store outage, is what to report. */
-  private async release(claim: string, requestId: string, stepIndex: number): Promise<void> {
-    // Each on its own: a note left behind could credit this person with a later decision made elsewhere.
-    await forgetDecision(this.store, requestId, stepIndex).catch((err) => {
-      if (!storeOutageIn(err)) throw err;
-      this.logger.warn({ err, requestId, step: stepIndex }, 'decision note not forgotten');
-    });
-    await this.store.delete(claim).catch((err) => {
-      if (!storeOutageIn(err)) throw err;
-      // Until the claim expires a click on this step is told a decision is in progress.
-      this.logger.warn({ err, requestId, claim }, 'decision claim not released');
-    });
   }
 }
 

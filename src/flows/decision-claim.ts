@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import { storeOutageIn } from '../domain/errors.js';
+import type { Store } from '../store/index.js';
+import { forgetDecision } from './attribution.js';
+
+/** Long enough for a slow backend to answer a decision; a click after it finds the step's state. */
+const DECISION_CLAIM_TTL_MS = 10 * 60_000;
+/** A decision claim whose write's outcome is unknown: the next click re-checks the step. */
+const UNCONFIRMED = 'unconfirmed';
+
+/**
+ * One governance write per approval step, whoever clicks and however often a platform retries:
+ * the first click claims the step in the store (shared by every replica) before writing.
+ *
+ *   (none) ──take──▶ held ──write lands──▶ held until it lapses
+ *                      ├──write refused──▶ released (and its decision note forgotten)
+ *                      └──outcome unknown──▶ unconfirmed ──takeOver (step found still open)──▶ held
+ */
+export class DecisionClaim {
+  readonly key: string;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    readonly requestId: string,
+    readonly step: { index: number; taskId?: string },
+  ) {
+    this.key = `decision:${requestId}:${step.taskId ?? step.index}`;
+  }
+
+  /** True for the first click on this step. */
+  take(): Promise<boolean> {
+    return this.store.claim(this.key, DECISION_CLAIM_TTL_MS);
+  }
+
+  /**
+   * After an earlier write whose outcome nobody could learn, when the backend shows the step still
+   * open: that write did not land (or the backend will refuse whichever comes second, as a step is
+   * decided once), so one click, and only one, may write.
+   */
+  takeOver(): Promise<boolean> {
+    return this.store.compareAndSwap(this.key, UNCONFIRMED, '1', { ttlMs: DECISION_CLAIM_TTL_MS });
+  }
+
+  /** The write's outcome is unknown: the claim stays, marked, for a later click to re-check. */
+  async unconfirmed(): Promise<void> {
+    await this.store.set(this.key, UNCONFIRMED, { ttlMs: DECISION_CLAIM_TTL_MS }).catch(() => undefined);
+  }
+
+  /** Frees a step whose write did not land; the backend's refusal, not a store outage, is what to report. */
+  async release(): Promise<void> {
+    const { requestId } = this;
+    // Each on its own: a note left behind could credit this person with a later decision made elsewhere.
+    await forgetDecision(this.store, requestId, this.step.index).catch((err) => {
+      if (!storeOutageIn(err)) throw err;
+      this.logger.warn({ err, requestId, step: this.step.index }, 'decision note not forgotten');
+    });
+    await this.store.delete(this.key).catch((err) => {
+      if (!storeOutageIn(err)) throw err;
+      // Until the claim expires a click on this step is told a decision is in progress.
+      this.logger.warn({ err, requestId, claim: this.key }, 'decision claim not released');
+    });
+  }
+}
