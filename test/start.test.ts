@@ -19,17 +19,7 @@ describe('npm start with no configuration', () => {
       env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += String(chunk);
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += String(chunk);
-    });
-    const deadline = Date.now() + 20_000;
-    while (!output.includes('SANDBOX MODE') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const output = await printed(child, 'SANDBOX MODE');
     expect(output).toContain('Gatehouse is running in SANDBOX MODE');
     expect(output).toContain(`http://127.0.0.1:${port}/healthz`);
 
@@ -121,17 +111,7 @@ describe('npm start in production', () => {
       },
     );
     try {
-      let output = '';
-      child.stdout?.on('data', (chunk) => {
-        output += String(chunk);
-      });
-      child.stderr?.on('data', (chunk) => {
-        output += String(chunk);
-      });
-      const deadline = Date.now() + 20_000;
-      while (!output.includes('Gatehouse started') && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const output = await printed(child, 'Gatehouse started');
       expect(output).toContain('Gatehouse started');
       expect((await fetch(`http://127.0.0.1:${port}/sandbox/okta/api/v1/users`)).status).toBe(404);
       const modules = readFileSync(loaded, 'utf8').split('\n').filter(Boolean);
@@ -144,3 +124,19 @@ describe('npm start in production', () => {
     }
   }, 30_000);
 });
+
+/** What a child process printed (stdout and stderr) once it says `text`, or after 20 s. */
+async function printed(child: ChildProcess, text: string): Promise<string> {
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const deadline = Date.now() + 20_000;
+  while (!output.includes(text) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return output;
+}

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { sharedLimiter } from '../rate-limiter.js';
 import { TooFast } from './errors.js';
 import type { ChatIdentity } from './identity.js';
 
@@ -51,15 +52,7 @@ export class PersonalLimit {
     const prefix = `${options.keyPrefix ?? 'gatehouse'}:person-limit`;
     this.limiters = (options.rules ?? PERSONAL_LIMITS).map((rule, index) => {
       const settings = { points: rule.points, duration: rule.seconds, keyPrefix: `${prefix}:${index}` };
-      // While Redis is unreachable each replica counts on its own rather than refusing everyone.
-      return options.redis
-        ? new RateLimiterRedis({
-            ...settings,
-            storeClient: options.redis,
-            rejectIfRedisNotReady: true,
-            insuranceLimiter: new RateLimiterMemory(settings),
-          })
-        : new RateLimiterMemory(settings);
+      return sharedLimiter(settings, options.redis);
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { sharedLimiter } from '../rate-limiter.js';
 import { DeliveryFailed, PacingWait } from './messenger.js';
 
 /** At most `points` calls per `seconds`. */
@@ -42,17 +43,9 @@ export class Pacer {
             duration: rule.seconds,
             keyPrefix: `${options.keyPrefix ?? 'gatehouse'}:pace:${options.platform}:${method}:${index}`,
           };
-          // While Redis is unreachable each replica keeps counting on its own rather than failing
-          // every post: the replicas together may then go over a budget for a while, which the
-          // platform answers with a 429 and its Retry-After, handled like any other.
-          return options.redis
-            ? new RateLimiterRedis({
-                ...settings,
-                storeClient: options.redis,
-                rejectIfRedisNotReady: true,
-                insuranceLimiter: new RateLimiterMemory(settings),
-              })
-            : new RateLimiterMemory(settings);
+          // Going over a budget while Redis is away is answered by the platform with a 429 and its
+          // Retry-After, handled like any other.
+          return sharedLimiter(settings, options.redis);
         }),
       );
     }

@@ -389,16 +389,7 @@ describe('where the bot sends its token (F6)', () => {
       bot: { id: TEAMS_SEED.bot.id, name: 'Gatehouse' },
       user: { id: T.dana.id, name: T.dana.name },
     });
-    const request = world.okta.createRequest(
-      {
-        requested: { type: 'CATALOG_ENTRY', entryId: SEED.entries.zoomPro.id },
-        requestedFor: { type: 'OKTA_USER', externalId: SEED.users.alice.id },
-        requesterFieldValues: [],
-      },
-      world.okta.actorFor(SEED.users.alice.id),
-    );
-    world.okta.settle();
-    await world.gatehouse.messages.sync(request.id);
+    await portalRequestSynced();
     expect(elsewhere.isDone()).toBe(false);
     expect(botSaid(chatOf(T.dana))).toEqual([]);
     expect(logged.some((line) => String(line.msg).includes('not a Teams service URL'))).toBe(true);
@@ -433,18 +424,24 @@ describe('the service URL of a conversation never met (F6, sandbox)', () => {
     await eventually(() => seen.some((line) => line.includes('a:1on1-carol')));
 
     // Then Alice asks in the Okta portal: Dana (never met) and the approvals channel hear of it.
-    const request = world.okta.createRequest(
-      {
-        requested: { type: 'CATALOG_ENTRY', entryId: SEED.entries.zoomPro.id },
-        requestedFor: { type: 'OKTA_USER', externalId: SEED.users.alice.id },
-        requesterFieldValues: [],
-      },
-      world.okta.actorFor(SEED.users.alice.id),
-    );
-    world.okta.settle();
-    await world.gatehouse.messages.sync(request.id);
+    const request = await portalRequestSynced();
     expect(JSON.stringify(botSaid(chatOf(T.dana)))).toContain(request.id);
     expect(JSON.stringify(botSaid(TEAMS_SEED.channels.approvals.id))).toContain(request.id);
     expect(seen.filter((line) => !line.includes('a:1on1-carol'))).toEqual([]);
   });
 });
+
+/** Alice asks for Zoom Pro in the Okta portal, and Gatehouse brings chat up to date with it. */
+async function portalRequestSynced() {
+  const request = world.okta.createRequest(
+    {
+      requested: { type: 'CATALOG_ENTRY', entryId: SEED.entries.zoomPro.id },
+      requestedFor: { type: 'OKTA_USER', externalId: SEED.users.alice.id },
+      requesterFieldValues: [],
+    },
+    world.okta.actorFor(SEED.users.alice.id),
+  );
+  world.okta.settle();
+  await world.gatehouse.messages.sync(request.id);
+  return request;
+}
