@@ -19,6 +19,9 @@ import {
   EntryNotFound,
   InvalidDuration,
   JustificationRequired,
+  NotAllowedToCancel,
+  NotAllowedToComment,
+  NotAnApprover,
   RequestInProgress,
   RequestNotFound,
   TextInvalid,
@@ -222,7 +225,10 @@ export class Flows {
   decide(actor: ChatIdentity, input: DecideInput): Promise<Outcome<{ request: RequestView; decision: Decision }>> {
     return this.act('decide', actor, async (approver) => {
       const reason = cleanText('reason', input.reason);
-      const [request, policy] = await Promise.all([this.mustGet(input.requestId), this.governance.policy()]);
+      const [request, policy] = await Promise.all([
+        this.visibleTo(input.requestId, approver, () => new NotAnApprover(input.requestId)),
+        this.governance.policy(),
+      ]);
       const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId);
       const claim = new DecisionClaim(this.store, this.logger, request.id, step);
       if (!(await claim.take())) {
@@ -270,7 +276,7 @@ export class Flows {
     return this.act('comment', actor, async (author) => {
       const body = cleanText('comment', text);
       if (!body) throw new TextInvalid('comment', 'is empty');
-      const request = await this.mustGet(requestId);
+      const request = await this.visibleTo(requestId, author, () => new NotAllowedToComment());
       assertCanComment(request, author);
       const updated = await this.governance.comment({ requestId, author, text: body, via: surface(actor) });
       this.logger.info({ audit: 'comment', requestId, author: author.id, via: surface(actor) }, 'comment added');
@@ -280,7 +286,7 @@ export class Flows {
 
   cancel(actor: ChatIdentity, requestId: string, reason?: string): Promise<Outcome<RequestView>> {
     return this.act('cancel', actor, async (by) => {
-      const request = await this.mustGet(requestId);
+      const request = await this.visibleTo(requestId, by, () => new NotAllowedToCancel());
       assertCanCancel(request, by);
       const updated = await this.governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
       this.logger.info({ audit: 'cancel', requestId, by: by.id, via: surface(actor) }, 'request cancelled');
@@ -330,6 +336,17 @@ export class Flows {
     const policy = await this.governance.policy();
     const newestFirst = [...requests].sort((a, b) => b.created.localeCompare(a.created));
     return { title, items: newestFirst.map((r) => requestView(r, availableActions(r, viewer, policy))) };
+  }
+
+  /**
+   * The request, for someone acting on it. One they take no part in (neither requester, subject nor
+   * approver) is refused with `refusal`, exactly as one that does not exist, so a forged id in a
+   * button cannot tell whether a request exists, nor anything about it.
+   */
+  private async visibleTo(requestId: string, actor: Principal, refusal: () => Error): Promise<AccessRequest> {
+    const request = await this.governance.getRequest(requestId);
+    if (!request || !canView(request, actor)) throw refusal();
+    return withAttributions(this.store, request);
   }
 
   private async mustGet(requestId: string): Promise<AccessRequest> {

@@ -233,4 +233,27 @@ describe('request ids cannot be probed', () => {
       `There is no request with id ${id} that you can see. You can only see requests you made, are the subject of, or approve; use "mine" to list yours.`,
     );
   });
+
+  it('answers a forged Approve, Reject, Comment or Cancel on someone else’s request as on an absent id', async () => {
+    world = await startOktaFlows();
+    const created = ok(await world.flows.requestAccess(world.as(U.alice.email), { entryId: E.zoomPro.id }));
+    if (created.kind !== 'created') throw new Error('expected a request');
+    const id = created.request.id;
+    const absent = `${id.slice(0, -4)}zzzz`;
+    const carol = world.as(U.carol.email);
+    const actions = {
+      approve: (requestId: string) => world.flows.decide(carol, { requestId, decision: 'approve' }),
+      reject: (requestId: string) => world.flows.decide(carol, { requestId, decision: 'reject', reason: 'no' }),
+      comment: (requestId: string) => world.flows.comment(carol, requestId, 'hello?'),
+      cancel: (requestId: string) => world.flows.cancel(carol, requestId),
+    };
+    for (const [name, act] of Object.entries(actions)) {
+      const theirs = await act(id);
+      const nothing = await act(absent);
+      if (theirs.ok || nothing.ok) throw new Error(`${name}: expected both refused`);
+      expect({ name, code: theirs.error.code }).toEqual({ name, code: nothing.error.code });
+      expect(theirs.error.message.replace(id, '<id>')).toBe(nothing.error.message.replace(absent, '<id>'));
+    }
+    expect(world.org.requests.find((r) => r.id === id)?.status).toBe('PENDING');
+  });
 });
