@@ -1,3 +1,4 @@
+import { SLACK_SEED, signSlackRequest, slashCommand } from '@gatehouse/sandbox/slack';
 import { App, HTTPReceiver } from '@slack/bolt';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -5,7 +6,6 @@ import pino from 'pino';
 import { checkSlackSignature } from '../src/adapters/slack/verify.js';
 import { createGatehouse } from '../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
-import { SLACK_SEED, signSlackRequest, slashCommand } from '../src/sandbox/slack/index.js';
 import { freePort } from '../test/support/free-port.js';
 import { type Row, row } from './report.js';
 

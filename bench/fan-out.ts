@@ -2,13 +2,13 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg, type OktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { createSlackWorkspace, dmChannelId, type MessageRecord, SLACK_SEED } from '@gatehouse/sandbox/slack';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { createGatehouse } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { sandboxPlugin } from '../src/sandbox/index.js';
-import { createOktaOrg, type OktaOrg, SEED } from '../src/sandbox/okta/index.js';
-import { createSlackWorkspace, dmChannelId, type MessageRecord, SLACK_SEED } from '../src/sandbox/slack/index.js';
 import { freePort } from '../test/support/free-port.js';
 import { TEST_SECRETS } from '../test/support/test-secrets.js';
 import { type Row, row } from './report.js';
@@ -241,7 +241,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Fan-out (issue 8, item 5): 10,000 requests appear at once in the governance system; Gatehouse's
  * poller finds them and its notifier posts every card to a Slack stand-in that enforces Slack's
- * documented rate limits (src/sandbox/slack/rate-limits.ts). Gatehouse runs as deployed
+ * documented rate limits (packages/sandbox/src/slack/rate-limits.ts). Gatehouse runs as deployed
  * (production configuration, Slack only, in-memory queue and store) in this process; the Okta
  * emulator and the Slack stand-in run in a process of their own, as Okta and Slack are elsewhere,
  * so this process's CPU and memory are Gatehouse's. Counted in the stand-in: duplicates, losses,

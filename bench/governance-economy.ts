@@ -1,7 +1,7 @@
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
 import pino from 'pino';
 import { createGatehouse } from '../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
-import { createOktaOrg, SEED } from '../src/sandbox/okta/index.js';
 import { freePort } from '../test/support/free-port.js';
 import { type Row, row } from './report.js';
 

@@ -1,10 +1,10 @@
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createSlackWorkspace, SlackDriver, type SlackWorkspace } from '@gatehouse/sandbox/slack';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createGatehouse, type Gatehouse } from '../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
-import { sandboxPlugin } from '../src/sandbox/index.js';
-import { createOktaOrg, type OktaOrg } from '../src/sandbox/okta/index.js';
-import { createSlackWorkspace, SlackDriver, type SlackWorkspace } from '../src/sandbox/slack/index.js';
 import { freePort } from '../test/support/free-port.js';
 
 /** One call Gatehouse made to the outside world: when it arrived and when it was answered. */

@@ -1,5 +1,5 @@
-import { SEED } from '../src/sandbox/okta/index.js';
-import { type MessageRecord, SLACK_SEED } from '../src/sandbox/slack/index.js';
+import { SEED } from '@gatehouse/sandbox/okta';
+import { type MessageRecord, SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { percentile, until } from './measure.js';
 import { outsideTime, startOutsideWorld } from './outside.js';
 import { type Row, row } from './report.js';

@@ -1,5 +1,5 @@
-import { SEED } from '../src/sandbox/okta/index.js';
-import { type DriverResponse, type MessageRecord, SLACK_SEED } from '../src/sandbox/slack/index.js';
+import { SEED } from '@gatehouse/sandbox/okta';
+import { type DriverResponse, type MessageRecord, SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { until } from './measure.js';
 import { startOutsideWorld } from './outside.js';
 import { type Row, row } from './report.js';

@@ -1,6 +1,6 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { SANDBOX_SECRETS } from '../src/config.js';
-import { SEED } from '../src/sandbox/okta/index.js';
-import { SLACK_SEED } from '../src/sandbox/slack/index.js';
 import { percentile, until } from './measure.js';
 import { type OutsideWorld, startOutsideWorld } from './outside.js';
 import { type Row, row } from './report.js';

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
+import { CATALOG_WORDS, createOktaOrg, generatedCatalog, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createSlackWorkspace, SLACK_SEED, SlackDriver } from '@gatehouse/sandbox/slack';
 import pino from 'pino';
 import { createGatehouse } from '../src/app.js';
 import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
-import { CATALOG_WORDS, createOktaOrg, generatedCatalog, type OktaOrg } from '../src/sandbox/okta/index.js';
-import { createSlackWorkspace, SLACK_SEED, SlackDriver } from '../src/sandbox/slack/index.js';
 import { freePort } from '../test/support/free-port.js';
 import { percentile, seededRandom, until } from './measure.js';
 import { type Row, row } from './report.js';

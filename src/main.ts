@@ -1,7 +1,11 @@
-import { createGatehouse } from './app.js';
+import { createGatehouse, type Gatehouse } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { SandboxUnavailable } from './server.js';
 
-/** `npm start`: load config, start the server, print where to look. Exits non-zero on bad config. */
+/**
+ * `npm start`: load config, start the server, print where to look. Exits non-zero, with one
+ * message and no stack, on bad config or on sandbox mode without its package.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -14,7 +18,16 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const gatehouse = await createGatehouse(config);
+  let gatehouse: Gatehouse;
+  try {
+    gatehouse = await createGatehouse(config);
+  } catch (error) {
+    if (error instanceof SandboxUnavailable) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const { server, logger } = gatehouse;
   await server.listen({ port: config.server.port, host: config.server.host });
   await gatehouse.start();

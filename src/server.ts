@@ -8,11 +8,10 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Governance } from './api/governance.js';
-import type { Config } from './config.js';
+import { type Config, SANDBOX_SECRETS } from './config.js';
 import { GatehouseError } from './domain/errors.js';
 import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
-import type { SandboxOptions } from './sandbox/index.js';
 import type { Store } from './store/index.js';
 
 export interface ServerDeps {
@@ -24,8 +23,12 @@ export interface ServerDeps {
   flows: Flows;
   /** Chat platforms' inbound routes (Slack's /slack/events), each an encapsulated plugin. */
   surfaces?: FastifyPluginAsync[];
-  /** The emulated worlds to serve in sandbox mode (tests pass theirs to look inside). */
-  sandbox?: SandboxOptions;
+  /**
+   * The emulated worlds tests pass in (`{ okta, pingone, slack, teams }`, made with
+   * @gatehouse/sandbox) to be served in sandbox mode and looked inside; the sandbox package checks
+   * them. Opaque here: the product never imports the sandbox package's types.
+   */
+  sandbox?: object;
   /** How long a client may take to send a whole request (default 10 s); tests shorten it. */
   requestTimeoutMs?: number;
 }
@@ -166,12 +169,39 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const surface of deps.surfaces ?? []) await app.register(surface);
 
   if (deps.config.mode === 'sandbox') {
-    // Loaded only here: production never loads the emulators (nor what they depend on).
-    const { mountSandbox } = await import('./sandbox/mount.js');
-    await mountSandbox(app, { config: deps.config, logger: deps.logger, sandbox: deps.sandbox });
+    // Loaded only here, from its own package: production never loads the emulators (nor what they
+    // depend on), and a production install may leave the package out altogether.
+    const { mountSandbox } = await import('@gatehouse/sandbox').catch((error: unknown) => {
+      throw isMissingPackage(error, '@gatehouse/sandbox') ? new SandboxUnavailable() : error;
+    });
+    await mountSandbox(app, {
+      provider: deps.config.governance.provider,
+      publicUrl: deps.config.server.publicUrl,
+      slackSigningSecret: deps.config.slack?.signingSecret ?? SANDBOX_SECRETS.slackSigningSecret,
+      logger: deps.logger as FastifyBaseLogger,
+      worlds: deps.sandbox,
+    });
   }
 
   return app;
+}
+
+/** Sandbox mode without its package (an install that left the workspace out): start-up says so in one sentence. */
+export class SandboxUnavailable extends Error {
+  constructor() {
+    super(
+      'Gatehouse cannot start: sandbox mode (no Okta, PingOne, Slack or Teams settings found) needs the ' +
+        '@gatehouse/sandbox package, which this install left out (`npm ci --omit=dev --workspaces=false` does), ' +
+        'so run a full `npm install`, or configure a real deployment as README.md describes.',
+    );
+    this.name = 'SandboxUnavailable';
+  }
+}
+
+/** Whether `error` says the package `name` itself is not installed (not a module missing inside it). */
+function isMissingPackage(error: unknown, name: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ERR_MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${name}'`);
 }
 
 /**

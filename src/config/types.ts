@@ -6,7 +6,7 @@ import type { ApprovalRoute } from '../notifier/routing.js';
 export const SANDBOX_POLL_INTERVAL_MS = 3_000;
 /** The emulated Slack workspace's approvals channel (#access-approvals). */
 export const SANDBOX_APPROVALS_CHANNEL = 'C0APPROVALS';
-/** The emulated Microsoft 365 tenant (src/sandbox/teams seeds the same id). */
+/** The emulated Microsoft 365 tenant (the sandbox package, packages/sandbox/src/teams, seeds the same id). */
 export const SANDBOX_TEAMS_TENANT = '00000000-0000-4000-8000-00000000ac3e';
 /** The emulated Teams tenant's approvals channel. */
 export const SANDBOX_TEAMS_APPROVALS_CHANNEL = '19:approvals@thread.tacv2';

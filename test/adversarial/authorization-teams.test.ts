@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/sandbox/okta/index.js';
+import { SEED } from '@gatehouse/sandbox/okta';
 import {
   actionData,
   type CardTarget,
@@ -9,7 +8,8 @@ import {
   type Json,
   type SeededTeamsPerson,
   TEAMS_SEED,
-} from '../../src/sandbox/teams/index.js';
+} from '@gatehouse/sandbox/teams';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 
 /**

@@ -1,6 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SANDBOX_SECRETS } from '../../src/config.js';
-import { SEED } from '../../src/sandbox/okta/index.js';
+import { SEED } from '@gatehouse/sandbox/okta';
 import {
   blockActions,
   FORM_CONTENT_TYPE,
@@ -8,7 +6,9 @@ import {
   type MessageRecord,
   SLACK_SEED,
   signSlackRequest,
-} from '../../src/sandbox/slack/index.js';
+} from '@gatehouse/sandbox/slack';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SANDBOX_SECRETS } from '../../src/config.js';
 import { eventually, messageAbout, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 
 /**

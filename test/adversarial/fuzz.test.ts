@@ -1,11 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { signSlackRequest } from '@gatehouse/sandbox/slack';
+import { TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
-import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
-import { signSlackRequest } from '../../src/sandbox/slack/index.js';
-import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
 import { eventually, S, type SlackWorld, startSlackWorld } from '../support/slack-world.js';
 import { startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 

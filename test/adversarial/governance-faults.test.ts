@@ -1,5 +1,5 @@
+import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/sandbox/okta/index.js';
 import { eventually, messageAbout, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 
 /**

@@ -1,8 +1,8 @@
+import { SEED } from '@gatehouse/sandbox/okta';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GovernanceRateLimited } from '../../src/domain/errors.js';
 import { Flows, type Outcome, PERSONAL_LIMITS, type RequestView } from '../../src/flows/index.js';
-import { SEED } from '../../src/sandbox/okta/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { type OktaFlows, ok, refused, startOktaFlows } from '../flows/helpers.js';
 import { testLogger } from '../support/test-logger.js';

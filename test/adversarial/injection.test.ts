@@ -1,7 +1,7 @@
+import { createOktaOrg, type OktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { type DriverResponse, type Json, SLACK_SEED } from '@gatehouse/sandbox/slack';
+import { TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOktaOrg, type OktaOrg, SEED } from '../../src/sandbox/okta/index.js';
-import { type DriverResponse, type Json, SLACK_SEED } from '../../src/sandbox/slack/index.js';
-import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
 import { eventually, S, type SlackWorld, startSlackWorld } from '../support/slack-world.js';
 import { startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { MAX_REQUESTS_PER_DELIVERY, MAX_TARGETS_PER_EVENT } from '../../src/notifier/okta-hook.js';
-import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { PRODUCTION, type ProductionWorld, startProductionWorld } from '../support/production-world.js';
 import { type SlackWorld, startSlackWorld } from '../support/slack-world.js';
 import { TEST_SECRETS } from '../support/test-secrets.js';

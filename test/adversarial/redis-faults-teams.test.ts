@@ -1,6 +1,6 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/sandbox/okta/index.js';
-import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { loseRedisWhileOktaWrites } from '../support/store-loss.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';

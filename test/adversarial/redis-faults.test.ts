@@ -1,7 +1,7 @@
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { type MessageRecord, SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
-import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
-import { type MessageRecord, SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 import { loseRedisWhileOktaWrites } from '../support/store-loss.js';

@@ -1,7 +1,7 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { type DriverResponse, SlackDriver } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
-import { SEED } from '../../src/sandbox/okta/index.js';
-import { type DriverResponse, SlackDriver } from '../../src/sandbox/slack/index.js';
 import { eventually, messageAbout, S, type SlackWorld, startSlackWorld } from '../support/slack-world.js';
 
 /**

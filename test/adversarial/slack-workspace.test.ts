@@ -1,6 +1,6 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { createSlackWorkspace, type From, type MessageRecord, SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../src/sandbox/okta/index.js';
-import { createSlackWorkspace, type From, type MessageRecord, SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { eventually, messageAbout, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 
 /**

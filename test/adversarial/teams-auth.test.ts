@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
+import { SEED } from '@gatehouse/sandbox/okta';
+import { type Json, message, TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import nock from 'nock';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loggerOptions } from '../../src/logging.js';
-import { SEED } from '../../src/sandbox/okta/index.js';
-import { type Json, message, TEAMS_SEED } from '../../src/sandbox/teams/index.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 import { TEST_SECRETS } from '../support/test-secrets.js';
 

@@ -1,6 +1,6 @@
+import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Flows, type RequestView } from '../../src/flows/index.js';
-import { SEED } from '../../src/sandbox/okta/index.js';
 import { testLogger } from '../support/test-logger.js';
 import { PROVIDERS, startWorld, type World } from '../support/world.js';
 import { ok, refused } from './helpers.js';

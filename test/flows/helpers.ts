@@ -1,10 +1,10 @@
+import { createOktaOrg, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
 import Fastify from 'fastify';
 import { expect } from 'vitest';
 import type { Governance } from '../../src/api/governance.js';
 import { OktaGovernance } from '../../src/api/okta/client.js';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { type ChatIdentity, Flows, type FlowsOptions, type Outcome } from '../../src/flows/index.js';
-import { createOktaOrg, type OktaOrg, oktaEmulator } from '../../src/sandbox/okta/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 import { testLogger } from '../support/test-logger.js';
 

@@ -1,7 +1,7 @@
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestView } from '../../src/flows/index.js';
-import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
-import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 
 const APPROVALS = SLACK_SEED.channels.approvals.id;

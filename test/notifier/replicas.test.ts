@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createGatehouse, type Gatehouse } from '../../src/app.js';
-import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
-import type { RequestView } from '../../src/flows/index.js';
-import { sandboxPlugin } from '../../src/sandbox/index.js';
-import { createOktaOrg, type OktaOrg, SEED } from '../../src/sandbox/okta/index.js';
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg, type OktaOrg, SEED } from '@gatehouse/sandbox/okta';
 import {
   createSlackWorkspace,
   type MessageRecord,
   SLACK_SEED,
   SlackDriver,
   type SlackWorkspace,
-} from '../../src/sandbox/slack/index.js';
-import { createTeamsTenant, TEAMS_SEED, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
+} from '@gatehouse/sandbox/slack';
+import { createTeamsTenant, TEAMS_SEED, TeamsDriver, type TeamsTenant } from '@gatehouse/sandbox/teams';
+import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGatehouse, type Gatehouse } from '../../src/app.js';
+import { loadConfig, SANDBOX_SECRETS } from '../../src/config.js';
+import type { RequestView } from '../../src/flows/index.js';
 import { freePort } from '../support/free-port.js';
 import { testLogger } from '../support/test-logger.js';
 

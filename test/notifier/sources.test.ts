@@ -1,8 +1,8 @@
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { MemorySyncQueue, RequestPoller } from '../../src/notifier/index.js';
-import { createOktaOrg, SEED } from '../../src/sandbox/okta/index.js';
-import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 import { testLogger } from '../support/test-logger.js';

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
+import { TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SLACK_SEED } from '../../src/sandbox/slack/index.js';
-import { TEAMS_SEED } from '../../src/sandbox/teams/index.js';
 import { type SlackWorld, startSlackWorld } from '../support/slack-world.js';
 
 /**

@@ -1,3 +1,5 @@
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg, type OktaOrg, type OktaOrgOptions, oktaEmulator, SEED } from '@gatehouse/sandbox/okta';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +15,6 @@ import {
   taskList,
   task as taskSchema,
 } from '../../src/api/okta/wire.js';
-import { sandboxPlugin } from '../../src/sandbox/index.js';
-import { createOktaOrg, type OktaOrg, type OktaOrgOptions, oktaEmulator, SEED } from '../../src/sandbox/okta/index.js';
 
 const AUTH = { authorization: `SSWS ${SEED.apiToken}` };
 const START = Date.parse('2025-03-03T09:00:00.000Z');

@@ -1,14 +1,14 @@
-import { webApi } from '@slack/bolt';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxPlugin } from '../../src/sandbox/index.js';
+import { sandboxPlugin } from '@gatehouse/sandbox';
 import {
   createSlackWorkspace,
   SLACK_SEED,
   type SlackWorkspace,
   type SlackWorkspaceOptions,
-} from '../../src/sandbox/slack/index.js';
-import { POST_BURST } from '../../src/sandbox/slack/rate-limits.js';
+} from '@gatehouse/sandbox/slack';
+import { POST_BURST } from '@gatehouse/sandbox/slack/rate-limits';
+import { webApi } from '@slack/bolt';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const { WebClient } = webApi;
 

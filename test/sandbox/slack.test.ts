@@ -1,8 +1,5 @@
-import { verifySlackRequest, webApi } from '@slack/bolt';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxPlugin } from '../../src/sandbox/index.js';
-import { createOktaOrg } from '../../src/sandbox/okta/index.js';
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg } from '@gatehouse/sandbox/okta';
 import {
   createSlackWorkspace,
   dmChannelId,
@@ -13,7 +10,10 @@ import {
   type SlackWorkspace,
   type SlackWorkspaceOptions,
   signSlackRequest,
-} from '../../src/sandbox/slack/index.js';
+} from '@gatehouse/sandbox/slack';
+import { verifySlackRequest, webApi } from '@slack/bolt';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const { WebClient } = webApi;
 type WebClient = InstanceType<typeof WebClient>;

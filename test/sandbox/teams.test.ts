@@ -1,3 +1,14 @@
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg } from '@gatehouse/sandbox/okta';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  cardProblems,
+  createTeamsTenant,
+  type Json,
+  TEAMS_SEED,
+  TeamsDriver,
+  type TeamsTenant,
+} from '@gatehouse/sandbox/teams';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -8,17 +19,6 @@ import {
 } from 'botbuilder';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxPlugin } from '../../src/sandbox/index.js';
-import { createOktaOrg } from '../../src/sandbox/okta/index.js';
-import {
-  ADAPTIVE_CARD_CONTENT_TYPE,
-  cardProblems,
-  createTeamsTenant,
-  type Json,
-  TEAMS_SEED,
-  TeamsDriver,
-  type TeamsTenant,
-} from '../../src/sandbox/teams/index.js';
 
 const START = Date.UTC(2026, 0, 15, 9, 0, 0);
 const { users: U, channels: C, bot: BOT, tenantId: TENANT } = TEAMS_SEED;

@@ -1,9 +1,9 @@
+import { sandboxPlugin } from '@gatehouse/sandbox';
+import { createOktaOrg, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createSlackWorkspace, SLACK_SEED, type SlackWorkspace } from '@gatehouse/sandbox/slack';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { sandboxPlugin } from '../../src/sandbox/index.js';
-import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
-import { createSlackWorkspace, SLACK_SEED, type SlackWorkspace } from '../../src/sandbox/slack/index.js';
 import { freePort } from './free-port.js';
 import { testLogger } from './test-logger.js';
 import { TEST_SECRETS } from './test-secrets.js';

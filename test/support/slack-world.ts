@@ -1,9 +1,5 @@
-import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
-import { createGatehouse, type Gatehouse } from '../../src/app.js';
-import { loadConfig, SANDBOX_SECRETS, type SlackConfig } from '../../src/config.js';
-import type { PersonalRule } from '../../src/flows/limits.js';
-import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
-import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
+import { createOktaOrg, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createPingOneTenant, type PingOneTenant } from '@gatehouse/sandbox/pingone';
 import {
   createSlackWorkspace,
   type Json,
@@ -11,7 +7,11 @@ import {
   SLACK_SEED,
   SlackDriver,
   type SlackWorkspace,
-} from '../../src/sandbox/slack/index.js';
+} from '@gatehouse/sandbox/slack';
+import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
+import { createGatehouse, type Gatehouse } from '../../src/app.js';
+import { loadConfig, SANDBOX_SECRETS, type SlackConfig } from '../../src/config.js';
+import type { PersonalRule } from '../../src/flows/limits.js';
 import type { Store } from '../../src/store/index.js';
 import { freePort } from './free-port.js';
 import { testLogger } from './test-logger.js';

@@ -1,4 +1,4 @@
-import type { OktaOrg } from '../../src/sandbox/okta/index.js';
+import type { OktaOrg } from '@gatehouse/sandbox/okta';
 import { eventually } from './eventually.js';
 import type { RedisServer } from './redis-server.js';
 

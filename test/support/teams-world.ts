@@ -1,10 +1,10 @@
+import { createOktaOrg, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createPingOneTenant, type PingOneTenant } from '@gatehouse/sandbox/pingone';
+import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '@gatehouse/sandbox/teams';
 import type { Logger } from 'pino';
 import { createGatehouse, type Gatehouse } from '../../src/app.js';
 import { loadConfig, type TeamsConfig } from '../../src/config.js';
 import type { PersonalRule } from '../../src/flows/limits.js';
-import { createOktaOrg, type OktaOrg } from '../../src/sandbox/okta/index.js';
-import { createPingOneTenant, type PingOneTenant } from '../../src/sandbox/pingone/index.js';
-import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '../../src/sandbox/teams/index.js';
 import { freePort } from './free-port.js';
 import { testLogger } from './test-logger.js';
 import { oktaPortal, type Portal, type Provider, pingOnePortal } from './world.js';

@@ -1,11 +1,11 @@
+import { createOktaOrg, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
+import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Governance } from '../../src/api/governance.js';
 import { OktaGovernance } from '../../src/api/okta/client.js';
 import { PingOneGovernance } from '../../src/api/pingone/client.js';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { type ChatIdentity, Flows } from '../../src/flows/index.js';
-import { createOktaOrg, type OktaOrg, oktaEmulator } from '../../src/sandbox/okta/index.js';
-import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../src/sandbox/pingone/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 import { testLogger } from './test-logger.js';
 

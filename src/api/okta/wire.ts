@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * Okta's JSON, as documented in the Okta Identity Governance OpenAPI spec (okta-governance-sdk-golang
  * governance/api/openapi.yaml) and the core users API. Only fields Gatehouse reads are required;
- * everything else passes through (`loose`) so Okta adding fields never breaks us. The sandbox
- * emulator builds its answers from these same types.
+ * everything else passes through (`loose`) so Okta adding fields never breaks us. The Okta
+ * emulator (@gatehouse/sandbox) has its own wire types, written from the spec, not these.
  */
 
 const link = z.object({ href: z.string() }).loose();

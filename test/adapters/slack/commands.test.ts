@@ -1,5 +1,5 @@
+import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../../src/sandbox/okta/index.js';
 import {
   buttonsOf,
   eventually,

@@ -1,5 +1,5 @@
+import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, expect, it } from 'vitest';
-import { SEED } from '../../../src/sandbox/okta/index.js';
 import { eventually, S, type SlackWorld, shown, startSlackWorld } from '../../support/slack-world.js';
 
 let world: SlackWorld | undefined;

@@ -1,3 +1,4 @@
+import { blockProblems, viewProblems } from '@gatehouse/sandbox/slack';
 import { describe, expect, it } from 'vitest';
 import { confirmation } from '../../../src/adapters/slack/render/confirmation.js';
 import { renderHome } from '../../../src/adapters/slack/render/home.js';
@@ -6,7 +7,6 @@ import { decisionForm, requestForm } from '../../../src/adapters/slack/render/mo
 import { renderNotice } from '../../../src/adapters/slack/render/notices.js';
 import { renderRequestCard } from '../../../src/adapters/slack/render/request-card.js';
 import type { PersonView, RequestView } from '../../../src/flows/index.js';
-import { blockProblems, viewProblems } from '../../../src/sandbox/slack/index.js';
 
 /**
  * The largest things Gatehouse can be asked to show, checked with the Slack stand-in's Block Kit

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { SEED } from '@gatehouse/sandbox/okta';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../../src/sandbox/okta/index.js';
-import { SLACK_SEED } from '../../../src/sandbox/slack/index.js';
 import { RedisStore } from '../../../src/store/index.js';
 import { eventually, S, type SlackWorld, shown, startSlackWorld } from '../../support/slack-world.js';
 

@@ -1,6 +1,6 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../../src/sandbox/okta/index.js';
-import { SLACK_SEED } from '../../../src/sandbox/slack/index.js';
 import {
   buttonsOf,
   eventually,

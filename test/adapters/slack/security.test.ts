@@ -1,13 +1,7 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { FORM_CONTENT_TYPE, SLACK_SEED, SlackDriver, signSlackRequest, slashCommand } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_SECRETS } from '../../../src/config.js';
-import { SEED } from '../../../src/sandbox/okta/index.js';
-import {
-  FORM_CONTENT_TYPE,
-  SLACK_SEED,
-  SlackDriver,
-  signSlackRequest,
-  slashCommand,
-} from '../../../src/sandbox/slack/index.js';
 import {
   buttonsOf,
   eventually,

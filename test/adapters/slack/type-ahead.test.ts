@@ -1,5 +1,5 @@
+import { createOktaOrg, generatedCatalog, SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOktaOrg, generatedCatalog, SEED } from '../../../src/sandbox/okta/index.js';
 import { eventually, S, type SlackWorld, startSlackWorld } from '../../support/slack-world.js';
 import { PROVIDERS } from '../../support/world.js';
 

@@ -1,6 +1,6 @@
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { cardProblems, invokeAction, message, TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOktaOrg, SEED } from '../../../src/sandbox/okta/index.js';
-import { cardProblems, invokeAction, message, TEAMS_SEED } from '../../../src/sandbox/teams/index.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
 
 const T = TEAMS_SEED.users;

@@ -1,6 +1,6 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { invokeAction, TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SEED } from '../../../src/sandbox/okta/index.js';
-import { invokeAction, TEAMS_SEED } from '../../../src/sandbox/teams/index.js';
 import { eventually, startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
 import { PROVIDERS } from '../../support/world.js';
 

@@ -1,11 +1,11 @@
+import { SEED } from '@gatehouse/sandbox/okta';
+import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PingOneGovernance } from '../../../src/api/pingone/client.js';
 import { createGatehouse } from '../../../src/app.js';
 import { loadConfig, type PingOneAuth, SANDBOX_SECRETS } from '../../../src/config.js';
 import { Flows } from '../../../src/flows/index.js';
-import { SEED } from '../../../src/sandbox/okta/index.js';
-import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '../../../src/sandbox/pingone/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { ok, refused } from '../../flows/helpers.js';
 import { testLogger } from '../../support/test-logger.js';

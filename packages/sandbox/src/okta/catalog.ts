@@ -1,5 +1,5 @@
-import type { OktaRequestField } from '../../api/okta/wire.js';
 import type { CatalogEntryRecord, GroupRecord, RequestCondition, UserRecord } from './records.js';
+import type { OktaRequestField } from './wire.js';
 
 /** The part of the org the catalog rules read. */
 export interface Directory {

@@ -1,6 +1,6 @@
-import type { OktaAccessRequest, OktaCatalogEntry, OktaGrant, OktaTask, OktaUser } from '../../api/okta/wire.js';
 import type { ApprovalRouting } from './org.js';
 import type { CatalogEntryRecord, GrantRecord, RequestRecord, TaskRecord, UserRecord } from './records.js';
+import type { OktaAccessRequest, OktaCatalogEntry, OktaGrant, OktaTask, OktaUser } from './wire.js';
 
 /**
  * Records as Okta answers them: the same fields plus `_links` built from `base`, the org URL as the

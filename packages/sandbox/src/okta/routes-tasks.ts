@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { resolveTaskBody } from '../../api/okta/wire.js';
 import type { EmulatorContext } from './context.js';
 import { invalidQuery, notFound, parseBody, validationFailed } from './errors.js';
 import { compileFilter, type FilterAttributes, FilterRejected, parseFilter } from './filter.js';
 import { listLinks, orderByTime, pageAfter, queryParam, readLimit, readOrderBy } from './paging.js';
 import type { TaskRecord } from './records.js';
 import { renderTask } from './render.js';
+import { resolveTaskBody } from './wire.js';
 
 const READ = 'okta.accessRequests.tasks.read';
 const MANAGE = 'okta.accessRequests.tasks.manage';

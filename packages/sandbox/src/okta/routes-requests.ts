@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createRequestBody, messageBody } from '../../api/okta/wire.js';
 import type { EmulatorContext } from './context.js';
 import { invalidQuery, notFound, parseBody } from './errors.js';
 import { compileFilter, type FilterAttributes, FilterRejected, parseFilter } from './filter.js';
 import { listLinks, orderByTime, pageAfter, queryParam, readLimit, readOrderBy } from './paging.js';
 import type { RequestRecord } from './records.js';
 import { renderRequest } from './render.js';
+import { createRequestBody, messageBody } from './wire.js';
 
 const READ = 'okta.accessRequests.request.read';
 const MANAGE = 'okta.accessRequests.request.manage';

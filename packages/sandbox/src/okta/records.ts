@@ -1,10 +1,12 @@
+import type { OktaRequestFieldType } from './wire.js';
+
 /**
  * What the emulated org holds. Records that Okta returns keep Okta's field names, so answering is
  * adding `_links`; configuration Okta keeps out of these objects (request conditions, approval
  * sequences, who belongs to which group) lives beside them.
  *
- * Type aliases rather than interfaces: the wire types are `loose` (an index signature), which only
- * aliases satisfy implicitly.
+ * Type aliases rather than interfaces: a user's profile on the wire (wire.ts) takes any attribute
+ * (an index signature), which only aliases satisfy implicitly.
  */
 
 export type UserStatus = 'ACTIVE' | 'SUSPENDED' | 'STAGED' | 'PROVISIONED' | 'DEPROVISIONED' | 'LOCKED_OUT';
@@ -91,14 +93,14 @@ export type RevocationStatus = 'PENDING' | 'REVOKED' | 'FAILED';
 export type Decision = 'APPROVED' | 'DENIED';
 
 export type PrincipalRef = {
-  type: string;
+  type: 'OKTA_USER' | 'UNKNOWN';
   externalId: string;
 };
 
 export type RequesterFieldValue = {
   id: string;
   label: string;
-  type: string;
+  type: OktaRequestFieldType;
   value: string;
 };
 

@@ -1,4 +1,3 @@
-import type { OktaCreateRequestBody } from '../../api/okta/wire.js';
 import { accessDurationMs } from './access-duration.js';
 import {
   ACCESS_DURATION_ALIAS,
@@ -16,6 +15,7 @@ import type {
   RequesterFieldValue,
   UserRecord,
 } from './records.js';
+import type { OktaCreateRequestBody } from './wire.js';
 
 /** A create-request body that passed Okta's checks, resolved against the org. */
 export interface Submission {
