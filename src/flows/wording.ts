@@ -1,11 +1,15 @@
+import { durationSeconds, isoDuration, UNIT_SECONDS } from '../domain/duration.js';
 import type { PrincipalRef } from '../domain/types.js';
+
+// The arithmetic of durations is the domain's (src/domain/duration.ts); flows and adapters keep
+// importing it from here, next to the wording.
+export { durationSeconds } from '../domain/duration.js';
 
 /** How a person is named in messages: their name when known, else their email, else their id. */
 export function nameOf(ref: PrincipalRef): string {
   return ref.displayName || ref.email || ref.id;
 }
 
-const UNIT_SECONDS = { W: 604_800, D: 86_400, H: 3_600, M: 60, S: 1 } as const;
 const UNIT_WORDS: Record<keyof typeof UNIT_SECONDS, string> = {
   W: 'week',
   D: 'day',
@@ -13,14 +17,6 @@ const UNIT_WORDS: Record<keyof typeof UNIT_SECONDS, string> = {
   M: 'minute',
   S: 'second',
 };
-
-/** Seconds in an ISO 8601 duration limited to weeks, days, hours, minutes and seconds. */
-export function durationSeconds(iso: string): number | undefined {
-  const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
-  if (!match || iso === 'P' || iso.endsWith('T')) return undefined;
-  const [, w, d, h, m, s] = match.map((part) => Number(part ?? 0));
-  return (w ?? 0) * 604_800 + (d ?? 0) * 86_400 + (h ?? 0) * 3_600 + (m ?? 0) * 60 + (s ?? 0);
-}
 
 /** `P7D` → "7 days", `PT4H` → "4 hours", `P1DT12H` → "1 day 12 hours". */
 export function describeDuration(iso: string): string {
@@ -70,7 +66,7 @@ export function parseDuration(text: string): string | undefined {
   if (/^P/i.test(trimmed)) {
     const iso = trimmed.toUpperCase();
     const seconds = durationSeconds(iso);
-    return seconds && seconds <= MAX_DURATION_SECONDS ? toIso(seconds) : undefined;
+    return seconds && seconds <= MAX_DURATION_SECONDS ? isoDuration(seconds) : undefined;
   }
   const parts = [...trimmed.toLowerCase().matchAll(/(\d+)\s*([a-z]+)/g)];
   const compact = (value: string) => value.replace(/[\s,]|\band\b/g, '');
@@ -85,19 +81,10 @@ export function parseDuration(text: string): string | undefined {
     seconds += Number(amount) * UNIT_SECONDS[unit];
   }
   // Ten years is longer than any access anyone grants; beyond it the number is a typo or a probe.
-  return seconds > 0 && seconds <= MAX_DURATION_SECONDS ? toIso(seconds) : undefined;
+  return seconds > 0 && seconds <= MAX_DURATION_SECONDS ? isoDuration(seconds) : undefined;
 }
 
 const MAX_DURATION_SECONDS = 10 * 366 * 86_400;
-
-function toIso(seconds: number): string {
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3_600);
-  const minutes = Math.floor((seconds % 3_600) / 60);
-  const rest = seconds % 60;
-  const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${rest ? `${rest}S` : ''}`;
-  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
-}
 
 /** "2026-11-24 14:05 UTC": unambiguous for readers in any time zone; adapters may localise further. */
 export function formatTime(iso: string): string {

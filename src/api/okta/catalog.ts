@@ -1,0 +1,135 @@
+import { LRUCache } from 'lru-cache';
+import { GovernanceRejected } from '../../domain/errors.js';
+import type { CatalogEntry, CatalogItem, Principal } from '../../domain/types.js';
+import { orNull, quote } from '../lookup.js';
+import type { OktaHttp } from './http.js';
+import { toCatalogEntry, toCatalogItem } from './mapping.js';
+import { entryPath, V2 } from './paths.js';
+import {
+  catalogEntry,
+  catalogEntryList,
+  type OktaCatalogEntry,
+  type OktaRequestField,
+  requestFieldList,
+} from './wire.js';
+
+const NAME_TTL_MS = 10 * 60_000;
+/** Children fetched for at most this many parent apps per search, to bound type-ahead cost. */
+const MAX_PARENTS_EXPANDED = 5;
+
+/**
+ * Okta's catalog v2: what a person may request (type-ahead search, one entry with its request
+ * fields) and the names of entries, cached, for the requests and grants that only carry their ids.
+ */
+export class OktaCatalog {
+  private readonly entryNames = new LRUCache<string, string>({ max: 5000, ttl: NAME_TTL_MS });
+
+  constructor(private readonly http: OktaHttp) {}
+
+  async search(principal: Principal, text: string, limit: number): Promise<CatalogItem[]> {
+    const words = text
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((word) => /[a-z0-9]/.test(word));
+    // Okta's `match` takes one 3–50 character term and searches top-level entries only. Try the
+    // longest words in turn until one finds entries matching every word, children included: the
+    // longest word can be someone else's ("workspace" finds Google Workspace for "slack workspace admin").
+    const terms = [...new Set(words.filter((word) => word.length >= 3))]
+      .sort((a, b) => b.length - a.length)
+      .slice(0, 3);
+    if (terms.length === 0)
+      return (await this.matchingIn(principal, await this.topLevelEntries(principal), words)).slice(0, limit);
+    for (const term of terms) {
+      const top = await this.topLevelEntries(principal, term.slice(0, 50));
+      if (top.length === 0) continue;
+      const matching = await this.matchingIn(principal, top, words);
+      if (matching.length > 0) return matching.slice(0, limit);
+    }
+    return [];
+  }
+
+  async entry(principal: Principal, entryId: string): Promise<CatalogEntry | null> {
+    const found = await orNull(async () => {
+      const [{ body: entry }, fields] = await Promise.all([
+        this.http.get('getCatalogEntry', entryPath(entryId), catalogEntry),
+        this.requestFieldsFor(principal.id, entryId),
+      ]);
+      if (!fields || !entry.requestable) return null;
+      const parentName = entry.parent ? await this.entryName(entry.parent) : undefined;
+      const item = toCatalogItem(entry, parentName);
+      this.entryNames.set(item.id, item.name);
+      return toCatalogEntry(item, fields);
+    });
+    return found ?? null;
+  }
+
+  /** The form Okta shows this person for this entry: what a request for it must or may carry. */
+  async requestFields(userId: string, entryId: string): Promise<OktaRequestField[]> {
+    const path = `${entryPath(entryId)}/users/${encodeURIComponent(userId)}/request-fields`;
+    return (await this.http.get('getCatalogEntry', path, requestFieldList)).body.data;
+  }
+
+  /** An entry's name as people know it ("App: Entitlement"), or its id when Okta no longer has it. */
+  async entryName(entryId: string): Promise<string> {
+    const cached = this.entryNames.get(entryId);
+    if (cached) return cached;
+    const entry = await orNull(
+      async () => (await this.http.get('getCatalogEntry', entryPath(entryId), catalogEntry)).body,
+    );
+    if (!entry) return entryId;
+    const parent = entry.parent ? await this.entryName(entry.parent) : undefined;
+    const name = toCatalogItem(entry, parent).name;
+    this.entryNames.set(entryId, name);
+    return name;
+  }
+
+  /** The requestable entries among `top` and its apps' children that hold every typed word. */
+  private async matchingIn(principal: Principal, top: OktaCatalogEntry[], words: string[]): Promise<CatalogItem[]> {
+    // In a large catalog the term alone matches hundreds of apps ("beacon" in "beacon 12"): expand
+    // first the apps whose names hold the most of the typed words.
+    const wordsIn = (name: string) => words.filter((word) => name.toLowerCase().includes(word)).length;
+    const parents = top
+      .filter((entry) => !entry.requestable)
+      .map((entry) => ({ entry, score: wordsIn(entry.name) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, MAX_PARENTS_EXPANDED)
+      .map(({ entry }) => entry);
+    const children = await Promise.all(
+      parents.map(async (parent) => {
+        const page = await this.http.get('searchCatalog', userEntriesPath(principal), catalogEntryList, {
+          filter: `parent eq "${quote(parent.id)}"`,
+          limit: 200,
+        });
+        return page.body.data.filter((child) => child.requestable).map((child) => toCatalogItem(child, parent.name));
+      }),
+    );
+    const all = [...top.filter((entry) => entry.requestable).map((entry) => toCatalogItem(entry)), ...children.flat()];
+    for (const item of all) this.entryNames.set(item.id, item.name);
+    return all.filter((item) =>
+      words.every((word) => `${item.name} ${item.description ?? ''}`.toLowerCase().includes(word)),
+    );
+  }
+
+  private async topLevelEntries(principal: Principal, match?: string) {
+    const { body } = await this.http.get('searchCatalog', userEntriesPath(principal), catalogEntryList, {
+      filter: 'not(parent pr)',
+      match,
+      limit: 200,
+    });
+    return body.data;
+  }
+
+  /** Request fields, or null when Okta says this person may not request the entry. */
+  private async requestFieldsFor(userId: string, entryId: string) {
+    try {
+      return await this.requestFields(userId, entryId);
+    } catch (error) {
+      if (error instanceof GovernanceRejected) return null;
+      throw error;
+    }
+  }
+}
+
+function userEntriesPath(principal: Principal): string {
+  return `${V2}/catalogs/default/user/${encodeURIComponent(principal.id)}/entries`;
+}

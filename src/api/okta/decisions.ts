@@ -1,0 +1,43 @@
+import { GovernanceUnavailable } from '../../domain/errors.js';
+import type { AccessRequest } from '../../domain/types.js';
+import type { DecisionInput } from '../governance.js';
+import type { OktaMessages } from './messages.js';
+import type { OktaRequests } from './requests.js';
+import type { OktaTasks } from './tasks.js';
+
+/**
+ * Deciding an approval step: the open task resolved with Gatehouse's admin credentials on behalf
+ * of the approver Gatehouse verified, never resent blindly, and a request message recording who
+ * decided and where.
+ */
+export class OktaDecisions {
+  constructor(private readonly deps: { tasks: OktaTasks; messages: OktaMessages; requests: OktaRequests }) {}
+
+  async decide(input: DecisionInput): Promise<AccessRequest> {
+    const { tasks, messages, requests } = this.deps;
+    const open = await tasks.open(input.requestId, input.taskId);
+    const value = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
+    const resolve = () => tasks.resolve(open.id, value);
+    try {
+      await resolve();
+    } catch (error) {
+      if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) throw error;
+      // Check first: resend only when Okta shows the task still open.
+      const after = await tasks.get(open.id).catch(() => {
+        throw error;
+      });
+      if (after.status === 'OPEN') await resolve();
+      else if (after.value !== value) throw error;
+    }
+    const verb = input.decision === 'approve' ? 'Approved' : 'Rejected';
+    // The note is not part of what the request reads back (Okta lists no comments): both at once.
+    const [, decided] = await Promise.all([
+      messages.note(
+        input.requestId,
+        `${verb}${input.via ? ` in ${input.via}` : ''} by ${input.approver.displayName} (${input.approver.email})${input.reason ? `: ${input.reason}` : '.'}`,
+      ),
+      requests.mustGet(input.requestId, 'decide'),
+    ]);
+    return decided;
+  }
+}

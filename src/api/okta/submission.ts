@@ -1,0 +1,75 @@
+import { durationSeconds } from '../../domain/duration.js';
+import { GovernanceRejected, GovernanceUnavailable } from '../../domain/errors.js';
+import type { AccessRequest } from '../../domain/types.js';
+import type { CreateRequestInput } from '../governance.js';
+import { quote } from '../lookup.js';
+import type { OktaCatalog } from './catalog.js';
+import type { OktaHttp } from './http.js';
+import { durationField, justificationField, toOktaDuration } from './mapping.js';
+import { V2 } from './paths.js';
+import type { OktaRequests } from './requests.js';
+import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaCreateRequestBody } from './wire.js';
+
+/**
+ * Creating a request: the entry's request form filled from what chat knows (justification, access
+ * duration), refused when the form asks for more, and created exactly once.
+ */
+export class OktaSubmission {
+  constructor(
+    private readonly http: OktaHttp,
+    private readonly deps: { catalog: OktaCatalog; requests: OktaRequests; portalUrl: string },
+  ) {}
+
+  async create(input: CreateRequestInput): Promise<AccessRequest> {
+    const fields = await this.deps.catalog.requestFields(input.requestedFor.id, input.entryId);
+    const values: NonNullable<OktaCreateRequestBody['requesterFieldValues']> = [];
+    const text = justificationField(fields);
+    if (input.justification && text) values.push({ id: text.id, value: input.justification });
+    const duration = durationField(fields);
+    if (input.accessDuration && duration && !duration.readOnly) {
+      values.push({ id: duration.id, value: toOktaDuration(durationSeconds(input.accessDuration) ?? 0) });
+    }
+    const unanswerable = fields.filter(
+      (field) => field.required && !field.readOnly && !values.some((v) => v.id === field.id),
+    );
+    const blocking = unanswerable.filter((field) => field !== text && field !== duration);
+    if (blocking.length > 0) {
+      throw new GovernanceRejected(
+        'createRequest',
+        `This item asks for ${blocking.map((field) => `"${field.label ?? field.id}"`).join(', ')}, which Gatehouse cannot fill in from chat yet. Request it in Okta: ${this.deps.portalUrl}`,
+        400,
+      );
+    }
+    const body: OktaCreateRequestBody = {
+      requested: { type: 'CATALOG_ENTRY', entryId: input.entryId },
+      requestedFor: { type: 'OKTA_USER', externalId: input.requestedFor.id },
+      requestedBy: { type: 'OKTA_USER', externalId: input.requester.id },
+      requesterFieldValues: values,
+    };
+    const startedAt = new Date(Date.now() - 5_000).toISOString();
+    const send = () => this.http.send('createRequest', 'POST', `${V2}/requests`, accessRequest, body);
+    let created: OktaAccessRequest;
+    try {
+      created = (await send()).body;
+    } catch (error) {
+      if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) throw error;
+      // Check first: a request Okta did create must not be created twice. If even the check
+      // fails, the outcome stays unknown and is reported as such.
+      const landed = await this.findCreated(input, startedAt).catch(() => {
+        throw error;
+      });
+      created = landed ?? (await send()).body;
+    }
+    return (await this.deps.requests.get(created.id)) ?? this.deps.requests.toDomain(created, []);
+  }
+
+  private async findCreated(input: CreateRequestInput, since: string): Promise<OktaAccessRequest | undefined> {
+    const { body } = await this.http.get('createRequest', `${V2}/requests`, accessRequestList, {
+      filter: `requestedFor eq "${quote(input.requestedFor.id)}" AND lastUpdated gt "${since}"`,
+      limit: 200,
+    });
+    return body.data.find(
+      (request) => request.requested.entryId === input.entryId && Date.parse(request.created) >= Date.parse(since),
+    );
+  }
+}
