@@ -24,7 +24,6 @@ import {
   RequestPoller,
   type SyncQueue,
 } from './notifier/index.js';
-import type { SandboxOptions } from './sandbox/index.js';
 import { buildServer } from './server.js';
 import { createStore, type Store } from './store/index.js';
 
@@ -64,7 +63,7 @@ export interface GatehouseOverrides {
   logger?: Logger;
   store?: Store;
   governance?: Governance;
-  sandbox?: SandboxOptions;
+  sandbox?: object;
   /** How long a queue job's lock lasts before another replica may retake it (default 30 s). */
   queueLockMs?: number;
   /** The notifier's clock (time-bound access warnings), so tests can move it with the emulator's. */
@@ -107,6 +106,7 @@ export async function createGatehouse(
   const background = new BackgroundWork();
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }), {
     personalLimit: { redis: paceRedis, keyPrefix: config.redisKeyPrefix, rules: overrides.personalLimits },
+    now: overrides.now,
   });
   const slack = config.slack
     ? new SlackAdapter({
@@ -155,8 +155,8 @@ export async function createGatehouse(
     logger: logger.child({ component: 'messages' }),
     metrics,
   });
-  slack?.connect(messages);
-  teams?.connect(messages);
+  // The one wire from the core to the notifier: what a flow changes, every message about it shows.
+  flows.changes.subscribe(messages);
   const poller = new RequestPoller({
     governance,
     store,

@@ -1,10 +1,12 @@
+import type { FailureCode } from './failure.js';
+
 /**
  * Errors are values with a type. Each carries a `code` adapters can switch on and a `userMessage`
  * written for the person in chat (no vendor jargon, no secrets). Anything technical goes in
  * `message` and `cause`, which only reach the logs.
  */
 export abstract class GatehouseError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: FailureCode;
   abstract readonly userMessage: string;
 }
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { storeOutageIn } from '../domain/errors.js';
-import type { Store } from '../store/index.js';
+import { bestEffort, type Store } from '../store/index.js';
 import { forgetDecision } from './attribution.js';
 
 /** Long enough for a slow backend to answer a decision; a click after it finds the step's state. */
@@ -44,21 +43,28 @@ export class DecisionClaim {
 
   /** The write's outcome is unknown: the claim stays, marked, for a later click to re-check. */
   async unconfirmed(): Promise<void> {
-    await this.store.set(this.key, UNCONFIRMED, { ttlMs: DECISION_CLAIM_TTL_MS }).catch(() => undefined);
+    // Without the mark the claim lapses on its own; until then a click is told a decision is in progress.
+    await bestEffort(this.store.set(this.key, UNCONFIRMED, { ttlMs: DECISION_CLAIM_TTL_MS }), {
+      logger: this.logger,
+      lost: 'decision claim not marked unconfirmed',
+      context: { requestId: this.requestId, claim: this.key },
+    });
   }
 
   /** Frees a step whose write did not land; the backend's refusal, not a store outage, is what to report. */
   async release(): Promise<void> {
     const { requestId } = this;
     // Each on its own: a note left behind could credit this person with a later decision made elsewhere.
-    await forgetDecision(this.store, requestId, this.step.index).catch((err) => {
-      if (!storeOutageIn(err)) throw err;
-      this.logger.warn({ err, requestId, step: this.step.index }, 'decision note not forgotten');
+    await bestEffort(forgetDecision(this.store, requestId, this.step.index), {
+      logger: this.logger,
+      lost: 'decision note not forgotten',
+      context: { requestId, step: this.step.index },
     });
-    await this.store.delete(this.key).catch((err) => {
-      if (!storeOutageIn(err)) throw err;
-      // Until the claim expires a click on this step is told a decision is in progress.
-      this.logger.warn({ err, requestId, claim: this.key }, 'decision claim not released');
+    // Until the claim expires a click on this step is told a decision is in progress.
+    await bestEffort(this.store.delete(this.key), {
+      logger: this.logger,
+      lost: 'decision claim not released',
+      context: { requestId, claim: this.key },
     });
   }
 }

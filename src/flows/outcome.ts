@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import { GatehouseError } from '../domain/errors.js';
+import { Failure } from '../domain/failure.js';
+
+export { Failure, failure, isFailure } from '../domain/failure.js';
 
 /**
  * What every flow returns: the view to render, or a failure already worded for the person. Adapters
@@ -7,12 +10,7 @@ import { GatehouseError } from '../domain/errors.js';
  */
 export type Outcome<V> = { ok: true; value: V } | { ok: false; error: Failure };
 
-export interface Failure {
-  code: string;
-  message: string;
-  /** The error itself, for adapters that render some failures specially (e.g. a duplicate request). */
-  cause?: GatehouseError;
-}
+const UNEXPECTED = 'Gatehouse hit an unexpected problem and has logged it. Please try again.';
 
 export async function outcomeOf<V>(logger: Logger, flow: string, run: () => Promise<V>): Promise<Outcome<V>> {
   try {
@@ -20,22 +18,11 @@ export async function outcomeOf<V>(logger: Logger, flow: string, run: () => Prom
   } catch (error) {
     if (error instanceof GatehouseError) {
       logger.info({ flow, code: error.code, detail: error.message }, 'flow refused');
-      return { ok: false, error: { code: error.code, message: error.userMessage, cause: error } };
+      return { ok: false, error: Failure.of(error) };
     }
     logger.error({ flow, err: error }, 'flow failed unexpectedly');
-    return {
-      ok: false,
-      error: {
-        code: 'internal_error',
-        message: 'Gatehouse hit an unexpected problem and has logged it. Please try again.',
-      },
-    };
+    return { ok: false, error: new Failure('internal_error', UNEXPECTED) };
   }
-}
-
-/** A failure rather than a value, for adapters holding either (a chat identity or why there is none). */
-export function isFailure<V extends object>(value: V | Failure): value is Failure {
-  return 'code' in value && 'message' in value && !('platform' in value);
 }
 
 /**

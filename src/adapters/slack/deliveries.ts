@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { StoreUnavailable, storeOutageIn } from '../../domain/errors.js';
-import type { Failure } from '../../flows/index.js';
+import { Failure } from '../../flows/index.js';
 import type { Store } from '../../store/index.js';
 import { renderHome } from './render/home.js';
 import { renderFailure } from './render/lists.js';
@@ -64,7 +64,7 @@ export function oncePerDelivery(store: Store, logger: Logger): Middleware<AnyMid
 }
 
 function failureOf(outage: StoreUnavailable): Failure {
-  return { code: outage.code, message: outage.userMessage, cause: outage };
+  return Failure.of(outage);
 }
 
 /**

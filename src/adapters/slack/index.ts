@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { BackgroundWork } from '../../background.js';
 import type { SlackConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
-import type { RequestMessages } from '../../notifier/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { boltLogger } from './bolt-logger.js';
@@ -56,7 +55,7 @@ export class SlackAdapter {
   readonly client: WebClient;
   readonly people: SlackPeople;
   readonly messenger: SlackMessenger;
-  private app: App | undefined;
+  private readonly app: App;
   private receiver: FastifyReceiver | undefined;
   private installation: Promise<Installation> | undefined;
   private learned: Installation | undefined;
@@ -66,10 +65,11 @@ export class SlackAdapter {
     this.client = new WebClient(options.config.botToken, clientOptions);
     this.people = new SlackPeople(this.client, options.store, async () => this.home(), options.logger);
     this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.refreshHome(userId), options.pacer);
+    this.app = this.boltApp();
   }
 
-  /** Builds the Bolt App and its listeners; the notifier's messages are needed to answer clicks. */
-  connect(messages: RequestMessages): void {
+  /** Bolt's App with our listeners: they parse, call a flow and answer; the flows tell the notifier. */
+  private boltApp(): App {
     const { config, logger, flows } = this.options;
     const common = {
       authorize: this.authorize(),
@@ -80,35 +80,35 @@ export class SlackAdapter {
       // Gatehouse keeps nothing there (the store holds what must survive), so it is only cost.
       convoStore: false as const,
     };
-    if (config.appToken) {
-      this.app = new App({ ...common, socketMode: true, appToken: config.appToken });
-    } else {
+    if (!config.appToken) {
       this.receiver = new FastifyReceiver({
         signingSecret: config.signingSecret,
         logger,
         background: this.options.background,
       });
-      this.app = new App({ ...common, receiver: this.receiver });
     }
+    const app = this.receiver
+      ? new App({ ...common, receiver: this.receiver })
+      : new App({ ...common, socketMode: true, appToken: config.appToken });
     // First: a delivery from another workspace or organisation goes no further (not even a claim).
-    this.app.use(onlyOurWorkspace(() => this.home(), logger));
-    this.app.use(oncePerDelivery(this.options.store, logger));
-    this.app.error(async (err) => {
+    app.use(onlyOurWorkspace(() => this.home(), logger));
+    app.use(oncePerDelivery(this.options.store, logger));
+    app.error(async (err) => {
       logger.error({ err }, 'Slack listener error');
     });
     const deps: SlackDeps = {
       flows,
       people: this.people,
-      messages,
       client: this.client,
       logger,
       // Someone opened their Home or acted on it: drawn now, not after the notifier's spacing.
       publishHome: (userId) => this.openedHome(userId),
     };
-    registerCommands(this.app, deps);
-    registerButtons(this.app, deps);
-    registerForms(this.app, deps);
-    registerHome(this.app, deps);
+    registerCommands(app, deps);
+    registerButtons(app, deps);
+    registerForms(app, deps);
+    registerHome(app, deps);
+    return app;
   }
 
   /** The HTTP route, when Slack reaches Gatehouse over HTTP (not Socket Mode). */
@@ -143,7 +143,7 @@ export class SlackAdapter {
       }
     }
     if (installed) logger.info({ served: await this.home() }, 'the Slack workspace (or Grid org) Gatehouse serves');
-    if (this.socketMode) await this.app?.start();
+    if (this.socketMode) await this.app.start();
   }
 
   /**
@@ -163,7 +163,7 @@ export class SlackAdapter {
   }
 
   async stop(): Promise<void> {
-    if (this.socketMode) await this.app?.stop();
+    if (this.socketMode) await this.app.stop();
   }
 
   /** A person looked at their Home (or acted from it): from now on changes redraw it for them. */

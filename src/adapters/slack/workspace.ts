@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { within } from '../../deadline.js';
-import type { Failure } from '../../flows/index.js';
+import { type Failure, failure } from '../../flows/index.js';
 import { renderHome } from './render/home.js';
 import { renderFailure } from './render/lists.js';
 import { messageView } from './render/modals.js';
@@ -132,17 +132,16 @@ export function homeLabel(home: SlackHome): string {
 }
 
 export function foreignWorkspace(home: SlackHome): Failure {
-  return {
-    code: 'slack_foreign_workspace',
-    message: `Gatehouse only serves ${homeLabel(home)}; this request came from another workspace or organisation, so nothing was done.`,
-  };
+  return failure(
+    'slack_foreign_workspace',
+    `Gatehouse only serves ${homeLabel(home)}; this request came from another workspace or organisation, so nothing was done.`,
+  );
 }
 
-export const WORKSPACE_UNCONFIRMED: Failure = {
-  code: 'slack_workspace_unconfirmed',
-  message:
-    'Gatehouse could not confirm which Slack workspace it serves (Slack did not answer it just now), so nothing was done. Please try again in a moment.',
-};
+export const WORKSPACE_UNCONFIRMED = failure(
+  'slack_workspace_unconfirmed',
+  'Gatehouse could not confirm which Slack workspace it serves (Slack did not answer it just now), so nothing was done. Please try again in a moment.',
+);
 
 type Args = AnyMiddlewareArgs & AllMiddlewareArgs;
 

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { BackgroundWork } from '../../background.js';
 import type { TeamsConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
-import type { RequestMessages } from '../../notifier/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { GatehouseTeamsBot } from './bot.js';
@@ -37,7 +36,7 @@ export class TeamsAdapter {
   readonly messenger: TeamsMessenger;
   /** Outside sandbox mode, only Microsoft's Teams service URLs (service-url.ts). */
   readonly serviceUrlAllowed: ServiceUrlPolicy;
-  private bot: GatehouseTeamsBot | undefined;
+  private readonly bot: GatehouseTeamsBot;
 
   constructor(private readonly options: TeamsAdapterOptions) {
     const { config, store, logger } = options;
@@ -66,26 +65,20 @@ export class TeamsAdapter {
       logger,
       pacer: options.pacer,
     });
-  }
-
-  connect(messages: RequestMessages): void {
-    const { config, flows, store, logger } = this.options;
     this.bot = new GatehouseTeamsBot({
       adapter: this.adapter,
       appId: config.appId,
       tenantId: config.tenantId,
-      flows,
+      flows: options.flows,
       people: this.people,
-      messages,
       store,
       logger,
-      background: this.options.background,
+      background: options.background,
     });
   }
 
   get plugin(): FastifyPluginAsync {
-    const bot = this.bot;
-    if (!bot) throw new Error('TeamsAdapter.connect must run before the route is registered');
+    const { bot } = this;
     const { config, logger } = this.options;
     return messagesRoute({
       adapter: this.adapter,

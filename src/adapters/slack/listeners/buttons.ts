@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { within } from '../../../deadline.js';
 import type { Decision } from '../../../domain/types.js';
-import { isFailure, showsStaleMessage } from '../../../flows/index.js';
+import { isFailure } from '../../../flows/index.js';
 import { HOME_ACTION } from '../render/home.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
@@ -94,7 +94,7 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
   if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
   const outcome = await deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision });
   if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
-  await afterDecision(deps, value.r, args.body.user.id, outcome.ok || showsStaleMessage(outcome.error));
+  await afterDecision(deps, args.body.user.id, outcome);
 }
 
 async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {

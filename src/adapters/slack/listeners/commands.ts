@@ -134,5 +134,4 @@ async function requestInOneLine(
   if (created.value.kind !== 'created') return;
   const request = created.value.request;
   await tell(deps, where, renderText(confirmation(request)));
-  await deps.messages.sync(request.id);
 }

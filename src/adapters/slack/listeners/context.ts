@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { ChatIdentity, Failure, Flows } from '../../../flows/index.js';
-import type { RequestMessages } from '../../../notifier/index.js';
+import { type ChatIdentity, type Failure, type Flows, failure } from '../../../flows/index.js';
 import { type SlackPeople, SlackUserForeign, SlackUserUnknown, SlackWorkspaceUnknown } from '../people.js';
 import type { SlackMessage } from '../render/request-card.js';
 import { homeLabel, WORKSPACE_UNCONFIRMED } from '../workspace.js';
@@ -10,28 +9,26 @@ import { homeLabel, WORKSPACE_UNCONFIRMED } from '../workspace.js';
 export interface SlackDeps {
   flows: Flows;
   people: SlackPeople;
-  messages: RequestMessages;
   client: WebClient;
   logger: Logger;
   publishHome(slackUserId: string): Promise<void>;
 }
 
-export const SLACK_UNREACHABLE: Failure = {
-  code: 'slack_user_unknown',
-  message: 'Slack did not tell Gatehouse who you are just now. Please try again in a moment.',
-};
+export const SLACK_UNREACHABLE = failure(
+  'slack_user_unknown',
+  'Slack did not tell Gatehouse who you are just now. Please try again in a moment.',
+);
 
 /**
  * Someone of another workspace or organisation (a Slack Connect partner in a shared channel, a
  * stranger): told plainly, not "unknown user", because no account would ever make them one of ours.
  */
 export function slackUserForeign(error: SlackUserForeign): Failure {
-  return {
-    code: 'slack_user_foreign',
-    message:
-      `Your Slack account belongs to another workspace or organisation, and Gatehouse only acts for people of ${homeLabel(error.home)}, ` +
+  return failure(
+    'slack_user_foreign',
+    `Your Slack account belongs to another workspace or organisation, and Gatehouse only acts for people of ${homeLabel(error.home)}, ` +
       'so nothing was done. Ask for access through your own organisation.',
-  };
+  );
 }
 
 /** The acting Slack user as a chat identity, or the failure to show them. */

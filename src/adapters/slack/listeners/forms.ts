@@ -1,7 +1,7 @@
 import type { App, BlockAction, RespondFn, StaticSelectAction, ViewStateValue } from '@slack/bolt';
 import { z } from 'zod';
 import { within } from '../../../deadline.js';
-import { isFailure, MAX_TEXT_LENGTH, showsStaleMessage } from '../../../flows/index.js';
+import { isFailure, MAX_TEXT_LENGTH, type Outcome, showsStaleMessage } from '../../../flows/index.js';
 import { confirmation } from '../render/confirmation.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import {
@@ -126,7 +126,6 @@ export function registerForms(app: App, deps: SlackDeps): void {
     await deps.client.views
       .update({ view_id: view.id, view: messageView(created.ok ? 'Requested' : 'Not requested', text) })
       .catch((err) => deps.logger.warn({ err }, 'request result not shown'));
-    if (created.ok && created.value.kind === 'created') await deps.messages.sync(created.value.request.id);
   });
 
   app.view(MODAL.decision, async ({ ack, body, view }) => {
@@ -158,7 +157,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
     await deps.client.views
       .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
       .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
-    await afterDecision(deps, metadata.data.r, body.user.id, outcome.ok || showsStaleMessage(outcome.error));
+    await afterDecision(deps, body.user.id, outcome);
   });
 
   app.view(MODAL.comment, async ({ ack, body, view }) => {
@@ -176,7 +175,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
     const actor = await actorOf(deps, body.user.id);
     const outcome = isFailure(actor)
       ? ({ ok: false, error: actor } as const)
-      : await deps.flows.comment(actor, metadata.data.r, text);
+      : await deps.flows.comment(actor, metadata.data.r, text, `slack-${view.id}`);
     await deps.client.views
       .update({
         view_id: view.id,
@@ -188,11 +187,6 @@ export function registerForms(app: App, deps: SlackDeps): void {
         ),
       })
       .catch((err) => deps.logger.warn({ err }, 'comment result not shown'));
-    if (outcome.ok && !isFailure(actor)) {
-      const me = await deps.flows.whoAmI(actor);
-      const author = me.ok ? me.value : { id: body.user.id, name: actor.displayName ?? 'Someone' };
-      await deps.messages.announceComment(metadata.data.r, author, text, `slack-${view.id}`);
-    }
   });
 }
 
@@ -203,12 +197,11 @@ export const decisionMetadata = z.object({
 });
 
 /**
- * After a decision every card about the request is brought up to date, which also redraws the
- * App Home of the requester and the approvers (the decider among them). A refused click on a
- * stale card (decided elsewhere) refreshes the cards too; any other refusal only redraws the
- * decider's Home.
+ * A decision that landed, or a click on a stale card, is announced by the flow, and the notifier
+ * then redraws every card and the Homes of the requester and the approvers (the decider among
+ * them). Any other refusal changed nothing, so only the decider's own Home is redrawn here.
  */
-export async function afterDecision(deps: SlackDeps, requestId: string, userId: string, sync: boolean): Promise<void> {
-  if (sync) return deps.messages.sync(requestId);
+export async function afterDecision(deps: SlackDeps, userId: string, outcome: Outcome<unknown>): Promise<void> {
+  if (outcome.ok || showsStaleMessage(outcome.error)) return;
   await deps.publishHome(userId).catch((err) => deps.logger.warn({ err }, 'App Home not refreshed'));
 }

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { isFailure } from '../../../flows/index.js';
+import { failure, isFailure } from '../../../flows/index.js';
 import { renderHome } from '../render/home.js';
 import { actorOf, type SlackDeps } from './context.js';
 
@@ -16,8 +16,7 @@ export async function publishHome(
     const [pending, open] = await Promise.all([deps.flows.pendingApprovals(actor), deps.flows.status(actor)]);
     if (!pending.ok) view = renderHome({ failure: pending.error });
     else if (!open.ok) view = renderHome({ failure: open.error });
-    else if (!('items' in open.value))
-      view = renderHome({ failure: { code: 'unexpected', message: 'Unexpected answer.' } });
+    else if (!('items' in open.value)) view = renderHome({ failure: failure('internal_error', 'Unexpected answer.') });
     else view = renderHome({ pending: pending.value, open: open.value });
   }
   await deps.client.views.publish({ user_id: slackUserId, view });

@@ -1,0 +1,194 @@
+import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { within } from '../../deadline.js';
+import { storeOutageIn } from '../../domain/errors.js';
+import type { ChatIdentity, Flows, RequestView } from '../../flows/index.js';
+import type { Store } from '../../store/index.js';
+import type { TeamsPeople } from './people.js';
+import { confirmationText, failureText, listCard, messageCard, requestFormCard } from './render/messages.js';
+import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card.js';
+import { escapeWithin } from './render/text.js';
+
+/** Teams waits about 5 s for an invoke's answer; decisions that take longer finish after it. */
+export const INVOKE_BUDGET_MS = 3_500;
+const INVOKE_CLAIM_TTL_MS = 24 * 60 * 60_000;
+
+/** Failures that say "not now" rather than anything about the request. */
+const PASSING_FAILURES = new Set(['too_fast', 'governance_unavailable', 'governance_rate_limited']);
+
+const cardData = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() }).passthrough();
+const formData = z
+  .object({ entry: z.string().optional(), justification: z.string().optional(), duration: z.string().optional() })
+  .passthrough();
+
+/** A button pressed on a card about a request, as the handlers of its verb receive it. */
+interface CardPress {
+  context: TurnContext;
+  actor: ChatIdentity;
+  requestId: string;
+  taskId?: string;
+  fromList: boolean;
+  data: Record<string, unknown>;
+}
+
+export interface CardActionDeps {
+  flows: Flows;
+  people: TeamsPeople;
+  store: Store;
+  /** Keeps work Teams stopped waiting for tracked, so shutdowns and tests can wait for it. */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+/**
+ * The buttons on Gatehouse's Adaptive Cards (Universal Actions): the request form's Request, and
+ * Approve, Reject, Comment and Refresh on a request's card. Each parses the card's data, calls a
+ * flow and answers with the card as it now stands for the person who pressed; no rule lives here.
+ */
+export class TeamsCardActions {
+  constructor(private readonly deps: CardActionDeps) {}
+
+  /** Answers one `adaptiveCard/action` invoke from `actor`, with the card as it now stands. */
+  async answer(
+    context: TurnContext,
+    actor: ChatIdentity,
+    invoke: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const verb = invoke.action?.verb ?? '';
+    const data = (invoke.action?.data ?? {}) as Record<string, unknown>;
+    if (verb === VERB.request) return this.submitForm(context, actor, data);
+    const parsed = cardData.safeParse(data);
+    if (!parsed.success) return cardAnswer(messageCard('⚠️ This card does not carry a request Gatehouse can read.'));
+    const { r: requestId, t: taskId } = parsed.data;
+    const fromList = data.from === 'list';
+    if (verb === VERB.refresh) return this.currentCard(context, actor, requestId, fromList);
+    const act = this.cardActions.get(verb);
+    if (!act) return cardAnswer(messageCard(`⚠️ Gatehouse does not know the action “${escapeWithin(verb, 50)}”.`));
+    // A replayed invoke (same activity id) writes nothing: it gets the card as it stands.
+    const first = await this.deps.store.claim(`teams:invoke:${context.activity.id}`, INVOKE_CLAIM_TTL_MS);
+    if (!first) return this.currentCard(context, actor, requestId, fromList);
+    return act({ context, actor, requestId, taskId, fromList, data });
+  }
+
+  /** What each card button does, by its verb; every one answers with the card as it now stands. */
+  // A Map, not an object: a verb such as "constructor" must find nothing.
+  private readonly cardActions = new Map<string, (press: CardPress) => Promise<AdaptiveCardInvokeResponse>>([
+    [VERB.approve, (press) => this.decide(press, 'approve')],
+    [VERB.reject, (press) => this.decide(press, 'reject')],
+    [VERB.comment, (press) => this.comment(press)],
+  ]);
+
+  private async decide(press: CardPress, decision: 'approve' | 'reject'): Promise<AdaptiveCardInvokeResponse> {
+    const { context, actor, requestId, taskId, fromList, data } = press;
+    const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
+    const work = this.deps.flows.decide(actor, { requestId, taskId, decision, reason });
+    // A decision Teams stopped waiting for still lands, and its flow still announces it.
+    void this.deps.track(work);
+    const outcome = await within(work, INVOKE_BUDGET_MS);
+    if (outcome === 'late') return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
+    if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
+    return this.currentCard(context, actor, requestId, fromList, undefined, outcome.value.request);
+  }
+
+  private async comment(press: CardPress): Promise<AdaptiveCardInvokeResponse> {
+    const { context, actor, requestId, fromList, data } = press;
+    const text = typeof data[INPUT.comment] === 'string' ? (data[INPUT.comment] as string) : '';
+    const outcome = await this.deps.flows.comment(actor, requestId, text, `teams-${context.activity.id}`);
+    if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
+  }
+
+  private async submitForm(
+    context: TurnContext,
+    actor: ChatIdentity,
+    data: Record<string, unknown>,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const form = formData.safeParse(data);
+    const values = form.success ? form.data : {};
+    if (!values.entry) return cardAnswer(requestFormCard({ ...values, problem: 'Choose what you need access to.' }));
+    const created = await this.deps.flows.requestAccess(actor, {
+      entryId: values.entry,
+      justification: values.justification,
+      duration: values.duration && values.duration !== 'none' ? values.duration : undefined,
+      // Per person and form message: a double click on Request creates one request.
+      idempotencyKey: `teams:form:${context.activity.from.id}:${context.activity.replyToId ?? context.activity.id}`,
+    });
+    if (!created.ok) {
+      // Keep what was picked on the redrawn form, so fixing one field does not mean starting over.
+      const picked = await this.deps.flows.describeEntry(actor, values.entry);
+      const choices = picked.ok ? [picked.value] : [];
+      return cardAnswer(requestFormCard({ ...values, choices, problem: escapeWithin(created.error.message, 500) }));
+    }
+    if (created.value.kind !== 'created') return cardAnswer(requestFormCard({ problem: 'Choose one entry.' }));
+    return cardAnswer(messageCard(confirmationText(created.value.request)));
+  }
+
+  /** The card as it now stands for the person who pressed, with what happened on top. */
+  private async currentCard(
+    _context: TurnContext,
+    actor: ChatIdentity,
+    requestId: string,
+    fromList: boolean,
+    notice?: string,
+    known?: RequestView,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    if (fromList) {
+      const pending = await this.deps.flows.pendingApprovals(actor);
+      if (pending.ok)
+        return cardAnswer(withNotice(listCard(pending.value, 'Nothing else is waiting for your decision.'), notice));
+    }
+    const seen = await this.deps.flows.status(actor, requestId);
+    if (!seen.ok && storeOutageIn(seen.error.cause)) {
+      if (known) return this.cardFor(actor, known, notice);
+      // Said as a message, so the card keeps its buttons for when the store is back.
+      return messageAnswer(notice ?? failureText(seen.error));
+    }
+    // Refused for now (too fast, the governance system busy or away): said as a message, so the card
+    // in front of the person keeps what it shows instead of being replaced by the refusal.
+    if (!seen.ok && PASSING_FAILURES.has(seen.error.code)) return messageAnswer(notice ?? failureText(seen.error));
+    if (!seen.ok) return cardAnswer(messageCard(notice ?? failureText(seen.error)));
+    return this.cardFor(actor, seen.value as RequestView, notice);
+  }
+
+  private async cardFor(actor: ChatIdentity, view: RequestView, notice?: string): Promise<AdaptiveCardInvokeResponse> {
+    const role = view.actions.includes('approve') || !isParty(view, actor) ? 'approval' : 'requester';
+    const approverIds = await this.approverTeamsIds(view);
+    return cardAnswer(renderRequestCard(role, view, { notice, refreshFor: approverIds }));
+  }
+
+  private async approverTeamsIds(view: RequestView): Promise<string[]> {
+    const step = view.steps.find((s) => s.index === view.currentStep?.index);
+    try {
+      const ids = await Promise.all((step?.approvers ?? []).map((a) => this.deps.people.teamsIdFor(a)));
+      return ids.filter((id): id is string => Boolean(id));
+    } catch (err) {
+      if (!storeOutageIn(err)) throw err;
+      // Without the store the approvers' Teams ids are unknown; their cards refresh by hand meanwhile.
+      return [];
+    }
+  }
+}
+
+export function cardAnswer(card: Card): AdaptiveCardInvokeResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card };
+}
+
+/** Shown to the person who pressed; the card stays as it was (Universal Action Model, response format). */
+export function messageAnswer(text: string): AdaptiveCardInvokeResponse {
+  // botbuilder types `value` as a card, but Teams takes a string with this type.
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text as never };
+}
+
+function withNotice(card: Card, notice?: string): Card {
+  if (!notice) return card;
+  return {
+    ...card,
+    body: [{ type: 'TextBlock', text: notice, wrap: true, color: 'Attention' }, ...(card.body as Card[])],
+  };
+}
+
+function isParty(view: RequestView, actor: ChatIdentity): boolean {
+  const email = actor.email?.toLowerCase();
+  if (!email) return false;
+  return view.requester.email?.toLowerCase() === email || view.requestedFor.email?.toLowerCase() === email;
+}

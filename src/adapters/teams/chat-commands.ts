@@ -1,0 +1,95 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import { type ChatCommand, type ChatIdentity, type Failure, type Flows, isFailure } from '../../flows/index.js';
+import { parseDuration } from '../../flows/wording.js';
+import { cardActivity } from './messenger.js';
+import { confirmationText, failureText, helpText, LIST_LIMIT, listCard, requestFormCard } from './render/messages.js';
+import { renderRequestCard } from './render/request-card.js';
+import { escapeWithin } from './render/text.js';
+
+/**
+ * What people write to Gatehouse in their 1:1 chat, in the grammar shared with Slack (help,
+ * request, status, mine, pending), answered with text and cards in that chat.
+ */
+export class TeamsChatCommands {
+  constructor(private readonly deps: { flows: Flows }) {}
+
+  /** `whoIsWriting` is asked only for commands that need it, so help works even while the store is away. */
+  async answer(
+    context: TurnContext,
+    whoIsWriting: () => Promise<ChatIdentity | Failure>,
+    command: ChatCommand,
+  ): Promise<void> {
+    if (command.kind === 'help' || command.kind === 'unknown') {
+      const intro =
+        command.kind === 'unknown'
+          ? `I don’t know “${escapeWithin(command.text, 200)}”. Here is what I understand:`
+          : undefined;
+      await context.sendActivity(MessageFactory.text(helpText(intro)));
+      return;
+    }
+    const actor = await whoIsWriting();
+    if (isFailure(actor)) {
+      await context.sendActivity(MessageFactory.text(failureText(actor)));
+      return;
+    }
+    const { flows } = this.deps;
+    switch (command.kind) {
+      case 'form':
+        await context.sendActivity(cardActivity(requestFormCard({})));
+        return;
+      case 'request':
+        await this.requestInOneLine(context, actor, command);
+        return;
+      case 'status': {
+        const outcome = await flows.status(actor, command.requestId);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        const value = outcome.value;
+        const card =
+          'items' in value
+            ? listCard(value, 'You have no open requests.')
+            : renderRequestCard(value.actions.includes('approve') ? 'approval' : 'requester', value);
+        await context.sendActivity(cardActivity(card));
+        return;
+      }
+      case 'mine':
+      case 'pending': {
+        const outcome =
+          command.kind === 'mine' ? await flows.myRequests(actor, LIST_LIMIT * 2) : await flows.pendingApprovals(actor);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        const empty =
+          command.kind === 'mine' ? 'You have not requested anything yet.' : 'Nothing is waiting for your decision. 🎉';
+        await context.sendActivity(cardActivity(listCard(outcome.value, empty)));
+        return;
+      }
+    }
+  }
+
+  private async requestInOneLine(
+    context: TurnContext,
+    actor: ChatIdentity,
+    command: { what: string; duration?: string; because?: string },
+  ): Promise<void> {
+    if (command.duration && !parseDuration(command.duration)) {
+      await context.sendActivity(
+        MessageFactory.text(
+          `⚠️ “${escapeWithin(command.duration, 100)}” is not a duration Gatehouse understands. Use something like “for 4h”, “for 2 days” or “for 1w”.`,
+        ),
+      );
+      return;
+    }
+    const created = await this.deps.flows.requestAccess(actor, {
+      text: command.what,
+      justification: command.because,
+      duration: command.duration,
+      idempotencyKey: `teams:${context.activity.id}`,
+    });
+    if (!created.ok) return void (await context.sendActivity(MessageFactory.text(failureText(created.error))));
+    if (created.value.kind === 'choose') {
+      const { query, choices, justification, duration } = created.value;
+      const iso = duration ? parseDuration(duration) : undefined;
+      await context.sendActivity(cardActivity(requestFormCard({ query, choices, justification, duration: iso })));
+      return;
+    }
+    await context.sendActivity(MessageFactory.text(confirmationText(created.value.request)));
+  }
+}

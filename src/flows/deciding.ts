@@ -1,0 +1,199 @@
+import type { Governance } from '../api/governance.js';
+import { GatehouseError, GovernanceUnavailable } from '../domain/errors.js';
+import type { AccessRequest, Decision, Principal } from '../domain/types.js';
+import { bestEffort } from '../store/index.js';
+import { rememberDecision, withAttributions } from './attribution.js';
+import { assertCanCancel, assertCanComment, assertCanDecide, availableActions, canView } from './authorization.js';
+import { DecisionClaim } from './decision-claim.js';
+import { cleanText, type FlowDeps } from './deps.js';
+import {
+  AlreadyDecided,
+  DecisionInProgress,
+  DecisionOutcomeUnknown,
+  DecisionUnconfirmed,
+  NotAllowedToCancel,
+  NotAllowedToComment,
+  NotAnApprover,
+  RequestNotFound,
+  TextInvalid,
+} from './errors.js';
+import { showsStaleMessage } from './outcome.js';
+import { principalView, type RequestView, requestView } from './views.js';
+
+export interface DecideInput {
+  requestId: string;
+  /** The approval task the button was rendered for. */
+  taskId?: string;
+  decision: Decision;
+  reason?: string;
+}
+
+/** Approving, rejecting, commenting on and cancelling a request: every write a person makes to one. */
+export class Deciding {
+  constructor(private readonly deps: FlowDeps) {}
+
+  /** Whether deciding this way needs a written reason, so an adapter knows to ask before it calls decide. */
+  async reasonRequired(decision: Decision): Promise<boolean> {
+    try {
+      const policy = await this.deps.governance.policy();
+      return decision === 'reject' ? policy.requireRejectReason : policy.requireApproveReason;
+    } catch (err) {
+      // Asking for a reason that turns out optional costs a sentence; the decision re-checks anyway.
+      this.deps.logger.warn({ err }, 'decision policy unavailable; asking for a reason');
+      return true;
+    }
+  }
+
+  async decide(
+    approver: Principal,
+    via: string,
+    input: DecideInput,
+  ): Promise<{ request: RequestView; decision: Decision }> {
+    const { governance, store, logger, changes } = this.deps;
+    const reason = cleanText('reason', input.reason);
+    const [request, policy] = await Promise.all([
+      this.visibleTo(input.requestId, approver, () => new NotAnApprover(input.requestId)),
+      governance.policy(),
+    ]);
+    const claim = await this.claimStep(request, approver, input, reason, policy).catch((error: unknown) => {
+      // The person can see the request but the message they pressed is out of date: redraw it.
+      if (error instanceof GatehouseError && showsStaleMessage(error)) changes.publish({ kind: 'stale', request });
+      throw error;
+    });
+    const { step } = claim;
+    const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
+    const attribution = { by, decision: input.decision, reason, via };
+    // Remembered before the write, so a concurrent click that sees the decision land names the
+    // person rather than the service account the backend may credit. It only shows once the
+    // backend reports a matching decision, and is forgotten if the write fails.
+    await rememberDecision(store, request.id, step.index, { ...attribution, at: this.isoNow() });
+    const written = await this.writeDecision(
+      { requestId: request.id, taskId: step.taskId, approver, decision: input.decision, reason, via },
+      step.index,
+      claim,
+    );
+    const at = written.steps.find((s) => s.index === step.index)?.decision?.at ?? this.isoNow();
+    // The backend has the decision: what follows only names who made it, and must not undo the answer.
+    const decided =
+      (await bestEffort(
+        rememberDecision(store, request.id, step.index, { ...attribution, at }).then(() =>
+          withAttributions(store, written),
+        ),
+        { logger, lost: 'decision recorded; its attribution not kept', context: { requestId: request.id } },
+      )) ?? written;
+    logger.info(
+      {
+        audit: 'decision',
+        requestId: request.id,
+        step: step.index,
+        approver: approver.id,
+        decision: input.decision,
+        via,
+      },
+      `${input.decision === 'approve' ? 'approved' : 'rejected'} in ${via} by ${approver.displayName}`,
+    );
+    changes.publish({ kind: 'decided', request: decided });
+    return { request: requestView(decided, availableActions(decided, approver, policy)), decision: input.decision };
+  }
+
+  /**
+   * `key` names the submission the comment came from (a Slack view, a Teams activity), so the
+   * thread replies announcing it go out once however often it is delivered.
+   */
+  async comment(author: Principal, via: string, requestId: string, text: string, key: string): Promise<RequestView> {
+    const { governance, logger, changes } = this.deps;
+    const body = cleanText('comment', text);
+    if (!body) throw new TextInvalid('comment', 'is empty');
+    const request = await this.visibleTo(requestId, author, () => new NotAllowedToComment());
+    assertCanComment(request, author);
+    const updated = await governance.comment({ requestId, author, text: body, via });
+    logger.info({ audit: 'comment', requestId, author: author.id, via }, 'comment added');
+    changes.publish({
+      kind: 'commented',
+      request: updated,
+      comment: { key, author: principalView(author), text: body, created: this.isoNow() },
+    });
+    return requestView(updated, availableActions(updated, author, await governance.policy()));
+  }
+
+  async cancel(by: Principal, via: string, requestId: string, reason?: string): Promise<RequestView> {
+    const { governance, logger, changes } = this.deps;
+    const request = await this.visibleTo(requestId, by, () => new NotAllowedToCancel());
+    assertCanCancel(request, by);
+    const updated = await governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
+    logger.info({ audit: 'cancel', requestId, by: by.id, via }, 'request cancelled');
+    changes.publish({ kind: 'cancelled', request: updated });
+    return requestView(updated, []);
+  }
+
+  /** The step this decision is for, claimed so that one decision per step reaches the backend. */
+  private async claimStep(
+    request: AccessRequest,
+    approver: Principal,
+    input: DecideInput,
+    reason: string | undefined,
+    policy: Awaited<ReturnType<Governance['policy']>>,
+  ): Promise<DecisionClaim> {
+    const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId);
+    const claim = new DecisionClaim(this.deps.store, this.deps.logger, request.id, step);
+    if (await claim.take()) return claim;
+    const now = await this.mustGet(request.id);
+    const decided = now.steps.find((s) => s.index === step.index)?.decision;
+    if (decided) throw new AlreadyDecided(request.id, decided.decision, decided.by, decided.at);
+    if (!(await claim.takeOver())) throw new DecisionInProgress(`claim ${claim.key} held`);
+    return claim;
+  }
+
+  /**
+   * The request, for someone acting on it. One they take no part in (neither requester, subject nor
+   * approver) is refused with `refusal`, exactly as one that does not exist, so a forged id in a
+   * button cannot tell whether a request exists, nor anything about it.
+   */
+  private async visibleTo(requestId: string, actor: Principal, refusal: () => Error): Promise<AccessRequest> {
+    const request = await this.deps.governance.getRequest(requestId);
+    if (!request || !canView(request, actor)) throw refusal();
+    return withAttributions(this.deps.store, request);
+  }
+
+  private async mustGet(requestId: string): Promise<AccessRequest> {
+    const request = await this.deps.governance.getRequest(requestId);
+    if (!request) throw new RequestNotFound(requestId);
+    return withAttributions(this.deps.store, request);
+  }
+
+  /**
+   * Records a decision. When the backend cannot say whether it landed, the request is read back
+   * rather than retried: a decision is confirmed, or reported as not recorded, never lost or doubled.
+   */
+  private async writeDecision(
+    input: Parameters<Governance['decide']>[0],
+    stepIndex: number,
+    claim: DecisionClaim,
+  ): Promise<AccessRequest> {
+    const { governance } = this.deps;
+    try {
+      return await governance.decide(input);
+    } catch (error) {
+      if (error instanceof GovernanceUnavailable && error.outcomeUnknown) {
+        const after = await governance.getRequest(input.requestId).catch(() => null);
+        const landed = after?.steps.find((s) => s.index === stepIndex)?.decision;
+        // We hold the claim for this step, so a matching decision is ours (the backend may credit its service account).
+        if (after && landed?.decision === input.decision) return after;
+        if (after) {
+          await claim.release();
+          throw new DecisionUnconfirmed(`decision on ${input.requestId} not recorded`, { cause: error });
+        }
+        // Still unknown: the claim stays, marked, so a click that finds the step still open once
+        // the backend answers again may write; meanwhile the notifier shows the step if it landed.
+        await claim.unconfirmed();
+        throw new DecisionOutcomeUnknown(`decision on ${input.requestId} unconfirmed`, { cause: error });
+      }
+      await claim.release();
+      throw error;
+    }
+  }
+
+  private isoNow(): string {
+    return new Date(this.deps.now()).toISOString();
+  }
+}

@@ -1,0 +1,78 @@
+import type { AccessRequest, Principal } from '../domain/types.js';
+import { withAttributions } from './attribution.js';
+import { availableActions, canView } from './authorization.js';
+import type { FlowDeps } from './deps.js';
+import { RequestNotFound } from './errors.js';
+import { type AccessView, accessView, type RequestView, requestView } from './views.js';
+
+export interface RequestSnapshot {
+  /** Without buttons: for a channel or anyone not on the request. */
+  view: RequestView;
+  as(viewer: { id: string }): RequestView;
+}
+
+export interface RequestList {
+  title: string;
+  items: RequestView[];
+}
+
+/** What a person may see: one request, their requests, what waits for them, what they hold. */
+export class Reading {
+  constructor(private readonly deps: FlowDeps) {}
+
+  /**
+   * The request as it stands, ready to be shown to anyone it concerns: `as(viewer)` adds the buttons
+   * that person may press. Used for messages sent on the system's initiative, so there is no chat
+   * identity to check; every button is re-checked when pressed. `seen` is the request as a flow
+   * just read it (after its own write), which spares reading it again.
+   */
+  async snapshot(requestId: string, seen?: AccessRequest): Promise<RequestSnapshot | null> {
+    const { governance, store } = this.deps;
+    const request = seen ?? (await governance.getRequest(requestId));
+    if (!request) return null;
+    const attributed = await withAttributions(store, request);
+    const policy = await governance.policy();
+    return {
+      view: requestView(attributed, []),
+      as: (viewer) => requestView(attributed, availableActions(attributed, asPrincipal(viewer), policy)),
+    };
+  }
+
+  async status(principal: Principal, requestId?: string): Promise<RequestView | RequestList> {
+    const { governance, store } = this.deps;
+    if (!requestId) {
+      const open = await governance.listRequests({ requestedFor: principal.id, status: ['pending', 'submitted'] });
+      return this.list('Your open requests', open.items, principal);
+    }
+    // "Absent" and "not yours" get the same answer, so ids cannot be probed for existence.
+    const id = requestId.trim();
+    const found = await governance.getRequest(id);
+    if (!found || !canView(found, principal)) throw new RequestNotFound(id);
+    const request = await withAttributions(store, found);
+    return requestView(request, availableActions(request, principal, await governance.policy()));
+  }
+
+  async myRequests(principal: Principal, limit: number): Promise<RequestList> {
+    const page = await this.deps.governance.listRequests({ requestedFor: principal.id, limit });
+    return this.list('Your requests', page.items, principal);
+  }
+
+  async pendingApprovals(principal: Principal): Promise<RequestList> {
+    const requests = await this.deps.governance.listPendingApprovals(principal);
+    return this.list('Waiting for your decision', requests, principal);
+  }
+
+  async myAccess(principal: Principal): Promise<AccessView[]> {
+    return (await this.deps.governance.listAccess(principal)).map(accessView);
+  }
+
+  private async list(title: string, requests: AccessRequest[], viewer: Principal): Promise<RequestList> {
+    const policy = await this.deps.governance.policy();
+    const newestFirst = [...requests].sort((a, b) => b.created.localeCompare(a.created));
+    return { title, items: newestFirst.map((r) => requestView(r, availableActions(r, viewer, policy))) };
+  }
+}
+
+function asPrincipal(ref: { id: string }): Principal {
+  return { id: ref.id, email: '', displayName: '', active: true };
+}

@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
+import type { Metrics } from '../metrics.js';
+import type { MessageRef, Store } from '../store/index.js';
+import { deliverOnce, type OnceContext } from './deliver-once.js';
+import { type DeliveryLedger, deliveryKeys, messageIdentity, type StoredComment } from './ledger.js';
+import type { Messenger, Notice, RequestCard } from './messenger.js';
+import { holderPlan, type NamedNotice, requesterNotices } from './notices.js';
+import type { SyncQueue } from './queue.js';
+import type { ApprovalRouting } from './routing.js';
+import { type Delivery, note, type Tally, worse } from './tally.js';
+
+/** What every pass works with, the same for the life of the notifier. */
+export interface PassDeps {
+  store: Store;
+  ledger: DeliveryLedger;
+  routing: ApprovalRouting;
+  logger: Logger;
+  queue?: SyncQueue;
+  expiryWarningsMs: readonly number[];
+  metrics?: Metrics;
+  now: () => number;
+  holdMs: number;
+}
+
+/**
+ * One platform's picture of one request, drawn from one reading of it: the requester's card, each
+ * current approver's, the approvals channel's, every older card edited to match, a thread reply
+ * per new comment, and the notices the requester and the holder are owed. Each message is posted
+ * through deliverOnce, so drawing the same reading twice, or on two replicas, sends nothing twice.
+ */
+export class PlatformPass {
+  private readonly once: OnceContext;
+  private readonly request: RequestView;
+  private readonly platform: Messenger['platform'];
+  private readonly sent = new Set<string>();
+  private changed = false;
+
+  constructor(
+    private readonly deps: PassDeps,
+    private readonly messenger: Messenger,
+    private readonly snapshot: RequestSnapshot,
+    holding: () => Promise<void>,
+    private readonly tally: Tally,
+  ) {
+    this.once = { ledger: deps.ledger, logger: deps.logger, holdMs: deps.holdMs, holding, tally };
+    this.request = snapshot.view;
+    this.platform = messenger.platform;
+  }
+
+  async draw(): Promise<void> {
+    const { request, messenger } = this;
+    const comments = await this.commentsOf(request);
+    await this.postCards();
+    const refs = (await this.deps.store.listMessageRefs(request.id)).filter(
+      (ref) => ref.platform === this.platform && ref.kind !== 'comment',
+    );
+    await this.updateCards(refs);
+    // Comments (from chat, the portal or the API) as thread replies under every card about the request.
+    for (const comment of comments) {
+      const notice: Notice = { kind: 'comment', request, author: comment.author, text: comment.text };
+      for (const ref of refs) {
+        if (this.sent.has(messageIdentity(ref))) continue;
+        const key = deliveryKeys.commentReply(request.id, comment.id, ref);
+        this.track(
+          await deliverOnce(this.once, key, async () => {
+            await messenger.reply(ref, notice);
+            return null;
+          }),
+          'comment',
+        );
+      }
+    }
+    this.track(await this.tellAll(request.requester, requesterNotices(request)));
+    this.track(await this.tellHolder());
+    // Not awaited: a Home is a view drawn when it can be, and the job's worker has other requests.
+    if (this.changed) void this.refreshHomes();
+  }
+
+  /** The requester's card, each current approver's, then the approvals channel's: each posted once. */
+  private async postCards(): Promise<void> {
+    const { request, messenger, snapshot, platform } = this;
+    // The requester's card and each approver's are different messages: posted at once (each still
+    // claimed on its own and paced per conversation).
+    const posts: Promise<void>[] = [
+      deliverOnce(this.once, deliveryKeys.requesterCard(request.id, platform), async () => {
+        const ref = await messenger.sendToPerson(request.requester, {
+          role: 'requester',
+          request: snapshot.as(request.requester),
+        });
+        return ref && (() => this.remember({ ...ref, kind: 'requester', recipientId: request.requester.id }));
+      }).then((outcome) => this.track(outcome, 'requester')),
+    ];
+    const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
+    for (const approver of step?.approvers ?? []) {
+      const key = deliveryKeys.approvalCard(request.id, step?.index, approver.id, platform);
+      posts.push(
+        deliverOnce(this.once, key, async () => {
+          const ref = await messenger.sendToPerson(approver, { role: 'approval', request: snapshot.as(approver) });
+          return ref && (() => this.remember({ ...ref, kind: 'approval', recipientId: approver.id }));
+        }).then((outcome) => this.track(outcome, 'approval')),
+      );
+    }
+    await Promise.all(posts);
+    // After the people's cards: finding an approver in Teams is what lets the channel card offer
+    // them its buttons.
+    const channel = this.deps.routing.channelFor(request, platform);
+    if (channel && request.steps.length > 0) {
+      this.track(
+        await deliverOnce(this.once, deliveryKeys.channelCard(request.id, platform), async () => {
+          const ref = await messenger.sendToChannel(channel, { role: 'channel', request });
+          return () => this.remember({ ...ref, kind: 'channel' });
+        }),
+        'channel',
+      );
+    }
+  }
+
+  /** Every card posted earlier that shows an older picture than this reading, edited at once. */
+  private async updateCards(refs: MessageRef[]): Promise<void> {
+    const { request, messenger } = this;
+    const stale: { ref: MessageRef; card: RequestCard }[] = [];
+    for (const ref of refs) {
+      if (this.sent.has(messageIdentity(ref))) continue;
+      const card = this.cardFor(ref);
+      const shown = await this.deps.ledger.shownOn(ref);
+      if (shown && (shown.fingerprint === fingerprint(card) || isOlder(request.updated, shown.updated))) continue;
+      stale.push({ ref, card });
+    }
+    // Every card about the request moves at once (they are different messages; pacing still holds).
+    if (stale.length > 0) await this.once.holding();
+    await Promise.all(
+      stale.map(async ({ ref, card }) => {
+        try {
+          await messenger.update(ref, card);
+          await this.rememberRendering(ref, card);
+          this.changed = true;
+          this.count('update', 'sent');
+        } catch (err) {
+          note(this.tally, err);
+          this.count('update', 'failed');
+          this.deps.logger.warn({ err, requestId: request.id, ref }, 'card not updated');
+        }
+      }),
+    );
+  }
+
+  /** A card just posted: where it is, how it was drawn, and that it needs no reply for older comments. */
+  private async remember(ref: MessageRef): Promise<void> {
+    const { request } = this;
+    this.sent.add(messageIdentity(ref));
+    await this.deps.store.addMessageRef(request.id, ref);
+    await this.rememberRendering(ref, this.cardFor(ref));
+    // The card shows the request as it is now; only comments after it get a thread reply.
+    for (const comment of request.comments)
+      await this.deps.ledger.markDelivered(deliveryKeys.commentReply(request.id, comment.id, ref));
+  }
+
+  private async tellHolder(): Promise<Delivery> {
+    const plan = holderPlan(this.request, this.deps.now(), this.deps.expiryWarningsMs);
+    if (!plan) return 'skipped';
+    for (const event of plan.superseded)
+      await this.deps.ledger.markDelivered(deliveryKeys.notice(this.request.id, this.platform, event));
+    const result = await this.tellAll(this.request.requestedFor, plan.tell);
+    for (const { key, delayMs } of plan.wakeUps) await this.deps.queue?.enqueue(this.request.id, { key, delayMs });
+    return result;
+  }
+
+  private async tellAll(person: PersonView, notices: NamedNotice[]): Promise<Delivery> {
+    let result: Delivery = 'skipped';
+    for (const [event, notice] of notices) {
+      const key = deliveryKeys.notice(notice.request.id, this.platform, event);
+      const outcome = await deliverOnce(this.once, key, async () => {
+        await this.messenger.notify(person, notice);
+        return null;
+      });
+      result = worse(result, outcome);
+    }
+    return result;
+  }
+
+  /** Comments to reply with: the backend's own when it lists them, else those made in chat. */
+  private async commentsOf(request: RequestView): Promise<StoredComment[]> {
+    if (request.comments.length > 0) return request.comments;
+    return this.deps.ledger.chatComments(request.id);
+  }
+
+  /** What the requester and the approvers see of their requests elsewhere (Slack's App Home) moved too. */
+  private async refreshHomes(): Promise<void> {
+    const { request, messenger } = this;
+    if (!messenger.refreshHome) return;
+    const people = new Map<string, PersonView>([[request.requester.id, request.requester]]);
+    for (const step of request.steps) for (const approver of step.approvers) people.set(approver.id, approver);
+    await Promise.all(
+      [...people.values()].map((person) =>
+        messenger.refreshHome?.(person).catch((err) => this.deps.logger.info({ err }, 'home not refreshed')),
+      ),
+    );
+  }
+
+  private cardFor(ref: MessageRef): RequestCard {
+    const { snapshot } = this;
+    const role = ref.kind === 'approval' ? 'approval' : ref.kind === 'channel' ? 'channel' : 'requester';
+    if (role === 'channel') return { role, request: snapshot.view };
+    const viewer = ref.recipientId ? { id: ref.recipientId } : snapshot.view.requester;
+    return { role, request: snapshot.as(viewer) };
+  }
+
+  private async rememberRendering(ref: MessageRef, card: RequestCard): Promise<void> {
+    await this.deps.ledger.rememberRendering(ref, card.request.updated, fingerprint(card));
+  }
+
+  private track(outcome: Delivery, kind = 'notice'): void {
+    if (outcome === 'sent') this.changed = true;
+    this.count(kind, outcome);
+  }
+
+  /** Counts a delivery; a sent one also records how long after the change it reached chat. */
+  private count(kind: string, outcome: Delivery): void {
+    const { metrics } = this.deps;
+    if (!metrics || outcome === 'skipped') return;
+    metrics.chatDeliveries.inc({ platform: this.platform, kind, outcome });
+    const since = Date.parse(this.request.updated);
+    if (outcome === 'sent' && !Number.isNaN(since)) {
+      metrics.changeToChat.observe({ platform: this.platform }, Math.max(0, (Date.now() - since) / 1000));
+    }
+  }
+}
+
+/** True when `candidate` is an older reading of the request than `shown`. */
+function isOlder(candidate: string, shown: string): boolean {
+  const a = Date.parse(candidate);
+  const b = Date.parse(shown);
+  return !Number.isNaN(a) && !Number.isNaN(b) && a < b;
+}
+
+/** What a card shows, minus what changes without news (the read time), so unchanged cards are not re-sent. */
+function fingerprint(card: RequestCard): string {
+  const { updated: _updated, ...shown }: RequestView = card.request;
+  return createHash('sha256')
+    .update(JSON.stringify([card.role, shown]))
+    .digest('base64url');
+}
