@@ -1,6 +1,6 @@
-import { parseRoutes } from '../notifier/routing.js';
 import type { Environment } from './environment.js';
 import { parseDurationMs, splitList } from './environment.js';
+import { parseRoutes } from './routes.js';
 import type { Config } from './types.js';
 
 /** The notifier: approvals channels, routes, polling, reminders and expiry warnings. */

@@ -1,4 +1,4 @@
-import type { ApprovalRoute } from '../notifier/routing.js';
+import type { ApprovalRoute } from './routes.js';
 
 /** The configuration's shape, and the sandbox's published values every section refers to. */
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import { sharedLimiter } from '../rate-limiter.js';
+import { sharedLimiter } from '../store/index.js';
 import { TooFast } from './errors.js';
 import type { ChatIdentity } from './identity.js';
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import { sharedLimiter } from '../rate-limiter.js';
+import { sharedLimiter } from '../store/index.js';
 import { DeliveryFailed, PacingWait } from './messenger.js';
 
 /** At most `points` calls per `seconds`. */

@@ -6,6 +6,7 @@ export { MemoryStore, type MemoryStoreOptions } from './memory.js';
 export { MESSAGE_REF_RETENTION_MS } from './message-refs.js';
 export { bestEffort, type Loss } from './outage.js';
 export { RedisStore, type RedisStoreOptions } from './redis.js';
+export { sharedLimiter } from './shared-limiter.js';
 export { getJson, type Lock, type MessageRef, type Platform, type Store, setJson } from './store.js';
 
 /**
