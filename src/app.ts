@@ -66,7 +66,10 @@ export interface GatehouseOverrides {
   sandbox?: object;
   /** How long a queue job's lock lasts before another replica may retake it (default 30 s). */
   queueLockMs?: number;
-  /** The notifier's clock (time-bound access warnings), so tests can move it with the emulator's. */
+  /**
+   * Gatehouse's clock (default Date.now): the notifier's (time-bound access warnings, reminders,
+   * where a first poll starts) and the flows', so tests can move it with the emulator's.
+   */
   now?: () => number;
   /** How long an unconfirmed post's claim holds before another pass may post it (default 5 min). */
   postingHoldMs?: number;
@@ -163,6 +166,7 @@ export async function createGatehouse(
     queue,
     logger: logger.child({ component: 'poller' }),
     intervalMs: config.notifier.pollIntervalMs,
+    now: overrides.now,
     reminders: config.notifier.reminderAfterMs
       ? new Reminders({
           governance,
@@ -171,6 +175,7 @@ export async function createGatehouse(
           routing,
           logger: logger.child({ component: 'reminders' }),
           remindAfterMs: config.notifier.reminderAfterMs,
+          now: overrides.now,
         })
       : undefined,
   });

@@ -14,6 +14,8 @@ export interface PollerOptions {
   pageSize?: number;
   /** Checked by the leading replica after each poll (REMINDER_AFTER). */
   reminders?: Reminders;
+  /** The clock (default Date.now): where a first poll without a cursor starts reading. */
+  now?: () => number;
 }
 
 const LEASE_KEY = 'notifier:poller';
@@ -90,7 +92,8 @@ export class RequestPoller {
       return { pages: 0, synced: 0 };
     }
     const stored = await store.get(CURSOR_KEY);
-    const since = stored ?? this.knownCursor ?? new Date(Date.now() - this.options.intervalMs).toISOString();
+    const now = (this.options.now ?? Date.now)();
+    const since = stored ?? this.knownCursor ?? new Date(now - this.options.intervalMs).toISOString();
     this.knownCursor = since;
     const resume = readResume(await store.get(RESUME_KEY));
     const from = resume?.from ?? new Date(Date.parse(since) - OVERLAP_MS).toISOString();

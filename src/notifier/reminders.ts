@@ -16,6 +16,8 @@ export interface RemindersOptions {
   remindAfterMs: number;
   /** Waiting this long, it is escalated to the approvals channel, once; twice the reminder delay by default. */
   escalateAfterMs?: number;
+  /** The clock (default Date.now) that says how long an approval has waited, so tests can move it. */
+  now?: () => number;
 }
 
 const MAX_PAGES = 20;
@@ -28,7 +30,7 @@ const MAX_PAGES = 20;
 export class Reminders {
   constructor(private readonly options: RemindersOptions) {}
 
-  async check(now = Date.now()): Promise<{ reminded: number; escalated: number }> {
+  async check(now = (this.options.now ?? Date.now)()): Promise<{ reminded: number; escalated: number }> {
     const { governance, remindAfterMs } = this.options;
     const escalateAfterMs = this.options.escalateAfterMs ?? remindAfterMs * 2;
     let reminded = 0;

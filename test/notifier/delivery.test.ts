@@ -169,9 +169,8 @@ describe('/metrics', () => {
     const request = await apiRequest(SEED.entries.zoomPro.id, S.alice);
     await world.gatehouse.poller.pollOnce();
     await eventually(() => dmsAbout(S.dana.id, request.id).length === 1);
-    for (let i = 0; i < 100 && (await world.gatehouse.queue.depth()).slack !== 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // Everything the poll queued has run: the queue is empty now, not merely soon.
+    await world.gatehouse.idle();
     const metrics = (await world.gatehouse.server.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/gatehouse_notifier_queue_depth\{platform="slack"\} 0/);
     expect(metrics).toMatch(/gatehouse_chat_deliveries_total\{platform="slack",kind="approval",outcome="sent"\} 1/);

@@ -187,6 +187,7 @@ describe('the BullMQ queue across replicas', () => {
         limitedAt = Date.now();
         return { status: 'retry', reason: 'rate-limited', afterMs: 1_500 };
       }
+      // A job that takes a moment, as a real delivery does (not a wait for proof).
       await new Promise((resolve) => setTimeout(resolve, 20));
       return { status: 'done' };
     };

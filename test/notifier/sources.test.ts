@@ -128,12 +128,16 @@ describe('polling', () => {
   it('reads only what changed: with 10,000 requests and 10 changed, one page', async () => {
     await world.close();
     // An org whose own API limits do not slow the syncs down: this test counts pages, not waits.
-    world = await startSlackWorld({ org: createOktaOrg({ rateLimitPerMinute: 1_000_000 }) });
+    // Its clock runs ahead when the test says so, instead of the test waiting for time to pass.
+    let ahead = 0;
+    const org = createOktaOrg({ rateLimitPerMinute: 1_000_000, now: () => Date.now() + ahead });
+    world = await startSlackWorld({ org });
     for (let i = 0; i < 10_000; i++) portalRequest(SEED.entries.zoomPro.id, SEED.users.carol.id);
     world.okta.settle();
-    // A poller that has already seen those: its cursor is past them (and past the overlap it re-reads).
-    await new Promise((resolve) => setTimeout(resolve, 2200));
-    await world.gatehouse.store.set('notifier:cursor', new Date().toISOString());
+    // A poller that has already seen those: its cursor is past them and past the overlap it
+    // re-reads (2 s), so the org's clock moves on 2.2 s before the cursor is set and the rest made.
+    ahead += 2200;
+    await world.gatehouse.store.set('notifier:cursor', new Date(org.now()).toISOString());
     const changed = Array.from({ length: 10 }, () => portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id));
     const listed = () => world.okta.calls.filter((call) => call.method === 'GET' && /\/requests(\?|$)/.test(call.path));
     const before = listed().length;
@@ -186,7 +190,10 @@ describe('polling', () => {
 
 describe('reminders', () => {
   it('reminds the approver once after REMINDER_AFTER, then escalates to the approvals channel once', async () => {
-    const reminding = await startSlackWorld({ env: { REMINDER_AFTER: '1s' } });
+    // Okta's clock and Gatehouse's move together, when the test moves them, instead of the test waiting.
+    let ahead = 0;
+    const now = () => Date.now() + ahead;
+    const reminding = await startSlackWorld({ org: createOktaOrg({ now }), now, env: { REMINDER_AFTER: '1s' } });
     try {
       await reminding.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
       const request = await eventually(() =>
@@ -197,14 +204,14 @@ describe('reminders', () => {
       await reminding.gatehouse.poller.pollOnce();
       expect(reminders()).toHaveLength(0);
 
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      ahead += 1100;
       await reminding.gatehouse.poller.pollOnce();
       await reminding.gatehouse.poller.pollOnce();
       expect(reminders()).toHaveLength(1);
       expect(shown(reminders()[0])).toContain(request.id);
       expect(escalations()).toHaveLength(0);
 
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      ahead += 1000;
       await reminding.gatehouse.poller.pollOnce();
       await reminding.gatehouse.poller.pollOnce();
       expect(escalations()).toHaveLength(1);

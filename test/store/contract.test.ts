@@ -9,7 +9,11 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Every key this run writes lives under this prefix, so cleanup never touches anyone else's data. */
 const RUN_PREFIX = `gatehouse-test:${randomUUID()}:`;
 
-/** Short enough to keep the suite fast, long enough that a busy CI machine does not flake. */
+/**
+ * Short enough to keep the suite fast, long enough that a busy CI machine does not flake. The
+ * sleeps past it below are real time on purpose: Redis expires keys by its own clock, which no
+ * injected clock reaches, and the contract is that both stores expire alike.
+ */
 const SHORT_TTL_MS = 80;
 const PAST_SHORT_TTL_MS = 160;
 
@@ -203,6 +207,7 @@ describe.each(implementations)('Store contract: $name', ({ create }) => {
 
     it('extends the lease on renew', async () => {
       const lock = await store.acquireLock('notifier', 150);
+      // Real time (Redis's clock, as above): part of the lease has gone by, then past its first end.
       await sleep(50);
       expect(await lock?.renew(500)).toBe(true);
       await sleep(200);

@@ -29,6 +29,8 @@ export interface Portal {
   writes(kind: 'create' | 'decide' | 'comment'): number;
   /** Decision calls made, accepted or not. */
   decideCalls(): number;
+  /** How many times the request itself was read through the backend's API. */
+  requestReads(requestId: string): number;
   /** The next decision is recorded, then answered with a 500 (the caller cannot know it landed). */
   failNextDecideAfterWrite(): void;
   /** Reads of requests fail with `status`, `times` times. */
@@ -56,6 +58,8 @@ export interface World {
   emulator: FastifyInstance;
   /** A Slack user with this email. */
   as(email: string): ChatIdentity;
+  /** Moves the governance emulator's clock on by `ms`, instead of the test waiting for time to pass. */
+  advance(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -67,8 +71,11 @@ export async function startWorld(
   const emulator = Fastify();
   let governance: Governance;
   let portal: Portal;
+  // The emulator's clock: real time, plus however far the test has moved it on.
+  let ahead = 0;
+  const now = () => Date.now() + ahead;
   if (provider === 'okta') {
-    const org = createOktaOrg();
+    const org = createOktaOrg({ now });
     await emulator.register(oktaEmulator, { org });
     const url = await listen(emulator);
     governance = new OktaGovernance({
@@ -81,7 +88,7 @@ export async function startWorld(
     });
     portal = oktaPortal(org);
   } else {
-    const tenant = createPingOneTenant();
+    const tenant = createPingOneTenant({ now });
     if (options.rejectReasonRequired === false) tenant.config.requireRejectJustification = false;
     await emulator.register(pingOneEmulator, { tenant });
     const url = await listen(emulator);
@@ -106,6 +113,9 @@ export async function startWorld(
     store,
     emulator,
     as: (email) => ({ platform: 'slack', userId: `U${email.split('@')[0]?.toUpperCase()}`, email }),
+    advance: (ms) => {
+      ahead += ms;
+    },
     async close() {
       await emulator.close();
       if (!options.store) await store.close();
@@ -135,6 +145,8 @@ export function oktaPortal(org: OktaOrg): Portal {
           ? accepted('POST', (p) => p.endsWith('/resolve'))
           : accepted('POST', (p) => p.endsWith('/messages')),
     decideCalls: () => org.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/resolve')).length,
+    requestReads: (id) =>
+      org.calls.filter((call) => call.method === 'GET' && call.path === `/governance/api/v2/requests/${id}`).length,
     failNextDecideAfterWrite: () =>
       org.faults.add({ method: 'POST', path: /\/resolve$/, kind: 'fail-after-write', status: 500 }),
     failRequestReads: (status, times) =>
@@ -183,6 +195,8 @@ export function pingOnePortal(tenant: PingOneTenant): Portal {
     decideCalls: () =>
       tenant.calls.filter((call) => call.method === 'POST' && (call.action === 'approve' || call.action === 'reject'))
         .length,
+    requestReads: (id) =>
+      tenant.calls.filter((call) => call.method === 'GET' && call.path.endsWith(`/requests/${id}`)).length,
     failNextDecideAfterWrite: () =>
       tenant.faults.push({ method: 'POST', action: 'approve', status: 500, times: 1, afterWrite: true }),
     failRequestReads: (status, times) =>

@@ -27,11 +27,35 @@ export class HomeRefresh {
     return this.run(userId, state);
   }
 
+  /**
+   * Resolves once no Home is being drawn and none is waiting to be (a spacing with nothing asked
+   * for does not count): what a test awaits to show how a Home ended up, instead of sleeping.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const waits = [...this.people.values()].flatMap((state) => [state.drawing, state.pending?.promise]);
+      const busy = waits.filter((wait): wait is Promise<void> => wait !== undefined);
+      if (busy.length === 0) return;
+      await Promise.allSettled(busy);
+    }
+  }
+
   /** Draws now, then keeps the person's spacing; a draw asked for meanwhile runs when it ends. */
   private async run(userId: string, state: PersonState): Promise<void> {
-    const first = this.draw(userId);
+    const first = this.drawing(userId, state);
     void first.catch(() => undefined).then(() => this.cooldown(userId, state));
     return first;
+  }
+
+  private drawing(userId: string, state: PersonState): Promise<void> {
+    const draw = this.draw(userId);
+    state.drawing = draw;
+    void draw
+      .catch(() => undefined)
+      .then(() => {
+        if (state.drawing === draw) state.drawing = undefined;
+      });
+    return draw;
   }
 
   private async cooldown(userId: string, state: PersonState): Promise<void> {
@@ -48,13 +72,15 @@ export class HomeRefresh {
       const waiting = state.pending;
       if (!waiting) break;
       state.pending = undefined;
-      await this.draw(userId).then(waiting.resolve, waiting.reject);
+      await this.drawing(userId, state).then(waiting.resolve, waiting.reject);
     }
     this.people.delete(userId);
   }
 }
 
 interface PersonState {
+  /** The draw running now. */
+  drawing?: Promise<void>;
   /** Callers waiting for the next draw. */
   pending?: Deferred;
   /** Ends the wait before the next draw. */

@@ -184,6 +184,11 @@ export class SlackAdapter {
     await this.homes.request(userId);
   }
 
+  /** Resolves once no App Home is being drawn or waits for its spacing to be drawn (for tests and drills). */
+  homesSettled(): Promise<void> {
+    return this.homes.settled();
+  }
+
   private readonly homes = new HomeRefresh(async (userId) => {
     const { flows, logger, pacer } = this.options;
     await pacer?.take('views.publish');

@@ -32,7 +32,9 @@ it('draws an approver’s Home a few times for a burst of approvals, not once ea
 
   // Every card reaches Dana; then her Home settles, listing every request waiting for her…
   await eventually(() => ids.every((id) => w.slack.dmWith(S.dana.id).some((m) => shown(m).includes(id))), 20_000);
-  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  // The burst's last changes fold into one draw at the end of the spacing: wait for it, not a clock.
+  await w.gatehouse.idle();
+  await w.gatehouse.slack?.homesSettled();
   const home = shown({ blocks: w.slack.homeOf(S.dana.id)?.blocks });
   expect(ids.filter((id) => !home.includes(id))).toEqual([]);
   // …drawn every few seconds while the burst lasts (Slack paces the channel cards to about one a

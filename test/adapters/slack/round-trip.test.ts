@@ -75,6 +75,31 @@ describe.each(PROVIDERS)('on %s', (provider) => {
     });
   });
 
+  describe('one path per decision', () => {
+    it('spends no extra read on the cards: every card is redrawn from the reading the approval made', async () => {
+      await world.driver.command(S.alice.id, 'request Salesforce Sales User because new territory');
+      const request = await eventually(() => oktaRequest(SEED.entries.salesforceSalesUser.id));
+      const bobCard = await eventually(() => messageAbout(world.slack.dmWith(S.bob.id), request.id));
+      const channelCard = await eventually(() => messageAbout(world.slack.messagesIn(APPROVALS), request.id));
+      await world.gatehouse.idle();
+      const before = world.portal.requestReads(request.id);
+
+      await world.driver.click(S.bob.id, { channel: bobCard.channel, ts: bobCard.ts }, 'approve');
+      await world.gatehouse.idle();
+
+      // Bob's card and the channel's show the decision...
+      for (const card of [bobCard, channelCard]) {
+        expect(shown(world.slack.message(card.channel, card.ts) ?? card)).toContain('*Approved* by Bob Martinez');
+      }
+      // ...drawn from the decision's own readings: the flow's check before it writes and the
+      // backend's answer to the write (Okta's client reads the request back after resolving its
+      // task; PingOne's also reads it once before acting, to find the phase). The notifier reads
+      // nothing more: before the flows announced their changes it read the request again per platform.
+      expect(world.portal.requestReads(request.id) - before).toBe(provider === 'okta' ? 2 : 3);
+      expect(world.portal.writes('decide')).toBe(1);
+    });
+  });
+
   /** Alice asks for an entry in one line and the card reaches `approver`; returns the request and that card. */
   async function askAndWaitForCard(text: string, entryId: string, approver: string) {
     await world.driver.command(S.alice.id, text);

@@ -1,6 +1,6 @@
 import { exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OktaHttp, type OktaHttpOptions } from '../../../src/api/okta/http.js';
 import { accessRequest, accessRequestList, ignored, task } from '../../../src/api/okta/wire.js';
 import type { OktaAuth } from '../../../src/config.js';
@@ -94,6 +94,8 @@ beforeAll(() => {
 afterEach(() => {
   nock.abortPendingRequests();
   nock.cleanAll();
+  // A clock a test moved (Date.now) goes back to real time.
+  vi.restoreAllMocks();
 });
 
 afterAll(() => {
@@ -853,8 +855,10 @@ describe('OktaHttp circuit breaker', () => {
     expect(refused.message).toMatch(/circuit open/);
     expect(unsent.isDone()).toBe(false);
 
-    // After the cooldown the next call goes through, and its success closes the circuit.
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    // After the cooldown the next call goes through, and its success closes the circuit. The
+    // breaker (cockatiel's) reads Date.now, so the clock is moved past the cooldown, not waited out.
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 350);
     const { body } = await http.get('getRequest', REQUEST_PATH, accessRequest);
     expect(body.id).toBe(REQUEST_ID);
     expect(http.circuit).toBe('closed');

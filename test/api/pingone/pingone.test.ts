@@ -16,9 +16,13 @@ let tenant: PingOneTenant;
 let emulator: FastifyInstance;
 let flows: Flows;
 let governance: PingOneGovernance;
+/** How far a test has moved the tenant's clock on past real time. */
+let ahead = 0;
+const tenantNow = () => Date.now() + ahead;
 
 beforeEach(async () => {
-  tenant = createPingOneTenant();
+  ahead = 0;
+  tenant = createPingOneTenant({ now: tenantNow });
   emulator = Fastify();
   await emulator.register(pingOneEmulator, { tenant });
   await emulator.listen({ port: 0, host: '127.0.0.1' });
@@ -185,9 +189,10 @@ describe('PingOne lists and lifecycle', () => {
         tenant.serviceAccountId,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const since = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // A moment strictly between the 130 and the rest, on the tenant's clock (moved on, not waited for).
+    ahead += 5;
+    const since = new Date(tenantNow()).toISOString();
+    ahead += 5;
     const changed = [];
     for (const entry of [E.zoomPro, E.jiraSoftwareUser, E.slackMember]) changed.push(await created(alice(), entry.id));
     const searches = () =>
