@@ -439,14 +439,8 @@ describe('fuzzing the inbound routes', () => {
         }
         // What the deliveries started (replies, Home draws, Okta reads) finishes before the heap is
         // read: work in flight is not memory kept.
-        let last = '';
-        const deadline = Date.now() + 60_000;
-        for (let still = 0; still < 4 && Date.now() < deadline; ) {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          const now = `${slack.okta.calls.length}/${slack.slack.calls.length}`;
-          still = now === last ? still + 1 : 0;
-          last = now;
-        }
+        await slack.gatehouse.idle();
+        await slack.gatehouse.slack?.homesSettled();
       };
       await batch();
       const before = liveHeap();
