@@ -196,7 +196,7 @@ export class RequestMessages implements RequestChangeListener {
       return { status: 'retry', reason: 'rate-limited', afterMs: tally.retryAfterMs };
     if (tally.failed) return { status: 'retry', reason: 'failed' };
     if (tally.pacedMs !== undefined) return { status: 'retry', reason: 'busy', afterMs: tally.pacedMs };
-    if (tally.inDoubt) return { status: 'retry', reason: 'busy', afterMs: this.postingHoldMs() };
+    if (tally.inDoubt) return { status: 'retry', reason: 'busy', afterMs: this.passDeps.holdMs };
     // A pass asked for after the last check comes back by itself: whoever asked found the lock
     // taken and is queued to try again, so nothing is requeued from here (two jobs would keep
     // handing the request to each other).
@@ -223,9 +223,5 @@ export class RequestMessages implements RequestChangeListener {
       tally.failed = true;
     }
     return tally;
-  }
-
-  private postingHoldMs(): number {
-    return this.passDeps.holdMs;
   }
 }
