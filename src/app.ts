@@ -73,6 +73,8 @@ export interface GatehouseOverrides {
   now?: () => number;
   /** How long an unconfirmed post's claim holds before another pass may post it (default 5 min). */
   postingHoldMs?: number;
+  /** How often at most a person's App Home is redrawn on changes (default 5 s). */
+  homeSpacingMs?: number;
   /** How long a client may take to send a whole request (default 10 s). */
   requestTimeoutMs?: number;
   /** Per-person flow limits (default PERSONAL_LIMITS); benchmarks that type faster than people pass []. */
@@ -104,7 +106,7 @@ export async function createGatehouse(
     });
   const governance =
     overrides.governance ??
-    createGovernance(config.governance, { metrics, logger, catalogCacheMs: config.catalogCacheMs });
+    createGovernance(config.governance, { metrics, logger, catalogCacheMs: config.catalogCacheMs, now: overrides.now });
   // Each person's rate limit is counted in Redis when there is one, so replicas share the budget.
   const background = new BackgroundWork();
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }), {
@@ -119,6 +121,7 @@ export async function createGatehouse(
         logger: logger.child({ component: 'slack' }),
         pacer: pacer('slack', SLACK_RATES),
         background,
+        homeSpacingMs: overrides.homeSpacingMs,
       })
     : undefined;
   const teams = config.teams
@@ -229,9 +232,12 @@ export async function createGatehouse(
       await poller.stop();
       await queue.close();
       await slack?.stop();
-      await server.close();
-      // Work that answered chat first (a click's sync) finishes before its store goes away.
+      // Work that answered chat first (a click's sync) finishes before its store goes away, and
+      // while the server still answers: in sandbox mode the chat it posts to is on this server,
+      // and a closed one would leave the Teams connector retrying for seconds. Chat keeps its
+      // answers meanwhile, as an orchestrator routes to a pod for a while after SIGTERM anyway.
       await messages.idle();
+      await server.close();
       paceRedis?.disconnect();
       if (!overrides.store) await store.close();
     },

@@ -63,6 +63,11 @@ export interface VendorHttpOptions {
   maxQueued?: number;
   metrics?: Metrics;
   logger?: Logger;
+  /**
+   * Gatehouse's clock (default Date.now), against which the vendor's rate-limit resets are read.
+   * The circuit breaker's cooldown is cockatiel's and reads Date.now itself.
+   */
+  now?: () => number;
 }
 
 export interface VendorResponse<T> {
@@ -103,11 +108,13 @@ export class VendorHttp {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly cooldownMs: number;
   private readonly inFlight: BulkheadPolicy;
+  readonly now: () => number;
 
   constructor(
     private readonly protocol: VendorProtocol,
     private readonly options: VendorHttpOptions,
   ) {
+    this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 30_000;
@@ -242,7 +249,7 @@ export class VendorHttp {
     body: unknown,
     isWrite: boolean,
   ): Promise<VendorResponse<z.infer<S>>> {
-    const wait = this.pausedUntil - Date.now();
+    const wait = this.pausedUntil - this.now();
     if (wait > this.maxRateLimitWaitMs) throw new GovernanceRateLimited(operation, wait);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
@@ -287,7 +294,7 @@ export class VendorHttp {
       );
     }
     if (response.status === 429) {
-      throw new GovernanceRateLimited(operation, retryAfterMs(response.headers));
+      throw new GovernanceRateLimited(operation, retryAfterMs(response.headers, this.now()));
     }
     if (!response.ok) {
       if (response.status === 401) this.authorizer.invalidate();

@@ -14,14 +14,20 @@ export { PingOneGovernance } from './pingone/client.js';
 /** The configured backend, instrumented, with type-ahead searches cached for `catalogCacheMs`. */
 export function createGovernance(
   config: GovernanceConfig,
-  deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean; catalogCacheMs?: number },
+  deps: {
+    metrics: Metrics;
+    logger: Logger;
+    rejectReasonRequired?: boolean;
+    catalogCacheMs?: number;
+    now?: () => number;
+  },
 ): Governance {
   return cacheCatalogSearches(backend(config, deps), { ttlMs: deps.catalogCacheMs ?? 0 });
 }
 
 function backend(
   config: GovernanceConfig,
-  deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean },
+  deps: { metrics: Metrics; logger: Logger; rejectReasonRequired?: boolean; now?: () => number },
 ): Governance {
   if (config.provider === 'pingone') {
     const pingone = new PingOneGovernance({
@@ -31,6 +37,7 @@ function backend(
       metrics: deps.metrics,
       logger: deps.logger.child({ component: 'pingone' }),
       serviceAccountId: config.serviceAccountId,
+      now: deps.now,
     });
     return instrumentGovernance(pingone, deps.metrics);
   }
@@ -40,6 +47,7 @@ function backend(
     metrics: deps.metrics,
     logger: deps.logger.child({ component: 'okta' }),
     rejectReasonRequired: deps.rejectReasonRequired,
+    now: deps.now,
   });
   return instrumentGovernance(okta, deps.metrics);
 }

@@ -56,6 +56,9 @@ export class RequestPoller {
 
   start(): void {
     if (this.timer) return;
+    // Where the first poll begins is fixed when polling starts, not when a poll first succeeds:
+    // a store that is away from the start must not move it on past what changed meanwhile.
+    this.knownCursor ??= this.origin();
     this.timer = setInterval(() => {
       this.running ??= this.pollOnce()
         .then(() => undefined)
@@ -85,6 +88,7 @@ export class RequestPoller {
   /** One poll, if this replica holds (or can take) the lease: how many pages it read and requests it queued. */
   async pollOnce(): Promise<{ pages: number; synced: number }> {
     const { store, governance, queue, logger } = this.options;
+    this.knownCursor ??= this.origin();
     if (!(await this.lead())) {
       // Following the leader's progress lets this replica resume from it if it takes over after
       // the store lost the cursor.
@@ -92,8 +96,7 @@ export class RequestPoller {
       return { pages: 0, synced: 0 };
     }
     const stored = await store.get(CURSOR_KEY);
-    const now = (this.options.now ?? Date.now)();
-    const since = stored ?? this.knownCursor ?? new Date(now - this.options.intervalMs).toISOString();
+    const since = stored ?? this.knownCursor;
     this.knownCursor = since;
     const resume = readResume(await store.get(RESUME_KEY));
     const from = resume?.from ?? new Date(Date.parse(since) - OVERLAP_MS).toISOString();
@@ -133,6 +136,11 @@ export class RequestPoller {
     if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll queued changed requests');
     await this.options.reminders?.check().catch((err) => logger.warn({ err }, 'reminders not checked'));
     return { pages, synced };
+  }
+
+  /** Where a replica that knows no cursor starts reading: one interval back. */
+  private origin(): string {
+    return new Date((this.options.now ?? Date.now)() - this.options.intervalMs).toISOString();
   }
 
   private async lead(): Promise<boolean> {

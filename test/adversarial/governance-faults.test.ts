@@ -1,5 +1,5 @@
-import { SEED } from '@gatehouse/sandbox/okta';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventually, messageAbout, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 
 /**
@@ -14,17 +14,38 @@ const RESOLVE = /^\/governance\/api\/v2\/tasks\/[^/]+\/resolve$/;
 const COOLDOWN_MS = 1500;
 /** A rate-limit window longer than Gatehouse will wait inside one click (maxRateLimitWaitMs). */
 const WINDOW_SECONDS = 3;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One clock for Okta and Gatehouse: real time, plus however far a test has moved it on. */
+const realNow = Date.now;
+let ahead = 0;
+const now = () => realNow() + ahead;
+/** A rate-limit window passes for Okta and Gatehouse alike, without the test waiting it out. */
+const windowPasses = () => {
+  ahead += WINDOW_SECONDS * 1000;
+};
+/**
+ * The breaker's cooldown is cockatiel's, which reads Date.now itself: moved the same way (and put
+ * back after each test).
+ */
+const cooldownPasses = () => {
+  ahead += COOLDOWN_MS + 100;
+  vi.spyOn(Date, 'now').mockImplementation(now);
+};
 
 let world: SlackWorld;
 afterEach(async () => {
+  vi.restoreAllMocks();
+  ahead = 0;
   await world?.close();
 });
 
 /** Okta calls short enough that a hung one is given up in a test's time. */
 async function start(): Promise<SlackWorld> {
   world = await startSlackWorld({
+    org: createOktaOrg({ now }),
+    now,
     okta: {
+      now,
       timeoutMs: 400,
       baseBackoffMs: 5,
       maxRateLimitWaitMs: 2000,
@@ -132,7 +153,7 @@ describe('governance faults while creating a request', () => {
     const meanwhile = await aliceAsksForSalesforce();
     await told(S.alice, meanwhile, /busy|rate limit/i);
     expect(world.okta.calls.length).toBe(calls);
-    await sleep(WINDOW_SECONDS * 1000);
+    windowPasses();
 
     const again = await aliceAsksForSalesforce();
     await told(S.alice, again, new RegExp(`${SEED.entries.salesforceAdmin.name}`, 'i'));
@@ -216,7 +237,7 @@ describe('governance faults while deciding', () => {
 
     // Okta answers again and shows the step still open: Bob's second press is recorded, once.
     world.okta.faults.clear();
-    await sleep(COOLDOWN_MS + 100);
+    cooldownPasses();
     const again = await bobApproves(card);
     await told(S.bob, again, /approved by/i, card);
     expect(resolveCalls()).toBe(2);
@@ -239,7 +260,7 @@ describe('governance faults while deciding', () => {
     expect(decided(request.id)).toBe(0);
 
     world.okta.faults.clear();
-    await sleep(WINDOW_SECONDS * 1000);
+    windowPasses();
     const again = await bobApproves(card);
     await told(S.bob, again, /approved by/i, card);
     expect(decided(request.id)).toBe(1);
@@ -273,7 +294,7 @@ describe('circuit breaker', () => {
 
     // Okta recovers; after the cooldown one call tests it and calls flow again.
     world.okta.faults.clear();
-    await sleep(COOLDOWN_MS + 100);
+    cooldownPasses();
     const after = heardSoFar(S.bob);
     await world.driver.command(S.bob.id, 'pending');
     await told(S.bob, after, /nothing|no requests|waiting|pending/i);

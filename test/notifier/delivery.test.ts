@@ -67,7 +67,8 @@ describe('approval routing', () => {
 
 describe('Slack rate limits', () => {
   it('waits out a 429 with Retry-After mid-run: every card posted once, nothing posted during the wait', async () => {
-    world = await startSlackWorld();
+    // The approvals channel's own pace (one post a second) raised, so only the Retry-After holds posts back.
+    world = await startSlackWorld({ env: { CHAT_RATE_SCALE: '50' } });
     const requests: RequestView[] = [];
     for (const person of [S.alice, S.carol, S.erin, S.frank]) {
       for (const entry of [SEED.entries.zoomPro, SEED.entries.jiraSoftwareUser, SEED.entries.slackMember]) {
@@ -208,7 +209,8 @@ describe("a person's rate limit", () => {
     await world?.close();
     // Opening the Home costs Dana two flows (what waits for her, what she asked for); so does each
     // redraw. Counted against her, two redraws would leave nothing for her own command.
-    world = await startSlackWorld({ personalLimits: [{ points: 5, seconds: 60 }] });
+    // Redraws spaced 100 ms apart rather than 5 s: how often is not what this is about.
+    world = await startSlackWorld({ personalLimits: [{ points: 5, seconds: 60 }], homeSpacingMs: 100 });
     const w = world;
     await w.driver.openHome(S.dana.id);
     await eventually(() => w.slack.homeOf(S.dana.id));

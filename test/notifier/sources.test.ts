@@ -2,7 +2,8 @@ import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
 import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SANDBOX_SECRETS } from '../../src/config.js';
-import { MemorySyncQueue, RequestPoller } from '../../src/notifier/index.js';
+import { StoreUnavailable } from '../../src/domain/errors.js';
+import { MemorySyncQueue, RequestPoller, type SyncQueue } from '../../src/notifier/index.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { buttonsOf, eventually, S, type SlackWorld, shown, startSlackWorld } from '../support/slack-world.js';
 import { testLogger } from '../support/test-logger.js';
@@ -131,7 +132,8 @@ describe('polling', () => {
     // Its clock runs ahead when the test says so, instead of the test waiting for time to pass.
     let ahead = 0;
     const org = createOktaOrg({ rateLimitPerMinute: 1_000_000, now: () => Date.now() + ahead });
-    world = await startSlackWorld({ org });
+    // The approvals channel takes one post a second; ten cards need not wait for it here.
+    world = await startSlackWorld({ org, env: { CHAT_RATE_SCALE: '50' } });
     for (let i = 0; i < 10_000; i++) portalRequest(SEED.entries.zoomPro.id, SEED.users.carol.id);
     world.okta.settle();
     // A poller that has already seen those: its cursor is past them and past the overlap it
@@ -173,6 +175,42 @@ describe('polling', () => {
       await eventually(() => synced.size === 120);
     } finally {
       await queue.close();
+    }
+  });
+
+  it('reads what changed while its store was away from the start, once the store answers', async () => {
+    // The poller's clock runs on while the store is away; what changed meanwhile is still read.
+    let ahead = 0;
+    class AwayStore extends MemoryStore {
+      away = true;
+      override async acquireLock(name: string, ttlMs: number) {
+        if (this.away) throw new StoreUnavailable('acquireLock');
+        return super.acquireLock(name, ttlMs);
+      }
+    }
+    const store = new AwayStore();
+    const queued: string[] = [];
+    const poller = new RequestPoller({
+      governance: world.gatehouse.governance,
+      store,
+      queue: { enqueue: async (requestId: string) => void queued.push(requestId) } as unknown as SyncQueue,
+      logger: testLogger(world.gatehouse.config),
+      intervalMs: 60_000,
+      now: () => Date.now() + ahead,
+    });
+    poller.start();
+    try {
+      await expect(poller.pollOnce()).rejects.toBeInstanceOf(StoreUnavailable);
+      const request = portalRequest(SEED.entries.zoomPro.id, SEED.users.alice.id);
+      world.okta.settle();
+      ahead += 10 * 60_000;
+      await expect(poller.pollOnce()).rejects.toBeInstanceOf(StoreUnavailable);
+
+      store.away = false;
+      await poller.pollOnce();
+      expect(queued).toContain(request.id);
+    } finally {
+      await poller.stop();
     }
   });
 

@@ -58,6 +58,8 @@ export async function startSlackWorld(
     provider?: Provider;
     /** How long an unconfirmed post's claim holds (default 5 min). */
     postingHoldMs?: number;
+    /** How often at most an App Home is redrawn on changes (default 5 s). */
+    homeSpacingMs?: number;
     /** Per-person flow limits (default PERSONAL_LIMITS). */
     personalLimits?: readonly PersonalRule[];
     /** A workspace made by the test (one on Enterprise Grid, say). */
@@ -86,6 +88,7 @@ export async function startSlackWorld(
     sandbox: { okta, slack, pingone },
     now: options.now,
     postingHoldMs: options.postingHoldMs,
+    homeSpacingMs: options.homeSpacingMs,
     personalLimits: options.personalLimits,
     // The real Okta client with extra settings (a policy, say), still talking to the emulator.
     ...(options.okta && config.governance.provider === 'okta'

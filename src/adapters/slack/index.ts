@@ -31,6 +31,8 @@ export interface SlackAdapterOptions {
   pacer?: Pacer;
   /** Where work that outlives Slack's ack is tracked. */
   background?: BackgroundWork;
+  /** How often at most a person's App Home is redrawn on changes (default 5 s). */
+  homeSpacingMs?: number;
 }
 
 /**
@@ -65,6 +67,7 @@ export class SlackAdapter {
     this.client = new WebClient(options.config.botToken, clientOptions);
     this.people = new SlackPeople(this.client, options.store, async () => this.home(), options.logger);
     this.messenger = new SlackMessenger(this.client, this.people, (userId) => this.refreshHome(userId), options.pacer);
+    this.homes = new HomeRefresh((userId) => this.drawHome(userId), options.homeSpacingMs);
     this.app = this.boltApp();
   }
 
@@ -189,14 +192,16 @@ export class SlackAdapter {
     return this.homes.settled();
   }
 
-  private readonly homes = new HomeRefresh(async (userId) => {
+  private readonly homes: HomeRefresh;
+
+  private async drawHome(userId: string): Promise<void> {
     const { flows, logger, pacer } = this.options;
     await pacer?.take('views.publish');
     // Not counted against the person's rate limit: a Home is drawn at most every few seconds per
     // person however often it is asked for (HomeRefresh), and most draws follow changes the
     // notifier saw, not anything the person did.
     await flows.unmetered(() => publishHome({ flows, people: this.people, client: this.client, logger }, userId));
-  });
+  }
 
   /**
    * The bot's own ids and its workspace, asked of Slack once (auth.test; on Enterprise Grid it

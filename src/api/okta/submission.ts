@@ -46,7 +46,7 @@ export class OktaSubmission {
       requestedBy: { type: 'OKTA_USER', externalId: input.requester.id },
       requesterFieldValues: values,
     };
-    const startedAt = new Date(Date.now() - 5_000).toISOString();
+    const startedAt = new Date(this.http.now() - 5_000).toISOString();
     const send = () => this.http.send('createRequest', 'POST', `${V2}/requests`, accessRequest, body);
     let created: OktaAccessRequest;
     try {

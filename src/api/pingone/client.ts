@@ -29,7 +29,6 @@ export interface PingOneGovernanceOptions extends VendorHttpOptions {
   auth: PingOneAuth;
   /** The managed-user id Gatehouse's token acts as, so its own comments and requests read as on behalf of someone. */
   serviceAccountId?: string;
-  now?: () => number;
 }
 
 /**
@@ -56,7 +55,7 @@ export class PingOneGovernance implements Governance {
   constructor(options: PingOneGovernanceOptions) {
     this.http = new PingOneHttp(options);
     const portalUrl = `${options.tenantUrl}/enduser/?realm=${encodeURIComponent(options.realm)}`;
-    const now = () => options.now?.() ?? Date.now();
+    const now = this.http.now;
     this.rules = new PingOnePolicy(this.http);
     this.principals = new PingOnePrincipals(this.http, options.realm);
     this.catalog = new PingOneCatalog(this.http, this.rules);

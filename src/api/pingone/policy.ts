@@ -12,7 +12,7 @@ export class PingOnePolicy {
   constructor(private readonly http: PingOneHttp) {}
 
   async read(): Promise<GovernancePolicy> {
-    if (this.cached && this.cached.until > Date.now()) return this.cached.value;
+    if (this.cached && this.cached.until > this.http.now()) return this.cached.value;
     const { body } = await this.http.get('policy', CONFIG_PATH, accessRequestConfig);
     const value: GovernancePolicy = {
       requireRequestJustification: body.requireRequestJustification ?? false,
@@ -20,7 +20,7 @@ export class PingOnePolicy {
       requireApproveReason: body.requireApproveJustification ?? false,
       allowSelfApproval: body.allowSelfApproval ?? false,
     };
-    this.cached = { value, until: Date.now() + POLICY_TTL_MS };
+    this.cached = { value, until: this.http.now() + POLICY_TTL_MS };
     return value;
   }
 }

@@ -9,7 +9,9 @@ afterEach(async () => {
 });
 
 it('draws an approver’s Home a few times for a burst of approvals, not once each, and ends showing them all', async () => {
-  world = await startSlackWorld();
+  // Time scaled down tenfold on both sides: Slack's channel pace (one card a second) and the Home's
+  // spacing (5 s) alike, so the burst lasts as many spacings as it would for real.
+  world = await startSlackWorld({ env: { CHAT_RATE_SCALE: '10' }, homeSpacingMs: 500 });
   const w = world;
   await w.driver.openHome(S.dana.id);
   await eventually(() => w.slack.homeOf(S.dana.id));

@@ -104,6 +104,8 @@ export class OktaOrg {
   /** When held system actions were let go; they cannot have happened earlier than that. */
   private systemReleasedAt = Number.NEGATIVE_INFINITY;
   private tickScheduled = false;
+  /** The earliest expiry or revocation due (0: not known yet), so a read skips the scan before it. */
+  private nextDue = 0;
 
   constructor(options: OktaOrgOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -148,6 +150,24 @@ export class OktaOrg {
   get tasks(): readonly TaskRecord[] {
     this.settle();
     return clone(this.taskList);
+  }
+
+  /** The requests that match, settled, cloned after filtering (a large org is not copied whole per read). */
+  findRequests(wanted: (request: RequestRecord) => boolean): RequestRecord[] {
+    this.settle();
+    return clone(this.requestList.filter(wanted));
+  }
+
+  /** The tasks that match, settled, cloned after filtering. */
+  findTasks(wanted: (task: TaskRecord) => boolean): TaskRecord[] {
+    this.settle();
+    return clone(this.taskList.filter(wanted));
+  }
+
+  /** The grants that match, settled, cloned after filtering. */
+  findGrants(wanted: (grant: GrantRecord) => boolean): GrantRecord[] {
+    this.settle();
+    return clone(this.grantList.filter(wanted));
   }
 
   get grants(): readonly GrantRecord[] {
@@ -219,6 +239,7 @@ export class OktaOrg {
       requesterFieldValues: submission.requesterFieldValues,
     };
     this.requestList.push(request);
+    this.nextDue = Math.min(this.nextDue, Date.parse(at) + this.requestTtlMs);
     this.progress.set(request.id, {
       entry,
       condition: submission.condition,
@@ -510,6 +531,7 @@ export class OktaOrg {
     const expiresAt = durationMs === undefined ? undefined : iso(now + durationMs);
     if (expiresAt) {
       request.revocationScheduled = expiresAt;
+      this.nextDue = Math.min(this.nextDue, Date.parse(expiresAt));
       request.revocationStatus = 'PENDING';
     }
     for (const template of progress.entry.grants) {
@@ -536,16 +558,21 @@ export class OktaOrg {
 
   private applyClock(): void {
     const now = this.now();
+    if (now < this.nextDue) return;
+    let next = Number.POSITIVE_INFINITY;
     for (const request of this.requestList) {
       if (request.status === 'PENDING' || request.status === 'SUBMITTED') {
         const deadline = Date.parse(request.created) + this.requestTtlMs;
         if (now >= deadline) this.expire(request, deadline);
+        else next = Math.min(next, deadline);
       }
       if (request.revocationStatus === 'PENDING' && request.revocationScheduled) {
         const due = Date.parse(request.revocationScheduled);
         if (now >= due) this.revoke(request, due);
+        else next = Math.min(next, due);
       }
     }
+    this.nextDue = next;
   }
 
   private expire(request: RequestRecord, atMs: number): void {

@@ -70,7 +70,7 @@ export function grantRoutes(app: FastifyInstance, context: EmulatorContext): voi
     context.requireScope(request, SCOPE);
     const wanted = grantQuery(request);
     const limit = readLimit(request, { fallback: 20 });
-    const grants = org.grants.filter((grant) => grant.status === 'ACTIVE' && wanted(grant));
+    const grants = org.findGrants((grant) => grant.status === 'ACTIVE' && wanted(grant));
     const { page, nextAfter } = pageAfter(grants, request, limit);
     const base = context.base(request);
     return { data: page.map((grant) => renderGrant(grant, base)), _links: listLinks(request, reply, nextAfter) };
@@ -78,7 +78,7 @@ export function grantRoutes(app: FastifyInstance, context: EmulatorContext): voi
 
   app.get<{ Params: { id: string } }>(`${GRANTS}/:id`, async (request) => {
     context.requireScope(request, SCOPE);
-    const grant = org.grants.find((candidate) => candidate.id === request.params.id);
+    const grant = org.findGrants((candidate) => candidate.id === request.params.id)[0];
     if (!grant) throw notFound();
     return renderGrant(grant, context.base(request));
   });

@@ -57,7 +57,7 @@ export function requestRoutes(app: FastifyInstance, context: EmulatorContext): v
     const limit = readLimit(request, { fallback: 20 });
     const order = readOrderBy(request, ['created', 'lastUpdated'], 'created');
     const requests = orderByTime(
-      org.requests.filter(wanted),
+      org.findRequests(wanted),
       (item) => (order.field === 'created' ? item.created : item.lastUpdated),
       order.direction,
     );

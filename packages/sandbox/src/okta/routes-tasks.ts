@@ -57,7 +57,7 @@ export function taskRoutes(app: FastifyInstance, context: EmulatorContext): void
     const limit = readLimit(request, { fallback: 20 });
     const order = readOrderBy(request, ['createdAt', 'updatedAt'], 'createdAt');
     const tasks = orderByTime(
-      org.tasks.filter(wanted),
+      org.findTasks(wanted),
       (task) => (order.field === 'createdAt' ? task.createdAt : task.updatedAt),
       order.direction,
     );
