@@ -13,13 +13,16 @@ export class PingOneAccess {
       ['account', 'entitlement', 'role'].map(async (grantType) => {
         const path = `${GOV}/user/${encodeURIComponent(principal.id)}/grants`;
         const { body } = await this.http.get('listAccess', path, listOf(grant), { grantType, _pageSize: 200 });
-        return body.result.map<AccessGrant>((held) => ({
-          id: held.id ?? entryOf(held).id,
-          entry: entryOf(held),
-          status: 'active',
-          expiresAt: held.grantEndDate ?? undefined,
-          grantedAt: held.grantStartDate ?? undefined,
-        }));
+        return body.result.map<AccessGrant>((held) => {
+          const dates = held.item?.decision?.accessRequest;
+          return {
+            id: held.id ?? entryOf(held).id,
+            entry: entryOf(held),
+            status: 'active',
+            expiresAt: dates?.grantEndDate ?? held.grantEndDate ?? undefined,
+            grantedAt: dates?.grantStartDate ?? held.grantStartDate ?? undefined,
+          };
+        });
       }),
     );
     return grants.flat();

@@ -15,6 +15,7 @@ import type {
 import type { VendorHttpOptions } from '../http.js';
 import { PingOneAccess } from './access.js';
 import { PingOneActions } from './actions.js';
+import { PingOneApprovals } from './approvals.js';
 import { PingOneCatalog } from './catalog.js';
 import { PingOneHttp } from './http.js';
 import { CONFIG_PATH, PingOnePolicy } from './policy.js';
@@ -39,7 +40,7 @@ export interface PingOneGovernanceOptions extends VendorHttpOptions {
  * administrator's; decisions and comments say in their text who acted in chat.
  *
  * Each part of the port is one collaborator over the same transport (and so the same circuit):
- * policy, principals, catalog, requests, submission, actions, access.
+ * policy, principals, catalog, requests, approvals, submission, actions, access.
  */
 export class PingOneGovernance implements Governance {
   readonly provider = 'pingone' as const;
@@ -48,6 +49,7 @@ export class PingOneGovernance implements Governance {
   private readonly principals: PingOnePrincipals;
   private readonly catalog: PingOneCatalog;
   private readonly requests: PingOneRequests;
+  private readonly approvals: PingOneApprovals;
   private readonly submission: PingOneSubmission;
   private readonly actions: PingOneActions;
   private readonly access: PingOneAccess;
@@ -65,6 +67,7 @@ export class PingOneGovernance implements Governance {
       now,
       logger: options.logger,
     });
+    this.approvals = new PingOneApprovals(this.http, this.requests, options.logger);
     this.actions = new PingOneActions(this.http, this.requests);
     this.submission = new PingOneSubmission(this.http, {
       catalog: this.catalog,
@@ -112,7 +115,7 @@ export class PingOneGovernance implements Governance {
   }
 
   listPendingApprovals(approver: Principal): Promise<AccessRequest[]> {
-    return this.requests.pendingFor(approver);
+    return this.approvals.pendingFor(approver);
   }
 
   decide(input: DecisionInput): Promise<AccessRequest> {

@@ -10,7 +10,7 @@ import type {
   RequestStatus,
   StepStatus,
 } from '../../domain/types.js';
-import type { IgaCatalogItem, IgaRequest, IgaUser, ManagedUser } from './wire.js';
+import type { IgaCatalogItem, IgaPhase, IgaRequest, IgaUser, ManagedUser } from './wire.js';
 
 /** IGA names people `managed/user/<uuid>` in actors and comments, and `<uuid>` elsewhere. */
 export function bareId(id: string): string {
@@ -95,11 +95,12 @@ export function toAccessRequest(
   context: { serviceAccountId?: string; portalUrl?: string; now: number },
 ): AccessRequest {
   const decision = request.decision;
-  const phases = decision.phases ?? [];
+  // Waits and fulfillment tasks are phases too, but nobody approves them: they are not steps.
+  const phases = (decision.phases ?? []).filter(isApproval);
   const active = decision.actors?.active ?? [];
   const inactive = decision.actors?.inactive ?? [];
   const comments = decision.comments ?? [];
-  const status = requestStatus(request);
+  const status = requestStatus(request, phases);
   const isService = (user: IgaUser | null | undefined) =>
     !user || user.id.toUpperCase() === 'SYSTEM' || bareId(user.id) === context.serviceAccountId;
   // Requests Gatehouse files are IGA's "requested by" its own token, which is nobody in chat: a
@@ -139,7 +140,7 @@ export function toAccessRequest(
   const common = request.request?.common;
   const created = decision.startDate ?? request.metadata?.createdDate ?? '';
   const endsAt = common?.endDate ?? undefined;
-  const grantStatus = status === 'approved' ? grantOf(decision.outcome) : undefined;
+  const grantStatus = status === 'approved' ? grantStatusOf(request) : undefined;
   const current = phases.find((phase) => phaseStatus(phase.status, verdict(phase.decision), status) === 'pending');
   return {
     id: request.id,
@@ -149,8 +150,8 @@ export function toAccessRequest(
     entry: entryOf(request),
     justification: common?.justification ?? undefined,
     accessDuration: endsAt ? isoBetween(common?.startDate ?? created, endsAt) : undefined,
-    created,
-    updated: laterOf(request.metadata?.modifiedDate, latest(request)) ?? created,
+    created: utc(created),
+    updated: utc(laterOf(request.metadata?.modifiedDate, latest(request)) ?? created),
     expiresAt: current?.events?.expiration?.date ?? decision.deadline ?? undefined,
     steps,
     comments: comments
@@ -199,28 +200,52 @@ function toComment(
   return { id: `c${index}`, author: user ? personRef(user) : { id: 'unknown' }, text, created };
 }
 
-function requestStatus(request: IgaRequest): RequestStatus {
-  const { status, decision, outcome, phases } = request.decision;
+/** IGA's own word for a phase's kind; without one, only a name like Ping's `waitTask-…` says it waits. */
+function isApproval(phase: IgaPhase): boolean {
+  const type = (phase.type ?? '').toLowerCase();
+  return type ? type === 'request' : !/^waitTask/i.test(phase.name);
+}
+
+function isFulfilling(request: IgaRequest): boolean {
+  return (request.decision.phases ?? []).some(
+    (p) => (p.type ?? '').toLowerCase() === 'fulfillment' && (p.status ?? '').toLowerCase() === 'in-progress',
+  );
+}
+
+function requestStatus(request: IgaRequest, approvals: IgaPhase[]): RequestStatus {
+  const { status, decision, outcome } = request.decision;
   const state = status.toLowerCase();
   if (state === 'cancelled' || state === 'canceled') {
-    return (phases ?? []).some((p) => (p.status ?? '').toLowerCase() === 'expired') ||
+    return (request.decision.phases ?? []).some((p) => (p.status ?? '').toLowerCase() === 'expired') ||
       (outcome ?? '').toLowerCase() === 'expired'
       ? 'expired'
       : 'canceled';
   }
+  const approved = approvals.filter((p) => verdict(p.decision) === 'approve').length;
   if (state === 'complete' || state === 'completed') {
-    // Any phase rejected means rejected, whatever the summary fields say (they may be null).
-    if (verdict(decision) === 'reject' || (phases ?? []).some((p) => verdict(p.decision) === 'reject')) {
+    // Any approval rejected means rejected, whatever the summary fields say (they may be null).
+    if (verdict(decision) === 'reject' || approvals.some((p) => verdict(p.decision) === 'reject')) {
       return 'rejected';
     }
     const result = (outcome ?? '').toLowerCase();
     if (result === 'cancelled') return 'canceled';
     if (verdict(decision) === 'approve' || result === 'provisioned' || result === 'fulfilled') return 'approved';
     // Completed with no decision and nothing provisioned: not an approval anyone made.
-    const decided = (phases ?? []).filter((p) => p.decision);
-    return decided.length > 0 && decided.every((p) => verdict(p.decision) === 'approve') ? 'approved' : 'rejected';
+    const decided = approvals.filter((p) => p.decision);
+    return decided.length > 0 && approved === decided.length ? 'approved' : 'rejected';
   }
+  // Still running: in progress, suspended at a wait, or provisioning what was approved.
+  if (state === 'provisioning') return 'approved';
+  if (approvals.some((p) => (p.status ?? '').toLowerCase() === 'in-progress')) return 'pending';
+  if (verdict(decision) === 'approve' || (isFulfilling(request) && approved > 0)) return 'approved';
   return 'pending';
+}
+
+/** An approved request's access: provisioned, failed, waiting on a person to fulfil it, or not yet. */
+function grantStatusOf(request: IgaRequest): GrantStatus {
+  const state = request.decision.status.toLowerCase();
+  if (state === 'complete' || state === 'completed') return grantOf(request.decision.outcome);
+  return isFulfilling(request) ? 'manual_grant_required' : 'pending';
 }
 
 function verdict(value: string | null | undefined): 'approve' | 'reject' | undefined {
@@ -251,7 +276,8 @@ function phaseStatus(
 function grantOf(outcome: string | null | undefined): GrantStatus {
   const o = (outcome ?? '').toLowerCase();
   if (o === 'provisioned' || o === 'fulfilled') return 'granted';
-  if (o === 'not provisioned' || o === 'failed') return 'failed';
+  // `denied`: a fulfillment task refused what the approvers allowed.
+  if (o === 'not provisioned' || o === 'failed' || o === 'denied') return 'failed';
   return 'pending';
 }
 
@@ -270,6 +296,12 @@ function latest(request: IgaRequest): string | undefined {
     ...(request.decision.comments ?? []).map((c) => c.timeStamp),
   ].filter((m): m is string => Boolean(m) && !Number.isNaN(Date.parse(m as string)));
   return moments.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1);
+}
+
+/** An instant in UTC (`…Z`), so times compare as text wherever they are kept; IGA may write any offset. */
+function utc(value: string): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }
 
 function laterOf(a: string | null | undefined, b: string | undefined): string | undefined {

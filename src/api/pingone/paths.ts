@@ -11,6 +11,14 @@ export function withQuery(path: string, query: Record<string, string | number | 
   return `${base}?${params.toString()}`;
 }
 
+/**
+ * Date keys sort as dates only with `_sortType=date` (the reference: special fields "need to use
+ * this parameter in order to be sorted properly"); without it they sort as text, which misorders
+ * dates written in different UTC offsets.
+ */
+export const NEWEST_REQUEST_FIRST = { _sortKeys: '-decision.startDate', _sortType: 'date' } as const;
+export const LATEST_CHANGE_FIRST = { _sortKeys: '-metadata.modifiedDate', _sortType: 'date' } as const;
+
 /** A filter every request passes (no request has an empty id). */
 export const ALL: TargetFilter = {
   operator: 'NOT',

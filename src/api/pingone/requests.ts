@@ -1,21 +1,22 @@
 import type { Logger } from 'pino';
 import { GovernanceNotFound } from '../../domain/errors.js';
-import type { AccessRequest, Page, Principal, RequestStatus } from '../../domain/types.js';
-import { isOpen } from '../../domain/types.js';
+import type { AccessRequest, Page, RequestStatus } from '../../domain/types.js';
 import type { ChangeQuery, RequestChange, RequestQuery } from '../governance.js';
 import { orNull } from '../lookup.js';
 import type { PingOneHttp } from './http.js';
 import { toAccessRequest } from './mapping.js';
-import { ALL, GOV, statusFilter, withQuery } from './paths.js';
+import { ALL, GOV, LATEST_CHANGE_FIRST, NEWEST_REQUEST_FIRST, statusFilter, withQuery } from './paths.js';
 import { type IgaRequest, igaRequest, listOf, type TargetFilter } from './wire.js';
 
 const PAGE = 100;
-/** A poll reads newest first and stops at what it saw before; this bounds a poll after a long outage. */
+/** A poll reads newest first until a page holds nothing newer; this bounds a poll after a long outage. */
 const MAX_CHANGE_PAGES = 50;
 
-const STATUS_FILTERS: Partial<Record<RequestStatus, string>> = {
-  pending: 'in-progress',
-  submitted: 'in-progress',
+/** IGA statuses that may read as these; each request is mapped and checked again after the search. */
+const STATUS_FILTERS: Partial<Record<RequestStatus, string[]>> = {
+  // A request waiting at a wait phase (`suspended`) may not be decided yet.
+  pending: ['in-progress', 'suspended'],
+  submitted: ['in-progress'],
 };
 
 export interface PingOneRequestsOptions {
@@ -27,8 +28,8 @@ export interface PingOneRequestsOptions {
 }
 
 /**
- * Reading requests: one, a person's or everyone's, those waiting on an approver, and those changed
- * since a poll; IGA answers each whole, with its phases and comments.
+ * Reading requests: one, a person's or everyone's, and those changed since a poll; IGA answers
+ * each whole, with its phases and comments.
  */
 export class PingOneRequests {
   constructor(
@@ -51,8 +52,12 @@ export class PingOneRequests {
   }
 
   async list(query: RequestQuery): Promise<Page<AccessRequest>> {
-    const wanted = query.status?.map((s) => STATUS_FILTERS[s]).filter((s): s is string => Boolean(s)) ?? [];
-    const byStatus = wanted.length > 0 ? statusFilter([...new Set(wanted)]) : ALL;
+    const wanted = (query.status ?? []).map((s) => STATUS_FILTERS[s]);
+    // A status with no IGA counterpart to search by (approved) is found by mapping every request.
+    const byStatus =
+      wanted.length > 0 && wanted.every((statuses) => statuses !== undefined)
+        ? statusFilter([...new Set(wanted.flat() as string[])])
+        : ALL;
     // A user's list holds every request they may view; theirs are the ones for them.
     const filter: TargetFilter = query.requestedFor
       ? {
@@ -71,33 +76,18 @@ export class PingOneRequests {
     const offset = Number(query.cursor ?? 0) || 0;
     const { body } = await this.http.search(
       'listRequests',
-      withQuery(path, {
-        _pageSize: limit,
-        _pagedResultsOffset: offset,
-        _sortKeys: '-decision.startDate',
-      }),
+      withQuery(path, { _pageSize: limit, _pagedResultsOffset: offset, ...NEWEST_REQUEST_FIRST }),
       listOf(igaRequest),
       { targetFilter: filter },
     );
     let items = body.result.map((request) => this.toDomain(request));
     if (query.status && query.status.length > 0) items = items.filter((r) => query.status?.includes(r.status));
-    if (query.updatedSince) items = items.filter((r) => r.updated > (query.updatedSince as string));
+    if (query.updatedSince) items = items.filter(newerThan(query.updatedSince));
     const more = body.result.length === limit;
     return { items, cursor: more ? String(offset + limit) : undefined };
   }
 
-  async pendingFor(approver: Principal): Promise<AccessRequest[]> {
-    const path = `${GOV}/user/${encodeURIComponent(approver.id)}/approvals?_action=search&actorStatus=active`;
-    const { body } = await this.http.search(
-      'listPendingApprovals',
-      withQuery(path, { _pageSize: 200 }),
-      listOf(igaRequest),
-      { targetFilter: statusFilter(['in-progress']) },
-    );
-    return body.result.map((request) => this.toDomain(request)).filter(isOpen);
-  }
-
-  /** Requests changed since `since`, oldest first: newest-first pages, read until one goes older. */
+  /** Requests changed since `since`, oldest first. */
   async changes(query: ChangeQuery): Promise<Page<RequestChange>> {
     // IGA's search answers whole requests with their phases in one call: nothing more to save.
     const page = await this.changedSince(query.updatedSince, ALL);
@@ -112,6 +102,13 @@ export class PingOneRequests {
     });
   }
 
+  /**
+   * Newest-first pages, read on while a page holds anything newer than `since`. Order alone is not
+   * trusted: a tenant that sorts dates as text (no `_sortType`, mixed UTC offsets) or a list moving
+   * under offset paging can put a newer request after an older one, so a page that reaches back
+   * past `since` is followed by one more read to see nothing newer hides behind it. A quiet poll
+   * costs one call, a poll that found changes one more.
+   */
   private async changedSince(since: string, filter: TargetFilter): Promise<Page<AccessRequest>> {
     const found: AccessRequest[] = [];
     for (let page = 0; page < MAX_CHANGE_PAGES; page++) {
@@ -120,17 +117,14 @@ export class PingOneRequests {
         withQuery(`${GOV}/requests?_action=search`, {
           _pageSize: PAGE,
           _pagedResultsOffset: page * PAGE,
-          _sortKeys: '-metadata.modifiedDate,-id',
+          ...LATEST_CHANGE_FIRST,
         }),
         listOf(igaRequest),
         { targetFilter: filter },
       );
-      const requests = body.result.map((request) => this.toDomain(request));
-      const newer = requests.filter((request) => request.updated > since);
+      const newer = body.result.map((request) => this.toDomain(request)).filter(newerThan(since));
       found.push(...newer);
-      if (newer.length < requests.length || body.result.length < PAGE) {
-        return { items: oldestFirst(found) };
-      }
+      if (newer.length === 0 || body.result.length < PAGE) return { items: oldestFirst(found) };
     }
     this.options.logger?.warn(
       { since, read: found.length },
@@ -140,8 +134,14 @@ export class PingOneRequests {
   }
 }
 
+/** Compared as instants: IGA may write a date in any UTC offset, where text comparison misleads. */
+function newerThan(since: string): (request: AccessRequest) => boolean {
+  const from = Date.parse(since);
+  return (request) => Date.parse(request.updated) > from;
+}
+
 /** Oldest first, each request once (offset paging over a moving list can show one twice). */
 function oldestFirst(requests: AccessRequest[]): AccessRequest[] {
   const unique = new Map(requests.map((request) => [request.id, request]));
-  return [...unique.values()].sort((a, b) => a.updated.localeCompare(b.updated) || a.id.localeCompare(b.id));
+  return [...unique.values()].sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated) || a.id.localeCompare(b.id));
 }

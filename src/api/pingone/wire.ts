@@ -25,16 +25,24 @@ export const actor = igaUser.extend({
   decision: optionalText,
 });
 
+const dated = z.object({ date: optionalText }).nullish();
+
+/**
+ * One phase of a request's workflow. `type` says what kind (Ping's UI fixtures): `request` is an
+ * approval, `scheduled` a wait (until `events.scheduled.date`), `fulfillment` a manual fulfillment.
+ */
 export const phase = z.object({
   name: text,
   displayName: optionalText,
+  type: optionalText,
   status: optionalText,
   decision: optionalText,
   startDate: optionalText,
   completionDate: optionalText,
   completedBy: igaUser.nullish(),
-  events: z.object({ expiration: z.object({ date: optionalText }).nullish() }).nullish(),
+  events: z.object({ expiration: dated, scheduled: dated }).nullish(),
 });
+export type IgaPhase = z.infer<typeof phase>;
 
 export const comment = z.object({
   timeStamp: text,
@@ -138,15 +146,25 @@ export const accessRequestConfig = z.object({
   allowSelfApproval: z.boolean().nullish(),
 });
 
+const grantDates = { grantStartDate: optionalText, grantEndDate: optionalText };
+
+/**
+ * A grant. Ping's own grant views read its dates at `item.decision.accessRequest`; the top-level
+ * pair is kept in case a tenant answers so, the reference being silent on the shape.
+ */
 export const grant = z.object({
   id: optionalText,
-  item: z.object({ type: text }).nullish(),
+  item: z
+    .object({
+      type: text,
+      decision: z.object({ accessRequest: z.object(grantDates).nullish() }).nullish(),
+    })
+    .nullish(),
   application: named.nullish(),
   entitlement: named.nullish(),
   assignment: named.nullish(),
   role: named.nullish(),
-  grantStartDate: optionalText,
-  grantEndDate: optionalText,
+  ...grantDates,
 });
 
 /** Answers whose body Gatehouse does not read (the request is read afresh after an action). */

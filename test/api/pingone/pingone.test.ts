@@ -201,8 +201,9 @@ describe('PingOne lists and lifecycle', () => {
     const page = await governance.listRequests({ updatedSince: since });
     expect(page.items.map((r) => r.id).sort()).toEqual(changed.map((r) => r.id).sort());
     expect(page.items.map((r) => r.updated)).toEqual(page.items.map((r) => r.updated).sort());
-    // One page reached back past the moment: the 130 older requests cost nothing more.
-    expect(searches().length - before).toBe(1);
+    // The page that reached back past the moment, and one more to see nothing newer hides behind
+    // it: order alone is not trusted (test/api/pingone/wire.test.ts).
+    expect(searches().length - before).toBe(2);
     const all = await governance.listRequests({ requestedFor: U.carol.id, limit: 100 });
     expect(all.items).toHaveLength(100);
     const next = await governance.listRequests({ requestedFor: U.carol.id, limit: 100, cursor: all.cursor });

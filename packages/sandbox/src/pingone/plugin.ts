@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { type CatalogRecord, IgaProblem, type PingOneTenant, type RequestRecord } from './tenant.js';
+import { type CatalogRecord, IgaProblem, type RequestRecord } from './records.js';
+import { filterOf, matches, page, sortRecords } from './search.js';
+import type { PingOneTenant, Task } from './tenant.js';
 
 export interface PingOneEmulatorOptions {
   tenant: PingOneTenant;
@@ -8,9 +10,6 @@ export interface PingOneEmulatorOptions {
 
 const GOV = '/iga/governance';
 const TOKEN_PATH = /^\/am\/oauth2\/realms\/root\/realms\/[^/]+\/access_token$/;
-
-/** A targetFilter node: `{ operator, operand }`, with leaves `{ targetName, targetValue }`. */
-type FilterNode = { operator: string; operand: unknown };
 
 const createBody = z.object({
   users: z.array(z.string()).min(1),
@@ -23,10 +22,10 @@ const createBody = z.object({
 });
 
 /**
- * The emulated PingOne AIC tenant over HTTP: the IGA request, catalog, approvals, grants and
- * configuration endpoints Gatehouse calls, and managed users under /openidm, with a bearer token
- * and CREST error bodies (`{ code, reason, message }`). Every call is logged; armed faults answer
- * before the route runs.
+ * The emulated PingOne AIC tenant over HTTP: the IGA request, catalog, tasks (and the older
+ * approvals), grants and configuration endpoints Gatehouse calls, and managed users under
+ * /openidm, with a bearer token and CREST error bodies (`{ code, reason, message }`). Every call is
+ * logged; armed faults answer before the route runs.
  */
 export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { tenant }) => {
   const afterWrite = new WeakMap<object, number>();
@@ -50,6 +49,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
       path,
       ...(action ? { action } : {}),
       ...(phaseName ? { phaseName } : {}),
+      query: Object.fromEntries(query),
       status: 0,
     };
     tenant.calls.push(call);
@@ -129,7 +129,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
   app.post<{ Querystring: Record<string, string> }>(`${GOV}/catalog`, async (request) => {
     if (request.query._action !== 'search') throw new IgaProblem(400, 'Unsupported action');
     const items = request.query.userId ? tenant.catalogFor(request.query.userId) : tenant.catalog;
-    const filter = (request.body as { targetFilter?: FilterNode } | undefined)?.targetFilter;
+    const filter = filterOf(request.body);
     const found = items.filter((item) => !filter || matches(catalogJson(item), filter)).map(catalogJson);
     return page(found, request.query);
   });
@@ -137,7 +137,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
   // ── Requests ─────────────────────────────────────────────────────────────────────────────────
   app.post<{ Querystring: Record<string, string> }>(`${GOV}/requests`, async (request) => {
     const action = request.query._action;
-    if (action === 'search') return search(tenant.all(), request.body, request.query);
+    if (action === 'search') return search(tenant, tenant.all().map(requestJson), request.body, request.query);
     const body = createBody.parse(request.body);
     if (action === 'validate') return { result: [], errors: tenant.validate(body) };
     if (action === 'create') {
@@ -173,14 +173,33 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
 
   app.post<{ Params: { userId: string }; Querystring: Record<string, string> }>(
     `${GOV}/user/:userId/requests`,
-    async (request) => search(tenant.requestsOf(request.params.userId), request.body, request.query),
+    async (request) =>
+      search(tenant, tenant.requestsOf(request.params.userId).map(requestJson), request.body, request.query),
+  );
+
+  // Ping's UI has asked here since 2024-10 (AccessRequestApi.getUserApprovals): each request
+  // carries, in `phases`, the phases of that type assigned to the user, with their permissions.
+  app.post<{ Params: { userId: string }; Querystring: Record<string, string> }>(
+    `${GOV}/user/:userId/tasks`,
+    async (request) => {
+      if (!tenant.servesTasks) throw new IgaProblem(404, 'Resource not found');
+      if (request.query._action !== 'search') throw new IgaProblem(400, 'Unsupported action');
+      const type = request.query.type ?? 'request';
+      if (type !== 'request' && type !== 'fulfillment' && type !== 'violation') {
+        throw new IgaProblem(400, `Unsupported task type ${type}`);
+      }
+      const tasks =
+        type === 'violation' ? [] : tenant.tasksOf(request.params.userId, actorStatusOf(request.query), type);
+      return search(tenant, tasks.map(taskJson), request.body, request.query);
+    },
   );
 
   app.post<{ Params: { userId: string }; Querystring: Record<string, string> }>(
     `${GOV}/user/:userId/approvals`,
     async (request) => {
-      const status = request.query.actorStatus === 'inactive' ? 'inactive' : 'active';
-      return search(tenant.approvalsOf(request.params.userId, status), request.body, request.query);
+      if (!tenant.servesApprovals) throw new IgaProblem(404, 'Resource not found');
+      const approvals = tenant.approvalsOf(request.params.userId, actorStatusOf(request.query));
+      return search(tenant, approvals.map(requestJson), request.body, request.query);
     },
   );
 
@@ -190,92 +209,69 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
       const wanted = { account: 'applicationGrant', entitlement: 'entitlementGrant', role: 'roleGrant' }[
         request.query.grantType ?? ''
       ];
-      const now = Date.now();
+      const now = tenant.now();
       const held = tenant
         .requestsOf(request.params.userId)
         .filter(
           (r) =>
             r.user.id === request.params.userId &&
-            r.decision.outcome === 'provisioned' &&
+            ['provisioned', 'fulfilled'].includes(r.decision.outcome ?? '') &&
             (!wanted || r.requestType === wanted) &&
             !(r.request.common.endDate && Date.parse(r.request.common.endDate) <= now),
         )
-        .map((r) => ({
-          id: `grant-${r.id}`,
-          item: {
-            type:
-              r.requestType === 'applicationGrant'
-                ? 'accountGrant'
-                : r.requestType === 'roleGrant'
-                  ? 'roleMembership'
-                  : 'entitlementGrant',
-          },
-          application: r.application,
-          entitlement: r.entitlement,
-          assignment: r.assignment,
-          role: r.role,
-          grantStartDate: r.decision.completionDate,
-          grantEndDate: r.request.common.endDate ?? null,
-        }));
+        .map(grantJson);
       return page(held, request.query);
     },
   );
 };
 
-function search(records: RequestRecord[], body: unknown, query: Record<string, string>) {
-  const filter = (body as { targetFilter?: FilterNode } | undefined)?.targetFilter;
-  const json = records.map(requestJson).filter((r) => !filter || matches(r, filter));
-  const keys = (query._sortKeys ?? '').split(',').filter(Boolean);
-  if (keys.length > 0) {
-    json.sort((a, b) => {
-      for (const key of keys) {
-        const descending = key.startsWith('-');
-        const path = key.replace(/^[-+]/, '');
-        const x = String(valueAt(a, path) ?? '');
-        const y = String(valueAt(b, path) ?? '');
-        const order = descending ? y.localeCompare(x) : x.localeCompare(y);
-        if (order !== 0) return order;
-      }
-      return 0;
-    });
-  }
-  return page(json, query);
+function actorStatusOf(query: Record<string, string>): 'active' | 'inactive' {
+  return query.actorStatus === 'inactive' ? 'inactive' : 'active';
 }
 
-function page<T>(items: T[], query: Record<string, string>) {
-  const size = Math.min(Math.max(Number(query._pageSize ?? 50) || 50, 1), 1000);
-  const offset = Math.max(Number(query._pagedResultsOffset ?? 0) || 0, 0);
-  const result = items.slice(offset, offset + size);
-  return { result, resultCount: result.length, totalCount: items.length, searchAfterKey: [] };
+/** A grant as Ping's UI reads it: the dates under `item.decision.accessRequest`, none at the top. */
+function grantJson(r: RequestRecord) {
+  return {
+    id: `grant-${r.id}`,
+    item: {
+      type:
+        r.requestType === 'applicationGrant'
+          ? 'accountGrant'
+          : r.requestType === 'roleGrant'
+            ? 'roleMembership'
+            : 'entitlementGrant',
+      decision: {
+        accessRequest: {
+          grantStartDate: r.decision.completionDate,
+          grantEndDate: r.request.common.endDate ?? null,
+        },
+      },
+    },
+    application: r.application,
+    entitlement: r.entitlement,
+    assignment: r.assignment,
+    role: r.role,
+  };
 }
 
-/** IGA's filter semantics over a JSON record: dotted target names, EQUALS exact, CONTAINS case-insensitive. */
-function matches(record: unknown, node: FilterNode): boolean {
-  const operator = String(node.operator ?? '').toUpperCase();
-  if (operator === 'AND' || operator === 'OR' || operator === 'NOT') {
-    const children = (Array.isArray(node.operand) ? node.operand : []) as FilterNode[];
-    if (operator === 'AND') return children.every((child) => matches(record, child));
-    if (operator === 'OR') return children.some((child) => matches(record, child));
-    return !children.every((child) => matches(record, child));
-  }
-  const { targetName, targetValue } = (node.operand ?? {}) as { targetName?: string; targetValue?: unknown };
-  if (!targetName) throw new IgaProblem(400, 'A filter leaf needs targetName');
-  const value = valueAt(record, targetName);
-  if (operator === 'EQUALS') return value !== undefined && value !== null && String(value) === String(targetValue);
-  if (operator === 'CONTAINS') {
-    return typeof value === 'string' && value.toLowerCase().includes(String(targetValue).toLowerCase());
-  }
-  if (operator === 'EXISTS') return value !== undefined && value !== null;
-  throw new IgaProblem(400, `Unsupported filter operator ${operator}`);
+function taskJson(task: Task) {
+  return {
+    ...requestJson(task.request),
+    phases: task.phases.map(({ phase, permissions }) => ({
+      name: phase.name,
+      displayName: phase.displayName,
+      type: phase.type,
+      status: phase.status,
+      startDate: phase.startDate,
+      permissions: { ...permissions },
+    })),
+  };
 }
 
-function valueAt(record: unknown, path: string): unknown {
-  let current: unknown = record;
-  for (const part of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+function search<T>(tenant: PingOneTenant, records: T[], body: unknown, query: Record<string, string>) {
+  const filter = filterOf(body);
+  const found = records.filter((r) => !filter || matches(r, filter));
+  return page(sortRecords(found, query, tenant.honoursSortType), query);
 }
 
 function requestJson(record: RequestRecord) {

@@ -1,137 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { CatalogEntryRecord, GroupRecord, UserRecord } from '../okta/records.js';
+import type { GroupRecord } from '../okta/records.js';
 import { SEED, seedCompany } from '../okta/seed.js';
+import {
+  type AccessRequestConfig,
+  type ApprovalPlan,
+  type CallRecord,
+  type CatalogRecord,
+  type Fault,
+  IgaProblem,
+  type ManagedUserRecord,
+  type Permissions,
+  type PhasePlan,
+  type PhaseRecord,
+  type PhaseType,
+  type RequestOutcome,
+  type RequestRecord,
+} from './records.js';
+import { catalogRecord, fullName, managedUser, person, rulesOf, stamp } from './seed.js';
 
 /**
  * An emulated PingOne Advanced Identity Cloud tenant (IGA access requests), seeded with the same
- * company as the Okta emulator: the same people (same ids and emails), the same catalog (same ids
- * and names) and the same approval rules, expressed as IGA phases. Records keep IGA's field names.
+ * company as the Okta emulator. Each request runs its item's workflow: approval phases, and where
+ * a test sets them, waits (the request is `suspended`), manual fulfillment, and provisioning that
+ * takes a while (`provisioning`).
  */
-
-export interface IgaPerson {
-  id: string;
-  userName: string;
-  givenName: string;
-  sn: string;
-  mail: string;
-}
-
-export interface ManagedUserRecord extends IgaPerson {
-  _id: string;
-  accountStatus: 'active' | 'inactive';
-  managerId?: string;
-}
-
-export interface CatalogRecord {
-  id: string;
-  item: { type: 'accountGrant' | 'entitlementGrant' | 'roleMembership' };
-  application?: { id: string; name: string; description?: string };
-  entitlement?: { id: string; displayName: string; description?: string };
-  assignment?: { id: string; name: string };
-  role?: { id: string; name: string; description?: string };
-  /**
-   * Organisation-defined glossary attributes (IGA lets each company add its own); Gatehouse reads
-   * three, when present: whether a justification is required, and whether and how long access may
-   * be time-bound.
-   */
-  glossary: { idx: Record<string, GatehouseGlossary> };
-  /** Not IGA's: who may request it, and who approves, kept beside the item. */
-  requesterGroupIds?: string[];
-  phases: PhasePlan[];
-  outcome: 'provisioned' | 'not provisioned' | null;
-}
-
-export interface GatehouseGlossary {
-  requireJustification?: boolean;
-  accessDuration?: 'none' | 'optional' | 'required';
-  maxAccessDuration?: string;
-}
-
-/** Who decides one phase. */
-export type PhasePlan =
-  | { approvers: 'MANAGER' }
-  | { approvers: 'USERS'; userIds: string[] }
-  | { approvers: 'GROUP'; groupId: string };
-
-export interface ActorRecord extends IgaPerson {
-  phase: string;
-  permissions: { approve: boolean; reject: boolean; reassign: boolean; modify: boolean; comment: boolean };
-}
-
-export interface PhaseRecord {
-  name: string;
-  displayName: string;
-  type: 'request';
-  status: 'in-progress' | 'complete' | 'expired' | 'cancelled';
-  decision: 'approve' | 'reject' | null;
-  startDate: string;
-  completionDate: string | null;
-  completedBy: IgaPerson | null;
-  events: { expiration: { date: string } };
-}
-
-export interface CommentRecord {
-  timeStamp: string;
-  user: IgaPerson;
-  comment: string;
-  action: 'comment' | 'approve' | 'reject' | 'cancel';
-}
-
-export interface RequestRecord {
-  id: string;
-  requestType: 'applicationGrant' | 'entitlementGrant' | 'roleGrant';
-  requester: IgaPerson;
-  user: IgaPerson;
-  request: {
-    common: { justification?: string; startDate?: string; endDate?: string; isDraft: false; priority: string };
-  };
-  application?: CatalogRecord['application'];
-  entitlement?: CatalogRecord['entitlement'];
-  assignment?: CatalogRecord['assignment'];
-  role?: CatalogRecord['role'];
-  decision: {
-    status: 'in-progress' | 'complete' | 'cancelled';
-    decision: 'approved' | 'rejected' | null;
-    outcome: 'provisioned' | 'not provisioned' | 'cancelled' | null;
-    startDate: string;
-    completionDate: string | null;
-    deadline: string | null;
-    comments: CommentRecord[];
-    phases: PhaseRecord[];
-    actors: { active: ActorRecord[]; inactive: ActorRecord[] };
-  };
-  metadata: { createdDate: string; modifiedDate: string };
-  /** Not IGA's: the phases still to come and how provisioning ends. */
-  plan: { catalogId: string; phases: PhasePlan[]; outcome: CatalogRecord['outcome'] };
-}
-
-export interface AccessRequestConfig {
-  requireRequestJustification: boolean;
-  requireRejectJustification: boolean;
-  requireApproveJustification: boolean;
-  allowSelfApproval: boolean;
-  preventRequestWithViolation: boolean;
-}
-
-export interface CallRecord {
-  method: string;
-  path: string;
-  /** The `_action` query parameter, when there is one. */
-  action?: string;
-  /** The `phaseName` an action named, when it did. */
-  phaseName?: string;
-  status: number;
-}
-
-export interface Fault {
-  method?: string;
-  path?: RegExp;
-  action?: string;
-  status: number;
-  times: number;
-  /** Do the work, then answer with the error (the caller cannot know it landed). */
-  afterWrite?: boolean;
-}
 
 export interface PingOneTenantOptions {
   now?: () => number;
@@ -139,6 +31,25 @@ export interface PingOneTenantOptions {
   phaseTtlMs?: number;
   /** The bearer token Gatehouse uses (default the sandbox one). */
   accessToken?: string;
+  /**
+   * Whether an administrator (the service account) may approve or reject a phase it is no actor
+   * of. Default false: Ping's UI offers approve and reject only in an actor's own view, gated by
+   * that actor's permissions (RequestActionsCell.vue), so IGA is read as refusing anyone else.
+   */
+  adminMayDecide?: boolean;
+  /** The UTC offset the tenant writes its timestamps in: `Z` (the default) or `±hh:mm`. */
+  utcOffset?: string;
+  /**
+   * false: sort every key as text whatever `_sortType` says, as a tenant that ignores it would
+   * (the reference: date fields "need to use this parameter in order to be sorted properly").
+   */
+  honoursSortType?: boolean;
+  /** Whether `/user/{id}/tasks` is served (Ping's UI's endpoint since 2024-10; default true). */
+  servesTasks?: boolean;
+  /** Whether the older `/user/{id}/approvals` is still served (default true). */
+  servesApprovals?: boolean;
+  /** Approved requests stay `provisioning` until `provision()` (default: provisioned at once). */
+  deferProvisioning?: boolean;
 }
 
 export interface CreateInput {
@@ -150,25 +61,26 @@ export interface CreateInput {
   priority?: string;
 }
 
-export class IgaProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
+/** A request with the phases of one type assigned to one person: an entry of their tasks. */
+export interface Task {
+  request: RequestRecord;
+  phases: { phase: PhaseRecord; permissions: Permissions }[];
 }
 
-const PHASE_NAMES: Record<PhasePlan['approvers'], string> = {
+const PHASE_NAMES: Record<ApprovalPlan['approvers'], string> = {
   MANAGER: 'managerApproval',
   USERS: 'ownerApproval',
   GROUP: 'groupApproval',
 };
-const PHASE_LABELS: Record<PhasePlan['approvers'], string> = {
+const PHASE_LABELS: Record<ApprovalPlan['approvers'], string> = {
   MANAGER: 'Manager approval',
   USERS: 'Application owner approval',
   GROUP: 'Team approval',
 };
+const APPROVER = { approve: true, reject: true, reassign: true, modify: true, comment: true };
+const FULFILLER = { fulfill: true, deny: true, comment: true, reassign: true };
+
+const isApproval = (plan: PhasePlan): plan is ApprovalPlan => 'approvers' in plan;
 
 export class PingOneTenant {
   readonly users: ManagedUserRecord[];
@@ -190,13 +102,25 @@ export class PingOneTenant {
   readonly issuedTokens = new Map<string, number>();
   /** Gatehouse's token acts as this governance administrator. */
   readonly serviceAccountId = SEED.users.service.id;
-  private readonly now: () => number;
+  adminMayDecide: boolean;
+  utcOffset: string;
+  honoursSortType: boolean;
+  servesTasks: boolean;
+  servesApprovals: boolean;
+  deferProvisioning: boolean;
+  readonly now: () => number;
   private readonly phaseTtlMs: number;
 
   constructor(options: PingOneTenantOptions = {}) {
     this.now = options.now ?? Date.now;
     this.phaseTtlMs = options.phaseTtlMs ?? 7 * 24 * 3_600_000;
     this.accessToken = options.accessToken ?? 'gatehouse-sandbox-pingone-token';
+    this.adminMayDecide = options.adminMayDecide ?? false;
+    this.utcOffset = options.utcOffset ?? 'Z';
+    this.honoursSortType = options.honoursSortType ?? true;
+    this.servesTasks = options.servesTasks ?? true;
+    this.servesApprovals = options.servesApprovals ?? true;
+    this.deferProvisioning = options.deferProvisioning ?? false;
     const company = seedCompany();
     this.users = company.users.map(managedUser);
     this.groups = company.groups;
@@ -226,6 +150,13 @@ export class PingOneTenant {
   request(id: string): RequestRecord | undefined {
     this.applyClock();
     return this.requests.find((request) => request.id === id);
+  }
+
+  /** The phases requests for this item go through from now on. */
+  setWorkflow(catalogId: string, phases: PhasePlan[]): void {
+    const item = this.catalog.find((candidate) => candidate.id === catalogId);
+    if (!item) throw new Error(`No catalog item ${catalogId}`);
+    item.phases = [...phases];
   }
 
   /** What a person may request: items open to everyone or to a group they belong to. */
@@ -292,7 +223,7 @@ export class PingOneTenant {
     for (const userId of input.users) {
       for (const wanted of input.catalogs) {
         const item = this.catalog.find((candidate) => candidate.id === wanted.id) as CatalogRecord;
-        const at = iso(this.now());
+        const at = this.stamp(this.now());
         const record: RequestRecord = {
           id: randomUUID(),
           requestType:
@@ -331,14 +262,14 @@ export class PingOneTenant {
           plan: { catalogId: item.id, phases: [...item.phases], outcome: item.outcome },
         };
         this.requests.push(record);
-        this.openNextPhase(record);
+        this.advance(record);
         result.push(record);
       }
     }
     return { result, errors: [] };
   }
 
-  /** approve / reject on the named phase (the one in progress), by `actorId`. */
+  /** approve / reject on the named phase (the approval in progress), by `actorId`. */
   decide(
     id: string,
     verb: 'approve' | 'reject',
@@ -347,34 +278,38 @@ export class PingOneTenant {
     justification?: string,
   ): void {
     const request = this.mustOpen(id);
-    const phase = request.decision.phases.find((p) => p.status === 'in-progress');
-    if (!phase || (phaseName && phase.name !== phaseName)) {
-      throw new IgaProblem(400, `Phase ${phaseName ?? '(none)'} is not in progress on request ${id}.`);
-    }
-    const isAdmin = actorId === this.serviceAccountId;
+    const phase = this.phaseInProgress(request, phaseName);
+    if (phase.type !== 'request') throw new IgaProblem(400, `Phase ${phase.name} is not an approval task.`);
     if (!this.config.allowSelfApproval && actorId === request.user.id) {
       throw new IgaProblem(403, 'Self-approval is not allowed.');
     }
-    if (
-      !isAdmin &&
-      !request.decision.actors.active.some((a) => a.id === `managed/user/${actorId}` && a.phase === phase.name)
-    ) {
-      throw new IgaProblem(403, 'You are not an approver of this phase.');
-    }
+    this.mustAct(request, phase, actorId, verb);
     const required =
       verb === 'reject' ? this.config.requireRejectJustification : this.config.requireApproveJustification;
     if (required && !justification?.trim()) throw new IgaProblem(400, `A justification is required to ${verb}.`);
-    const at = iso(this.now());
-    const actor = person(this.mustUser(actorId));
-    if (justification)
-      request.decision.comments.push({ timeStamp: at, user: actor, comment: justification, action: verb });
-    phase.status = 'complete';
-    phase.decision = verb;
-    phase.completionDate = at;
-    phase.completedBy = actor;
-    this.retireActors(request, phase.name);
+    this.complete(request, phase, verb, actorId, justification);
     if (verb === 'reject') this.close(request, 'rejected', 'not provisioned');
-    else this.openNextPhase(request);
+    else this.advance(request);
+    this.touch(request);
+  }
+
+  /** A fulfillment phase's actor completes it (`fulfill`) or refuses it (`deny`). */
+  fulfill(id: string, verb: 'fulfill' | 'deny', actorId: string, comment?: string): void {
+    const request = this.mustOpen(id);
+    const phase = this.phaseInProgress(request, undefined);
+    if (phase.type !== 'fulfillment') throw new IgaProblem(400, `Phase ${phase.name} is not a fulfillment task.`);
+    this.mustAct(request, phase, actorId, verb);
+    this.complete(request, phase, verb, actorId, comment);
+    if (verb === 'deny') this.close(request, 'approved', 'denied');
+    else this.advance(request);
+    this.touch(request);
+  }
+
+  /** Provisioning of an approved request ends (with the item's outcome unless told). */
+  provision(id: string, outcome: RequestOutcome = null): void {
+    const request = this.request(id);
+    if (request?.decision.status !== 'provisioning') throw new IgaProblem(400, `Request ${id} is not provisioning.`);
+    this.close(request, 'approved', outcome ?? request.plan.outcome ?? 'provisioned');
     this.touch(request);
   }
 
@@ -383,7 +318,7 @@ export class PingOneTenant {
     if (!request) throw new IgaProblem(404, `No request ${id}.`);
     if (!text.trim()) throw new IgaProblem(400, 'A comment needs text.');
     request.decision.comments.push({
-      timeStamp: iso(this.now()),
+      timeStamp: this.stamp(this.now()),
       user: person(this.mustUser(actorId)),
       comment: text,
       action: 'comment',
@@ -392,8 +327,9 @@ export class PingOneTenant {
   }
 
   cancel(id: string, actorId: string, text?: string): void {
-    const request = this.mustOpen(id);
-    const at = iso(this.now());
+    // Ping's UI offers cancel on a suspended request too.
+    const request = this.mustOpen(id, ['in-progress', 'suspended']);
+    const at = this.stamp(this.now());
     if (text)
       request.decision.comments.push({
         timeStamp: at,
@@ -413,11 +349,11 @@ export class PingOneTenant {
   expire(id: string): void {
     const request = this.mustOpen(id);
     const phase = request.decision.phases.find((p) => p.status === 'in-progress');
-    if (phase) phase.events.expiration.date = iso(this.now() - 1);
+    if (phase) phase.events.expiration = { date: this.stamp(this.now() - 1) };
     this.applyClock();
   }
 
-  /** Requests this person may view: theirs, asked by them, or assigned to them to decide. */
+  /** Requests this person may view: theirs, asked by them, or assigned to them to act on. */
   requestsOf(userId: string): RequestRecord[] {
     this.applyClock();
     const actor = `managed/user/${userId}`;
@@ -429,10 +365,22 @@ export class PingOneTenant {
     );
   }
 
-  /** Requests assigned to this person now (actorStatus=active) or before (inactive). */
-  approvalsOf(userId: string, actorStatus: 'active' | 'inactive'): RequestRecord[] {
+  /** This person's tasks of one type: assigned now (actorStatus=active) or before (inactive). */
+  tasksOf(userId: string, actorStatus: 'active' | 'inactive', type: PhaseType): Task[] {
     this.applyClock();
-    return this.requests.filter((r) => r.decision.actors[actorStatus].some((a) => a.id === `managed/user/${userId}`));
+    const actor = `managed/user/${userId}`;
+    return this.requests.flatMap((request) => {
+      const phases = request.decision.actors[actorStatus]
+        .filter((a) => a.id === actor)
+        .map((a) => ({ phase: request.decision.phases.find((p) => p.name === a.phase), permissions: a.permissions }))
+        .filter((entry): entry is Task['phases'][number] => entry.phase?.type === type);
+      return phases.length > 0 ? [{ request, phases }] : [];
+    });
+  }
+
+  /** Requests whose approvals are assigned to this person now (actorStatus=active) or before (inactive). */
+  approvalsOf(userId: string, actorStatus: 'active' | 'inactive'): RequestRecord[] {
+    return this.tasksOf(userId, actorStatus, 'request').map((task) => task.request);
   }
 
   all(): RequestRecord[] {
@@ -440,65 +388,170 @@ export class PingOneTenant {
     return this.requests;
   }
 
-  /** Phases whose expiration passed end their request as expired (cancelled, phase expired). */
+  /** Waits whose date came resume their request; phases whose expiration passed expire it (cancelled). */
   applyClock(): void {
     const now = this.now();
     for (const request of this.requests) {
-      if (request.decision.status !== 'in-progress') continue;
       const phase = request.decision.phases.find((p) => p.status === 'in-progress');
-      if (!phase || now < Date.parse(phase.events.expiration.date)) continue;
+      if (!phase) continue;
+      if (request.decision.status === 'suspended') {
+        if (now < Date.parse(phase.events.scheduled?.date ?? '')) continue;
+        phase.status = 'complete';
+        phase.completionDate = this.stamp(now);
+        request.decision.status = 'in-progress';
+        this.advance(request);
+        this.touch(request);
+        continue;
+      }
+      const expiry = phase.events.expiration?.date;
+      if (request.decision.status !== 'in-progress' || !expiry || now < Date.parse(expiry)) continue;
       phase.status = 'expired';
       request.decision.status = 'cancelled';
       request.decision.outcome = 'cancelled';
-      request.decision.completionDate = iso(now);
+      request.decision.completionDate = this.stamp(now);
       this.retireActors(request);
       this.touch(request);
     }
   }
 
-  private openNextPhase(request: RequestRecord): void {
-    const plan = request.plan.phases.shift();
-    if (!plan) {
-      this.close(request, 'approved', request.plan.outcome);
+  /** Opens the next phase of the request's workflow, or ends it approved when none is left. */
+  private advance(request: RequestRecord): void {
+    for (let plan = request.plan.phases.shift(); plan; plan = request.plan.phases.shift()) {
+      if (isApproval(plan)) {
+        this.openApproval(request, plan);
+        return;
+      }
+      // IGA records the decision once the last approval is made; what follows carries it out.
+      if (!request.plan.phases.some(isApproval)) request.decision.decision = 'approved';
+      if (plan.kind === 'fulfillment') {
+        this.openFulfillment(request, plan.userIds);
+        return;
+      }
+      if (this.openWait(request, plan.until ?? request.request.common.startDate)) return;
+    }
+    const fulfilled = request.decision.phases.some((p) => p.type === 'fulfillment' && p.decision === 'fulfill');
+    if (this.deferProvisioning && !fulfilled) {
+      request.decision.status = 'provisioning';
+      request.decision.decision = 'approved';
       return;
     }
-    const index = request.decision.phases.length + 1;
-    const name = `${PHASE_NAMES[plan.approvers]}${index}`;
-    const at = this.now();
-    request.decision.phases.push({
-      name,
-      displayName: PHASE_LABELS[plan.approvers],
-      type: 'request',
-      status: 'in-progress',
-      decision: null,
-      startDate: iso(at),
-      completionDate: null,
-      completedBy: null,
-      events: { expiration: { date: iso(at + this.phaseTtlMs) } },
-    });
+    this.close(request, 'approved', fulfilled ? 'fulfilled' : request.plan.outcome);
+  }
+
+  private openApproval(request: RequestRecord, plan: ApprovalPlan): void {
+    const name = `${PHASE_NAMES[plan.approvers]}${request.decision.phases.length + 1}`;
+    const phase = this.openPhase(request, name, PHASE_LABELS[plan.approvers], 'request');
     const approvers = this.approversFor(plan, request.user.id);
     if (approvers.length === 0) {
       // Nobody can decide (a contractor with no manager): the workflow rejects at once.
-      const phase = request.decision.phases.at(-1) as PhaseRecord;
       phase.status = 'complete';
       phase.decision = 'reject';
-      phase.completionDate = iso(at);
+      phase.completionDate = phase.startDate;
       phase.completedBy = { id: 'SYSTEM', userName: 'system', givenName: 'System', sn: '', mail: '' };
       this.close(request, 'rejected', 'not provisioned');
       return;
     }
+    this.assign(request, name, approvers, APPROVER);
+  }
+
+  private openFulfillment(request: RequestRecord, userIds: string[]): void {
+    const name = `fulfillmentTask-${request.decision.phases.length + 1}`;
+    this.openPhase(request, name, 'Fulfill access', 'fulfillment');
+    const fulfillers = userIds
+      .map((id) => this.user(id))
+      .filter((user): user is ManagedUserRecord => user?.accountStatus === 'active');
+    if (fulfillers.length === 0) throw new Error(`Nobody active can fulfil ${request.plan.catalogId}`);
+    this.assign(request, name, fulfillers, FULFILLER);
+  }
+
+  /** A wait until `until`: the request is suspended meanwhile. False when the date has already come. */
+  private openWait(request: RequestRecord, until: string | undefined): boolean {
+    if (!until) return false;
+    const name = `waitTask-${request.decision.phases.length + 1}`;
+    const phase = this.openPhase(request, name, 'Wait Until Start Date', 'scheduled');
+    phase.events = { scheduled: { date: until } };
+    if (Date.parse(until) <= this.now()) {
+      phase.status = 'complete';
+      phase.completionDate = phase.startDate;
+      return false;
+    }
+    request.decision.status = 'suspended';
+    return true;
+  }
+
+  private openPhase(request: RequestRecord, name: string, displayName: string, type: PhaseType): PhaseRecord {
+    const at = this.now();
+    const phase: PhaseRecord = {
+      name,
+      displayName,
+      type,
+      status: 'in-progress',
+      decision: null,
+      startDate: this.stamp(at),
+      completionDate: null,
+      completedBy: null,
+      events: { expiration: { date: this.stamp(at + this.phaseTtlMs) } },
+    };
+    request.decision.phases.push(phase);
+    return phase;
+  }
+
+  private assign(request: RequestRecord, phase: string, people: ManagedUserRecord[], permissions: Permissions): void {
     request.decision.actors.active.push(
-      ...approvers.map((user) => ({
+      ...people.map((user) => ({
         ...person(user),
         id: `managed/user/${user._id}`,
-        phase: name,
-        permissions: { approve: true, reject: true, reassign: true, modify: true, comment: true },
+        phase,
+        permissions: { ...permissions },
       })),
     );
   }
 
+  /**
+   * Only the phase's actors act on it, each as their permissions allow; the service account too
+   * where `adminMayDecide`. The refusal's wording is assumed: no Ping source shows it.
+   */
+  private mustAct(
+    request: RequestRecord,
+    phase: PhaseRecord,
+    actorId: string,
+    verb: 'approve' | 'reject' | 'fulfill' | 'deny',
+  ): void {
+    const actor = request.decision.actors.active.find(
+      (a) => a.id === `managed/user/${actorId}` && a.phase === phase.name,
+    );
+    if (actor?.permissions[verb]) return;
+    if (!actor && actorId === this.serviceAccountId && this.adminMayDecide) return;
+    throw new IgaProblem(403, `User ${actorId} is not authorized to ${verb} ${phase.name} on request ${request.id}.`);
+  }
+
+  private complete(
+    request: RequestRecord,
+    phase: PhaseRecord,
+    verb: 'approve' | 'reject' | 'fulfill' | 'deny',
+    actorId: string,
+    comment: string | undefined,
+  ): void {
+    const at = this.stamp(this.now());
+    const actor = person(this.mustUser(actorId));
+    if (comment) request.decision.comments.push({ timeStamp: at, user: actor, comment, action: verb });
+    phase.status = 'complete';
+    phase.decision = verb;
+    phase.completionDate = at;
+    phase.completedBy = actor;
+    this.retireActors(request, phase.name);
+  }
+
+  private phaseInProgress(request: RequestRecord, phaseName: string | undefined): PhaseRecord {
+    const phase = request.decision.phases.find((p) => p.status === 'in-progress');
+    if (!phase || (phaseName && phase.name !== phaseName)) {
+      throw new IgaProblem(400, `Phase ${phaseName ?? '(none)'} is not in progress on request ${request.id}.`);
+    }
+    return phase;
+  }
+
   /** Who the phase is assigned to; whether one of them may approve their own request is checked when they act. */
-  private approversFor(plan: PhasePlan, beneficiaryId: string): ManagedUserRecord[] {
+  private approversFor(plan: ApprovalPlan, beneficiaryId: string): ManagedUserRecord[] {
     const ids =
       plan.approvers === 'MANAGER'
         ? [this.user(beneficiaryId)?.managerId]
@@ -510,15 +563,11 @@ export class PingOneTenant {
       .filter((user): user is ManagedUserRecord => Boolean(user) && user?.accountStatus === 'active');
   }
 
-  private close(
-    request: RequestRecord,
-    decision: 'approved' | 'rejected',
-    outcome: RequestRecord['decision']['outcome'],
-  ): void {
+  private close(request: RequestRecord, decision: 'approved' | 'rejected', outcome: RequestOutcome): void {
     request.decision.status = 'complete';
     request.decision.decision = decision;
     request.decision.outcome = decision === 'approved' ? outcome : 'not provisioned';
-    request.decision.completionDate = iso(this.now());
+    request.decision.completionDate = this.stamp(this.now());
     this.retireActors(request);
   }
 
@@ -529,13 +578,17 @@ export class PingOneTenant {
   }
 
   private touch(request: RequestRecord): void {
-    request.metadata.modifiedDate = iso(Math.max(this.now(), Date.parse(request.metadata.modifiedDate) + 1));
+    request.metadata.modifiedDate = this.stamp(Math.max(this.now(), Date.parse(request.metadata.modifiedDate) + 1));
   }
 
-  private mustOpen(id: string): RequestRecord {
+  private stamp(ms: number): string {
+    return stamp(ms, this.utcOffset);
+  }
+
+  private mustOpen(id: string, open: RequestRecord['decision']['status'][] = ['in-progress']): RequestRecord {
     const request = this.request(id);
     if (!request) throw new IgaProblem(404, `No request ${id}.`);
-    if (request.decision.status !== 'in-progress')
+    if (!open.includes(request.decision.status))
       throw new IgaProblem(400, `Request ${id} is already ${request.decision.status}.`);
     return request;
   }
@@ -545,80 +598,4 @@ export class PingOneTenant {
     if (!user) throw new IgaProblem(404, `No user ${id}.`);
     return user;
   }
-}
-
-function managedUser(user: UserRecord): ManagedUserRecord {
-  return {
-    _id: user.id,
-    id: user.id,
-    userName: user.profile.login,
-    givenName: user.profile.firstName,
-    sn: user.profile.lastName,
-    mail: user.profile.email,
-    accountStatus: user.status === 'ACTIVE' ? 'active' : 'inactive',
-    managerId: user.profile.managerId,
-  };
-}
-
-function person(user: ManagedUserRecord): IgaPerson {
-  return { id: user._id, userName: user.userName, givenName: user.givenName, sn: user.sn, mail: user.mail };
-}
-
-function fullName(user: ManagedUserRecord): string {
-  return `${user.givenName} ${user.sn}`.trim();
-}
-
-function catalogRecord(entry: CatalogEntryRecord, all: CatalogEntryRecord[]): CatalogRecord {
-  const condition = entry.condition;
-  const phases = (condition?.approvalSequence ?? []) as PhasePlan[];
-  const outcome =
-    entry.grantOutcome === 'GRANTED' ? 'provisioned' : entry.grantOutcome === 'FAILED' ? 'not provisioned' : null;
-  const requesterGroupIds = condition?.requesters.type === 'GROUPS' ? condition.requesters.groupIds : undefined;
-  const duration = condition?.accessDuration;
-  const rules: GatehouseGlossary = {
-    requireJustification: condition?.justification.required ?? false,
-    accessDuration:
-      !duration || duration.type === 'ADMIN_FIXED_DURATION' ? 'none' : duration.required ? 'required' : 'optional',
-    ...(duration?.type === 'REQUESTER_SPECIFIED_DURATION' ? { maxAccessDuration: duration.maximumDuration } : {}),
-  };
-  const kind =
-    entry.label === 'Group' ? '/role' : entry.label === 'Entitlement Bundle' ? '/entitlement' : '/application';
-  const base = {
-    id: entry.id,
-    phases,
-    outcome,
-    glossary: { idx: { [kind]: rules } },
-    ...(requesterGroupIds ? { requesterGroupIds } : {}),
-  } as const;
-  if (entry.label === 'Group') {
-    return {
-      ...base,
-      item: { type: 'roleMembership' },
-      role: { id: entry.id, name: entry.name, description: entry.description },
-    };
-  }
-  if (entry.label === 'Entitlement Bundle') {
-    const parent = all.find((candidate) => candidate.id === entry.parent);
-    const [, short] = entry.name.split(' — ');
-    return {
-      ...base,
-      item: { type: 'entitlementGrant' },
-      application: { id: parent?.resource.id ?? entry.resource.id, name: parent?.name ?? entry.name },
-      entitlement: { id: entry.id, displayName: short ?? entry.name, description: entry.description },
-      assignment: { id: entry.id, name: entry.name },
-    };
-  }
-  return {
-    ...base,
-    item: { type: 'accountGrant' },
-    application: { id: entry.id, name: entry.name, description: entry.description },
-  };
-}
-
-function rulesOf(item: CatalogRecord | undefined): GatehouseGlossary | undefined {
-  return item ? Object.values(item.glossary.idx)[0] : undefined;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
