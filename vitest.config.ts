@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     // Fails the run when anything the tests logged holds a secret (issue 9).
     globalSetup: ['test/support/log-capture.ts'],
+    // Fails the test whose Okta traffic left Okta's OpenAPI document (issue 17).
+    setupFiles: ['test/support/spec-guard.ts'],
     // The machine is shared and noisy: generous limits here, performance lives in benchmarks.
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,4 +1,4 @@
-import { createOktaOrg, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
+import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
 import Fastify from 'fastify';
 import { expect } from 'vitest';
 import type { Governance } from '../../src/api/governance.js';
@@ -40,7 +40,7 @@ export interface OktaFlows {
 }
 
 export async function startOktaFlows(options: FlowsOptions = {}): Promise<OktaFlows> {
-  const org = createOktaOrg();
+  const org = createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
   const emulator = Fastify();
   await emulator.register(oktaEmulator, { org });
   await emulator.listen({ port: 0, host: '127.0.0.1' });

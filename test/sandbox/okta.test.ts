@@ -610,7 +610,9 @@ describe('access requests', () => {
         author: { type: 'OKTA_USER', externalId: U.service.id },
       }),
     ]);
-    expectOktaError(await post(app, `${V2}/requests/${id}/messages`, { message: 'x'.repeat(4001) }), 400, 'E0000001');
+    // [request-message-mutable] message: 1 to 5000 characters.
+    expect((await post(app, `${V2}/requests/${id}/messages`, { message: 'x'.repeat(5000) })).statusCode).toBe(201);
+    expectOktaError(await post(app, `${V2}/requests/${id}/messages`, { message: 'x'.repeat(5001) }), 400, 'E0000001');
     expectOktaError(await post(app, `${V2}/requests/${id}/messages`, { message: '' }), 400, 'E0000001');
     expectOktaError(
       await post(app, `${V2}/requests/reqnothing00000000000/messages`, { message: 'hi' }),
@@ -708,6 +710,76 @@ describe('rate limits', () => {
     expect((await get(app, `${V2}/requests`)).statusCode).toBe(200);
     clock.now += 60_000;
     expect((await get(app, '/api/v1/users?limit=1')).statusCode).toBe(200);
+  });
+});
+
+describe('what a real org answers (issue 17)', () => {
+  it('lists requests sparsely [request-sparse-2]: the reason and duration only on a read of the request', async () => {
+    const { app } = await harness();
+    const { id } = await submit(app, E.zoomPro.id, U.alice.id);
+    const listed = (await get(app, `${V2}/requests?${query({ filter: `requestedFor eq "${U.alice.id}"` })}`)).json();
+    const item = listed.data.find((request: { id: string }) => request.id === id);
+    expect(item).toBeDefined();
+    expect(item).not.toHaveProperty('requesterFieldValues');
+    expect(item).not.toHaveProperty('accessDuration');
+    expect(item).not.toHaveProperty('revocationScheduled');
+    expect((await readRequest(app, id)).requesterFieldValues?.[0]?.value).toBe('Quarter-end reporting');
+  });
+
+  it('lists tasks without completedBy (TaskSparse); a read of the task names who completed it', async () => {
+    const { app } = await harness();
+    const { id } = await submit(app, E.salesforceSalesUser.id, U.alice.id);
+    const task = await openTask(app, id);
+    expect((await resolve(app, task.id, 'APPROVED')).statusCode).toBe(200);
+    const listed = (await tasksOf(app, id)).find((candidate) => candidate.id === task.id);
+    expect(listed?.status).toBe('COMPLETED');
+    expect(listed).not.toHaveProperty('completedBy');
+    const read = (await get(app, `${V2}/tasks/${task.id}`)).json();
+    expect(read.completedBy).toEqual({ type: 'OKTA_USER', externalId: U.service.id });
+  });
+
+  it('cancels with PATCH status CANCELED, and refuses once a task has been resolved', async () => {
+    const { app } = await harness();
+    const patch = (id: string, payload: unknown) =>
+      app.inject({ method: 'PATCH', url: `${V2}/requests/${id}`, headers: AUTH, payload: payload as object });
+    const first = await submit(app, E.salesforceSalesUser.id, U.alice.id);
+    const cancelled = await patch(first.id, { status: 'CANCELED' });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json().status).toBe('CANCELED');
+    expect((await tasksOf(app, first.id)).every((task) => task.status !== 'OPEN')).toBe(true);
+
+    const second = await submit(app, E.salesforceSalesUser.id, U.carol.id);
+    await resolve(app, (await openTask(app, second.id)).id, 'APPROVED');
+    expectOktaError(await patch(second.id, { status: 'CANCELED' }), 400, 'E0000001');
+    expectOktaError(await patch(first.id, { status: 'APPROVED' }), 400, 'E0000001');
+    expectOktaError(await patch('reqnothing00000000000', { status: 'CANCELED' }), 404, 'E0000007');
+  });
+
+  it('refuses a requester field value over 1,000 characters [request-field-value]', async () => {
+    const { app } = await harness();
+    const fields = await fieldsOf(app, E.zoomPro.id, U.alice.id);
+    const text = fields.find((field) => field.type === 'TEXT');
+    expect(text).toBeDefined();
+    const body = (value: string) => requestBody(E.zoomPro.id, U.alice.id, [{ id: text?.id ?? '', value }]);
+    expect((await post(app, `${V2}/requests`, body('x'.repeat(1000)))).statusCode).toBe(202);
+    expectOktaError(await post(app, `${V2}/requests`, body('x'.repeat(1001))), 400, 'E0000001');
+  });
+
+  it('keeps a real org’s budgets by default: 30 a minute on requests, 50 on the catalog', async () => {
+    const { app } = await harness();
+    const requests = await get(app, `${V2}/requests?limit=1`);
+    expect(requests.headers['x-rate-limit-limit']).toBe('30');
+    const catalog = await get(
+      app,
+      `${V2}/catalogs/default/user/${U.alice.id}/entries?${query({ filter: 'not(parent pr)' })}`,
+    );
+    expect(catalog.headers['x-rate-limit-limit']).toBe('50');
+    for (let call = 1; call < 30; call += 1) expect((await get(app, `${V2}/requests?limit=1`)).statusCode).toBe(200);
+    expectOktaError(await get(app, `${V2}/requests?limit=1`), 429, 'E0000047');
+    expect(
+      (await get(app, `${V2}/catalogs/default/user/${U.alice.id}/entries?${query({ filter: 'not(parent pr)' })}`))
+        .statusCode,
+    ).toBe(200);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createOktaOrg, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, type OktaOrg } from '@gatehouse/sandbox/okta';
 import { createPingOneTenant, type PingOneTenant } from '@gatehouse/sandbox/pingone';
 import {
   createSlackWorkspace,
@@ -80,7 +80,8 @@ export async function startSlackWorld(
   const config =
     options.slackConfig && loaded.slack ? { ...loaded, slack: { ...loaded.slack, ...options.slackConfig } } : loaded;
   const pingone = options.replicaOf?.pingone ?? createPingOneTenant();
-  const okta = options.replicaOf?.okta ?? options.org ?? createOktaOrg();
+  const okta =
+    options.replicaOf?.okta ?? options.org ?? createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
   const slack = options.replicaOf?.slack ?? options.slack ?? createSlackWorkspace();
   const gatehouse = await createGatehouse(config, {
     logger: testLogger(config),

@@ -1,4 +1,4 @@
-import { createOktaOrg, type OktaOrg } from '@gatehouse/sandbox/okta';
+import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, type OktaOrg } from '@gatehouse/sandbox/okta';
 import { createPingOneTenant, type PingOneTenant } from '@gatehouse/sandbox/pingone';
 import { createTeamsTenant, TeamsDriver, type TeamsTenant } from '@gatehouse/sandbox/teams';
 import type { Logger } from 'pino';
@@ -60,7 +60,7 @@ export async function startTeamsWorld(
   });
   const config = options.teams && loaded.teams ? { ...loaded, teams: { ...loaded.teams, ...options.teams } } : loaded;
   const pingone = createPingOneTenant();
-  const okta = options.org ?? createOktaOrg();
+  const okta = options.org ?? createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
   const teams = createTeamsTenant();
   const gatehouse = await createGatehouse(config, {
     logger: options.logger ?? testLogger(config),

@@ -1,4 +1,4 @@
-import { createOktaOrg, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
+import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Governance } from '../../src/api/governance.js';
@@ -35,8 +35,6 @@ export interface Portal {
   failNextDecideAfterWrite(): void;
   /** Reads of requests fail with `status`, `times` times. */
   failRequestReads(status: number, times: number): void;
-  /** Whether the backend's API can cancel a request. */
-  canCancel: boolean;
   /** The first request for a catalog entry, as the portal lists it. */
   find(entryId: string): { id: string; status: string } | undefined;
   /** How many requests exist. */
@@ -75,7 +73,7 @@ export async function startWorld(
   let ahead = 0;
   const now = () => Date.now() + ahead;
   if (provider === 'okta') {
-    const org = createOktaOrg({ now });
+    const org = createOktaOrg({ now, rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
     await emulator.register(oktaEmulator, { org });
     const url = await listen(emulator);
     governance = new OktaGovernance({
@@ -151,7 +149,6 @@ export function oktaPortal(org: OktaOrg): Portal {
       org.faults.add({ method: 'POST', path: /\/resolve$/, kind: 'fail-after-write', status: 500 }),
     failRequestReads: (status, times) =>
       org.faults.add({ method: 'GET', path: /\/governance\/api\/v2\/requests/, kind: 'status', status, times }),
-    canCancel: false,
     find: (entryId) => {
       const found = org.requests.find((r) => r.requested.entryId === entryId);
       return found && { id: found.id, status: found.status.toLowerCase() };
@@ -201,7 +198,6 @@ export function pingOnePortal(tenant: PingOneTenant): Portal {
       tenant.faults.push({ method: 'POST', action: 'approve', status: 500, times: 1, afterWrite: true }),
     failRequestReads: (status, times) =>
       tenant.faults.push({ method: 'POST', path: /\/requests$/, action: 'search', status, times }),
-    canCancel: true,
     find: (entryId) => {
       const found = tenant.requests.find((r) => r.plan.catalogId === entryId);
       return found && { id: found.id, status: status(found.id) ?? 'unknown' };

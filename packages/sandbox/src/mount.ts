@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { createOktaOrg, OktaOrg } from './okta/index.js';
+import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, OktaOrg } from './okta/index.js';
 import { createPingOneTenant, PingOneTenant } from './pingone/index.js';
 import { playgroundPlugin } from './playground/plugin.js';
 import { sandboxPlugin } from './plugin.js';
@@ -36,7 +36,8 @@ type Worlds = { [name in keyof typeof WORLDS]: InstanceType<(typeof WORLDS)[name
 export async function mountSandbox(app: FastifyInstance, options: MountOptions): Promise<void> {
   const given = checkWorlds(options.worlds);
   const worlds: Worlds = {
-    okta: given.okta ?? createOktaOrg(),
+    // Generous budgets: a playground session is not held back by a real org's 30 calls a minute.
+    okta: given.okta ?? createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE }),
     pingone: given.pingone ?? createPingOneTenant(),
     slack: given.slack ?? createSlackWorkspace(),
     teams: given.teams ?? createTeamsTenant(),

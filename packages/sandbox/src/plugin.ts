@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { FastifyPluginAsync } from 'fastify';
-import { createOktaOrg, type OktaOrg, oktaEmulator } from './okta/index.js';
+import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, type OktaOrg, oktaEmulator } from './okta/index.js';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from './pingone/index.js';
 import { createSlackWorkspace, type SlackWorkspace, slackEmulator } from './slack/index.js';
 import { createTeamsTenant, type TeamsTenant, teamsConnector } from './teams/index.js';
@@ -32,7 +32,7 @@ export const sandboxPlugin: FastifyPluginAsync<SandboxOptions> = async (app, opt
       changes.emit('change');
     });
   }
-  const org = options.okta ?? createOktaOrg();
+  const org = options.okta ?? createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
   await app.register(oktaEmulator, { prefix: '/okta', org });
   await app.register(pingOneEmulator, { prefix: '/pingone', tenant: options.pingone ?? createPingOneTenant() });
   await app.register(slackEmulator, { prefix: '/slack', workspace: options.slack ?? createSlackWorkspace() });

@@ -1,6 +1,7 @@
 import type { AccessGrant, Principal } from '../../domain/types.js';
 import { quote } from '../lookup.js';
 import type { OktaCatalog } from './catalog.js';
+import type { OktaFullReads } from './full-reads.js';
 import type { OktaHttp } from './http.js';
 import { toAccessGrant } from './mapping.js';
 import { V2 } from './paths.js';
@@ -11,6 +12,7 @@ export class OktaAccess {
   constructor(
     private readonly http: OktaHttp,
     private readonly catalog: OktaCatalog,
+    private readonly reads: OktaFullReads,
   ) {}
 
   async held(principal: Principal): Promise<AccessGrant[]> {
@@ -33,12 +35,17 @@ export class OktaAccess {
             'targetPrincipal.type eq "OKTA_USER"',
           ].join(' AND '),
         });
-        const entry = { id: request.requested.entryId, name: await this.catalog.entryName(request.requested.entryId) };
+        // When time-bound access ends is on the request's own read (lists are sparse), else on the grant.
+        const [name, whole] = await Promise.all([
+          this.catalog.entryName(request.requested.entryId),
+          request.revocationStatus === 'PENDING' ? this.reads.complete(request) : request,
+        ]);
+        const entry = { id: request.requested.entryId, name };
         return page.body.data
           .filter((grant) => grant.status === 'ACTIVE')
           .map((grant) => ({
             ...toAccessGrant(grant, entry, request.granted ?? undefined),
-            expiresAt: request.revocationScheduled ?? grant.scheduleSettings?.expirationDate ?? undefined,
+            expiresAt: whole.revocationScheduled ?? grant.scheduleSettings?.expirationDate ?? undefined,
           }));
       }),
     );

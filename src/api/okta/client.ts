@@ -1,4 +1,3 @@
-import { GovernanceUnsupported } from '../../domain/errors.js';
 import type { AccessGrant, AccessRequest, CatalogEntry, CatalogItem, Page, Principal } from '../../domain/types.js';
 import type {
   CancelInput,
@@ -13,8 +12,10 @@ import type {
   RequestQuery,
 } from '../governance.js';
 import { OktaAccess } from './access.js';
+import { OktaCancellation } from './cancellation.js';
 import { OktaCatalog } from './catalog.js';
 import { OktaDecisions } from './decisions.js';
+import { OktaFullReads } from './full-reads.js';
 import { OktaHttp, type OktaHttpOptions } from './http.js';
 import { OktaMessages } from './messages.js';
 import { V2 } from './paths.js';
@@ -54,24 +55,32 @@ export class OktaGovernance implements Governance {
   private readonly decisions: OktaDecisions;
   private readonly messages: OktaMessages;
   private readonly access: OktaAccess;
+  private readonly cancellation: OktaCancellation;
 
   constructor(private readonly options: OktaGovernanceOptions) {
     this.http = new OktaHttp(options);
     this.portalUrl = options.portalUrl ?? `${options.orgUrl}/enduser/catalog`;
     const portalUrl = this.portalUrl;
-    const tasks = new OktaTasks(this.http);
+    const reads = new OktaFullReads(this.http);
+    const tasks = new OktaTasks(this.http, reads);
     this.principals = new OktaPrincipals(this.http);
     this.catalog = new OktaCatalog(this.http);
     this.requests = new OktaRequests(this.http, {
       principals: this.principals,
       catalog: this.catalog,
       tasks,
+      reads,
       portalUrl,
     });
     this.submission = new OktaSubmission(this.http, { catalog: this.catalog, requests: this.requests, portalUrl });
     this.messages = new OktaMessages(this.http, options.logger);
     this.decisions = new OktaDecisions({ tasks, messages: this.messages, requests: this.requests });
-    this.access = new OktaAccess(this.http, this.catalog);
+    this.access = new OktaAccess(this.http, this.catalog, reads);
+    this.cancellation = new OktaCancellation(this.http, {
+      requests: this.requests,
+      messages: this.messages,
+      portalUrl,
+    });
   }
 
   async policy(): Promise<GovernancePolicy> {
@@ -128,11 +137,8 @@ export class OktaGovernance implements Governance {
     return this.requests.mustGet(input.requestId, 'comment');
   }
 
-  async cancel(_input: CancelInput): Promise<AccessRequest> {
-    throw new GovernanceUnsupported(
-      'cancel',
-      `Okta has no API to cancel a request, so Gatehouse cannot do it for you. Cancel it in Okta: ${this.portalUrl}`,
-    );
+  cancel(input: CancelInput): Promise<AccessRequest> {
+    return this.cancellation.cancel(input);
   }
 
   listAccess(principal: Principal): Promise<AccessGrant[]> {

@@ -185,8 +185,15 @@ export function toAccessGrant(grant: OktaGrant, entry: { id: string; name: strin
  * Okta takes one unit only (`P4D`, `PT65H`, `PT90M`; not `P1DT2H`, not weeks): express the duration
  * in the largest unit that divides it exactly.
  */
-export function toOktaDuration(seconds: number): string {
-  if (seconds % 86_400 === 0) return `P${seconds / 86_400}D`;
-  if (seconds % 3_600 === 0) return `PT${seconds / 3_600}H`;
-  return `PT${Math.ceil(seconds / 60)}M`;
+/**
+ * A duration as Okta takes it ([request-duration]): one unit, days, hours or minutes (P40D, PT65H,
+ * PT90M), in at most five characters; undefined when no such form says exactly this long.
+ */
+export function toOktaDuration(seconds: number): string | undefined {
+  const forms = [
+    seconds % 86_400 === 0 && `P${seconds / 86_400}D`,
+    seconds % 3_600 === 0 && `PT${seconds / 3_600}H`,
+    seconds % 60 === 0 && `PT${seconds / 60}M`,
+  ];
+  return forms.find((form): form is string => typeof form === 'string' && form.length <= 5 && seconds > 0);
 }

@@ -2,14 +2,15 @@ import { GovernanceNotFound } from '../../domain/errors.js';
 import type { AccessRequest, Page, Principal, RequestStatus } from '../../domain/types.js';
 import { isOpen } from '../../domain/types.js';
 import type { ChangeQuery, RequestChange, RequestQuery } from '../governance.js';
-import { orNull, quote } from '../lookup.js';
+import { quote } from '../lookup.js';
 import type { OktaCatalog } from './catalog.js';
+import type { OktaFullReads } from './full-reads.js';
 import type { OktaHttp } from './http.js';
 import { peopleIn, toAccessRequest } from './mapping.js';
-import { requestPath, V2 } from './paths.js';
+import { V2 } from './paths.js';
 import type { OktaPrincipals } from './principals.js';
 import type { OktaTasks } from './tasks.js';
-import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaTask } from './wire.js';
+import { accessRequestList, type OktaAccessRequest, type OktaTask } from './wire.js';
 
 const STATUS_NAMES: Record<RequestStatus, string> = {
   submitted: 'SUBMITTED',
@@ -28,17 +29,23 @@ const STATUS_NAMES: Record<RequestStatus, string> = {
 export class OktaRequests {
   constructor(
     private readonly http: OktaHttp,
-    private readonly deps: { principals: OktaPrincipals; catalog: OktaCatalog; tasks: OktaTasks; portalUrl: string },
+    private readonly deps: {
+      principals: OktaPrincipals;
+      catalog: OktaCatalog;
+      tasks: OktaTasks;
+      reads: OktaFullReads;
+      portalUrl: string;
+    },
   ) {}
 
   async get(id: string): Promise<AccessRequest | null> {
-    const request = await orNull(async () => (await this.http.get('getRequest', requestPath(id), accessRequest)).body);
+    const request = await this.deps.reads.request(id);
     if (!request) return null;
     return this.toDomain(request, await this.deps.tasks.ofRequest(request.id));
   }
 
   /** The request after a write, which must still be there. */
-  async mustGet(id: string, operation: 'decide' | 'comment'): Promise<AccessRequest> {
+  async mustGet(id: string, operation: 'decide' | 'comment' | 'cancel'): Promise<AccessRequest> {
     const request = await this.get(id);
     if (!request) throw new GovernanceNotFound(operation, `Request ${id}`);
     return request;
@@ -61,12 +68,18 @@ export class OktaRequests {
         });
       }),
     );
-    const requests = pages.flatMap((page) => page.body.data);
-    // Steps matter only while a request is open; closed ones are listed without reading their tasks.
+    const listed = pages.flatMap((page) => page.body.data);
+    // List items are sparse: the reason and duration each one shows come from its own read
+    // (shared, and kept). Steps matter only while a request is open; closed ones are listed
+    // without reading their tasks.
     const items = await Promise.all(
-      requests.map(async (request) =>
-        this.toDomain(request, request.status === 'PENDING' ? await this.deps.tasks.ofRequest(request.id) : []),
-      ),
+      listed.map(async (item) => {
+        const [request, tasks] = await Promise.all([
+          this.deps.reads.complete(item),
+          item.status === 'PENDING' ? this.deps.tasks.ofRequest(item.id) : [],
+        ]);
+        return this.toDomain(request, tasks);
+      }),
     );
     return { items, cursor: statuses.length === 1 ? pages[0]?.nextCursor : undefined };
   }

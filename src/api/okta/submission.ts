@@ -10,6 +10,9 @@ import { V2 } from './paths.js';
 import type { OktaRequests } from './requests.js';
 import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaCreateRequestBody } from './wire.js';
 
+/** [request-field-value] `value`: at most 1000 characters. */
+const MAX_FIELD_VALUE_LENGTH = 1000;
+
 /**
  * Creating a request: the entry's request form filled from what chat knows (justification, access
  * duration), refused when the form asks for more, and created exactly once.
@@ -24,10 +27,28 @@ export class OktaSubmission {
     const fields = await this.deps.catalog.requestFields(input.requestedFor.id, input.entryId);
     const values: NonNullable<OktaCreateRequestBody['requesterFieldValues']> = [];
     const text = justificationField(fields);
-    if (input.justification && text) values.push({ id: text.id, value: input.justification });
+    if (input.justification && text) {
+      // Okta's own limit, told before anything is sent ([request-field-value] value: maxLength 1000).
+      if (input.justification.length > MAX_FIELD_VALUE_LENGTH) {
+        throw new GovernanceRejected(
+          'createRequest',
+          `Okta takes a reason of at most ${MAX_FIELD_VALUE_LENGTH.toLocaleString('en')} characters; yours has ${input.justification.length.toLocaleString('en')}. Shorten it and ask again.`,
+          400,
+        );
+      }
+      values.push({ id: text.id, value: input.justification });
+    }
     const duration = durationField(fields);
     if (input.accessDuration && duration && !duration.readOnly) {
-      values.push({ id: duration.id, value: toOktaDuration(durationSeconds(input.accessDuration) ?? 0) });
+      const value = toOktaDuration(durationSeconds(input.accessDuration) ?? 0);
+      if (!value) {
+        throw new GovernanceRejected(
+          'createRequest',
+          'Okta takes a duration in one unit: whole days (up to 999), hours (up to 99) or minutes (up to 99), for example 3d, 36h or 90m. Ask again with one of those.',
+          400,
+        );
+      }
+      values.push({ id: duration.id, value });
     }
     const unanswerable = fields.filter(
       (field) => field.required && !field.readOnly && !values.some((v) => v.id === field.id),

@@ -1,19 +1,24 @@
 import { GovernanceRejected } from '../../domain/errors.js';
 import { quote } from '../lookup.js';
+import type { OktaFullReads } from './full-reads.js';
 import type { OktaHttp } from './http.js';
 import { taskPath, V2 } from './paths.js';
 import { ignored, type OktaTask, task, taskList } from './wire.js';
 
 /** Okta's Tasks API (Beta): a request's approval steps, who must act on them, and resolving one. */
 export class OktaTasks {
-  constructor(private readonly http: OktaHttp) {}
+  constructor(
+    private readonly http: OktaHttp,
+    private readonly reads: OktaFullReads,
+  ) {}
 
+  /** The request's steps; a completed one read whole (once) for who decided it and when. */
   async ofRequest(requestId: string): Promise<OktaTask[]> {
     const { body } = await this.http.get('getRequest', `${V2}/tasks`, taskList, {
       filter: `requestId eq "${quote(requestId)}"`,
       limit: 200,
     });
-    return body.data;
+    return Promise.all(body.data.map((listed) => this.reads.completeTask(listed)));
   }
 
   /** The approval tasks waiting on this person, across requests. */

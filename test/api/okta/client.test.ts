@@ -6,7 +6,6 @@ import {
   GovernanceProtocolError,
   GovernanceRejected,
   GovernanceUnavailable,
-  GovernanceUnsupported,
 } from '../../../src/domain/errors.js';
 import type { Principal } from '../../../src/domain/types.js';
 import { createMetrics, type Metrics } from '../../../src/metrics.js';
@@ -25,6 +24,7 @@ import {
   oktaParentEntry,
   oktaRequest,
   oktaRequestFields,
+  oktaSparseRequest,
   oktaSubmittedRequest,
   oktaTask,
   oktaUser,
@@ -269,6 +269,47 @@ describe('OktaGovernance.decide when the resolve answer is lost', () => {
     expect(error).toBeInstanceOf(GovernanceRejected);
     expect((error as GovernanceRejected).status).toBe(409);
     expect(resolve.isDone()).toBe(false);
+  });
+});
+
+describe('OktaGovernance.createRequest within Okta’s own limits', () => {
+  const asked = { requester: alice, requestedFor: alice, entryId: ENTRY_ID };
+
+  it('says a reason over 1,000 characters is too long for Okta before sending anything', async () => {
+    nock(ORG).get(FIELDS_PATH).reply(200, oktaRequestFields(), JSON_HEADERS);
+    const create = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest(), JSON_HEADERS);
+
+    const error = await rejectionOf(makeClient().createRequest({ ...asked, justification: 'x'.repeat(1001) }));
+
+    expect((error as GovernanceRejected).userMessage).toMatch(/at most 1,000 characters; yours has 1,001/);
+    expect(create.isDone()).toBe(false);
+  });
+
+  it('sends durations in the one-unit forms Okta takes, and says so for one it cannot take', async () => {
+    let sent: unknown;
+    nock(ORG)
+      .get(FIELDS_PATH)
+      .reply(200, oktaRequestFields(), JSON_HEADERS)
+      .post(`${V2}/requests`, (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(500, serverErrorBody(), JSON_HEADERS)
+      .get(`${V2}/requests`)
+      .query(true)
+      .reply(200, oktaList([]), JSON_HEADERS);
+    // 72 hours is 3 days: P3D, the shortest exact form.
+    await rejectionOf(makeClient().createRequest({ ...asked, justification: 'Audit', accessDuration: 'PT72H' }));
+    expect(JSON.stringify(sent)).toContain('"value":"P3D"');
+
+    nock(ORG).get(FIELDS_PATH).reply(200, oktaRequestFields(), JSON_HEADERS);
+    const create = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest(), JSON_HEADERS);
+    // Two and a half hours has no one-unit form of at most five characters (PT150M is six).
+    const error = await rejectionOf(
+      makeClient().createRequest({ ...asked, justification: 'Audit', accessDuration: 'PT2H30M' }),
+    );
+    expect((error as GovernanceRejected).userMessage).toMatch(/whole days .* hours .* minutes/);
+    expect(create.isDone()).toBe(false);
   });
 });
 
@@ -580,17 +621,52 @@ describe('OktaGovernance reads', () => {
   });
 });
 
+describe('OktaGovernance.getRequest: what Okta lists sparsely', () => {
+  it('reads who decided a completed step from the task itself, once: the task list carries no completedBy', async () => {
+    stubDirectory();
+    const { completedBy: _listed, ...sparse } = oktaCompletedTask('APPROVED');
+    const reads = nock(ORG)
+      .get(REQUEST_PATH)
+      .times(2)
+      .reply(200, oktaRequest({ status: 'APPROVED', grantStatus: 'GRANTED' }), JSON_HEADERS)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .times(2)
+      .reply(200, oktaList([sparse], { path: `${V2}/tasks` }), JSON_HEADERS);
+    const taskRead = nock(ORG).get(TASK_PATH).once().reply(200, oktaCompletedTask('APPROVED'), JSON_HEADERS);
+    const client = makeClient();
+
+    const first = await client.getRequest(REQUEST_ID);
+    const again = await client.getRequest(REQUEST_ID);
+
+    for (const request of [first, again]) {
+      expect(request?.steps[0]?.status).toBe('approved');
+      expect(request?.steps[0]?.decision?.by.id).toBe(BOB_ID);
+      expect(request?.steps[0]?.decision?.at).toBe('2025-10-21T09:12:03Z');
+    }
+    // A completed task never changes: read once, then kept.
+    expect(taskRead.isDone()).toBe(true);
+    expect(reads.isDone()).toBe(true);
+  });
+});
+
 describe('OktaGovernance.listRequests pagination', () => {
+  const approved = { status: 'APPROVED', grantStatus: 'GRANTED' } as const;
   function listAnswer(link: string | undefined, next?: string) {
     return [
       200,
-      oktaList([oktaRequest({ status: 'APPROVED', grantStatus: 'GRANTED' })], { next }),
+      oktaList([oktaSparseRequest(approved)], { next }),
       { ...JSON_HEADERS, ...(link ? { Link: link } : {}) },
     ] as const;
+  }
+  /** Okta's list items are sparse: the reason shown comes from a read of the request itself. */
+  function fullRead() {
+    return nock(ORG).get(`${V2}/requests/${REQUEST_ID}`).reply(200, oktaRequest(approved), JSON_HEADERS);
   }
 
   it('returns the cursor from a Link rel="next" header', async () => {
     stubDirectory();
+    fullRead();
     nock(ORG)
       .get(`${V2}/requests`)
       .query({ limit: '1', orderBy: 'created desc' })
@@ -605,10 +681,12 @@ describe('OktaGovernance.listRequests pagination', () => {
     expect(page.cursor).toBe('req123');
     expect(page.items.map((item) => item.id)).toEqual([REQUEST_ID]);
     expect(page.items[0]?.status).toBe('approved');
+    expect(page.items[0]?.justification).toBe('Design review for Q3 launch');
   });
 
   it('returns the cursor from _links.next.href in the body', async () => {
     stubDirectory();
+    fullRead();
     nock(ORG)
       .get(`${V2}/requests`)
       .query({ limit: '1', orderBy: 'created desc' })
@@ -626,6 +704,7 @@ describe('OktaGovernance.listRequests pagination', () => {
 
   it('sends the cursor back as after= and filters by person and status', async () => {
     stubDirectory();
+    fullRead();
     const scope = nock(ORG)
       .get(`${V2}/requests`)
       .query({
@@ -708,16 +787,43 @@ describe('OktaGovernance mapping sanity', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('refuses cancel with GovernanceUnsupported pointing at the portal, calling nothing', async () => {
-    const anything = nock(ORG).persist().intercept(/.*/, 'POST').reply(200, {}).get(/.*/).reply(200, {});
+  it('cancels with PATCH status CANCELED (updaterequestv2) and notes who cancelled', async () => {
+    stubDirectory();
+    let patched: unknown;
+    let noted: unknown;
+    nock(ORG)
+      .patch(`${V2}/requests/${REQUEST_ID}`, (body) => {
+        patched = body;
+        return true;
+      })
+      .reply(200, oktaRequest({ status: 'CANCELED' }), JSON_HEADERS)
+      .post(`${V2}/requests/${REQUEST_ID}/messages`, (body) => {
+        noted = body;
+        return true;
+      })
+      .reply(201)
+      .get(`${V2}/requests/${REQUEST_ID}`)
+      .reply(200, oktaRequest({ status: 'CANCELED' }), JSON_HEADERS)
+      .get(`${V2}/tasks`)
+      .query(true)
+      .reply(200, oktaList([], { path: `${V2}/tasks` }), JSON_HEADERS);
 
-    const error = await rejectionOf(
-      makeClient().cancel({ requestId: REQUEST_ID, by: alice, reason: 'no longer needed' }),
-    );
+    const cancelled = await makeClient().cancel({ requestId: REQUEST_ID, by: alice, reason: 'no longer needed' });
 
-    expect(error).toBeInstanceOf(GovernanceUnsupported);
-    expect((error as GovernanceUnsupported).operation).toBe('cancel');
-    expect((error as GovernanceUnsupported).userMessage).toContain(`${ORG}/enduser/catalog`);
-    expect(anything.isDone()).toBe(false);
+    expect(patched).toEqual({ status: 'CANCELED' });
+    expect(cancelled.status).toBe('canceled');
+    expect((noted as { message: string }).message).toMatch(/Cancelled by Alice.*no longer needed/);
+  });
+
+  it('says plainly that a request with a decided step can no longer be cancelled', async () => {
+    nock(ORG)
+      .patch(`${V2}/requests/${REQUEST_ID}`)
+      .reply(400, oktaError('E0000001', 'Api validation failed: status'), JSON_HEADERS);
+
+    const error = await rejectionOf(makeClient().cancel({ requestId: REQUEST_ID, by: alice }));
+
+    expect(error).toBeInstanceOf(GovernanceRejected);
+    expect((error as GovernanceRejected).userMessage).toMatch(/already been decided/);
+    expect((error as GovernanceRejected).userMessage).toContain(`${ORG}/enduser/catalog`);
   });
 });

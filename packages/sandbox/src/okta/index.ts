@@ -6,6 +6,7 @@ export type { Caller, ServiceApp, ServiceAppRegistration, TokenAnswer } from './
 export type { FaultSpec } from './faults.js';
 export { type ApprovalRouting, createOktaOrg, OktaOrg, type OktaOrgOptions } from './org.js';
 export { type OktaEmulatorOptions, oktaEmulator } from './plugin.js';
+export { GENEROUS_RATE_LIMIT_PER_MINUTE, REAL_ORG_RATE_LIMITS } from './rate-limits.js';
 export type {
   AccessRequestEventType,
   Actor,
@@ -21,3 +22,11 @@ export type {
   UserRecord,
 } from './records.js';
 export { CATALOG_WORDS, generatedCatalog, SEED } from './seed.js';
+export {
+  clearSpecViolations,
+  type SpecGuard,
+  type SpecRule,
+  type SpecViolation,
+  specGuard,
+  specViolations,
+} from './spec-guard.js';

@@ -12,6 +12,7 @@ import { oauthRoutes, TOKEN_PATH } from './routes-oauth.js';
 import { requestRoutes } from './routes-requests.js';
 import { taskRoutes } from './routes-tasks.js';
 import { userRoutes } from './routes-users.js';
+import { specGuard } from './spec-guard.js';
 
 export interface OktaEmulatorOptions {
   org: OktaOrg;
@@ -30,6 +31,8 @@ export const oktaEmulator: FastifyPluginAsync<OktaEmulatorOptions> = async (app,
   const calls = new WeakMap<FastifyRequest, CallRecord>();
   const failAfterWrite = new WeakSet<FastifyRequest>();
   const reset = new WeakSet<FastifyRequest>();
+  // Holds every answer on a governance path to Okta's OpenAPI document (issue 17).
+  const spec = specGuard(app, app.prefix);
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -47,7 +50,8 @@ export const oktaEmulator: FastifyPluginAsync<OktaEmulatorOptions> = async (app,
 
     const fault = org.faults.take(request.method, path);
     if (fault) {
-      const handled = await applyFault(fault, request, reply, org);
+      spec.excuse(request, fault);
+      const handled = await applyFault(fault, request, reply, org, path);
       if (handled === 'answered') return reply;
       if (handled === 'reset') {
         reset.add(request);
@@ -105,6 +109,7 @@ async function applyFault(
   request: FastifyRequest,
   reply: FastifyReply,
   org: OktaOrg,
+  path: string,
 ): Promise<'answered' | 'reset' | 'after-write' | 'continue'> {
   switch (fault.kind) {
     case 'delay':
@@ -115,7 +120,8 @@ async function applyFault(
       if (fault.status === 429) {
         const seconds = fault.retryAfterSeconds ?? 1;
         const resetAt = Math.ceil(org.now() / 1000) + seconds;
-        Object.assign(headers, rateLimitHeaders({ limit: org.rateLimits.perMinute, remaining: 0, resetAt }));
+        const limit = org.rateLimits.perMinute(endpointFamily(path));
+        Object.assign(headers, rateLimitHeaders({ limit, remaining: 0, resetAt }));
         headers['retry-after'] = String(seconds);
       } else if (fault.retryAfterSeconds !== undefined) {
         headers['retry-after'] = String(fault.retryAfterSeconds);

@@ -1,6 +1,14 @@
 import type { ApprovalRouting } from './org.js';
 import type { CatalogEntryRecord, GrantRecord, RequestRecord, TaskRecord, UserRecord } from './records.js';
-import type { OktaAccessRequest, OktaCatalogEntry, OktaGrant, OktaTask, OktaUser } from './wire.js';
+import type {
+  OktaAccessRequest,
+  OktaAccessRequestSparse,
+  OktaCatalogEntry,
+  OktaGrant,
+  OktaTask,
+  OktaTaskSparse,
+  OktaUser,
+} from './wire.js';
 
 /**
  * Records as Okta answers them: the same fields plus `_links` built from `base`, the org URL as the
@@ -64,6 +72,30 @@ export function renderRequest(
       self: link(`${base}${V2}/requests/${request.id}`),
     },
   };
+}
+
+/**
+ * A request as lists carry it [request-sparse-2]: no requester field values, access duration,
+ * scheduled revocation or approval details (only a read of the one request has those).
+ */
+export function renderRequestSparse(
+  request: RequestRecord,
+  routing: ApprovalRouting | undefined,
+  base: string,
+): OktaAccessRequestSparse {
+  const {
+    requesterFieldValues: _values,
+    accessDuration: _duration,
+    revocationScheduled: _scheduled,
+    ...sparse
+  } = renderRequest(request, routing, base);
+  return sparse;
+}
+
+/** A task as the list carries it (TaskSparse): who completed it is only on a read of the one task. */
+export function renderTaskSparse(task: TaskRecord, base: string): OktaTaskSparse {
+  const { completedBy: _completedBy, ...sparse } = renderTask(task, base);
+  return sparse;
 }
 
 export function renderTask(task: TaskRecord, base: string): OktaTask {

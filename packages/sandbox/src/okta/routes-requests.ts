@@ -4,8 +4,8 @@ import { invalidQuery, notFound, parseBody } from './errors.js';
 import { compileFilter, type FilterAttributes, FilterRejected, parseFilter } from './filter.js';
 import { listLinks, orderByTime, pageAfter, queryParam, readLimit, readOrderBy } from './paging.js';
 import type { RequestRecord } from './records.js';
-import { renderRequest } from './render.js';
-import { createRequestBody, messageBody } from './wire.js';
+import { renderRequest, renderRequestSparse } from './render.js';
+import { createRequestBody, messageBody, updateRequestBody } from './wire.js';
 
 const READ = 'okta.accessRequests.request.read';
 const MANAGE = 'okta.accessRequests.request.manage';
@@ -40,7 +40,7 @@ function requestQuery(request: FastifyRequest): (item: RequestRecord) => boolean
   }
 }
 
-/** Access Requests v2: create (202 SUBMITTED), read, list and comment. There is no cancel. */
+/** Access Requests v2: create (202 SUBMITTED), read, list (sparse items), cancel (PATCH, Beta) and comment. */
 export function requestRoutes(app: FastifyInstance, context: EmulatorContext): void {
   const { org } = context;
 
@@ -64,7 +64,7 @@ export function requestRoutes(app: FastifyInstance, context: EmulatorContext): v
     const { page, nextAfter } = pageAfter(requests, request, limit);
     const base = context.base(request);
     return {
-      data: page.map((item) => renderRequest(item, org.routingOf(item.id), base)),
+      data: page.map((item) => renderRequestSparse(item, org.routingOf(item.id), base)),
       _links: listLinks(request, reply, nextAfter),
     };
   });
@@ -74,6 +74,16 @@ export function requestRoutes(app: FastifyInstance, context: EmulatorContext): v
     const found = org.request(request.params.id);
     if (!found) throw notFound();
     return renderRequest(found, org.routingOf(found.id), context.base(request));
+  });
+
+  app.patch<{ Params: { id: string } }>(`${REQUESTS}/:id`, async (request) => {
+    const { actor } = context.requireScope(request, MANAGE);
+    parseBody(updateRequestBody, request.body);
+    return renderRequest(
+      org.cancelRequestAs(request.params.id, actor),
+      org.routingOf(request.params.id),
+      context.base(request),
+    );
   });
 
   app.post<{ Params: { id: string } }>(`${REQUESTS}/:id/messages`, async (request, reply) => {

@@ -5,7 +5,7 @@ import { invalidQuery, notFound, parseBody, validationFailed } from './errors.js
 import { compileFilter, type FilterAttributes, FilterRejected, parseFilter } from './filter.js';
 import { listLinks, orderByTime, pageAfter, queryParam, readLimit, readOrderBy } from './paging.js';
 import type { TaskRecord } from './records.js';
-import { renderTask } from './render.js';
+import { renderTask, renderTaskSparse } from './render.js';
 import { resolveTaskBody } from './wire.js';
 
 const READ = 'okta.accessRequests.tasks.read';
@@ -63,7 +63,7 @@ export function taskRoutes(app: FastifyInstance, context: EmulatorContext): void
     );
     const { page, nextAfter } = pageAfter(tasks, request, limit);
     const base = context.base(request);
-    return { data: page.map((task) => renderTask(task, base)), _links: listLinks(request, reply, nextAfter) };
+    return { data: page.map((task) => renderTaskSparse(task, base)), _links: listLinks(request, reply, nextAfter) };
   });
 
   app.get<{ Params: { id: string } }>(`${TASKS}/:id`, async (request) => {

@@ -27,6 +27,8 @@ export interface Submission {
   accessDuration?: string;
 }
 
+const MAX_FIELD_VALUE_LENGTH = 1000;
+
 const cause = (errorSummary: string, reason: string, location: string): OktaErrorCause => ({
   errorSummary,
   reason,
@@ -81,6 +83,16 @@ export function checkSubmission(body: OktaCreateRequestBody, actor: Actor, direc
     }
     const value = given.value ?? given.values?.join('\n') ?? '';
     if (value === '') continue;
+    // [request-field-value] `value`: maxLength 1000.
+    if ((given.value ?? '').length > MAX_FIELD_VALUE_LENGTH) {
+      throw validationFailed([
+        cause(
+          `value must be at most ${MAX_FIELD_VALUE_LENGTH} characters (was ${given.value?.length})`,
+          'INVALID_VALUE',
+          `/requesterFieldValues/${index}/value`,
+        ),
+      ]);
+    }
     if (field.type === 'DURATION') {
       accessDuration = checkDuration(field, value, `/requesterFieldValues/${index}/value`);
       if (field.readOnly) continue;

@@ -76,9 +76,14 @@ export const createRequestBody = z.object({
 export type OktaCreateRequestBody = z.infer<typeof createRequestBody>;
 
 /**
+ * `PATCH /governance/api/v2/requests/{requestId}` (Beta; not in the 3.2.0 document: updaterequestv2 on
+ * developer.okta.com): `status` [request-status-patchable], only CANCELED.
+ */
+export const updateRequestBody = z.object({ status: z.literal('CANCELED') }).strict();
+
+/**
  * `POST /governance/api/v2/requests/{requestId}/messages` [request-message-creatable]
- * (allOf [request-message-mutable]): `message` required, 1 to 5000 characters (the org itself
- * still refuses more than 4000: OktaOrg.postMessage).
+ * (allOf [request-message-mutable]): `message` required, 1 to 5000 characters.
  */
 export const messageBody = z.object({ message: z.string().min(1).max(5000) });
 
@@ -244,6 +249,12 @@ export type OktaAccessRequest = {
   };
 };
 
+/** A list item [request-sparse-2]: the request without what only a read of it carries. */
+export type OktaAccessRequestSparse = Omit<
+  OktaAccessRequest,
+  'requesterFieldValues' | 'accessDuration' | 'revocationScheduled' | 'requestApproval'
+>;
+
 /**
  * A task (`TaskFull` of the Tasks API, Beta; not in the 3.2.0 document, see resolveTaskBody).
  * Required: `id`, `requestId`, `status`, `type`, `label`, `assignees`, `createdAt`, `updatedAt`.
@@ -264,6 +275,9 @@ export type OktaTask = {
   updatedAt: string;
   _links?: { self: OktaLink; request?: OktaLink };
 };
+
+/** A list item (`TaskSparse`): id, assignees, status, label, requestId, createdAt, updatedAt, type, value. */
+export type OktaTaskSparse = Omit<OktaTask, 'completedBy'>;
 
 /**
  * A grant [grant-full]. Required: `id`, `created`, `createdBy`, `lastUpdated`, `lastUpdatedBy`,

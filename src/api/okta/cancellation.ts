@@ -1,0 +1,51 @@
+import { GovernanceRejected, GovernanceUnavailable } from '../../domain/errors.js';
+import type { AccessRequest } from '../../domain/types.js';
+import type { CancelInput } from '../governance.js';
+import type { OktaHttp } from './http.js';
+import type { OktaMessages } from './messages.js';
+import { requestPath } from './paths.js';
+import type { OktaRequests } from './requests.js';
+import { ignored } from './wire.js';
+
+/**
+ * Cancelling a request: `PATCH /governance/api/v2/requests/{id}` with `status: CANCELED` (Beta,
+ * developer.okta.com updaterequestv2; not in the 3.2.0 document). Okta refuses once any of the
+ * request's tasks has been resolved, and Gatehouse says so plainly. Made with Gatehouse's admin
+ * credentials for the requester Gatehouse verified; a request message says who and where.
+ */
+export class OktaCancellation {
+  constructor(
+    private readonly http: OktaHttp,
+    private readonly deps: { requests: OktaRequests; messages: OktaMessages; portalUrl: string },
+  ) {}
+
+  async cancel(input: CancelInput): Promise<AccessRequest> {
+    const { requests, messages } = this.deps;
+    const send = () => this.http.send('cancel', 'PATCH', requestPath(input.requestId), ignored, { status: 'CANCELED' });
+    try {
+      await send();
+    } catch (error) {
+      if (error instanceof GovernanceUnavailable && error.outcomeUnknown) {
+        // Cancelling twice is harmless; finding it cancelled already is the answer.
+        const now = await requests.get(input.requestId).catch(() => {
+          throw error;
+        });
+        if (now?.status !== 'canceled') await send();
+      } else if (error instanceof GovernanceRejected && error.status === 400) {
+        throw new GovernanceRejected(
+          'cancel',
+          `Okta no longer lets this request be cancelled: an approval step has already been decided. If you no longer need the access, ask for it to be removed in Okta: ${this.deps.portalUrl}`,
+          409,
+          error.vendorCode,
+        );
+      } else {
+        throw error;
+      }
+    }
+    await messages.note(
+      input.requestId,
+      `Cancelled by ${input.by.displayName} (${input.by.email})${input.reason ? `: ${input.reason}` : '.'}`,
+    );
+    return requests.mustGet(input.requestId, 'cancel');
+  }
+}

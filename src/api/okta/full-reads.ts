@@ -1,0 +1,97 @@
+import { orNull } from '../lookup.js';
+import type { OktaHttp } from './http.js';
+import { requestPath, taskPath } from './paths.js';
+import { accessRequest, type OktaAccessRequest, type OktaTask, task } from './wire.js';
+
+/** Enough for every request and step a busy org shows in chat at once; the oldest go first. */
+const CAPACITY = 5_000;
+
+/**
+ * Okta's lists are sparse: a request listed carries no requester field values (the reason), no
+ * access duration and no scheduled revocation, and a task listed carries no `completedBy` (who
+ * decided). Those come only from reading the one request or task. Such reads are kept here and
+ * shared by every caller, so each costs its call once:
+ *
+ * - a request read is kept against its `lastUpdated`: a listed item with the same stamp needs no
+ *   new read, and the reason and duration, which never change once asked, are reused across stamps;
+ * - a completed task never changes again, so it is kept for good.
+ *
+ * Concurrent reads of one thing share one call.
+ */
+export class OktaFullReads {
+  private readonly requests = new Bounded<string, OktaAccessRequest>();
+  private readonly tasks = new Bounded<string, OktaTask>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly http: OktaHttp) {}
+
+  /** The request read whole, or null if Okta no longer has it. Every read passes through here. */
+  async request(id: string): Promise<OktaAccessRequest | null> {
+    const read = await this.shared(`request:${id}`, () =>
+      orNull(async () => (await this.http.get('getRequest', requestPath(id), accessRequest)).body),
+    );
+    if (read) this.requests.set(id, read);
+    return read;
+  }
+
+  /**
+   * A listed request with what only its own read carries. A new read only when the list shows it
+   * changed and a field that may change with it (the scheduled revocation) matters.
+   */
+  async complete(listed: OktaAccessRequest): Promise<OktaAccessRequest> {
+    const known = this.requests.get(listed.id);
+    if (known?.lastUpdated === listed.lastUpdated) return { ...listed, ...fullOnly(known) };
+    const revocationMatters = listed.grantStatus === 'GRANTED' && listed.revocationStatus === 'PENDING';
+    if (known && !revocationMatters) return { ...listed, ...fullOnly(known), revocationScheduled: undefined };
+    const read = await this.request(listed.id);
+    return read ? { ...listed, ...fullOnly(read) } : listed;
+  }
+
+  /** A listed task with who completed it, read once per completed task. */
+  async completeTask(listed: OktaTask): Promise<OktaTask> {
+    if (listed.status !== 'COMPLETED' || listed.completedBy) return listed;
+    const known = this.tasks.get(listed.id);
+    if (known) return known;
+    const read = await this.shared(
+      `task:${listed.id}`,
+      async () => (await this.http.get('getRequest', taskPath(listed.id), task)).body,
+    );
+    if (read.status === 'COMPLETED') this.tasks.set(read.id, read);
+    return read;
+  }
+
+  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const call = read().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, call);
+    return call;
+  }
+}
+
+/** What a request read carries that its list item does not. */
+function fullOnly(request: OktaAccessRequest): Partial<OktaAccessRequest> {
+  return {
+    requesterFieldValues: request.requesterFieldValues,
+    accessDuration: request.accessDuration,
+    revocationScheduled: request.revocationScheduled,
+  };
+}
+
+/** A Map that forgets its oldest entries past CAPACITY. */
+class Bounded<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > CAPACITY) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+}
