@@ -86,16 +86,6 @@ export const KNOWN_SPEC_VIOLATIONS: readonly KnownSpecViolation[] = [
     problem: '400 is not documented (200, 401, 404 are)',
     reason: 'the emulator answers 400 for an entry the user may not request; the document has no 400 here',
   },
-  ...[
-    '/path/requestId must NOT have fewer than 20 characters',
-    '/path/requestId must NOT have more than 20 characters',
-    '/path/requestId must match pattern "req[0-9a-zA-Z]+"',
-  ].map((problem) => ({
-    operation: 'getRequestV2',
-    rule: 'request' as const,
-    problem,
-    reason: 'the client puts a typed id (`status req37`, hostile text) into the path unchecked (system tier)',
-  })),
 ];
 
 const known = (violation: SpecViolation, problem: string) =>

@@ -3,6 +3,9 @@ import type { OktaHttp } from './http.js';
 import { requestPath, taskPath } from './paths.js';
 import { accessRequest, type OktaAccessRequest, type OktaTask, task } from './wire.js';
 
+/** [rcar-request-id]: `req` and letters or digits, 20 characters in all. */
+const REQUEST_ID = /^req[0-9a-zA-Z]{17}$/;
+
 /** Enough for every request and step a busy org shows in chat at once; the oldest go first. */
 const CAPACITY = 5_000;
 
@@ -27,6 +30,9 @@ export class OktaFullReads {
 
   /** The request read whole, or null if Okta no longer has it. Every read passes through here. */
   async request(id: string): Promise<OktaAccessRequest | null> {
+    // What a person typed is not sent as a path unless it is shaped like a request id
+    // [rcar-request-id]: anything else cannot be one, so it is not found, for no call.
+    if (!REQUEST_ID.test(id)) return null;
     const read = await this.shared(`request:${id}`, () =>
       orNull(async () => (await this.http.get('getRequest', requestPath(id), accessRequest)).body),
     );
