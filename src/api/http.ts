@@ -23,10 +23,30 @@ import {
 import type { Metrics } from '../metrics.js';
 import type { CircuitStatus } from './governance.js';
 
-/** Produces the Authorization header for each call, and forgets a cached token the vendor refused. */
+/** One call as the authorizer sees it: a proof of possession (DPoP) is bound to both. */
+export interface AuthorizedCall {
+  method: string;
+  url: string;
+}
+
+/**
+ * Produces the headers that authorize each call (Authorization, and a DPoP proof where the vendor
+ * binds tokens to a key), and forgets a cached token the vendor refused.
+ */
 export interface Authorizer {
-  header(): Promise<string>;
+  headers(call: AuthorizedCall): Promise<Record<string, string>>;
   invalidate(): void;
+  /**
+   * A 401 that is a challenge rather than a refusal (RFC 9449's `use_dpop_nonce`): the authorizer
+   * takes what the vendor asked for and answers true, and the call is sent once more. Nothing was
+   * done on the first send, so this holds for writes too.
+   */
+  acceptChallenge?(headers: Headers): boolean;
+}
+
+/** Per call: act with other credentials than the client's own (a person's token, say). */
+export interface CallOptions {
+  authorizer?: Authorizer;
 }
 
 /** What differs between vendors: how they authenticate, say no, page and pace. */
@@ -166,8 +186,9 @@ export class VendorHttp {
     path: string,
     schema: S,
     body?: unknown,
+    options: CallOptions = {},
   ): Promise<VendorResponse<z.infer<S>>> {
-    return this.call(operation, method, path, schema, { body });
+    return this.call(operation, method, path, schema, { body, authorizer: options.authorizer });
   }
 
   /**
@@ -179,8 +200,9 @@ export class VendorHttp {
     path: string,
     schema: S,
     body: unknown,
+    options: CallOptions = {},
   ): Promise<VendorResponse<z.infer<S>>> {
-    return this.call(operation, 'POST', path, schema, { body, read: true });
+    return this.call(operation, 'POST', path, schema, { body, read: true, authorizer: options.authorizer });
   }
 
   private async call<S extends z.ZodType>(
@@ -188,7 +210,7 @@ export class VendorHttp {
     method: string,
     path: string,
     schema: S,
-    request: { query?: Query; body?: unknown; read?: boolean },
+    request: { query?: Query; body?: unknown; read?: boolean; authorizer?: Authorizer },
   ): Promise<VendorResponse<z.infer<S>>> {
     const isWrite = method !== 'GET' && !request.read;
     const policy = retry(
@@ -216,7 +238,9 @@ export class VendorHttp {
     try {
       return await this.inFlight.execute(() =>
         this.breaker.execute(() =>
-          policy.execute(() => this.attempt(operation, method, url, schema, request.body, isWrite)),
+          policy.execute(() =>
+            this.attempt(operation, method, url, schema, request.body, isWrite, request.authorizer ?? this.authorizer),
+          ),
         ),
       );
     } catch (error) {
@@ -248,17 +272,17 @@ export class VendorHttp {
     schema: S,
     body: unknown,
     isWrite: boolean,
+    authorizer: Authorizer,
   ): Promise<VendorResponse<z.infer<S>>> {
     const wait = this.pausedUntil - this.now();
     if (wait > this.maxRateLimitWaitMs) throw new GovernanceRateLimited(operation, wait);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 
-    let response: Response;
-    try {
-      response = await fetch(url, {
+    const send = async () =>
+      fetch(url, {
         method,
         headers: {
-          authorization: await this.authorizer.header(),
+          ...(await authorizer.headers({ method, url })),
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           'user-agent': 'gatehouse/0.1',
@@ -267,6 +291,13 @@ export class VendorHttp {
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+    let response: Response;
+    try {
+      response = await send();
+      if (response.status === 401 && authorizer.acceptChallenge?.(response.headers)) {
+        await response.body?.cancel();
+        response = await send();
+      }
     } catch (error) {
       if (error instanceof GatehouseError) throw error;
       // A refused connection never reached the vendor; anything else (timeout, reset) may have.
@@ -297,7 +328,7 @@ export class VendorHttp {
       throw new GovernanceRateLimited(operation, retryAfterMs(response.headers, this.now()));
     }
     if (!response.ok) {
-      if (response.status === 401) this.authorizer.invalidate();
+      if (response.status === 401) authorizer.invalidate();
       const error = this.protocol.errorFromResponse(operation, response.status, parseJson(text));
       // A 5xx on a write may still have been applied.
       if (error instanceof GovernanceUnavailable && isWrite) {

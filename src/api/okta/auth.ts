@@ -10,8 +10,8 @@ export type OktaAuthorizer = Authorizer;
 
 export function createAuthorizer(orgUrl: string, auth: OktaAuth, timeoutMs: number): OktaAuthorizer {
   if (auth.kind === 'ssws') {
-    const header = `SSWS ${auth.token}`;
-    return { header: async () => header, invalidate: () => {} };
+    const authorization = `SSWS ${auth.token}`;
+    return { headers: async () => ({ authorization }), invalidate: () => {} };
   }
   return new PrivateKeyJwtAuthorizer(orgUrl, auth, timeoutMs);
 }
@@ -44,7 +44,11 @@ class PrivateKeyJwtAuthorizer implements OktaAuthorizer {
     this.tokenUrl = `${orgUrl}/oauth2/v1/token`;
   }
 
-  async header(): Promise<string> {
+  async headers(): Promise<Record<string, string>> {
+    return { authorization: await this.header() };
+  }
+
+  private async header(): Promise<string> {
     if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.header;
     // Concurrent callers share one token request.
     this.pending ??= this.fetchToken().finally(() => {

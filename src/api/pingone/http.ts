@@ -63,8 +63,8 @@ const EXPIRY_MARGIN_MS = 60_000;
 
 function authorizerFor(auth: PingOneAuth, timeoutMs: number): Authorizer {
   if (auth.kind === 'bearer') {
-    const header = `Bearer ${auth.token}`;
-    return { header: async () => header, invalidate: () => {} };
+    const authorization = `Bearer ${auth.token}`;
+    return { headers: async () => ({ authorization }), invalidate: () => {} };
   }
   let cached: { header: string; until: number } | undefined;
   let pending: Promise<string> | undefined;
@@ -93,13 +93,16 @@ function authorizerFor(auth: PingOneAuth, timeoutMs: number): Authorizer {
     cached = { header, until: Date.now() + (parsed.data.expires_in ?? 300) * 1000 - EXPIRY_MARGIN_MS };
     return header;
   };
+  const header = async (): Promise<string> => {
+    if (cached && cached.until > Date.now()) return cached.header;
+    pending ??= fetchToken().finally(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
   return {
-    async header() {
-      if (cached && cached.until > Date.now()) return cached.header;
-      pending ??= fetchToken().finally(() => {
-        pending = undefined;
-      });
-      return pending;
+    async headers() {
+      return { authorization: await header() };
     },
     invalidate() {
       cached = undefined;
