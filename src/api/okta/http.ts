@@ -21,7 +21,7 @@ export class OktaHttp extends VendorHttp {
         provider: 'okta',
         name: 'Okta',
         baseUrl: options.orgUrl,
-        authorizer: createAuthorizer(options.orgUrl, options.auth, options.timeoutMs ?? 10_000),
+        authorizer: createAuthorizer(options.orgUrl, options.auth, options.timeoutMs ?? 10_000, options.logger),
         errorFromResponse,
         nextCursor,
         pauseUntil,

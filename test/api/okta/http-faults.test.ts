@@ -823,6 +823,8 @@ describe('OktaHttp authorization', () => {
       const error = await rejectionOf(makeHttp({ auth }).get('getRequest', REQUEST_PATH, accessRequest));
 
       expect(error).toBeInstanceOf(GovernanceAuthFailed);
+      // The token request is what failed, and the logs say so (it used to say 'ping').
+      expect(error).toMatchObject({ operation: 'token', status: 401, vendorCode: 'invalid_client' });
       expect(api.isDone()).toBe(false);
     });
   });
