@@ -1,6 +1,6 @@
 import { slackConfig, teamsConfig } from './config/chat.js';
-import { type Environment, environment, REAL_SETTINGS } from './config/environment.js';
-import { governanceConfig } from './config/governance.js';
+import { type Environment, environment, REAL_SETTINGS, splitList } from './config/environment.js';
+import { DEFAULT_PINGONE_PERSON_SCOPES, governanceConfig } from './config/governance.js';
 import { secretProblems, tenantIdProblems, urlProblems } from './config/hardening.js';
 import { notifierConfig } from './config/notifier.js';
 import {
@@ -8,6 +8,7 @@ import {
   ConfigError,
   type GovernanceConfig,
   SANDBOX_APPROVALS_CHANNEL,
+  SANDBOX_PINGONE_PERSON,
   SANDBOX_POLL_INTERVAL_MS,
   SANDBOX_SECRETS,
   SANDBOX_TEAMS_APPROVALS_CHANNEL,
@@ -65,6 +66,16 @@ function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
           realm: 'alpha',
           auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
           serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
+          // The emulated tenant trusts this issuer, as a real one trusts frodo's artefacts, so
+          // approvers decide as themselves there too.
+          personGrant: {
+            clientId: SANDBOX_PINGONE_PERSON.clientId,
+            issuer: SANDBOX_PINGONE_PERSON.issuer,
+            privateKey: SANDBOX_SECRETS.pingonePersonKey,
+            tokenUrl: `${publicUrl}/sandbox/pingone/am/oauth2/realms/root/realms/alpha/access_token`,
+            scopes: splitList(DEFAULT_PINGONE_PERSON_SCOPES),
+          },
+          adminDecides: false,
         }
       : {
           provider: 'okta',

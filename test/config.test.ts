@@ -1,5 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, SANDBOX_SECRETS } from '../src/config.js';
+import { ConfigError, loadConfig, SANDBOX_PINGONE_PERSON, SANDBOX_SECRETS } from '../src/config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -14,6 +15,16 @@ function problemsOf(env: Record<string, string>): string[] {
 const okta = { OKTA_ORG_URL: 'https://acme.okta.com', OKTA_API_TOKEN: '00abc' };
 const SIGNING_SECRET = '8f14e45fceea167a5a36dedd4bea2543';
 const slack = { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-1' };
+
+/** A person grant as frodo admin generate-rfc7523-authz-grant-artefacts makes it: an RSA JWK. */
+const PERSON_KEY = JSON.stringify(
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+);
+const PINGONE_PERSON = {
+  PINGONE_PERSON_CLIENT_ID: 'gatehouse-person',
+  PINGONE_PERSON_ISSUER: 'https://gatehouse.acme.com/issuer',
+  PINGONE_PERSON_PRIVATE_KEY: PERSON_KEY,
+};
 
 describe('configuration', () => {
   it('runs in sandbox mode on loopback when nothing is set', () => {
@@ -220,6 +231,7 @@ describe('production hardening', () => {
     ['OKTA_EVENT_HOOK_SECRET', withOktaSlack({})],
     ['METRICS_TOKEN', withOktaSlack({})],
     ['PINGONE_CLIENT_SECRET', { ...pingoneClient, ...slack, ...publicUrl }],
+    ['PINGONE_PERSON_CLIENT_SECRET', { ...pingone, ...PINGONE_PERSON, ...slack, ...publicUrl }],
     ['MICROSOFT_APP_PASSWORD', { ...okta, ...teams, ...publicUrl }],
   ])('refuses %s shorter than 16 characters without repeating it, and takes 16', (name, env) => {
     const short = 'fifteen-chars-x';
@@ -327,5 +339,113 @@ describe('production hardening', () => {
     expect(message.split('\n')[0]).toBe('Gatehouse cannot start; fix its configuration:');
     for (const problem of problems) expect(message).toContain(`  - ${problem}`);
     expect(message).not.toMatch(/url-secret-5|hook-secret-9|metrics-token-7|app-password-3/);
+  });
+});
+
+describe('PingOne: deciding as the approver (the person grant)', () => {
+  const pingone = {
+    PINGONE_TENANT_URL: 'https://openam-acme.forgeblocks.com',
+    PINGONE_ACCESS_TOKEN: 'eyJ0eXAi.real',
+    ...slack,
+    PUBLIC_URL: 'https://g.acme.com',
+  };
+  const governanceOf = (env: Record<string, string>) => {
+    const { governance } = loadConfig(env);
+    if (governance.provider !== 'pingone') throw new Error('not PingOne');
+    return governance;
+  };
+
+  it('reads the grant, with the realm’s token endpoint as audience and IGA’s scopes by default', () => {
+    expect(governanceOf({ ...pingone, ...PINGONE_PERSON })).toMatchObject({
+      personGrant: {
+        clientId: 'gatehouse-person',
+        issuer: 'https://gatehouse.acme.com/issuer',
+        privateKey: PERSON_KEY,
+        tokenUrl: 'https://openam-acme.forgeblocks.com/am/oauth2/realms/root/realms/alpha/access_token',
+        scopes: ['fr:idm:*', 'fr:iga:*'],
+      },
+      adminDecides: false,
+    });
+  });
+
+  it('takes a PEM key with \\n escapes, an EC key, a key id, a client secret and scopes', () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-384' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    const grant = governanceOf({
+      ...pingone,
+      ...PINGONE_PERSON,
+      PINGONE_PERSON_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+      PINGONE_PERSON_KEY_ID: 'key-1',
+      PINGONE_PERSON_CLIENT_SECRET: 'person-client-secret-0123456789',
+      PINGONE_PERSON_SCOPES: 'fr:iga:*',
+      PINGONE_REALM: 'bravo',
+    }).personGrant;
+    expect(grant).toMatchObject({ privateKey: pem, keyId: 'key-1', scopes: ['fr:iga:*'] });
+    expect(grant?.tokenUrl).toMatch(/\/realms\/bravo\/access_token$/);
+  });
+
+  it('is optional: without it nobody decides from chat, unless PINGONE_ADMIN_DECIDES=true', () => {
+    expect(governanceOf(pingone)).toMatchObject({ adminDecides: false });
+    expect(governanceOf(pingone).personGrant).toBeUndefined();
+    expect(governanceOf({ ...pingone, PINGONE_ADMIN_DECIDES: 'true' })).toMatchObject({ adminDecides: true });
+    expect(problemsOf({ ...pingone, PINGONE_ADMIN_DECIDES: 'yes' })).toEqual([
+      'PINGONE_ADMIN_DECIDES is true or false',
+    ]);
+  });
+
+  it('names every part of a half-given grant', () => {
+    expect(problemsOf({ ...pingone, PINGONE_PERSON_CLIENT_ID: 'gatehouse-person' })).toEqual([
+      expect.stringMatching(/^PINGONE_PERSON_ISSUER is required for the PingOne person grant .*frodo --iss/),
+      expect.stringMatching(
+        /^PINGONE_PERSON_PRIVATE_KEY is required for the PingOne person grant .*private\.jwk\.json/,
+      ),
+    ]);
+  });
+
+  it('leaves sandbox mode when only the grant is given, and asks for the tenant', () => {
+    expect(problemsOf({ ...slack, PUBLIC_URL: 'https://g.acme.com', ...PINGONE_PERSON })).toEqual([
+      expect.stringMatching(/^PINGONE_TENANT_URL is required for PingOne/),
+      expect.stringMatching(/^PingOne needs credentials/),
+    ]);
+  });
+
+  it.each([
+    [
+      'a public key',
+      JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' })),
+      /is a public key/,
+    ],
+    ['text that is no key', 'not-a-key', /is neither a PEM private key nor a JWK/],
+    ['a broken JWK', '{"kty":"RSA","d":"x"}', /cannot be read as an RSA or EC private key/],
+    [
+      'an Ed25519 key',
+      generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      /is a key of type ed25519/,
+    ],
+  ])('refuses %s as the private key, without repeating it', (_name, key, problem) => {
+    const problems = problemsOf({ ...pingone, ...PINGONE_PERSON, PINGONE_PERSON_PRIVATE_KEY: key });
+    expect(problems).toEqual([expect.stringMatching(problem)]);
+    expect(problems[0]).toMatch(/^PINGONE_PERSON_PRIVATE_KEY /);
+    expect(problems[0]).not.toContain(key);
+  });
+
+  it('refuses the sandbox’s published key, however it is written', () => {
+    const sandboxKey = JSON.stringify(JSON.parse(SANDBOX_SECRETS.pingonePersonKey), null, 2);
+    expect(problemsOf({ ...pingone, ...PINGONE_PERSON, PINGONE_PERSON_PRIVATE_KEY: sandboxKey })).toEqual([
+      expect.stringMatching(/^PINGONE_PERSON_PRIVATE_KEY is the sandbox's published key, which anyone can read: /),
+    ]);
+  });
+
+  it('decides as the approver in sandbox mode, against the issuer the emulated tenant trusts', () => {
+    expect(governanceOf({ SANDBOX_PROVIDER: 'pingone' })).toMatchObject({
+      personGrant: {
+        clientId: SANDBOX_PINGONE_PERSON.clientId,
+        issuer: SANDBOX_PINGONE_PERSON.issuer,
+        privateKey: SANDBOX_SECRETS.pingonePersonKey,
+        tokenUrl: 'http://127.0.0.1:3000/sandbox/pingone/am/oauth2/realms/root/realms/alpha/access_token',
+      },
+      adminDecides: false,
+    });
   });
 });

@@ -37,6 +37,8 @@ function backend(
       metrics: deps.metrics,
       logger: deps.logger.child({ component: 'pingone' }),
       serviceAccountId: config.serviceAccountId,
+      personGrant: config.personGrant,
+      adminDecides: config.adminDecides,
       now: deps.now,
     });
     return instrumentGovernance(pingone, deps.metrics);

@@ -14,6 +14,8 @@ export const REAL_SETTINGS = [
   'PINGONE_ACCESS_TOKEN',
   'PINGONE_CLIENT_ID',
   'PINGONE_CLIENT_SECRET',
+  'PINGONE_PERSON_CLIENT_ID',
+  'PINGONE_PERSON_PRIVATE_KEY',
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
@@ -67,6 +69,16 @@ export const environment = z.object({
   PINGONE_TOKEN_URL: url('PINGONE_TOKEN_URL').optional(),
   PINGONE_SCOPES: optionalText,
   PINGONE_SERVICE_ACCOUNT_ID: optionalText,
+  PINGONE_PERSON_CLIENT_ID: optionalText,
+  PINGONE_PERSON_CLIENT_SECRET: optionalText,
+  PINGONE_PERSON_ISSUER: optionalText,
+  PINGONE_PERSON_PRIVATE_KEY: optionalText,
+  PINGONE_PERSON_KEY_ID: optionalText,
+  PINGONE_PERSON_SCOPES: optionalText,
+  PINGONE_ADMIN_DECIDES: z
+    .enum(['true', 'false'], { error: 'PINGONE_ADMIN_DECIDES is true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
   PINGONE_REALM: z
     .string()
     .trim()

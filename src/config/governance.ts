@@ -1,6 +1,13 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Environment } from './environment.js';
 import { splitList } from './environment.js';
-import type { GovernanceConfig, OktaAuth, PingOneAuth } from './types.js';
+import {
+  type GovernanceConfig,
+  type OktaAuth,
+  type PingOneAuth,
+  type PingOnePersonGrant,
+  SANDBOX_SECRETS,
+} from './types.js';
 
 /** The governance backend: Okta or PingOne, its URL and credentials, each problem named. */
 
@@ -29,7 +36,12 @@ function hasOktaSettings(vars: Environment): boolean {
 
 function hasPingOneSettings(vars: Environment): boolean {
   return Boolean(
-    vars.PINGONE_TENANT_URL || vars.PINGONE_ACCESS_TOKEN || vars.PINGONE_CLIENT_ID || vars.PINGONE_CLIENT_SECRET,
+    vars.PINGONE_TENANT_URL ||
+      vars.PINGONE_ACCESS_TOKEN ||
+      vars.PINGONE_CLIENT_ID ||
+      vars.PINGONE_CLIENT_SECRET ||
+      vars.PINGONE_PERSON_CLIENT_ID ||
+      vars.PINGONE_PERSON_PRIVATE_KEY,
   );
 }
 
@@ -84,16 +96,18 @@ function pingOneConfig(vars: Environment, problems: string[]): GovernanceConfig 
     if (!vars.PINGONE_CLIENT_ID) problems.push('PINGONE_CLIENT_SECRET is set but PINGONE_CLIENT_ID is missing.');
     if (!vars.PINGONE_CLIENT_SECRET) problems.push('PINGONE_CLIENT_ID is set but PINGONE_CLIENT_SECRET is missing.');
   }
-  if (problems.length > before || !vars.PINGONE_TENANT_URL) return undefined;
   const realm = vars.PINGONE_REALM;
+  const tokenUrl =
+    vars.PINGONE_TOKEN_URL ?? `${vars.PINGONE_TENANT_URL ?? ''}/am/oauth2/realms/root/realms/${realm}/access_token`;
+  const personGrant = personGrantConfig(vars, tokenUrl, problems);
+  if (problems.length > before || !vars.PINGONE_TENANT_URL) return undefined;
   const auth: PingOneAuth = vars.PINGONE_ACCESS_TOKEN
     ? { kind: 'bearer', token: vars.PINGONE_ACCESS_TOKEN }
     : {
         kind: 'client_credentials',
         clientId: vars.PINGONE_CLIENT_ID ?? '',
         clientSecret: vars.PINGONE_CLIENT_SECRET ?? '',
-        tokenUrl:
-          vars.PINGONE_TOKEN_URL ?? `${vars.PINGONE_TENANT_URL}/am/oauth2/realms/root/realms/${realm}/access_token`,
+        tokenUrl,
         scopes: splitList(vars.PINGONE_SCOPES ?? 'fr:idm:* fr:iga:*'),
       };
   return {
@@ -102,5 +116,111 @@ function pingOneConfig(vars: Environment, problems: string[]): GovernanceConfig 
     realm,
     auth,
     serviceAccountId: vars.PINGONE_SERVICE_ACCOUNT_ID,
+    ...(personGrant ? { personGrant } : {}),
+    adminDecides: vars.PINGONE_ADMIN_DECIDES ?? false,
   };
+}
+
+/** What `frodo admin generate-rfc7523-authz-grant-artefacts` names each part of the person grant. */
+const PERSON_PARTS = {
+  PINGONE_PERSON_CLIENT_ID: 'the OAuth client allowed the JWT bearer grant (frodo --client-id)',
+  PINGONE_PERSON_ISSUER: "the trusted JWT issuer's iss (frodo --iss)",
+  PINGONE_PERSON_PRIVATE_KEY: "the issuer's private key, PEM or JWK (frodo's <client-id>_private.jwk.json)",
+} as const;
+
+/** The scopes a person's token asks for unless PINGONE_PERSON_SCOPES says otherwise. */
+export const DEFAULT_PINGONE_PERSON_SCOPES = 'fr:idm:* fr:iga:*';
+
+/**
+ * The person grant (RFC 7523), when any of its settings is given: then the client, the issuer and
+ * the key are all required, and the key must be one Gatehouse can sign with.
+ */
+function personGrantConfig(vars: Environment, tokenUrl: string, problems: string[]): PingOnePersonGrant | undefined {
+  const given = [
+    vars.PINGONE_PERSON_CLIENT_ID,
+    vars.PINGONE_PERSON_CLIENT_SECRET,
+    vars.PINGONE_PERSON_ISSUER,
+    vars.PINGONE_PERSON_PRIVATE_KEY,
+    vars.PINGONE_PERSON_KEY_ID,
+    vars.PINGONE_PERSON_SCOPES,
+  ].some(Boolean);
+  if (!given) return undefined;
+  const before = problems.length;
+  for (const [name, what] of Object.entries(PERSON_PARTS)) {
+    if (!vars[name as keyof typeof PERSON_PARTS]) {
+      problems.push(`${name} is required for the PingOne person grant (PINGONE_PERSON_*): ${what}.`);
+    }
+  }
+  const privateKey = (vars.PINGONE_PERSON_PRIVATE_KEY ?? '').replace(/\\n/g, '\n');
+  if (privateKey) {
+    const key = readSigningKey(privateKey);
+    if (typeof key === 'string') problems.push(`PINGONE_PERSON_PRIVATE_KEY ${key}`);
+    else if (isSandboxPersonKey(key.key)) {
+      problems.push(
+        "PINGONE_PERSON_PRIVATE_KEY is the sandbox's published key, which anyone can read: " +
+          'generate your own with frodo admin generate-rfc7523-authz-grant-artefacts.',
+      );
+    }
+  }
+  if (problems.length > before) return undefined;
+  return {
+    clientId: vars.PINGONE_PERSON_CLIENT_ID ?? '',
+    ...(vars.PINGONE_PERSON_CLIENT_SECRET ? { clientSecret: vars.PINGONE_PERSON_CLIENT_SECRET } : {}),
+    issuer: vars.PINGONE_PERSON_ISSUER ?? '',
+    privateKey,
+    ...(vars.PINGONE_PERSON_KEY_ID ? { keyId: vars.PINGONE_PERSON_KEY_ID } : {}),
+    tokenUrl,
+    scopes: splitList(vars.PINGONE_PERSON_SCOPES ?? DEFAULT_PINGONE_PERSON_SCOPES),
+  };
+}
+
+/** A private key ready to sign with, and the JWS algorithm its kind calls for. */
+export interface SigningKey {
+  key: KeyObject;
+  alg: 'RS256' | 'ES256' | 'ES384' | 'ES512';
+}
+
+const EC_ALGORITHMS: Record<string, SigningKey['alg']> = {
+  'P-256': 'ES256',
+  prime256v1: 'ES256',
+  'P-384': 'ES384',
+  secp384r1: 'ES384',
+  'P-521': 'ES512',
+  secp521r1: 'ES512',
+};
+
+/**
+ * An RSA or EC private key from PEM (PKCS#8, PKCS#1 or SEC1) or a JWK (an object, or a JWK Set
+ * holding one key), or the reason it is not one, worded to follow the variable's name.
+ */
+export function readSigningKey(material: string): SigningKey | string {
+  const text = material.trim();
+  let key: KeyObject;
+  try {
+    if (text.startsWith('{')) {
+      const parsed = JSON.parse(text) as { keys?: unknown[]; d?: unknown };
+      const jwk = Array.isArray(parsed.keys) && parsed.keys.length === 1 ? parsed.keys[0] : parsed;
+      if (!jwk || typeof jwk !== 'object' || !('d' in jwk)) {
+        return 'is a public key: give the private one (a JWK with "d", or a PEM PRIVATE KEY).';
+      }
+      key = createPrivateKey({ key: jwk as never, format: 'jwk' });
+    } else if (text.includes('-----BEGIN') && text.includes('PRIVATE KEY-----')) {
+      key = createPrivateKey(text);
+    } else {
+      return 'is neither a PEM private key nor a JWK (frodo writes it as <client-id>_private.jwk.json).';
+    }
+  } catch {
+    return 'cannot be read as an RSA or EC private key (PEM or JWK).';
+  }
+  if (key.asymmetricKeyType === 'rsa') return { key, alg: 'RS256' };
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (key.asymmetricKeyType === 'ec' && curve && EC_ALGORITHMS[curve]) return { key, alg: EC_ALGORITHMS[curve] };
+  const kind = `${key.asymmetricKeyType ?? 'unknown'}${curve ? ` on ${curve}` : ''}`;
+  return `is a key of type ${kind}: give an RSA key, or an EC key on P-256, P-384 or P-521.`;
+}
+
+function isSandboxPersonKey(key: KeyObject): boolean {
+  const sandbox = readSigningKey(SANDBOX_SECRETS.pingonePersonKey);
+  if (typeof sandbox === 'string') return false;
+  return JSON.stringify(key.export({ format: 'jwk' })) === JSON.stringify(sandbox.key.export({ format: 'jwk' }));
 }

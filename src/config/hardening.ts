@@ -44,6 +44,13 @@ const SECRETS: readonly { name: keyof Environment; minLength?: number; remedy: s
     remedy: `set the OAuth client's secret from your PingOne tenant (at least ${MIN_SECRET_LENGTH} characters).`,
   },
   {
+    name: 'PINGONE_PERSON_CLIENT_SECRET',
+    minLength: MIN_SECRET_LENGTH,
+    remedy:
+      `set the person-grant client's secret from your PingOne tenant (at least ${MIN_SECRET_LENGTH} characters), ` +
+      "or leave it out for frodo's public client.",
+  },
+  {
     name: 'MICROSOFT_APP_ID',
     remedy: 'set the Microsoft App ID of your Azure Bot (its Configuration page).',
   },

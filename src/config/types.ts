@@ -23,6 +23,12 @@ export const SANDBOX_SECRETS = Object.freeze({
   pingoneAccessToken: 'gatehouse-sandbox-pingone-token',
   /** The emulated PingOne tenant's governance administrator, whose token Gatehouse uses. */
   pingoneServiceAccountId: '00ugatehousesvc00000',
+  /**
+   * The private key (EC P-256, a JWK) of the issuer the emulated PingOne tenant trusts for the
+   * person grant: Gatehouse signs each approver's assertion with it in sandbox mode.
+   */
+  pingonePersonKey:
+    '{"kty":"EC","crv":"P-256","x":"UsG7Uh07RjO1lkd53uIn51VB06PVNS4X-6d16KhAc-c","y":"Oll8Af8mvFo5GqiCk-uPMIKz-yBVBaMhtEorn870Kwk","d":"5Al7RgqJKTuAiZh_rBp-ZdaOEnwCHsEHrDHNYCZkKkQ"}',
   microsoftAppId: '00000000-0000-0000-0000-000000000000',
 });
 
@@ -34,10 +40,50 @@ export type PingOneAuth =
   | { kind: 'bearer'; token: string }
   | { kind: 'client_credentials'; clientId: string; clientSecret: string; tokenUrl: string; scopes: string[] };
 
+/**
+ * The person grant on PingOne (RFC 7523 JWT bearer authorization grant, as
+ * `frodo admin generate-rfc7523-authz-grant-artefacts` sets it up): Gatehouse signs an assertion
+ * whose subject is the approver and exchanges it for a token acting as them, so approvals,
+ * rejections, comments and cancellations are recorded as theirs.
+ */
+export interface PingOnePersonGrant {
+  /** The OAuth client allowed the jwt-bearer grant (frodo's `--client-id`). */
+  clientId: string;
+  /** Only for a confidential client; frodo's is public (token endpoint auth method `none`). */
+  clientSecret?: string;
+  /** The trusted JWT issuer's `iss` (frodo's `--iss`). */
+  issuer: string;
+  /** The issuer's private key: PEM, or a JWK such as frodo's `<client-id>_private.jwk.json`; RSA or EC. */
+  privateKey: string;
+  keyId?: string;
+  /** The realm's access_token endpoint, which is also the assertion's audience. */
+  tokenUrl: string;
+  scopes: string[];
+}
+
+/** The published client and issuer the emulated PingOne tenant trusts for the person grant. */
+export const SANDBOX_PINGONE_PERSON = Object.freeze({
+  clientId: 'gatehouse-sandbox-person',
+  issuer: 'urn:gatehouse:sandbox:issuer',
+});
+
 export type GovernanceConfig =
   | { provider: 'okta'; orgUrl: string; auth: OktaAuth }
   /** `realm` names the managed-user object (`<realm>_user`) and the token endpoint's realm. */
-  | { provider: 'pingone'; tenantUrl: string; realm: string; auth: PingOneAuth; serviceAccountId?: string };
+  | {
+      provider: 'pingone';
+      tenantUrl: string;
+      realm: string;
+      auth: PingOneAuth;
+      serviceAccountId?: string;
+      /** Decisions, comments and cancellations as the person (PINGONE_PERSON_*). */
+      personGrant?: PingOnePersonGrant;
+      /**
+       * PINGONE_ADMIN_DECIDES: the tenant lets its administrators approve and reject phases they are
+       * no actor of, so without a person grant Gatehouse may decide with its service token.
+       */
+      adminDecides?: boolean;
+    };
 
 export interface SlackConfig {
   signingSecret: string;

@@ -1,11 +1,15 @@
+import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { SEED } from '@gatehouse/sandbox/okta';
 import {
   createPingOneTenant,
+  JWT_BEARER,
+  type PersonGrantArtefacts,
   type PingOneTenant,
   type PingOneTenantOptions,
   pingOneEmulator,
 } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type JWK, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /**
@@ -253,9 +257,195 @@ describe('who may approve or reject a phase', () => {
     expect((await approve(h, request.id)).statusCode).toBe(200);
   });
 
-  it('is the seeded sandbox’s default (Gatehouse still decides with its service token), not the tenant’s', async () => {
-    const { PingOneTenant } = await import('@gatehouse/sandbox/pingone');
-    expect(createPingOneTenant().adminMayDecide).toBe(true);
+  it('is refused to administrators in the seeded sandbox too, which trusts the person grant instead', async () => {
+    const { PingOneTenant, SANDBOX_PERSON_GRANT } = await import('@gatehouse/sandbox/pingone');
+    expect(createPingOneTenant().adminMayDecide).toBe(false);
+    expect(createPingOneTenant().trustedIssuers.map((issuer) => issuer.issuer)).toEqual([SANDBOX_PERSON_GRANT.issuer]);
     expect(new PingOneTenant().adminMayDecide).toBe(false);
+    expect(new PingOneTenant().trustedIssuers).toEqual([]);
+  });
+});
+
+/**
+ * The JWT bearer grant (RFC 7523) at the realm's access_token endpoint, set up as
+ * `frodo admin generate-rfc7523-authz-grant-artefacts` does (frodo-lib src/ops/AdminOps.ts): a
+ * public client allowed only that grant, and a trusted issuer with the public key and the subjects
+ * it may assert. AM's checks (its "JWT profile for OAuth 2.0 authorization grant" pages): issuer,
+ * signature, `aud` naming the token endpoint, `exp` present, not passed and at most 30 minutes on.
+ */
+describe('the JWT bearer grant, as frodo sets it up', () => {
+  const TOKEN = '/am/oauth2/realms/root/realms/alpha/access_token';
+  /** The token endpoint as app.inject reaches it. */
+  const AUDIENCE = `http://localhost${TOKEN}`;
+  const ISSUER = 'https://my-issuer.com/issuer';
+  const CLIENT = 'rfc7523-client1';
+
+  /** frodo's RSA key (one for the whole block: making RSA keys is slow). */
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+  /** frodo's artefacts with its RSA key; the tenant trusts the public half. */
+  function frodo(h: Harness, extra: Partial<PersonGrantArtefacts> = {}): KeyObject {
+    h.tenant.trustPersonGrant({
+      clientId: CLIENT,
+      issuer: ISSUER,
+      publicKeys: [{ ...(publicKey.export({ format: 'jwk' }) as JWK), alg: 'RS256' }],
+      ...extra,
+    });
+    return privateKey;
+  }
+
+  /** An assertion as frodo's executeRfc7523AuthZGrantFlow makes it, with claims changed at will. */
+  function assertion(
+    h: Harness,
+    key: KeyObject,
+    claims: { iss?: string; sub?: string; aud?: string | string[]; exp?: number } = {},
+  ): Promise<string> {
+    const now = Math.floor(h.clock.now / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(claims.iss ?? ISSUER)
+      .setSubject(claims.sub ?? U.bob.id)
+      .setAudience(claims.aud ?? AUDIENCE)
+      .setExpirationTime(claims.exp ?? now + 180)
+      .setJti(randomUUID())
+      .sign(key);
+  }
+
+  function exchange(h: Harness, jwt: string, form: Record<string, string> = {}, headers: Record<string, string> = {}) {
+    return h.app.inject({
+      method: 'POST',
+      url: TOKEN,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: new URLSearchParams({
+        grant_type: JWT_BEARER,
+        assertion: jwt,
+        client_id: CLIENT,
+        scope: 'fr:idm:* fr:iga:*',
+        ...form,
+      }).toString(),
+    });
+  }
+
+  async function tokenFor(h: Harness, key: KeyObject, sub: string): Promise<string> {
+    const answer = await exchange(h, await assertion(h, key, { sub }));
+    expect(answer.statusCode).toBe(200);
+    return (answer.json() as { access_token: string }).access_token;
+  }
+
+  function act(h: Harness, token: string, id: string, action: string, body: object, phaseName?: string) {
+    return h.app.inject({
+      method: 'POST',
+      url: `${GOV}/requests/${id}?_action=${action}${phaseName ? `&phaseName=${phaseName}` : ''}`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: body,
+    });
+  }
+
+  it('gives a token acting as the subject: the phase’s actor approves, recorded as theirs', async () => {
+    const h = await harness();
+    const key = frodo(h);
+    const answer = await exchange(h, await assertion(h, key));
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'fr:idm:* fr:iga:*' });
+    const token = (answer.json() as { access_token: string }).access_token;
+    const request = create(h, U.alice.id, E.salesforceSalesUser.id);
+    const approved = await act(h, token, request.id, 'approve', { justification: 'Fine by me' }, 'managerApproval1');
+    expect(approved.statusCode).toBe(200);
+    const record = h.tenant.request(request.id);
+    expect(record?.decision.phases[0]?.completedBy?.id).toBe(U.bob.id);
+    expect(record?.decision.comments.at(-1)).toMatchObject({ user: { id: U.bob.id }, comment: 'Fine by me' });
+  });
+
+  it('lets only a phase’s actors decide it with their own token', async () => {
+    const h = await harness();
+    const key = frodo(h);
+    const request = create(h, U.alice.id, E.salesforceSalesUser.id);
+    const grace = await tokenFor(h, key, U.grace.id);
+    const refused = await act(h, grace, request.id, 'approve', { justification: '' }, 'managerApproval1');
+    expect(refused.statusCode).toBe(403);
+    expect(h.tenant.request(request.id)?.decision.phases[0]?.status).toBe('in-progress');
+  });
+
+  it('lets a person comment on a request they take part in and cancel their own, and nobody else', async () => {
+    const h = await harness();
+    const key = frodo(h);
+    const request = create(h, U.alice.id, E.salesforceSalesUser.id);
+    const carol = await tokenFor(h, key, U.carol.id);
+    expect((await act(h, carol, request.id, 'comment', { comment: 'me too' })).statusCode).toBe(403);
+    expect((await act(h, carol, request.id, 'cancel', { comment: '' })).statusCode).toBe(403);
+    const bob = await tokenFor(h, key, U.bob.id);
+    expect((await act(h, bob, request.id, 'comment', { comment: 'Which region?' })).statusCode).toBe(200);
+    expect((await act(h, bob, request.id, 'cancel', { comment: '' })).statusCode).toBe(403);
+    const alice = await tokenFor(h, key, U.alice.id);
+    expect((await act(h, alice, request.id, 'cancel', { comment: 'Not needed' })).statusCode).toBe(200);
+    expect(h.tenant.request(request.id)?.decision.comments.map((c) => [c.user.id, c.comment])).toEqual([
+      [U.bob.id, 'Which region?'],
+      [U.alice.id, 'Not needed'],
+    ]);
+  });
+
+  it('takes the audience with the default port written out, as frodo writes it, or as an array', async () => {
+    const h = await harness();
+    const key = frodo(h);
+    for (const aud of [`http://localhost:80${TOKEN}`, ['https://elsewhere.example/token', AUDIENCE]]) {
+      expect((await exchange(h, await assertion(h, key, { aud }))).statusCode).toBe(200);
+    }
+  });
+
+  it.each([
+    ['an issuer it does not trust', { iss: 'https://someone-else.example' }, 'JWT issuer is not trusted'],
+    ['another audience', { aud: 'https://openam-acme.forgeblocks.com/am/oauth2/access_token' }, 'audience'],
+    ['an assertion that has expired', { exp: Math.floor(START / 1000) - 1 }, 'JWT has expired'],
+    ['an expiry more than 30 minutes on', { exp: Math.floor(START / 1000) + 3600 }, 'unreasonable'],
+    ['a subject that is nobody in the realm', { sub: 'no-such-user' }, 'not an active user'],
+  ])('refuses %s with invalid_grant', async (_name, claims, description) => {
+    const h = await harness();
+    const key = frodo(h);
+    const answer = await exchange(h, await assertion(h, key, claims));
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining(description),
+    });
+    expect(h.tenant.personTokens.size).toBe(0);
+  });
+
+  it('refuses a subject the issuer may not assert, when its allowed subjects are listed', async () => {
+    const h = await harness();
+    const key = frodo(h, { allowedSubjects: [U.bob.id] });
+    expect((await exchange(h, await assertion(h, key, { sub: U.bob.id }))).statusCode).toBe(200);
+    const answer = await exchange(h, await assertion(h, key, { sub: U.grace.id }));
+    expect(answer.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('subject'),
+    });
+  });
+
+  it('refuses an assertion signed with a key the issuer does not hold', async () => {
+    const h = await harness();
+    frodo(h);
+    const { privateKey: stranger } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const answer = await exchange(h, await assertion(h, stranger));
+    expect(answer.statusCode).toBe(400);
+    expect(answer.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('refuses a client that is not allowed the grant, and a confidential client without its secret', async () => {
+    const h = await harness();
+    const key = frodo(h, { clientSecret: 'person-client-secret-0123456789' });
+    const jwt = await assertion(h, key);
+    expect((await exchange(h, jwt, { client_id: 'nobody' })).json()).toMatchObject({ error: 'invalid_client' });
+    expect((await exchange(h, jwt)).statusCode).toBe(401);
+    const basic = Buffer.from(`${CLIENT}:person-client-secret-0123456789`).toString('base64');
+    expect((await exchange(h, jwt, {}, { authorization: `Basic ${basic}` })).statusCode).toBe(200);
+  });
+
+  it('stops accepting a person’s token once it expires', async () => {
+    const h = await harness();
+    const key = frodo(h);
+    const token = await tokenFor(h, key, U.bob.id);
+    const request = create(h, U.alice.id, E.salesforceSalesUser.id);
+    h.clock.now += 3601 * 1000;
+    expect((await act(h, token, request.id, 'comment', { comment: 'late' })).statusCode).toBe(401);
   });
 });

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Governance } from '../../src/api/governance.js';
 import { OktaGovernance } from '../../src/api/okta/client.js';
 import { PingOneGovernance } from '../../src/api/pingone/client.js';
-import { SANDBOX_SECRETS } from '../../src/config.js';
+import { type PingOnePersonGrant, SANDBOX_PINGONE_PERSON, SANDBOX_SECRETS } from '../../src/config.js';
 import { type ChatIdentity, Flows } from '../../src/flows/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 import { testLogger } from './test-logger.js';
@@ -95,9 +95,13 @@ export async function startWorld(
       realm: 'alpha',
       auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
       serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
+      // The tenant trusts the sandbox's issuer: approvers decide as themselves.
+      personGrant: sandboxPersonGrant(url),
       timeoutMs: 2000,
       baseBackoffMs: 5,
       logger: logger.child({ component: 'pingone' }),
+      // One clock with the tenant: assertions and tokens age as the test moves time on.
+      now,
     });
     portal = pingOnePortal(tenant);
   }
@@ -118,6 +122,17 @@ export async function startWorld(
       await emulator.close();
       if (!options.store) await store.close();
     },
+  };
+}
+
+/** The person grant sandbox mode uses, against an emulated tenant at `tenantUrl`. */
+export function sandboxPersonGrant(tenantUrl: string): PingOnePersonGrant {
+  return {
+    clientId: SANDBOX_PINGONE_PERSON.clientId,
+    issuer: SANDBOX_PINGONE_PERSON.issuer,
+    privateKey: SANDBOX_SECRETS.pingonePersonKey,
+    tokenUrl: `${tenantUrl}/am/oauth2/realms/root/realms/alpha/access_token`,
+    scopes: ['fr:idm:*', 'fr:iga:*'],
   };
 }
 

@@ -1,20 +1,74 @@
-import { GovernanceRejected, GovernanceUnavailable } from '../../domain/errors.js';
-import type { AccessRequest } from '../../domain/types.js';
+import type { Logger } from 'pino';
+import {
+  GovernanceAuthFailed,
+  type GovernanceOperation,
+  GovernanceRejected,
+  GovernanceUnavailable,
+} from '../../domain/errors.js';
+import type { AccessRequest, Principal } from '../../domain/types.js';
 import type { CancelInput, CommentInput, DecisionInput } from '../governance.js';
+import type { Authorizer } from '../http.js';
 import type { PingOneHttp } from './http.js';
 import { onBehalfComment } from './mapping.js';
 import { GOV, withQuery } from './paths.js';
+import { PersonGrantRefused, type PingOnePersonTokens } from './person-tokens.js';
+import type { PingOnePortal } from './portal.js';
 import type { PingOneRequests } from './requests.js';
 import { ignored } from './wire.js';
 
+export interface PingOneActionsOptions {
+  portal: PingOnePortal;
+  /** Tokens acting as each person (the RFC 7523 person grant), when the tenant is set up for it. */
+  persons?: PingOnePersonTokens;
+  /** The tenant lets administrators decide phases they are no actor of (PINGONE_ADMIN_DECIDES). */
+  adminDecides?: boolean;
+  logger?: Logger;
+}
+
+type Action = Extract<GovernanceOperation, 'decide' | 'comment' | 'cancel'>;
+
+/** How each action reads when PingOne turns it down, and where the person can act themselves. */
+const WORDS: Record<Action, { done: string; forbidden: string; notDone: string; instead: string; open: string }> = {
+  decide: {
+    done: 'approve or reject',
+    forbidden: 'decide this step of the request (only its assigned approvers can)',
+    notDone: 'nothing was recorded',
+    instead: 'Decide in PingOne instead',
+    open: 'Open it in PingOne to see who can decide it',
+  },
+  comment: {
+    done: 'comment',
+    forbidden: 'comment on this request',
+    notDone: 'your comment was not added',
+    instead: 'Add it in PingOne instead',
+    open: 'Open it in PingOne',
+  },
+  cancel: {
+    done: 'cancel requests',
+    forbidden: 'cancel this request',
+    notDone: 'the request was not cancelled',
+    instead: 'Cancel it in PingOne instead',
+    open: 'Open it in PingOne',
+  },
+};
+
 /**
- * Acting on a request (`_action=approve|reject&phaseName=…`, `comment`, `cancel`) with Gatehouse's
- * governance-administrator token; the justification or comment text says who acted in chat.
+ * Acting on a request (`_action=approve|reject&phaseName=…`, `comment`, `cancel`), as IGA's model
+ * has it: approving and rejecting are the phase's actors' own acts (Ping's UI offers them only in
+ * the actor's view), so they go with a token acting as the approver (the person grant), and the
+ * justification is the approver's own words, recorded under their name. Comments and cancellations
+ * are the person's too when the grant is set up; without it they go with Gatehouse's administrator
+ * token (Ping's admin view offers cancel) and their text says who acted in chat. A decision with
+ * the administrator token is made only where PINGONE_ADMIN_DECIDES says the tenant allows it.
+ *
+ * Whatever PingOne refuses (no grant set up, the grant refused, IGA saying no to this person) is
+ * told plainly with a link to do it in Ping's own UI, and nothing is reported as done.
  */
 export class PingOneActions {
   constructor(
     private readonly http: PingOneHttp,
     private readonly requests: PingOneRequests,
+    private readonly options: PingOneActionsOptions,
   ) {}
 
   async decide(input: DecisionInput): Promise<AccessRequest> {
@@ -23,17 +77,34 @@ export class PingOneActions {
     if (!step?.taskId) {
       throw new GovernanceRejected('decide', 'This step is no longer waiting for a decision.', 409);
     }
+    const link = this.options.portal.approval(input.requestId);
+    const { persons, adminDecides } = this.options;
+    if (!persons && !adminDecides) {
+      throw new GovernanceRejected(
+        'decide',
+        `PingOne is not set up for Gatehouse to approve or reject as you, so nothing was recorded. ${WORDS.decide.instead}: ${link}`,
+        403,
+        'person_grant_not_configured',
+      );
+    }
     const verb = input.decision === 'approve' ? 'approve' : 'reject';
-    const justification = onBehalfComment(
-      input.approver.displayName,
-      input.approver.email,
-      input.via,
-      input.reason ?? (verb === 'approve' ? 'approved.' : 'rejected.'),
-    );
+    // As the approver, their words are theirs (Ping shows them under their name); as the
+    // administrator, the text has to say who decided in chat.
+    const justification = persons
+      ? (input.reason ?? '')
+      : onBehalfComment(
+          input.approver.displayName,
+          input.approver.email,
+          input.via,
+          input.reason ?? (verb === 'approve' ? 'approved.' : 'rejected.'),
+        );
+    const authorizer = persons?.authorizerFor(input.approver, 'decide');
     try {
-      await this.act('decide', input.requestId, step.taskId, { justification }, verb);
+      await this.act('decide', input.requestId, step.taskId, { justification }, verb, authorizer);
     } catch (error) {
-      if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) throw error;
+      if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) {
+        throw this.plainly(error, 'decide', input.approver, link, Boolean(authorizer));
+      }
       const after = await this.requests.get(input.requestId).catch(() => {
         throw error;
       });
@@ -46,28 +117,91 @@ export class PingOneActions {
   }
 
   async comment(input: CommentInput): Promise<AccessRequest> {
-    await this.act('comment', input.requestId, undefined, {
-      comment: onBehalfComment(input.author.displayName, input.author.email, input.via, input.text),
-    });
+    const authorizer = this.options.persons?.authorizerFor(input.author, 'comment');
+    const comment = authorizer
+      ? input.text
+      : onBehalfComment(input.author.displayName, input.author.email, input.via, input.text);
+    try {
+      await this.act('comment', input.requestId, undefined, { comment }, 'comment', authorizer);
+    } catch (error) {
+      const request = await this.requests.get(input.requestId).catch(() => null);
+      const mine = request && [request.requester.id, request.requestedFor.id].includes(input.author.id);
+      const link = mine
+        ? this.options.portal.myRequest(input.requestId)
+        : this.options.portal.approval(input.requestId);
+      throw this.plainly(error, 'comment', input.author, link, Boolean(authorizer));
+    }
     return this.requests.mustGet(input.requestId, 'comment');
   }
 
   async cancel(input: CancelInput): Promise<AccessRequest> {
-    await this.act('cancel', input.requestId, undefined, {
-      comment: onBehalfComment(input.by.displayName, input.by.email, undefined, input.reason ?? 'cancelled.'),
-    });
+    const authorizer = this.options.persons?.authorizerFor(input.by, 'cancel');
+    // Ping's UI sends the cancel comment as typed, empty when none was.
+    const comment = authorizer
+      ? (input.reason ?? '')
+      : onBehalfComment(input.by.displayName, input.by.email, undefined, input.reason ?? 'cancelled.');
+    try {
+      await this.act('cancel', input.requestId, undefined, { comment }, 'cancel', authorizer);
+    } catch (error) {
+      throw this.plainly(
+        error,
+        'cancel',
+        input.by,
+        this.options.portal.myRequest(input.requestId),
+        Boolean(authorizer),
+      );
+    }
     return this.requests.mustGet(input.requestId, 'cancel');
   }
 
-  /** One `_action` on a request; a decision names the phase the card was drawn for. */
+  /**
+   * One `_action` on a request; a decision names the phase the card was drawn for. Gatehouse's own
+   * token unless `authorizer` acts as someone.
+   */
   act(
-    operation: 'decide' | 'comment' | 'cancel',
+    operation: Action,
     requestId: string,
     phaseName: string | undefined,
     body: unknown,
     verb: string = operation,
+    authorizer?: Authorizer,
   ) {
     const path = withQuery(`${GOV}/requests/${encodeURIComponent(requestId)}`, { _action: verb, phaseName });
-    return this.http.send(operation, 'POST', path, ignored, body);
+    return this.http.send(operation, 'POST', path, ignored, body, authorizer ? { authorizer } : {});
+  }
+
+  /**
+   * A refusal worded for the person, with where to act in Ping instead: PingOne would not let
+   * Gatehouse act as them (the grant refused, or their token refused by IGA), or IGA does not let
+   * them do this. Anything else (an outage, a request gone) is passed on as it is.
+   */
+  private plainly(error: unknown, action: Action, person: Principal, link: string, asPerson: boolean): unknown {
+    const words = WORDS[action];
+    const grantRefused =
+      error instanceof PersonGrantRefused ||
+      (asPerson && error instanceof GovernanceAuthFailed && error.status === 401);
+    if (grantRefused) {
+      if (!(error instanceof PersonGrantRefused)) {
+        this.options.logger?.error(
+          { person: person.id, action },
+          "IGA refused a person's token from the person grant: check the grant's scopes (PINGONE_PERSON_SCOPES)",
+        );
+      }
+      return new GovernanceRejected(
+        action,
+        `PingOne did not let Gatehouse ${words.done} as you, so ${words.notDone}. ${words.instead}: ${link}`,
+        (error as GovernanceRejected | GovernanceAuthFailed).status,
+        (error as GovernanceRejected | GovernanceAuthFailed).vendorCode,
+      );
+    }
+    if (error instanceof GovernanceRejected && error.status === 403) {
+      return new GovernanceRejected(
+        action,
+        `PingOne does not let you ${words.forbidden}, so ${words.notDone}. ${words.open}: ${link}`,
+        403,
+        error.vendorCode,
+      );
+    }
+    return error;
   }
 }

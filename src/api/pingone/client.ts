@@ -1,4 +1,4 @@
-import type { PingOneAuth } from '../../config.js';
+import type { PingOneAuth, PingOnePersonGrant } from '../../config.js';
 import type { AccessGrant, AccessRequest, CatalogEntry, CatalogItem, Page, Principal } from '../../domain/types.js';
 import type {
   CancelInput,
@@ -18,7 +18,9 @@ import { PingOneActions } from './actions.js';
 import { PingOneApprovals } from './approvals.js';
 import { PingOneCatalog } from './catalog.js';
 import { PingOneHttp } from './http.js';
+import { PingOnePersonTokens } from './person-tokens.js';
 import { CONFIG_PATH, PingOnePolicy } from './policy.js';
+import { PingOnePortal } from './portal.js';
 import { PingOnePrincipals } from './principals.js';
 import { PingOneRequests } from './requests.js';
 import { PingOneSubmission } from './submission.js';
@@ -30,14 +32,19 @@ export interface PingOneGovernanceOptions extends VendorHttpOptions {
   auth: PingOneAuth;
   /** The managed-user id Gatehouse's token acts as, so its own comments and requests read as on behalf of someone. */
   serviceAccountId?: string;
+  /** The RFC 7523 person grant: approvals, rejections, comments and cancellations as the person. */
+  personGrant?: PingOnePersonGrant;
+  /** The tenant lets administrators decide phases they are no actor of (PINGONE_ADMIN_DECIDES). */
+  adminDecides?: boolean;
 }
 
 /**
  * The Governance port over PingOne Advanced Identity Cloud IGA: managed users (`/openidm`) for
  * identity, `/iga/governance/catalog` for what can be requested, `/iga/governance/requests` with
  * `_action=validate|create` and `_action=approve|reject|comment|cancel&phaseName=…`, and the
- * `iga_access_request` configuration for the rules. Gatehouse's token is a governance
- * administrator's; decisions and comments say in their text who acted in chat.
+ * `iga_access_request` configuration for the rules. Gatehouse's own token is a governance
+ * administrator's, for reads and requests; approvals and rejections go with a token acting as the
+ * approver (the person grant, RFC 7523), as do comments and cancellations where it is set up.
  *
  * Each part of the port is one collaborator over the same transport (and so the same circuit):
  * policy, principals, catalog, requests, approvals, submission, actions, access.
@@ -56,7 +63,8 @@ export class PingOneGovernance implements Governance {
 
   constructor(options: PingOneGovernanceOptions) {
     this.http = new PingOneHttp(options);
-    const portalUrl = `${options.tenantUrl}/enduser/?realm=${encodeURIComponent(options.realm)}`;
+    const portal = new PingOnePortal(options.tenantUrl, options.realm);
+    const portalUrl = portal.home;
     const now = this.http.now;
     this.rules = new PingOnePolicy(this.http);
     this.principals = new PingOnePrincipals(this.http, options.realm);
@@ -68,7 +76,26 @@ export class PingOneGovernance implements Governance {
       logger: options.logger,
     });
     this.approvals = new PingOneApprovals(this.http, this.requests, options.logger);
-    this.actions = new PingOneActions(this.http, this.requests);
+    this.actions = new PingOneActions(this.http, this.requests, {
+      portal,
+      persons: options.personGrant
+        ? new PingOnePersonTokens(options.personGrant, {
+            timeoutMs: options.timeoutMs ?? 10_000,
+            now,
+            logger: options.logger,
+          })
+        : undefined,
+      adminDecides: options.adminDecides,
+      logger: options.logger,
+    });
+    if (!options.personGrant) {
+      options.logger?.warn(
+        { adminDecides: Boolean(options.adminDecides) },
+        options.adminDecides
+          ? 'PingOne: no person grant (PINGONE_PERSON_*), so approvals and rejections go with the service token, as PINGONE_ADMIN_DECIDES allows'
+          : 'PingOne: no person grant (PINGONE_PERSON_*), so approvers are sent to PingOne to approve or reject',
+      );
+    }
     this.submission = new PingOneSubmission(this.http, {
       catalog: this.catalog,
       requests: this.requests,

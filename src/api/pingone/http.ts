@@ -40,9 +40,23 @@ const crestError = z.object({
   message: z.string().optional(),
 });
 
+/** Actions a person takes on a request: there a 403 is IGA saying no to that person, not to Gatehouse. */
+const ACTIONS: ReadonlySet<GovernanceOperation> = new Set(['decide', 'comment', 'cancel']);
+
 export function errorFromResponse(operation: GovernanceOperation, status: number, body: unknown): GatehouseError {
   const parsed = crestError.safeParse(body);
   const crest = parsed.success ? parsed.data : {};
+  // IGA lets only a phase's actors decide it (Ping's UI offers approve and reject in the actor's
+  // own view alone), so a 403 on an action means "not allowed for this person": Gatehouse's
+  // credentials are fine, and its reads still work.
+  if (status === 403 && ACTIONS.has(operation)) {
+    return new GovernanceRejected(
+      operation,
+      'PingOne does not allow you to do this on this request.',
+      403,
+      crest.reason,
+    );
+  }
   if (status === 401 || status === 403) return new GovernanceAuthFailed(operation, status, crest.reason);
   if (status === 404) return new GovernanceNotFound(operation, 'That item');
   if (status >= 400 && status < 500) {

@@ -2,7 +2,7 @@ import { SEED } from '@gatehouse/sandbox/okta';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PingOneGovernance } from '../../../src/api/pingone/client.js';
+import { PingOneGovernance, type PingOneGovernanceOptions } from '../../../src/api/pingone/client.js';
 import { createGatehouse } from '../../../src/app.js';
 import { loadConfig, type PingOneAuth, SANDBOX_SECRETS } from '../../../src/config.js';
 import { Flows } from '../../../src/flows/index.js';
@@ -10,6 +10,7 @@ import { MemoryStore } from '../../../src/store/index.js';
 import { ok, refused } from '../../flows/helpers.js';
 import { testLogger } from '../../support/test-logger.js';
 import { TEST_SECRETS } from '../../support/test-secrets.js';
+import { sandboxPersonGrant } from '../../support/world.js';
 
 const { users: U, entries: E } = SEED;
 let tenant: PingOneTenant;
@@ -35,16 +36,25 @@ afterEach(async () => {
 
 const base = () => `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
 
-/** The real client against this test's tenant; Gatehouse's sandbox token unless told otherwise. */
-function client(auth: PingOneAuth = { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken }) {
+/**
+ * The real client against this test's tenant; Gatehouse's sandbox token unless told otherwise, and
+ * the person grant the seeded tenant trusts, so approvers decide as themselves.
+ */
+function client(
+  auth: PingOneAuth = { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
+  extra: Partial<PingOneGovernanceOptions> = {},
+) {
   return new PingOneGovernance({
     tenantUrl: base(),
     realm: 'alpha',
     auth,
     serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
+    personGrant: sandboxPersonGrant(base()),
     timeoutMs: 2000,
     baseBackoffMs: 5,
     logger: testLogger(),
+    now: tenantNow,
+    ...extra,
   });
 }
 
@@ -287,6 +297,8 @@ describe('reading IGA requests defensively', () => {
     const request = await created(alice(), E.salesforceSalesUser.id);
     const mallory = tenant.users.find((user) => user._id === U.carol.id);
     if (!mallory) throw new Error('no user');
+    // The marker is written only by Gatehouse's own token: a tenant without the person grant.
+    const governance = client(undefined, { personGrant: undefined });
     await governance.comment({
       requestId: request.id,
       author: {

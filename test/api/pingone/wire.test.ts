@@ -9,6 +9,7 @@ import { Flows } from '../../../src/flows/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { ok } from '../../flows/helpers.js';
 import { testLogger } from '../../support/test-logger.js';
+import { sandboxPersonGrant } from '../../support/world.js';
 
 /**
  * The PingOne client against the IGA API as the vendor's material describes it (issue 17): date
@@ -44,9 +45,11 @@ function client(tenantUrl: string) {
     realm: 'alpha',
     auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
     serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
+    personGrant: sandboxPersonGrant(tenantUrl),
     timeoutMs: 2000,
     baseBackoffMs: 5,
     logger: testLogger(),
+    now: tenantNow,
   });
 }
 

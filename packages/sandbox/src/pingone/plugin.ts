@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { JWT_BEARER, jwtBearerGrant, OAuthProblem } from './jwt-bearer.js';
 import { type CatalogRecord, IgaProblem, type RequestRecord } from './records.js';
 import { filterOf, matches, page, sortRecords } from './search.js';
 import type { PingOneTenant, Task } from './tenant.js';
@@ -25,10 +26,14 @@ const createBody = z.object({
  * The emulated PingOne AIC tenant over HTTP: the IGA request, catalog, tasks (and the older
  * approvals), grants and configuration endpoints Gatehouse calls, and managed users under
  * /openidm, with a bearer token and CREST error bodies (`{ code, reason, message }`). Every call is
- * logged; armed faults answer before the route runs.
+ * logged; armed faults answer before the route runs. A call acts as whom its token was issued for:
+ * the service account (Gatehouse's own token, client credentials), or a person (the JWT bearer
+ * grant), and IGA's rules apply to that actor.
  */
 export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { tenant }) => {
   const afterWrite = new WeakMap<object, number>();
+  const actors = new WeakMap<FastifyRequest, string>();
+  const actorOf = (request: FastifyRequest) => actors.get(request) ?? tenant.serviceAccountId;
   app.addHook('onSend', async (request, reply, payload) => {
     const status = afterWrite.get(request);
     if (status === undefined || reply.statusCode >= 400) return payload;
@@ -70,9 +75,9 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     }
     if (TOKEN_PATH.test(path)) return;
     const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
-    if (!bearer || !tenant.acceptsToken(bearer)) {
-      return crest(reply, 401, 'Access token is missing or invalid');
-    }
+    const actor = bearer ? tenant.actorOf(bearer) : undefined;
+    if (!actor) return crest(reply, 401, 'Access token is missing or invalid');
+    actors.set(request, actor);
   });
 
   app.setErrorHandler((error, _request, reply) => {
@@ -87,13 +92,27 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  // ── OAuth 2.0 client credentials (AM) ────────────────────────────────────────────────────────
+  // ── OAuth 2.0 token endpoint (AM): client credentials, and the JWT bearer grant (RFC 7523) ──
   app.post<{ Params: { realm: string }; Body: Record<string, string> }>(
     '/am/oauth2/realms/root/realms/:realm/access_token',
     async (request, reply) => {
       const basic = /^Basic (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
       const [id, secret] = basic ? Buffer.from(basic, 'base64').toString().split(':') : [];
-      if (request.body?.grant_type !== 'client_credentials') {
+      const grantType = request.body?.grant_type;
+      if (grantType === JWT_BEARER) {
+        try {
+          return await jwtBearerGrant(tenant, {
+            form: request.body,
+            ...(id !== undefined ? { basic: { id, secret: secret ?? '' } } : {}),
+            // The audience is the token endpoint as the caller reached it, prefix included.
+            tokenEndpoint: `${request.protocol}://${request.host}${request.url.split('?')[0]}`,
+          });
+        } catch (error) {
+          if (!(error instanceof OAuthProblem)) throw error;
+          return reply.code(error.status).send({ error: error.error, error_description: error.description });
+        }
+      }
+      if (grantType !== 'client_credentials') {
         return reply
           .code(400)
           .send({ error: 'unsupported_grant_type', error_description: 'Grant type is not supported' });
@@ -141,7 +160,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     const body = createBody.parse(request.body);
     if (action === 'validate') return { result: [], errors: tenant.validate(body) };
     if (action === 'create') {
-      const { result, errors } = tenant.create(body, tenant.serviceAccountId);
+      const { result, errors } = tenant.create(body, actorOf(request));
       return { result: result.map(requestJson), errors };
     }
     throw new IgaProblem(400, `Unsupported action ${action ?? ''}`);
@@ -158,7 +177,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     const action = request.query._action;
     const body = (request.body ?? {}) as { justification?: unknown; comment?: unknown };
     const said = (value: unknown) => (typeof value === 'string' ? value : undefined);
-    const actor = tenant.serviceAccountId;
+    const actor = actorOf(request);
     if (action === 'approve' || action === 'reject') {
       tenant.decide(id, action, request.query.phaseName, actor, said(body.justification));
     } else if (action === 'comment') {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GroupRecord } from '../okta/records.js';
 import { SEED, seedCompany } from '../okta/seed.js';
+import type { JwtBearerClient, PersonGrantArtefacts, TrustedJwtIssuer } from './jwt-bearer.js';
 import {
   type AccessRequestConfig,
   type ApprovalPlan,
@@ -100,6 +101,11 @@ export class PingOneTenant {
   /** OAuth clients allowed the client-credentials grant (id → secret), and the tokens issued to them. */
   readonly oauthClients = new Map<string, string>();
   readonly issuedTokens = new Map<string, number>();
+  /** OAuth clients allowed the JWT bearer grant (RFC 7523), and the issuers whose assertions AM trusts. */
+  readonly jwtBearerClients = new Map<string, JwtBearerClient>();
+  readonly trustedIssuers: TrustedJwtIssuer[] = [];
+  /** Tokens from the JWT bearer grant, each acting as one user until a moment. */
+  readonly personTokens = new Map<string, { userId: string; until: number }>();
   /** Gatehouse's token acts as this governance administrator. */
   readonly serviceAccountId = SEED.users.service.id;
   adminMayDecide: boolean;
@@ -137,10 +143,42 @@ export class PingOneTenant {
     return token;
   }
 
+  /**
+   * What `frodo admin generate-rfc7523-authz-grant-artefacts` sets up: a client allowed the JWT
+   * bearer grant and the issuer it trusts (`<client-id>-issuer`), with its public keys and the
+   * subjects it may assert (none listed: any user of the realm).
+   */
+  trustPersonGrant(artefacts: PersonGrantArtefacts): void {
+    this.jwtBearerClients.set(artefacts.clientId, {
+      scopes: artefacts.scopes ?? ['openid', 'fr:am:*', 'fr:idm:*', 'fr:iga:*'],
+      ...(artefacts.clientSecret ? { secret: artefacts.clientSecret } : {}),
+    });
+    this.trustedIssuers.push({
+      id: `${artefacts.clientId}-issuer`,
+      issuer: artefacts.issuer,
+      jwkSet: { keys: artefacts.publicKeys.map((key) => ({ ...key })) },
+      allowedSubjects: [...(artefacts.allowedSubjects ?? [])],
+    });
+  }
+
+  /** A token acting as this user, valid `lifetimeS` seconds (the JWT bearer grant's answer). */
+  issuePersonToken(userId: string, lifetimeS = 3600): string {
+    const token = `eyJ${randomUUID().replace(/-/g, '')}`;
+    this.personTokens.set(token, { userId, until: this.now() + lifetimeS * 1000 });
+    return token;
+  }
+
   acceptsToken(token: string): boolean {
-    if (token === this.accessToken) return true;
+    return this.actorOf(token) !== undefined;
+  }
+
+  /** Whom a token acts as: the service account for Gatehouse's own tokens, the user for a person's. */
+  actorOf(token: string): string | undefined {
+    if (token === this.accessToken) return this.serviceAccountId;
     const until = this.issuedTokens.get(token);
-    return until !== undefined && until > this.now();
+    if (until !== undefined && until > this.now()) return this.serviceAccountId;
+    const person = this.personTokens.get(token);
+    return person && person.until > this.now() ? person.userId : undefined;
   }
 
   user(id: string): ManagedUserRecord | undefined {
@@ -313,9 +351,13 @@ export class PingOneTenant {
     this.touch(request);
   }
 
+  /** A comment, by the administrator or by someone who may view the request (assumed: no Ping source says who may). */
   comment(id: string, actorId: string, text: string): void {
     const request = this.request(id);
     if (!request) throw new IgaProblem(404, `No request ${id}.`);
+    if (actorId !== this.serviceAccountId && !this.mayView(request, actorId)) {
+      throw new IgaProblem(403, `User ${actorId} is not authorized to comment on request ${id}.`);
+    }
     if (!text.trim()) throw new IgaProblem(400, 'A comment needs text.');
     request.decision.comments.push({
       timeStamp: this.stamp(this.now()),
@@ -326,9 +368,16 @@ export class PingOneTenant {
     this.touch(request);
   }
 
+  /**
+   * Cancel, by the administrator (Ping's admin view offers it) or by the person who asked or the
+   * one it is for (the end user's own view offers it; which of them IGA allows is assumed).
+   */
   cancel(id: string, actorId: string, text?: string): void {
     // Ping's UI offers cancel on a suspended request too.
     const request = this.mustOpen(id, ['in-progress', 'suspended']);
+    if (actorId !== this.serviceAccountId && request.requester.id !== actorId && request.user.id !== actorId) {
+      throw new IgaProblem(403, `User ${actorId} is not authorized to cancel request ${id}.`);
+    }
     const at = this.stamp(this.now());
     if (text)
       request.decision.comments.push({
@@ -356,12 +405,15 @@ export class PingOneTenant {
   /** Requests this person may view: theirs, asked by them, or assigned to them to act on. */
   requestsOf(userId: string): RequestRecord[] {
     this.applyClock();
+    return this.requests.filter((r) => this.mayView(r, userId));
+  }
+
+  private mayView(request: RequestRecord, userId: string): boolean {
     const actor = `managed/user/${userId}`;
-    return this.requests.filter(
-      (r) =>
-        r.user.id === userId ||
-        r.requester.id === userId ||
-        [...r.decision.actors.active, ...r.decision.actors.inactive].some((a) => a.id === actor),
+    return (
+      request.user.id === userId ||
+      request.requester.id === userId ||
+      [...request.decision.actors.active, ...request.decision.actors.inactive].some((a) => a.id === actor)
     );
   }
 
