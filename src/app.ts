@@ -186,7 +186,17 @@ export async function createGatehouse(
   const surfaces = [
     ...(slack?.plugin ? [slack.plugin] : []),
     ...(teams ? [teams.plugin] : []),
-    ...(hookSecret ? [oktaHook({ secret: hookSecret, queue, logger: logger.child({ component: 'okta-hook' }) })] : []),
+    ...(hookSecret
+      ? [
+          oktaHook({
+            secret: hookSecret,
+            queue,
+            logger: logger.child({ component: 'okta-hook' }),
+            // An access-request event that names no request Gatehouse recognises still means news.
+            pollSoon: () => poller.pollSoon(),
+          }),
+        ]
+      : []),
   ];
   const server = await buildServer({
     config,

@@ -44,6 +44,7 @@ export const FAILURE_CODES = [
   'not_an_approver',
   'self_approval_forbidden',
   'already_decided',
+  'decide_elsewhere',
   'decision_in_progress',
   'decision_unconfirmed',
   'decision_outcome_unknown',

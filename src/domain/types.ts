@@ -76,6 +76,19 @@ export interface ApprovalStep {
   decision?: StepDecision;
 }
 
+/**
+ * Where a request's approvals are handled when it cannot be done in chat: the backend does not show
+ * Gatehouse this request's approval steps (an API the org lacks or withholds, or a kind of request
+ * approved elsewhere). Its steps are then unknown, nobody is asked from chat, and its approvers decide
+ * in `system` itself, at `url`.
+ */
+export interface ApprovalsElsewhere {
+  /** The governance system as people know it ("Okta"). */
+  system: string;
+  /** Where to go to decide. */
+  url?: string;
+}
+
 export interface Comment {
   id: string;
   author: PrincipalRef;
@@ -106,6 +119,8 @@ export interface AccessRequest {
   revocationScheduled?: string;
   /** A link to the request in the governance system's own portal. */
   portalUrl?: string;
+  /** Set when approvals cannot be seen or made from chat: say so, and where they are made. */
+  approvalsHandledIn?: ApprovalsElsewhere;
 }
 
 export interface AccessGrant {
@@ -115,6 +130,8 @@ export interface AccessGrant {
   /** When time-bound access ends. */
   expiresAt?: string;
   grantedAt?: string;
+  /** What could not be read about this access, worded for the person (the dates' source, say). */
+  caveat?: string;
 }
 
 export interface Page<T> {

@@ -1,6 +1,6 @@
 import type { Governance } from '../api/governance.js';
 import { GatehouseError, GovernanceUnavailable } from '../domain/errors.js';
-import type { AccessRequest, Decision, Principal } from '../domain/types.js';
+import { type AccessRequest, type Decision, isOpen, type Principal } from '../domain/types.js';
 import { bestEffort } from '../store/index.js';
 import { rememberDecision, withAttributions } from './attribution.js';
 import { assertCanCancel, assertCanComment, assertCanDecide, availableActions, canView } from './authorization.js';
@@ -8,6 +8,7 @@ import { DecisionClaim } from './decision-claim.js';
 import { cleanText, type FlowDeps } from './deps.js';
 import {
   AlreadyDecided,
+  DecideElsewhere,
   DecisionInProgress,
   DecisionOutcomeUnknown,
   DecisionUnconfirmed,
@@ -51,10 +52,7 @@ export class Deciding {
   ): Promise<{ request: RequestView; decision: Decision }> {
     const { governance, store, logger, changes } = this.deps;
     const reason = cleanText('reason', input.reason);
-    const [request, policy] = await Promise.all([
-      this.visibleTo(input.requestId, approver, () => new NotAnApprover(input.requestId)),
-      governance.policy(),
-    ]);
+    const [request, policy] = await Promise.all([this.decidable(input.requestId, approver), governance.policy()]);
     const claim = await this.claimStep(request, approver, input, reason, policy).catch((error: unknown) => {
       // The person can see the request but the message they pressed is out of date: redraw it.
       if (error instanceof GatehouseError && showsStaleMessage(error)) changes.publish({ kind: 'stale', request });
@@ -142,6 +140,21 @@ export class Deciding {
     if (decided) throw new AlreadyDecided(request.id, decided.decision, decided.by, decided.at);
     if (!(await claim.takeOver())) throw new DecisionInProgress(`claim ${claim.key} held`);
     return claim;
+  }
+
+  /**
+   * The request, for an approver deciding it. One whose approvals the governance system keeps to
+   * itself (Gatehouse cannot see who approves it) is decided there, whoever asks: the card pressed
+   * is redrawn without its buttons, and the answer says where to decide.
+   */
+  private async decidable(requestId: string, approver: Principal): Promise<AccessRequest> {
+    const request = await this.deps.governance.getRequest(requestId);
+    if (request && isOpen(request) && request.approvalsHandledIn) {
+      this.deps.changes.publish({ kind: 'stale', request });
+      throw new DecideElsewhere(request.id, request.approvalsHandledIn);
+    }
+    if (!request || !canView(request, approver)) throw new NotAnApprover(requestId);
+    return withAttributions(this.deps.store, request);
   }
 
   /**

@@ -189,6 +189,25 @@ export class AlreadyDecided extends FlowError {
   }
 }
 
+/**
+ * The request's approvals are handled in the governance system, not in chat (Gatehouse cannot see
+ * its steps): the decision has to be made there. Said to whoever presses, since nobody in chat is
+ * known to be its approver; it tells nothing about the request but its id and where to decide.
+ */
+export class DecideElsewhere extends FlowError {
+  readonly code = 'decide_elsewhere';
+  readonly userMessage: string;
+  constructor(
+    readonly requestId: string,
+    readonly where: { system: string; url?: string },
+  ) {
+    super(`${requestId}: approvals are handled in ${where.system}`);
+    this.userMessage =
+      `Approvals for request ${requestId} are handled in ${where.system}, not in chat, so this decision must be made in ${where.system}` +
+      (where.url ? `: ${where.url}` : '.');
+  }
+}
+
 export class RequestClosed extends FlowError {
   readonly code = 'request_closed';
   readonly userMessage: string;

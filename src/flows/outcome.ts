@@ -27,8 +27,9 @@ export async function outcomeOf<V>(logger: Logger, flow: string, run: () => Prom
 
 /**
  * Refusals that mean the message clicked is out of date (decided elsewhere, closed, moved to
- * another step): the messages about the request should be brought up to date.
+ * another step, its approvals now handled in the governance system only): the messages about the
+ * request should be brought up to date.
  */
 export function showsStaleMessage(failure: { code: string }): boolean {
-  return ['already_decided', 'request_closed', 'not_an_approver'].includes(failure.code);
+  return ['already_decided', 'request_closed', 'not_an_approver', 'decide_elsewhere'].includes(failure.code);
 }

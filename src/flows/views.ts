@@ -7,7 +7,7 @@ import type {
   Principal,
   StepStatus,
 } from '../domain/types.js';
-import { currentStep } from '../domain/types.js';
+import { currentStep, isOpen } from '../domain/types.js';
 import type { Action } from './authorization.js';
 import { describeDuration, nameOf } from './wording.js';
 
@@ -61,6 +61,11 @@ export interface RequestView {
   revocationStatus?: AccessRequest['revocationStatus'];
   revocationScheduled?: string;
   portalUrl?: string;
+  /**
+   * Set when approvals are not seen or made in chat: the governance system handles them (open
+   * requests also say so in `statusLabel`), and `url` is where an approver decides.
+   */
+  approvalsHandledIn?: { system: string; url?: string };
   /** What the person looking at this may do now. */
   actions: Action[];
 }
@@ -77,6 +82,13 @@ const STATUS_LABELS: Record<AccessRequest['status'], string> = {
 
 function person(ref: { id: string; displayName?: string; email?: string }): PersonView {
   return { id: ref.id, name: nameOf(ref), email: ref.email };
+}
+
+/** "Pending approval — approvals are handled in Okta": what an open request says when chat cannot see its steps. */
+function statusLabel(request: AccessRequest): string {
+  const label = STATUS_LABELS[request.status];
+  const elsewhere = request.approvalsHandledIn;
+  return elsewhere && isOpen(request) ? `${label} — approvals are handled in ${elsewhere.system}` : label;
 }
 
 export function requestView(request: AccessRequest, actions: Action[] = []): RequestView {
@@ -101,7 +113,7 @@ export function requestView(request: AccessRequest, actions: Action[] = []): Req
   return {
     id: request.id,
     status: request.status,
-    statusLabel: STATUS_LABELS[request.status],
+    statusLabel: statusLabel(request),
     entry: request.entry,
     requestedFor: person(request.requestedFor),
     requester: person(request.requester),
@@ -119,6 +131,7 @@ export function requestView(request: AccessRequest, actions: Action[] = []): Req
     revocationStatus: request.revocationStatus,
     revocationScheduled: request.revocationScheduled,
     portalUrl: request.portalUrl,
+    ...(request.approvalsHandledIn ? { approvalsHandledIn: { ...request.approvalsHandledIn } } : {}),
     actions,
   };
 }
@@ -155,10 +168,18 @@ export interface AccessView {
   status: AccessGrant['status'];
   expiresAt?: string;
   grantedAt?: string;
+  /** What could not be read about this access (where its dates come from instead), worded for the person. */
+  caveat?: string;
 }
 
 export function accessView(grant: AccessGrant): AccessView {
-  return { entry: grant.entry, status: grant.status, expiresAt: grant.expiresAt, grantedAt: grant.grantedAt };
+  return {
+    entry: grant.entry,
+    status: grant.status,
+    expiresAt: grant.expiresAt,
+    grantedAt: grant.grantedAt,
+    ...(grant.caveat ? { caveat: grant.caveat } : {}),
+  };
 }
 
 export function principalView(principal: Principal): PersonView {

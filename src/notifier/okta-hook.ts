@@ -15,6 +15,12 @@ import type { SyncQueue } from './queue.js';
  * so what one delivery may ask for is bounded: a few targets per event are read, a hundred requests
  * per delivery queued, only ids shaped like Okta's, and one sync per request per short window
  * however many events (and deliveries, on any replica) name it.
+ *
+ * Okta publishes the names of its access-request events (access.request.create, .resolve, .cancel,
+ * .reject, .expire, and .update since release 2026.05.0) but not the shape of their `target[]`: the
+ * request is taken to be any target whose id is shaped like a v2 request id, whatever its `type`
+ * string. An access-request event naming none is not dropped: it asks for a poll soon (`pollSoon`),
+ * which reads what changed lately.
  */
 
 /** Okta names one request (and perhaps its requester and app) per event; more is not Okta. */
@@ -55,7 +61,7 @@ const delivery = z.object({
   }),
 });
 
-/** Okta's access-request events; the request is the target of type AccessRequest. */
+/** Okta's access-request events; the request is a target whose id is a request id, whatever its `type`. */
 const ACCESS_REQUEST_EVENT = /^access\.request\./;
 
 export function oktaHook(options: {
@@ -63,6 +69,11 @@ export function oktaHook(options: {
   queue: SyncQueue;
   logger: Logger;
   now?: () => number;
+  /**
+   * Asks for a poll of recent changes soon (RequestPoller.pollSoon): for access-request events that
+   * name no request Gatehouse can read. Without it such events are left to the next regular poll.
+   */
+  pollSoon?: () => void;
 }): FastifyPluginAsync {
   const wanted = Buffer.from(options.secret);
   const now = options.now ?? Date.now;
@@ -97,17 +108,26 @@ export function oktaHook(options: {
       }
       const requestIds = new Set<string>();
       let ignored = 0;
+      const unnamed: string[] = [];
       for (const event of parsed.data.data.events) {
         if (!ACCESS_REQUEST_EVENT.test(event.eventType)) continue;
         // Only the first few targets are read: an event naming more is not one Okta wrote. The
         // delivery is still answered 200, so its other events are not lost to a refusal Okta will
-        // not retry.
-        const targets = event.target.filter((target) => target.type === 'AccessRequest');
-        ignored += Math.max(0, targets.length - MAX_TARGETS_PER_EVENT);
-        for (const target of targets.slice(0, MAX_TARGETS_PER_EVENT)) {
-          if (!OKTA_REQUEST_ID.test(target.id)) ignored += 1;
-          else requestIds.add(target.id);
-        }
+        // not retry. The request is whichever target has a request's id (users and apps do not).
+        ignored += Math.max(0, event.target.length - MAX_TARGETS_PER_EVENT);
+        const requests = event.target
+          .slice(0, MAX_TARGETS_PER_EVENT)
+          .filter((target) => OKTA_REQUEST_ID.test(target.id));
+        if (requests.length === 0) unnamed.push(event.eventType);
+        for (const target of requests) requestIds.add(target.id);
+      }
+      if (unnamed.length > 0) {
+        // Something happened to a request Gatehouse cannot tell: what changed lately is read instead.
+        options.logger.warn(
+          { events: unnamed.length, eventTypes: [...new Set(unnamed)].slice(0, 6), polling: Boolean(options.pollSoon) },
+          'Okta access-request events named no request id (req + 17 letters or digits); polling for recent changes instead',
+        );
+        options.pollSoon?.();
       }
       const queued = [...requestIds].slice(0, MAX_REQUESTS_PER_DELIVERY);
       if (ignored > 0 || queued.length < requestIds.size) {

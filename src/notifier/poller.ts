@@ -31,6 +31,10 @@ const OVERLAP_MS = 2_000;
 const MAX_PAGES = 50;
 /** A resume point older than this is dropped (the governance system's page cursors do not live for ever). */
 const RESUME_TTL_MS = 10 * 60_000;
+/** A poll asked for soon runs this long after the first ask; asks meanwhile fold into it. */
+const SOON_DELAY_MS = 1_000;
+/** How far back a poll asked for soon reads. */
+const RECENT_MS = 5 * 60_000;
 
 /**
  * Finds what changed in the governance system since the last poll (requests whose lastUpdated is
@@ -51,8 +55,39 @@ export class RequestPoller {
    * rather than skipped by starting again from "now".
    */
   private knownCursor: string | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  private catchingUp: Promise<unknown> | undefined;
 
   constructor(private readonly options: PollerOptions) {}
+
+  /**
+   * Reads what changed in the last few minutes, soon, and queues a sync for each: for a hint that
+   * something changed without saying what (an Okta event that names no request). Asks within a
+   * second fold into one read of one page. It runs on whichever replica was asked, takes no lease
+   * and moves no cursor: each change is queued under its request and time, as polls queue it, so
+   * nothing is synced twice.
+   */
+  pollSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.catchingUp ??= this.catchUp()
+        .catch((err) => this.options.logger.warn({ err }, 'catch-up poll failed; the next poll finds the change'))
+        .finally(() => {
+          this.catchingUp = undefined;
+        });
+    }, SOON_DELAY_MS);
+    this.soon.unref();
+  }
+
+  /** The read pollSoon makes: the first page of changes of the last few minutes, queued; how many. */
+  async catchUp(): Promise<number> {
+    const { governance, queue } = this.options;
+    const since = new Date((this.options.now ?? Date.now)() - RECENT_MS).toISOString();
+    const page = await governance.listChanges({ updatedSince: since, limit: this.options.pageSize ?? 100 });
+    for (const request of page.items) await queue.enqueue(request.id, { key: `poll-${request.updated}` });
+    return page.items.length;
+  }
 
   start(): void {
     if (this.timer) return;
@@ -73,14 +108,18 @@ export class RequestPoller {
   /** Stops polling without giving the lease back (a crash): another replica takes it when it lapses. */
   abandon(): void {
     clearInterval(this.timer);
+    clearTimeout(this.soon);
+    this.soon = undefined;
     this.timer = undefined;
     this.lease = null;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.soon);
+    this.soon = undefined;
     this.timer = undefined;
-    await this.running;
+    await Promise.all([this.running, this.catchingUp]);
     await this.lease?.release().catch(() => false);
     this.lease = null;
   }

@@ -235,11 +235,11 @@ describe('the catalog', () => {
     );
     expect(matched.data.map((entry) => entry.id)).toEqual([E.salesforce.id]);
     const one = catalogEntry.parse((await get(app, `${entries}/${E.awsProductionAdmin.id}`)).json());
-    expect(one).toMatchObject({
-      name: E.awsProductionAdmin.name,
-      parent: E.awsProduction.id,
-      label: 'Entitlement Bundle',
-    });
+    expect(one).toMatchObject({ name: E.awsProductionAdmin.name, parent: E.awsProduction.id });
+    // [rcar-entry] label: "currently either Application or Resource Collection"; access levels carry none.
+    expect(one.label).toBeUndefined();
+    const parent = catalogEntry.parse((await get(app, `${entries}/${E.awsProduction.id}`)).json());
+    expect(parent.label).toBe('Application');
     expectOktaError(await get(app, `${entries}/cennothing0000000000`), 404, 'E0000007');
   });
 
@@ -306,7 +306,8 @@ describe('the catalog', () => {
     expect(await fieldsOf(app, E.slackMember.id, U.alice.id)).toEqual([expect.objectContaining({ required: false })]);
     const path = (entryId: string, userId: string) =>
       `${V2}/catalogs/default/entries/${entryId}/users/${userId}/request-fields`;
-    expectOktaError(await get(app, path(E.awsProductionAdmin.id, U.alice.id)), 400, 'E0000001');
+    // Not requestable by this user: the operation documents 200, 401 and 404 only.
+    expectOktaError(await get(app, path(E.awsProductionAdmin.id, U.alice.id)), 404, 'E0000007');
     expectOktaError(await get(app, path('cennothing0000000000', U.alice.id)), 404, 'E0000007');
   });
 });
@@ -369,7 +370,11 @@ describe('access requests', () => {
     expect(done.requestApproval).toMatchObject({
       type: 'OKTA',
       status: 'APPROVED',
-      decisions: [{ decision: 'APPROVED' }, { decision: 'APPROVED' }],
+      // [request-approval-decision]: deciderId, APPROVE|DENY|CANCEL (the schema, not the examples' userId/APPROVED).
+      decisions: [
+        { deciderId: U.service.id, decision: 'APPROVE' },
+        { deciderId: U.service.id, decision: 'APPROVE' },
+      ],
     });
     expect(
       org.grants.filter((grant) => grant.targetPrincipal.externalId === U.alice.id && grant.actor === 'ACCESS_REQUEST'),
@@ -692,7 +697,125 @@ describe('grants', () => {
     );
     expect(mine.data).toHaveLength(1);
   });
+
+  it('refuses a target.type outside [target-resource] (APPLICATION only) as an invalid filter', async () => {
+    const { app } = await harness();
+    for (const type of ['REQUEST_TYPE', 'GROUP']) {
+      const filter = `target.externalId eq "${SEED.apps.slack}" AND target.type eq "${type}"`;
+      const body = expectOktaError(await get(app, grants(filter)), 400, 'E0000029');
+      expect(body.errorSummary).toBe('Invalid filter');
+    }
+  });
+
+  it("names each grant's principal and resource by ORN, as the document's examples do", async () => {
+    const { app } = await harness();
+    const filter = `target.externalId eq "${SEED.apps.slack}" AND target.type eq "APPLICATION" AND targetPrincipal.externalId eq "${U.alice.id}" AND targetPrincipal.type eq "OKTA_USER"`;
+    const [grant] = (await get(app, grants(filter))).json().data;
+    expect(grant).toMatchObject({
+      targetPrincipalOrn: `orn:okta:directory:${SEED.orgId}:users:${U.alice.id}`,
+      targetResourceOrn: `orn:okta:idp:${SEED.orgId}:apps:slack:${SEED.apps.slack}`,
+      target: { externalId: SEED.apps.slack, type: 'APPLICATION' },
+    });
+    expect(SEED.orgId).toMatch(/^00o[0-9a-zA-Z]{17}$/);
+    expect(grant).not.toHaveProperty('entitlements');
+  });
+
+  it('needs the APP_ADMIN role (x-okta-iam-admin-roles), as access requests need ACCESS_REQUESTS_ADMIN', async () => {
+    const filter = `target.externalId eq "${SEED.apps.slack}" AND target.type eq "APPLICATION"`;
+    const requestsAdmin = await harness({ adminRoles: ['ACCESS_REQUESTS_ADMIN'] });
+    expectOktaError(await get(requestsAdmin.app, grants(filter)), 403, 'E0000006');
+    expect((await get(requestsAdmin.app, `${V2}/requests`)).statusCode).toBe(200);
+    const appAdmin = await harness({ adminRoles: ['APP_ADMIN'] });
+    expect((await get(appAdmin.app, grants(filter))).statusCode).toBe(200);
+    expectOktaError(await get(appAdmin.app, `${V2}/requests`), 403, 'E0000006');
+    const both = await harness({ adminRoles: ['ACCESS_REQUESTS_ADMIN', 'APP_ADMIN'] });
+    expect((await get(both.app, grants(filter))).statusCode).toBe(200);
+    // Users are the management API's, not a governance role's.
+    expect((await get(appAdmin.app, '/api/v1/users?limit=1')).statusCode).toBe(200);
+  });
 });
+
+describe('how one org differs from another', () => {
+  it.each([
+    ['forbidden', 403, 'E0000006'],
+    ['absent', 404, 'E0000007'],
+  ] as const)('an org whose Tasks API is %s answers %i on every task path', async (tasksApi, status, errorCode) => {
+    const { app, org } = await harness({ tasksApi });
+    const { id } = await submit(app, E.zoomPro.id, U.alice.id);
+    const task = org.tasks.find((candidate) => candidate.requestId === id);
+    if (!task) throw new Error('no task');
+    expectOktaError(await get(app, `${V2}/tasks?${query({ filter: `requestId eq "${id}"` })}`), status, errorCode);
+    expectOktaError(await get(app, `${V2}/tasks/${task.id}`), status, errorCode);
+    expectOktaError(await resolve(app, task.id, 'APPROVED'), status, errorCode);
+    // The request itself reads as before.
+    expect((await readRequest(app, id)).status).toBe('PENDING');
+    org.tasksApi = 'available';
+    expect(await tasksOf(app, id)).toHaveLength(1);
+  });
+
+  it('lists tasks as TaskSparse, exactly: no completedBy, no links', async () => {
+    const { app } = await harness();
+    const { id } = await submit(app, E.salesforceAdmin.id, U.alice.id);
+    await resolve(app, (await openTask(app, id)).id, 'APPROVED');
+    const listed = (await get(app, `${V2}/tasks?${query({ filter: `requestId eq "${id}"` })}`)).json().data;
+    expect(listed).toHaveLength(2);
+    for (const item of listed) {
+      expect(Object.keys(item).every((key) => TASK_SPARSE.includes(key))).toBe(true);
+    }
+    expect(listed.find((item: { status: string }) => item.status === 'COMPLETED')).toMatchObject({ value: 'APPROVED' });
+  });
+
+  it('routes a legacy request type to no task, decided only in Okta, with no grant', async () => {
+    const { app, org } = await harness();
+    const request = await submit(app, E.financeAnalysts.id, U.erin.id);
+    expect(request.requested).toMatchObject({
+      resourceType: 'REQUEST_TYPE',
+      resourceId: SEED.requestTypes.financeAnalysts,
+      accessScopeType: 'REQUEST_TYPE',
+    });
+    expect((await readRequest(app, request.id)).status).toBe('PENDING');
+    expect(await tasksOf(app, request.id)).toEqual([]);
+    expect(() => org.decideInOkta(request.id, U.bob.id, 'APPROVED')).toThrow(/may not decide/);
+    org.decideInOkta(request.id, U.grace.id, 'APPROVED');
+    const done = await readRequest(app, request.id);
+    expect(done).toMatchObject({
+      status: 'APPROVED',
+      grantStatus: 'GRANTED',
+      requestApproval: { decisions: [{ deciderId: U.grace.id, deciderName: 'Grace Lee', decision: 'APPROVE' }] },
+    });
+    expect(org.grants.filter((grant) => grant.targetPrincipal.externalId === U.erin.id)).toEqual([]);
+  });
+
+  it('publishes no access.request.update before release 2026.05, and names the target as told', async () => {
+    const { app, org } = await harness({ updateEvents: false, hookTargetType: 'AccessRequestV2' });
+    const { id } = await submit(app, E.salesforceAdmin.id, U.alice.id);
+    await resolve(app, (await openTask(app, id)).id, 'APPROVED');
+    await resolve(app, (await openTask(app, id)).id, 'APPROVED');
+    await readRequest(app, id);
+    const events = org.events.filter((event) => event.target.some((target) => target.id === id));
+    expect(events.map((event) => event.eventType)).toEqual(['access.request.create', 'access.request.resolve']);
+    expect(events.every((event) => event.target[0]?.type === 'AccessRequestV2')).toBe(true);
+  });
+
+  it("may leave a request's lastUpdated where it was when only its task changes", async () => {
+    const { app, org, clock } = await harness({ taskChangesTouchRequest: false });
+    const { id } = await submit(app, E.salesforceAdmin.id, U.alice.id);
+    const routed = await readRequest(app, id);
+    clock.now += HOUR;
+    const first = await openTask(app, id);
+    const resolved = taskSchema.parse((await resolve(app, first.id, 'APPROVED')).json());
+    expect(resolved.updatedAt).toBe(new Date(clock.now).toISOString());
+    expect((await readRequest(app, id)).lastUpdated).toBe(routed.lastUpdated);
+    // Closing it moves it, whatever the org.
+    clock.now += HOUR;
+    await resolve(app, (await openTask(app, id)).id, 'APPROVED');
+    expect((await readRequest(app, id)).lastUpdated).not.toBe(routed.lastUpdated);
+    expect(org.request(id)?.status).toBe('APPROVED');
+  });
+});
+
+/** TaskSparse's fields (tasks-api.yaml task-sparse, closed). */
+const TASK_SPARSE = ['id', 'assignees', 'status', 'label', 'requestId', 'createdAt', 'updatedAt', 'type', 'value'];
 
 describe('rate limits', () => {
   it('answers 429 E0000047 over the per-minute limit of an endpoint family, until the window resets', async () => {
@@ -944,16 +1067,29 @@ describe('over a real socket, mounted under a prefix', () => {
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toMatchObject({ errorCode: 'E0000006' });
 
-    const created = await fetch(`${base}${V2}/requests`, {
-      method: 'POST',
-      headers: { ...bearer, 'content-type': 'application/json' },
-      body: JSON.stringify(requestBody(E.slackMember.id, U.alice.id)),
+    const create = (body: unknown) =>
+      fetch(`${base}${V2}/requests`, {
+        method: 'POST',
+        headers: { ...bearer, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    // `requestedBy` defaults to "the admin user ID" and is a user ([target-principal]): a service
+    // app, which is none, must say who asks.
+    const unnamed = await create(requestBody(E.slackMember.id, U.alice.id));
+    expect(unnamed.status).toBe(400);
+    expect(await unnamed.json()).toMatchObject({
+      errorCode: 'E0000001',
+      errorCauses: [expect.objectContaining({ reason: 'REQUIRED_PROPERTY_MISSING', location: '/requestedBy' })],
+    });
+    const created = await create({
+      ...requestBody(E.slackMember.id, U.alice.id),
+      requestedBy: { type: 'OKTA_USER', externalId: U.alice.id },
     });
     expect(created.status).toBe(202);
-    // A service app acts as its own principal, not as a user.
+    // The app is who created it; the person it names is who asked.
     expect(await created.json()).toMatchObject({
       createdBy: app.principalId,
-      requestedBy: { type: 'UNKNOWN', externalId: app.principalId },
+      requestedBy: { type: 'OKTA_USER', externalId: U.alice.id },
     });
   });
 });

@@ -62,7 +62,7 @@ export class OktaGovernance implements Governance {
     this.portalUrl = options.portalUrl ?? `${options.orgUrl}/enduser/catalog`;
     const portalUrl = this.portalUrl;
     const reads = new OktaFullReads(this.http);
-    const tasks = new OktaTasks(this.http, reads);
+    const tasks = new OktaTasks(this.http, reads, { portalUrl, logger: options.logger });
     this.principals = new OktaPrincipals(this.http);
     this.catalog = new OktaCatalog(this.http);
     this.requests = new OktaRequests(this.http, {
@@ -75,7 +75,7 @@ export class OktaGovernance implements Governance {
     this.submission = new OktaSubmission(this.http, { catalog: this.catalog, requests: this.requests, portalUrl });
     this.messages = new OktaMessages(this.http, options.logger);
     this.decisions = new OktaDecisions({ tasks, messages: this.messages, requests: this.requests });
-    this.access = new OktaAccess(this.http, this.catalog, reads);
+    this.access = new OktaAccess(this.http, { catalog: this.catalog, reads, logger: options.logger });
     this.cancellation = new OktaCancellation(this.http, {
       requests: this.requests,
       messages: this.messages,

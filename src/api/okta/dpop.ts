@@ -36,9 +36,12 @@ export class DpopProver {
     return true;
   }
 
-  /** An API asked for a nonce; answers whether it is one the last proof did not carry. */
+  /**
+   * An API asked for a nonce: keep it for every proof from now on. Always worth one more send, even
+   * when the nonce is the one already kept: calls made side by side each carried the proof they were
+   * built with, before the first challenge taught the nonce. The transport sends once more at most.
+   */
   useResourceNonce(nonce: string): boolean {
-    if (nonce === this.resourceNonce) return false;
     this.resourceNonce = nonce;
     return true;
   }

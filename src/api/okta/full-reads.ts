@@ -11,7 +11,7 @@ const CAPACITY = 5_000;
 
 /**
  * Okta's lists are sparse: a request listed carries no requester field values (the reason), no
- * access duration and no scheduled revocation, and a task listed carries no `completedBy` (who
+ * access duration, no scheduled revocation and no approval decisions, and a task listed carries no `completedBy` (who
  * decided). Those come only from reading the one request or task. Such reads are kept here and
  * shared by every caller, so each costs its call once:
  *
@@ -81,6 +81,7 @@ function fullOnly(request: OktaAccessRequest): Partial<OktaAccessRequest> {
     requesterFieldValues: request.requesterFieldValues,
     accessDuration: request.accessDuration,
     revocationScheduled: request.revocationScheduled,
+    requestApproval: request.requestApproval,
   };
 }
 

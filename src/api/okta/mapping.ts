@@ -5,12 +5,21 @@ import type {
   CatalogEntry,
   CatalogEntryKind,
   CatalogItem,
+  Decision,
   GrantStatus,
   Principal,
   PrincipalRef,
   RequestStatus,
 } from '../../domain/types.js';
-import type { OktaAccessRequest, OktaCatalogEntry, OktaGrant, OktaRequestField, OktaTask, OktaUser } from './wire.js';
+import {
+  approvalDecisions,
+  type OktaAccessRequest,
+  type OktaCatalogEntry,
+  type OktaGrant,
+  type OktaRequestField,
+  type OktaTask,
+  type OktaUser,
+} from './wire.js';
 
 /** Okta JSON → domain types. The only place that knows Okta's field names and enums. */
 
@@ -96,7 +105,8 @@ export interface RequestContext {
   entryName: string;
   /** Names for the Okta user ids this request mentions. */
   people: Map<string, PrincipalRef>;
-  tasks: OktaTask[];
+  /** Its Tasks API tasks; null when Okta does not show them (approvals are then handled in Okta). */
+  tasks: OktaTask[] | null;
   portalUrl: string;
 }
 
@@ -106,6 +116,7 @@ function ref(id: string, people: Map<string, PrincipalRef>): PrincipalRef {
 
 /** Each approval task is one step; the request's own status closes steps Okta left open. */
 function toSteps(request: OktaAccessRequest, context: RequestContext): ApprovalStep[] {
+  if (!context.tasks) return decidedSteps(request, context);
   const approvals = context.tasks
     .filter((task) => task.type === 'APPROVAL' && task.requestId === request.id)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -135,6 +146,48 @@ function toSteps(request: OktaAccessRequest, context: RequestContext): ApprovalS
   });
 }
 
+/**
+ * Without tasks, the decisions Okta recorded on the request ([request-approval-2], once decided):
+ * each one a decided step, so a closed request still says who decided it and when. Nothing is
+ * invented for a request still open.
+ */
+function decidedSteps(request: OktaAccessRequest, context: RequestContext): ApprovalStep[] {
+  return approvalDecisionsOf(request).map((decision, index) => ({
+    index: index + 1,
+    status: decision.decision === 'approve' ? 'approved' : 'rejected',
+    approvers: [ref(decision.by, context.people)],
+    decision: {
+      by: ref(decision.by, context.people),
+      decision: decision.decision,
+      at: decision.at ?? request.resolved ?? request.lastUpdated,
+    },
+  }));
+}
+
+/** The approve and deny decisions on a request, whichever of the document's two spellings Okta uses. */
+function approvalDecisionsOf(request: OktaAccessRequest): { by: string; decision: Decision; at?: string }[] {
+  const parsed = approvalDecisions.safeParse(request.requestApproval);
+  if (!parsed.success) return [];
+  return (parsed.data.decisions ?? []).flatMap((decision) => {
+    const by = decision.deciderId ?? decision.userId;
+    const verdict = DECISIONS[decision.decision.toUpperCase()];
+    return by && verdict ? [{ by, decision: verdict, at: decision.decided ?? undefined }] : [];
+  });
+}
+
+/** [approval-decision-enum] APPROVE, DENY (CANCEL is no decision), and the examples' APPROVED, DENIED. */
+const DECISIONS: Record<string, Decision | undefined> = {
+  APPROVE: 'approve',
+  APPROVED: 'approve',
+  DENY: 'reject',
+  DENIED: 'reject',
+};
+
+/** Where approvals are made when chat cannot see them: Okta, with Gatehouse's link to it. */
+export function approvalsInOkta(portalUrl: string): { system: string; url: string } {
+  return { system: 'Okta', url: portalUrl };
+}
+
 export function toAccessRequest(request: OktaAccessRequest, context: RequestContext): AccessRequest {
   const justification = request.requesterFieldValues?.find((field) => field.type === 'TEXT' && field.value)?.value;
   const requester = request.requestedBy?.type === 'OKTA_USER' ? request.requestedBy.externalId : request.createdBy;
@@ -156,14 +209,16 @@ export function toAccessRequest(request: OktaAccessRequest, context: RequestCont
       : undefined,
     revocationScheduled: request.revocationScheduled ?? undefined,
     portalUrl: context.portalUrl,
+    ...(context.tasks ? {} : { approvalsHandledIn: approvalsInOkta(context.portalUrl) }),
   };
 }
 
 /** The Okta user ids a request mentions, to look their names up once. */
-export function peopleIn(request: OktaAccessRequest, tasks: OktaTask[]): string[] {
+export function peopleIn(request: OktaAccessRequest, tasks: OktaTask[] | null): string[] {
   const ids = new Set<string>([request.requestedFor.externalId]);
   if (request.requestedBy?.type === 'OKTA_USER') ids.add(request.requestedBy.externalId);
-  for (const task of tasks) {
+  if (!tasks) for (const decision of approvalDecisionsOf(request)) ids.add(decision.by);
+  for (const task of tasks ?? []) {
     for (const assignee of task.assignees) ids.add(assignee.externalId);
     if (task.completedBy) ids.add(task.completedBy.externalId);
   }

@@ -22,9 +22,15 @@ const STATUS_NAMES: Record<RequestStatus, string> = {
   expired: 'EXPIRED',
 };
 
+/** A listing's cursor that is the Tasks API's (task changes), not the request list's. */
+const TASKS_CURSOR = 'tasks:';
+
 /**
  * Reading requests (v2) as the domain sees them: each with its approval steps from the Tasks API,
- * the names of the people it mentions and its entry's name.
+ * the names of the people it mentions and its entry's name. A request of a legacy request type
+ * (REQUEST_TYPE) has no tasks: the Tasks API covers requests made through access request conditions
+ * only, so none is asked for; it and any request of an org that does not show Gatehouse its tasks
+ * read as approved in Okta.
  */
 export class OktaRequests {
   constructor(
@@ -41,7 +47,13 @@ export class OktaRequests {
   async get(id: string): Promise<AccessRequest | null> {
     const request = await this.deps.reads.request(id);
     if (!request) return null;
-    return this.toDomain(request, await this.deps.tasks.ofRequest(request.id));
+    return this.toDomain(request, await this.tasksOf(request));
+  }
+
+  /** Its steps, or null when Okta handles its approvals out of Gatehouse's sight. */
+  private tasksOf(request: OktaAccessRequest): Promise<OktaTask[] | null> {
+    if (request.requested.resourceType === 'REQUEST_TYPE') return Promise.resolve(null);
+    return this.deps.tasks.ofRequest(request.id);
   }
 
   /** The request after a write, which must still be there. */
@@ -76,7 +88,7 @@ export class OktaRequests {
       listed.map(async (item) => {
         const [request, tasks] = await Promise.all([
           this.deps.reads.complete(item),
-          item.status === 'PENDING' ? this.deps.tasks.ofRequest(item.id) : [],
+          item.status === 'PENDING' ? this.tasksOf(item) : this.closedTasks(item),
         ]);
         return this.toDomain(request, tasks);
       }),
@@ -84,17 +96,46 @@ export class OktaRequests {
     return { items, cursor: statuses.length === 1 ? pages[0]?.nextCursor : undefined };
   }
 
+  /** A closed request listed: its steps are not read, but whether chat could ever see them is said. */
+  private closedTasks(item: OktaAccessRequest): OktaTask[] | null {
+    return item.requested.resourceType === 'REQUEST_TYPE' || !this.deps.tasks.available ? null : [];
+  }
+
+  /**
+   * What changed after `updatedSince`: requests whose `lastUpdated` moved, page by page, then, after
+   * the last page of those, the requests whose tasks changed (Okta does not say that a step decided
+   * mid-sequence moves its request's `lastUpdated`, and before release 2026.05 no event says it
+   * happened). One more call per poll when nothing changed. Task changes come last so that a poll
+   * stopped half-way has not moved its cursor past request changes it has not read yet.
+   */
   async changes(query: ChangeQuery): Promise<Page<RequestChange>> {
+    if (query.cursor?.startsWith(TASKS_CURSOR)) {
+      return this.taskChanges(query.updatedSince, [], query.cursor.slice(TASKS_CURSOR.length));
+    }
     const { body, nextCursor } = await this.http.get('listChanges', `${V2}/requests`, accessRequestList, {
       filter: `lastUpdated gt "${quote(query.updatedSince)}"`,
       limit: Math.min(Math.max(query.limit ?? 100, 1), 200),
       after: query.cursor,
       orderBy: 'lastUpdated asc',
     });
-    return {
-      items: body.data.map((request) => ({ id: request.id, updated: request.lastUpdated })),
-      cursor: nextCursor,
-    };
+    const items = body.data.map((request) => ({ id: request.id, updated: request.lastUpdated }));
+    if (nextCursor) return { items, cursor: nextCursor };
+    return this.taskChanges(query.updatedSince, items);
+  }
+
+  /** `seen` followed by the requests whose tasks changed, less those `seen` already names as recent. */
+  private async taskChanges(since: string, seen: RequestChange[], after?: string): Promise<Page<RequestChange>> {
+    const changed = await this.deps.tasks.changedSince(since, after);
+    if (!changed) return { items: seen };
+    // One change per request: its latest task change, unless the request's own change is as recent.
+    const latest = new Map<string, RequestChange>();
+    for (const item of changed.items) {
+      const known = latest.get(item.id);
+      if (!known || Date.parse(item.updated) > Date.parse(known.updated)) latest.set(item.id, item);
+    }
+    const listed = new Map(seen.map((item) => [item.id, Date.parse(item.updated)]));
+    const added = [...latest.values()].filter((item) => !((listed.get(item.id) ?? -1) >= Date.parse(item.updated)));
+    return { items: [...seen, ...added], cursor: changed.cursor && `${TASKS_CURSOR}${changed.cursor}` };
   }
 
   async pendingFor(approver: Principal): Promise<AccessRequest[]> {
@@ -104,7 +145,7 @@ export class OktaRequests {
     return requests.filter((request): request is AccessRequest => request !== null && isOpen(request));
   }
 
-  async toDomain(request: OktaAccessRequest, tasks: OktaTask[]): Promise<AccessRequest> {
+  async toDomain(request: OktaAccessRequest, tasks: OktaTask[] | null): Promise<AccessRequest> {
     const people = await this.deps.principals.refs(peopleIn(request, tasks));
     return toAccessRequest(request, {
       entryName: await this.deps.catalog.entryName(request.requested.entryId),

@@ -38,7 +38,7 @@ export const catalogEntry = z
     id: z.string(),
     name: z.string(),
     description: z.string().nullish(),
-    /** "Application" or "Resource Collection" per the spec; the emulator also says "Group" and "Entitlement Bundle". */
+    /** "Application" or "Resource Collection" per the spec; none on the access levels below an app. */
     label: z.string().nullish(),
     parent: z.string().nullish(),
     requestable: z.boolean(),
@@ -108,10 +108,40 @@ export const accessRequest = z
       })
       .loose(),
     requesterFieldValues: z.array(requesterFieldValue).nullish(),
+    /**
+     * [request-approval-2], on a read of one request once the approval system decided. Kept
+     * unparsed here, so a shape Gatehouse does not expect never fails the read: mapping.ts reads
+     * its decisions with `approvalDecisions`.
+     */
+    requestApproval: z.unknown().optional(),
     _links: links,
   })
   .loose();
 export type OktaAccessRequest = z.infer<typeof accessRequest>;
+
+/**
+ * [request-approval-decision]: the schema names the decider `deciderId`/`deciderName` and the
+ * decision APPROVE, DENY or CANCEL; the same document's examples say `userId`/`userName` and
+ * APPROVED/DENIED. Both are read.
+ */
+export const approvalDecisions = z
+  .object({
+    decisions: z
+      .array(
+        z
+          .object({
+            deciderId: z.string().nullish(),
+            deciderName: z.string().nullish(),
+            userId: z.string().nullish(),
+            userName: z.string().nullish(),
+            decision: z.string(),
+            decided: z.string().nullish(),
+          })
+          .loose(),
+      )
+      .nullish(),
+  })
+  .loose();
 
 export const accessRequestList = z.object({ data: z.array(accessRequest), _links: links }).loose();
 

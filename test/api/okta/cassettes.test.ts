@@ -125,12 +125,22 @@ describe('recorded responses through the Okta client', () => {
       expect(sent).toEqual([`${REQUESTS}?filter=requestedFor eq "${recordedUser.id}"&limit=50&orderBy=created desc`]);
     });
 
-    it('listChanges shows no changes and no next page', async () => {
+    it('listChanges shows no changes and no next page, then asks which tasks changed', async () => {
       const sent = replay(requestList);
+      // No cassette records the Tasks API (Beta): its empty page here is ours, in TaskList's shape.
+      const tasksAsked: string[] = [];
+      nock(ORG)
+        .get('/governance/api/v2/tasks')
+        .query(true)
+        .reply(200, { data: [], _links: { self: { href: `${ORG}/governance/api/v2/tasks` } } })
+        .on('request', (req: { path: string }) => tasksAsked.push(decodeURIComponent(req.path.replace(/\+/g, ' '))));
       const since = '2026-03-11T09:00:00.000Z';
       const page = await clientAt(requestList).listChanges({ updatedSince: since });
       expect(page).toEqual({ items: [], cursor: undefined });
       expect(sent).toEqual([`${REQUESTS}?filter=lastUpdated gt "${since}"&limit=100&orderBy=lastUpdated asc`]);
+      expect(tasksAsked).toEqual([
+        `/governance/api/v2/tasks?filter=updatedAt gt "${since}"&orderBy=updatedAt asc&limit=200`,
+      ]);
     });
 
     it('listAccess finds no granted request, so it looks up no grants', async () => {

@@ -31,10 +31,13 @@ export class EmulatorContext {
     return caller;
   }
 
-  /** OAuth tokens need the endpoint's scope; SSWS tokens act with their admin's full rights. */
+  /**
+   * OAuth tokens need the endpoint's scope; SSWS tokens act with their admin's rights. Either way the
+   * credentials' admin role must allow the operation (OktaOrgOptions.adminRoles).
+   */
   requireScope(request: FastifyRequest, scope: string): Caller {
     const caller = this.caller(request);
-    if (!hasScope(caller, scope)) throw forbidden();
+    if (!hasScope(caller, scope) || !this.org.permits(scope)) throw forbidden();
     return caller;
   }
 }

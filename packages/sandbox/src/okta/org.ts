@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { accessDurationMs } from './access-duration.js';
 import { Credentials, type ServiceApp, type ServiceAppRegistration } from './auth.js';
 import type { Directory } from './catalog.js';
-import { notFound, validationFailed } from './errors.js';
+import { forbidden, notFound, type OktaProblem, validationFailed } from './errors.js';
 import { Faults } from './faults.js';
 import { hexId, oktaId } from './ids.js';
 import { RateLimits, REAL_ORG_RATE_LIMITS } from './rate-limits.js';
@@ -41,7 +41,38 @@ export interface OktaOrgOptions {
   rateLimitPerMinute?: number;
   /** Calls per minute by endpoint family, over REAL_ORG_RATE_LIMITS (ignored with rateLimitPerMinute). */
   rateLimits?: Partial<Record<string, number>>;
+  // ── How this org differs from another (each also a public field, to change mid-test) ──
+  /**
+   * The Tasks API (Beta): `available` (default); `forbidden` answers 403 E0000006 on every task
+   * path (the Beta not enabled for Gatehouse, or its role or scope missing); `absent` answers 404
+   * E0000007 (an org without it).
+   */
+  tasksApi?: TasksApi;
+  /**
+   * The admin roles Gatehouse's credentials hold (the SSWS token's user and every service app);
+   * default SUPER_ADMIN. Each governance operation needs the role of its `x-okta-iam-admin-roles`
+   * (ACCESS_REQUESTS_ADMIN for catalog, requests and tasks, APP_ADMIN for grants) or SUPER_ADMIN,
+   * else 403 E0000006.
+   */
+  adminRoles?: readonly OktaAdminRole[];
+  /**
+   * Whether the org publishes `access.request.update` (Okta release 2026.05.0 and later; default
+   * true). An older org tells nobody when a step is decided mid-sequence, routed or granted.
+   */
+  updateEvents?: boolean;
+  /** The `type` of the request in an event's `target[]` (default `AccessRequest`; Okta publishes none). */
+  hookTargetType?: string;
+  /**
+   * Whether a task's change (a step decided mid-sequence, a reassignment) moves its request's
+   * `lastUpdated` (default true). Okta does not say; with false, only the task's `updatedAt` moves.
+   */
+  taskChangesTouchRequest?: boolean;
 }
+
+export type TasksApi = 'available' | 'forbidden' | 'absent';
+
+/** Okta's standard admin roles, as `x-okta-iam-admin-roles` names them (those the emulator checks). */
+export type OktaAdminRole = 'SUPER_ADMIN' | 'ACCESS_REQUESTS_ADMIN' | 'APP_ADMIN' | 'READ_ONLY_ADMIN';
 
 /** How far a request has come through its approval sequence; Okta keeps this out of the request object. */
 interface Progress {
@@ -49,6 +80,8 @@ interface Progress {
   condition: RequestCondition;
   /** The step whose task is open, -1 before the system has routed the request. */
   stepIndex: number;
+  /** Who may decide the open step (a request type's step has no task to name them). */
+  assignees: string[];
   decisions: ApprovalDecision[];
   grantIds: string[];
 }
@@ -87,6 +120,12 @@ export class OktaOrg {
   readonly rateLimits: RateLimits;
   /** The read-only view catalog rules and validation use. */
   readonly directory: Directory;
+  /** See OktaOrgOptions: each may be changed while the org runs. */
+  tasksApi: TasksApi;
+  adminRoles: readonly OktaAdminRole[];
+  updateEvents: boolean;
+  hookTargetType: string;
+  taskChangesTouchRequest: boolean;
 
   private readonly userList: UserRecord[];
   private readonly groupList: GroupRecord[];
@@ -110,6 +149,11 @@ export class OktaOrg {
     this.now = options.now ?? Date.now;
     this.apiToken = options.apiToken ?? SEED.apiToken;
     this.requestTtlMs = options.requestTtlMs ?? 7 * DAY_MS;
+    this.tasksApi = options.tasksApi ?? 'available';
+    this.adminRoles = options.adminRoles ?? ['SUPER_ADMIN'];
+    this.updateEvents = options.updateEvents ?? true;
+    this.hookTargetType = options.hookTargetType ?? 'AccessRequest';
+    this.taskChangesTouchRequest = options.taskChangesTouchRequest ?? true;
     const perFamily = { ...REAL_ORG_RATE_LIMITS, ...options.rateLimits };
     const flat = options.rateLimitPerMinute;
     this.rateLimits = new RateLimits((family) => flat ?? perFamily[family] ?? perFamily.other ?? 600, this.now);
@@ -212,6 +256,25 @@ export class OktaOrg {
     };
   }
 
+  /** What a call on a Tasks API path meets before its route, when this org does not serve it to Gatehouse. */
+  tasksRefusal(): OktaProblem | undefined {
+    if (this.tasksApi === 'forbidden') return forbidden();
+    if (this.tasksApi === 'absent') return notFound();
+    return undefined;
+  }
+
+  /** Whether Gatehouse's credentials hold a role that lets them do what `scope` names. */
+  permits(scope: string): boolean {
+    const needed = ROLE_FOR_SCOPE.find(([prefix]) => scope.startsWith(prefix))?.[1];
+    return !needed || this.adminRoles.includes('SUPER_ADMIN') || this.adminRoles.includes(needed);
+  }
+
+  /** An app's name as its ORN spells it: its catalog entry's name, lower-case letters and digits. */
+  appNameOf(appId: string): string {
+    const app = this.entryList.find((entry) => !entry.parent && entry.resource.id === appId);
+    return (app?.name ?? 'app').toLowerCase().replace(/[^a-z0-9]/g, '') || 'app';
+  }
+
   // ── What the admin API does ───────────────────────────────────────────────────────────────────
 
   /** `POST /governance/api/v2/requests`: checked now, routed by the system on the next tick. */
@@ -245,6 +308,7 @@ export class OktaOrg {
       entry,
       condition: submission.condition,
       stepIndex: -1,
+      assignees: [],
       decisions: [],
       grantIds: [],
     });
@@ -261,22 +325,36 @@ export class OktaOrg {
     this.settle();
     const task = this.openTask(taskId);
     const request = this.requestOf(task);
-    const progress = this.progressOf(request);
     const at = iso(this.now());
     task.status = 'COMPLETED';
     task.value = value;
     task.completedBy = { externalId: actor.externalId, type: actor.type };
     task.updatedAt = at;
-    progress.decisions.push({ userId: actor.externalId, userName: actor.displayName, decision: value, decided: at });
-    this.touch(request, actor);
+    this.decideStep(request, value, actor, at);
+    return clone(task);
+  }
+
+  /** The open step decided: the request closes, or its next step opens. */
+  private decideStep(request: RequestRecord, value: Decision, actor: Actor, at: string): void {
+    const progress = this.progressOf(request);
+    progress.decisions.push({
+      deciderId: actor.externalId,
+      deciderName: actor.displayName,
+      decision: value === 'APPROVED' ? 'APPROVE' : 'DENY',
+      decided: at,
+    });
     const steps = progress.condition.approvalSequence;
+    const closes = value === 'DENIED' || progress.stepIndex + 1 >= steps.length;
+    // Whether a step decided mid-sequence moves the request itself is not published (a request type
+    // has no task that could show it instead).
+    if (closes || this.taskChangesTouchRequest || !hasTasks(request)) this.touch(request, actor);
 
     if (value === 'DENIED') {
       request.status = 'DENIED';
       request.resolved = at;
       request.requestApproval = this.approval('DENIED', progress, at);
       this.publish('access.request.resolve', request, actorOf(actor), 'Access request denied');
-    } else if (progress.stepIndex + 1 < steps.length) {
+    } else if (!closes) {
       this.openStep(request, progress, progress.stepIndex + 1);
     } else {
       request.status = 'APPROVED';
@@ -286,7 +364,6 @@ export class OktaOrg {
       this.publish('access.request.resolve', request, actorOf(actor), 'Access request approved');
       this.scheduleTick();
     }
-    return clone(task);
   }
 
   /** `PATCH /governance/api/v2/tasks/{id}`: replaces the assignees of an open task. */
@@ -296,7 +373,8 @@ export class OktaOrg {
     task.assignees = assigneeIds.map((externalId) => ({ externalId, type: 'OKTA_USER' }));
     task.updatedAt = iso(this.now());
     const request = this.requestOf(task);
-    this.touch(request, actor);
+    this.progressOf(request).assignees = [...assigneeIds];
+    if (this.taskChangesTouchRequest) this.touch(request, actor);
     this.publish('access.request.update', request, actorOf(actor), 'Access request task reassigned');
     return clone(task);
   }
@@ -416,6 +494,24 @@ export class OktaOrg {
     return clone(request);
   }
 
+  /**
+   * An approver decides in Okta's own apps (not through this API): the open task resolved as that
+   * user, or, for a request type, which has none, its open step decided in the Access Requests app.
+   */
+  decideInOkta(requestId: string, userId: string, value: Decision): RequestRecord {
+    const request = this.openRequest(requestId, 'decide');
+    const task = this.taskList.find((candidate) => candidate.requestId === requestId && candidate.status === 'OPEN');
+    if (task) {
+      this.resolveTaskAs(task.id, userId, value);
+      return clone(request);
+    }
+    if (!this.progressOf(request).assignees.includes(userId)) {
+      throw new Error(`user ${userId} may not decide the open step of request ${requestId}`);
+    }
+    this.decideStep(request, value, this.actorFor(userId), iso(this.now()));
+    return clone(request);
+  }
+
   /** An assignee decides in the Okta portal (not through this API): completedBy is that user. */
   resolveTaskAs(taskId: string, userId: string, value: Decision): TaskRecord {
     this.settle();
@@ -508,6 +604,7 @@ export class OktaOrg {
     const assignees = this.approversFor(step, request);
     const at = iso(atMs);
     progress.stepIndex = stepIndex;
+    progress.assignees = assignees;
     if (assignees.length === 0) {
       request.status = 'REJECTED';
       request.resolved = at;
@@ -515,6 +612,13 @@ export class OktaOrg {
       // Okta would apply the sequence's fallback settings; rejecting gives clients a REJECTED to handle.
       const why = step.approvers === 'MANAGER' ? 'the requester has no manager' : 'no active approver';
       this.publish('access.request.reject', request, SYSTEM_ACTOR, `Access request rejected: ${why}`, atMs);
+      return;
+    }
+    // Okta's Tasks API covers requests made through access request conditions only: a request type's
+    // steps are decided in the Access Requests app (decideInOkta).
+    if (!hasTasks(request)) {
+      if (stepIndex > 0)
+        this.publish('access.request.update', request, SYSTEM_ACTOR, 'Access request moved to the next step');
       return;
     }
     this.taskList.push({
@@ -698,6 +802,8 @@ export class OktaOrg {
     displayMessage: string,
     atMs = this.now(),
   ): void {
+    // Okta release 2026.05.0 added `access.request.update`; an org before it has no such event.
+    if (eventType === 'access.request.update' && !this.updateEvents) return;
     const entry = this.progress.get(request.id)?.entry;
     const event: OktaEvent = {
       uuid: randomUUID(),
@@ -705,7 +811,7 @@ export class OktaOrg {
       published: iso(atMs),
       displayMessage,
       actor,
-      target: [{ id: request.id, type: 'AccessRequest', displayName: entry?.name ?? request.id }],
+      target: [{ id: request.id, type: this.hookTargetType, displayName: entry?.name ?? request.id }],
       outcome: { result: 'SUCCESS' },
     };
     this.eventList.push(event);
@@ -717,6 +823,17 @@ export class OktaOrg {
       }
     }
   }
+}
+
+/** Which role each governance scope's operations need besides SUPER_ADMIN (x-okta-iam-admin-roles). */
+const ROLE_FOR_SCOPE: readonly [string, OktaAdminRole][] = [
+  ['okta.accessRequests.', 'ACCESS_REQUESTS_ADMIN'],
+  ['okta.governance.', 'APP_ADMIN'],
+];
+
+/** Whether a request's steps are Tasks API tasks: not for a legacy request type's. */
+function hasTasks(request: RequestRecord): boolean {
+  return request.requested.resourceType !== 'REQUEST_TYPE';
 }
 
 function actorOf(actor: Actor): OktaEvent['actor'] {

@@ -18,6 +18,8 @@ export interface OktaEmulatorOptions {
   org: OktaOrg;
 }
 
+const TASKS = '/governance/api/v2/tasks';
+
 /** What a malformed-answer fault sends: JSON cut off mid-value. */
 const TRUNCATED_JSON = '{"data":[{"id":"req0000000000000000","status":"PEND';
 
@@ -61,6 +63,13 @@ export const oktaEmulator: FastifyPluginAsync<OktaEmulatorOptions> = async (app,
     }
 
     if (path !== TOKEN_PATH) context.authenticate(request);
+
+    // An org that does not serve the Tasks API (Beta) to Gatehouse refuses every task path alike.
+    if (path === TASKS || path.startsWith(`${TASKS}/`)) {
+      const refusal = org.tasksRefusal();
+      if (refusal?.status === 404) spec.unserved(request);
+      if (refusal) throw refusal;
+    }
   });
 
   app.addHook('onSend', async (request, reply, payload) => {

@@ -59,15 +59,25 @@ export type RequestCondition = {
   approvalSequence: ApprovalStep[];
 };
 
+/**
+ * What kind of thing an entry grants, as the seed describes it (the PingOne emulator's seed reads it
+ * too). Not what Okta answers as `label`: render.ts says what the document does (Application for an
+ * app, nothing for an access level below it).
+ */
 export type EntryLabel = 'Application' | 'Group' | 'Entitlement Bundle' | 'Resource Collection';
 export type GrantOutcome = 'GRANTED' | 'FAILED' | 'MANUAL_REQUIRED';
-export type ResourceType = 'APPLICATION' | 'GROUP' | 'RESOURCE_COLLECTION';
-export type AccessScopeType = 'APPLICATION' | 'GROUP' | 'ENTITLEMENT_BUNDLE' | 'RESOURCE_COLLECTION';
+/**
+ * [resource-type-3]: an app, or a legacy request type (Okta Access Requests' own request types,
+ * approved in Okta's Access Requests app: no Tasks API tasks, no grant record).
+ */
+export type ResourceType = 'APPLICATION' | 'REQUEST_TYPE';
+/** [access-scope-type] */
+export type AccessScopeType = 'APPLICATION' | 'GROUP' | 'ENTITLEMENT_BUNDLE' | 'REQUEST_TYPE';
 
-/** A grant an approved request of this entry creates. */
+/** A grant an approved request of this entry creates. [target-resource] `type` is APPLICATION only. */
 export type GrantTemplate = {
   grantType: 'ENTITLEMENT-BUNDLE' | 'CUSTOM' | 'POLICY';
-  target: { externalId: string; type: 'APPLICATION' | 'GROUP' };
+  target: { externalId: string; type: 'APPLICATION' };
   entitlementBundleId?: string;
 };
 
@@ -104,10 +114,15 @@ export type RequesterFieldValue = {
   value: string;
 };
 
+/**
+ * [request-approval-decision]: `deciderId`, `decision` and `decided` required. The document's own
+ * examples name the decider `userId`/`userName` and say APPROVED/DENIED; its schema, which the spec
+ * guard holds answers to, says `deciderId`/`deciderName` and APPROVE/DENY/CANCEL.
+ */
 export type ApprovalDecision = {
-  userId: string;
-  userName: string;
-  decision: Decision;
+  deciderId: string;
+  deciderName: string;
+  decision: 'APPROVE' | 'DENY' | 'CANCEL';
   decided: string;
 };
 
@@ -133,7 +148,8 @@ export type RequestRecord = {
   revoked?: string;
   revocationScheduled?: string;
   accessDuration?: string;
-  requestedBy: PrincipalRef;
+  /** [target-principal]: always a user (a service app names one: submission.ts). */
+  requestedBy: { type: 'OKTA_USER'; externalId: string };
   requestedFor: { type: 'OKTA_USER'; externalId: string };
   requested: {
     entryId: string;
@@ -174,7 +190,7 @@ export type GrantRecord = {
   createdBy: string;
   lastUpdated: string;
   lastUpdatedBy: string;
-  target: { externalId: string; type: 'APPLICATION' | 'GROUP' };
+  target: { externalId: string; type: 'APPLICATION' };
   targetPrincipal: { externalId: string; type: 'OKTA_USER' };
   scheduleSettings?: { expirationDate: string };
 };
@@ -202,7 +218,8 @@ export type OktaEvent = {
   published: string;
   displayMessage: string;
   actor: { id: string; type: string; displayName: string };
-  target: { id: string; type: 'AccessRequest'; displayName: string }[];
+  /** The request; its `type` string is not published by Okta (OktaOrgOptions.hookTargetType). */
+  target: { id: string; type: string; displayName: string }[];
   outcome: { result: 'SUCCESS' };
 };
 

@@ -27,16 +27,23 @@ export function renderUser(user: UserRecord, base: string): OktaUser {
   };
 }
 
+/**
+ * [rcar-entry] `label` is "currently either Application or Resource Collection", and the document's
+ * examples of access levels below an app carry none: so an app says Application, a collection
+ * Resource Collection, and anything else (an access level, a request type) no label.
+ */
+function entryLabel(entry: CatalogEntryRecord): 'Application' | 'Resource Collection' | undefined {
+  if (entry.label === 'Resource Collection') return entry.label;
+  return entry.label === 'Application' && !entry.parent && !entry.requestable ? 'Application' : undefined;
+}
+
 export function renderEntry(entry: CatalogEntryRecord, base: string): OktaCatalogEntry {
-  const related =
-    entry.resource.type === 'GROUP'
-      ? `${base}/api/v1/groups/${entry.resource.id}`
-      : `${base}/api/v1/apps/${entry.resource.id}`;
+  const label = entryLabel(entry);
   return {
     id: entry.id,
     name: entry.name,
     description: entry.description,
-    label: entry.label,
+    ...(label ? { label } : {}),
     ...(entry.parent ? { parent: entry.parent } : {}),
     requestable: entry.requestable,
     _links: {
@@ -44,7 +51,10 @@ export function renderEntry(entry: CatalogEntryRecord, base: string): OktaCatalo
       ...(entry.requestable
         ? { createRequest: link(`${base}${V2}/my/catalogs/default/entries/${entry.id}/requests`) }
         : {}),
-      relatedEntity: link(related),
+      // A request type is not an entity of the management API.
+      ...(entry.resource.type === 'APPLICATION'
+        ? { relatedEntity: link(`${base}/api/v1/apps/${entry.resource.id}`) }
+        : {}),
     },
   };
 }
@@ -92,10 +102,23 @@ export function renderRequestSparse(
   return sparse;
 }
 
-/** A task as the list carries it (TaskSparse): who completed it is only on a read of the one task. */
-export function renderTaskSparse(task: TaskRecord, base: string): OktaTaskSparse {
-  const { completedBy: _completedBy, ...sparse } = renderTask(task, base);
-  return sparse;
+/**
+ * A task as the list carries it (TaskSparse, closed in tasks-api.yaml): id, assignees, status,
+ * label, requestId, createdAt, updatedAt, type and value; who completed it, and links, only on a
+ * read of the one task.
+ */
+export function renderTaskSparse(task: TaskRecord): OktaTaskSparse {
+  return {
+    id: task.id,
+    assignees: task.assignees.map((assignee) => ({ ...assignee })),
+    status: task.status,
+    label: task.label,
+    requestId: task.requestId,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    type: task.type,
+    ...(task.value === undefined ? {} : { value: task.value }),
+  };
 }
 
 export function renderTask(task: TaskRecord, base: string): OktaTask {
@@ -105,6 +128,30 @@ export function renderTask(task: TaskRecord, base: string): OktaTask {
   };
 }
 
-export function renderGrant(grant: GrantRecord, base: string): OktaGrant {
-  return { ...grant, _links: { self: link(`${base}/governance/api/v1/grants/${grant.id}`) } };
+/** Where a grant's ORNs come from: the org's id and the name of the app it targets. */
+export interface GrantNaming {
+  orgId: string;
+  /** The app's name as its ORN spells it (`salesforce` in `orn:okta:idp:<org>:apps:salesforce:<appId>`). */
+  appName(appId: string): string;
+}
+
+/**
+ * A grant [grant-full], with the ORNs the document requires, shaped as its examples are:
+ * `orn:okta:directory:<orgId>:users:<userId>` and `orn:okta:idp:<orgId>:apps:<appName>:<appId>`.
+ * No `entitlements`: the examples show them only on CUSTOM grants of entitlement values, which the
+ * emulated catalog does not have (and `[]` would also fit listGrants' other oneOf branch).
+ */
+export function renderGrant(grant: GrantRecord, base: string, naming: GrantNaming): OktaGrant {
+  const { target, targetPrincipal } = grant;
+  return {
+    ...grant,
+    targetPrincipalOrn: `orn:okta:directory:${naming.orgId}:users:${targetPrincipal.externalId}`,
+    targetResourceOrn: `orn:okta:idp:${naming.orgId}:apps:${naming.appName(target.externalId)}:${target.externalId}`,
+    _links: {
+      self: link(`${base}/governance/api/v1/grants/${grant.id}`),
+      ...(grant.entitlementBundleId
+        ? { entitlementBundle: link(`${base}/governance/api/v1/entitlement-bundles/${grant.entitlementBundleId}`) }
+        : {}),
+    },
+  };
 }

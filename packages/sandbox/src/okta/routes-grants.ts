@@ -11,14 +11,16 @@ import {
 } from './filter.js';
 import { listLinks, pageAfter, queryParam, readLimit } from './paging.js';
 import type { GrantRecord } from './records.js';
-import { renderGrant } from './render.js';
+import { type GrantNaming, renderGrant } from './render.js';
+import { SEED } from './seed.js';
 
 const SCOPE = 'okta.governance.entitlements.read';
 const GRANTS = '/governance/api/v1/grants';
 
 const GRANT_ATTRIBUTES: FilterAttributes<GrantRecord> = {
   'target.externalId': { operators: ['eq'], read: (grant) => grant.target.externalId },
-  'target.type': { operators: ['eq'], read: (grant) => grant.target.type, values: ['APPLICATION', 'GROUP'] },
+  // [target-resource] `type` [resource-type-2]: APPLICATION only (the filter's own schema names more).
+  'target.type': { operators: ['eq'], read: (grant) => grant.target.type, values: ['APPLICATION'] },
   'targetPrincipal.externalId': { operators: ['eq'], read: (grant) => grant.targetPrincipal.externalId },
   'targetPrincipal.type': { operators: ['eq'], read: (grant) => grant.targetPrincipal.type, values: ['OKTA_USER'] },
   entitlementBundleId: { operators: ['eq'], read: (grant) => grant.entitlementBundleId },
@@ -62,7 +64,14 @@ function grantQuery(request: FastifyRequest): (grant: GrantRecord) => boolean {
   }
 }
 
-/** Grants v1: who holds what on one resource; only ACTIVE grants are listed. */
+function grantNaming(org: EmulatorContext['org']): GrantNaming {
+  return { orgId: SEED.orgId, appName: (appId) => org.appNameOf(appId) };
+}
+
+/**
+ * Grants v1: who holds what on one resource; only ACTIVE grants are listed. Needs APP_ADMIN
+ * (x-okta-iam-admin-roles) or SUPER_ADMIN besides the scope: context.requireScope.
+ */
 export function grantRoutes(app: FastifyInstance, context: EmulatorContext): void {
   const { org } = context;
 
@@ -73,13 +82,17 @@ export function grantRoutes(app: FastifyInstance, context: EmulatorContext): voi
     const grants = org.findGrants((grant) => grant.status === 'ACTIVE' && wanted(grant));
     const { page, nextAfter } = pageAfter(grants, request, limit);
     const base = context.base(request);
-    return { data: page.map((grant) => renderGrant(grant, base)), _links: listLinks(request, reply, nextAfter) };
+    const naming = grantNaming(org);
+    return {
+      data: page.map((grant) => renderGrant(grant, base, naming)),
+      _links: listLinks(request, reply, nextAfter),
+    };
   });
 
   app.get<{ Params: { id: string } }>(`${GRANTS}/:id`, async (request) => {
     context.requireScope(request, SCOPE);
     const grant = org.findGrants((candidate) => candidate.id === request.params.id)[0];
     if (!grant) throw notFound();
-    return renderGrant(grant, context.base(request));
+    return renderGrant(grant, context.base(request), grantNaming(org));
   });
 }

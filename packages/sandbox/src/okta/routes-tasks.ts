@@ -62,8 +62,7 @@ export function taskRoutes(app: FastifyInstance, context: EmulatorContext): void
       order.direction,
     );
     const { page, nextAfter } = pageAfter(tasks, request, limit);
-    const base = context.base(request);
-    return { data: page.map((task) => renderTaskSparse(task, base)), _links: listLinks(request, reply, nextAfter) };
+    return { data: page.map(renderTaskSparse), _links: listLinks(request, reply, nextAfter) };
   });
 
   app.get<{ Params: { id: string } }>(`${TASKS}/:id`, async (request) => {

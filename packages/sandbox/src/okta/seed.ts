@@ -26,6 +26,8 @@ const appRef = (slug: string) => seededId('0oa', slug);
 
 export const SEED = {
   domain: DOMAIN,
+  /** The org's own id (`00o…`), as Okta's ORNs name it (`orn:okta:directory:<orgId>:users:<userId>`). */
+  orgId: seededId('00o', 'acme'),
   apiToken: 'gatehouse-sandbox-okta-token',
   /** The email two users share: Okta allows duplicate `profile.email` across different logins. */
   ambiguousEmail: `ambiguous@${DOMAIN}`,
@@ -65,6 +67,16 @@ export const SEED = {
     jira: appRef('jira'),
     zoom: appRef('zoom'),
     figma: appRef('figma'),
+    /** On-call Responders is a group this app is assigned through (access scope GROUP). */
+    pagerduty: appRef('pagerduty'),
+  },
+  /**
+   * Legacy request types (Okta Access Requests' own, resource type REQUEST_TYPE): approved in Okta's
+   * Access Requests app, never through the Tasks API. How Okta shapes their ids in v2 requests is not
+   * published; [requested] `resourceId` is 20 characters.
+   */
+  requestTypes: {
+    financeAnalysts: seededId('rqt', 'financeanalysts'),
   },
   entries: {
     salesforce: entryRef('salesforce', 'Salesforce'),
@@ -102,9 +114,12 @@ export const SEED = {
     figma: entryRef('figma', 'Figma'),
     /** Manager; the requester may choose a duration of at most P7D. */
     figmaEditor: entryRef('figmaEditor', 'Figma — Editor'),
-    /** A group; Grace approves; justification required. */
+    /**
+     * A group joined through a legacy request type (REQUEST_TYPE): Grace approves, in Okta only (no
+     * Tasks API task, no grant record); justification required.
+     */
     financeAnalysts: entryRef('financeAnalysts', 'Finance Analysts'),
-    /** A group only Engineering and IT Security may request. */
+    /** A group PagerDuty is assigned through (access scope GROUP), only Engineering and IT Security may request. */
     oncallResponders: entryRef('oncall', 'On-call Responders'),
   },
 } as const;
@@ -311,25 +326,39 @@ function accessLevel(parent: CatalogEntryRecord, kind: 'bundle' | 'assignment', 
   };
 }
 
-function group(spec: AccessSpec, groupId: string): CatalogEntryRecord {
-  return {
+/**
+ * A group as Okta's catalog offers one: through an app it is assigned to ([resource-type-3] has no
+ * GROUP: the resource is the app, the access scope the group), or through a legacy request type.
+ */
+function group(
+  spec: AccessSpec,
+  through: { app: string; groupId: string } | { requestType: string },
+): CatalogEntryRecord {
+  const base = {
     id: spec.ref.id,
     name: spec.ref.name,
     description: spec.description,
-    label: 'Group',
+    label: 'Group' as const,
     requestable: true,
-    resource: { id: groupId, type: 'GROUP' },
-    accessScope: { id: groupId, type: 'GROUP' },
     condition: condition(spec),
-    grants: [{ grantType: 'POLICY', target: { externalId: groupId, type: 'GROUP' } }],
     grantOutcome: spec.grantOutcome ?? 'GRANTED',
+  };
+  if ('requestType' in through) {
+    // The request type adds the member itself: Okta keeps no grant of it ([target-resource] is an app).
+    const resource = { id: through.requestType, type: 'REQUEST_TYPE' as const };
+    return { ...base, resource, accessScope: resource, grants: [] };
+  }
+  return {
+    ...base,
+    resource: { id: through.app, type: 'APPLICATION' },
+    accessScope: { id: through.groupId, type: 'GROUP' },
+    grants: [{ grantType: 'POLICY', target: { externalId: through.app, type: 'APPLICATION' } }],
   };
 }
 
 /** Apps whose every access level is limited to some groups (AWS Production: Engineering only). */
 const parentRequesterGroups = new Map<string, { id: string }[]>([[E.awsProduction.id, [G.engineering]]]);
 
-const FINANCE_ANALYSTS_GROUP = seededId('00g', 'financeanalysts');
 const ONCALL_GROUP = seededId('00g', 'oncall');
 
 function seedEntries(): CatalogEntryRecord[] {
@@ -454,7 +483,7 @@ function seedEntries(): CatalogEntryRecord[] {
         approvals: [approvedBy(U.grace)],
         justificationRequired: true,
       },
-      FINANCE_ANALYSTS_GROUP,
+      { requestType: SEED.requestTypes.financeAnalysts },
     ),
     group(
       {
@@ -464,7 +493,7 @@ function seedEntries(): CatalogEntryRecord[] {
         justificationRequired: false,
         requesterGroups: [G.engineering, G.itSecurity],
       },
-      ONCALL_GROUP,
+      { app: A.pagerduty, groupId: ONCALL_GROUP },
     ),
   ];
 }

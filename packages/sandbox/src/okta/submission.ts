@@ -7,14 +7,7 @@ import {
   requestFields,
 } from './catalog.js';
 import { type OktaErrorCause, validationFailed } from './errors.js';
-import type {
-  Actor,
-  CatalogEntryRecord,
-  PrincipalRef,
-  RequestCondition,
-  RequesterFieldValue,
-  UserRecord,
-} from './records.js';
+import type { Actor, CatalogEntryRecord, RequestCondition, RequesterFieldValue, UserRecord } from './records.js';
 import type { OktaCreateRequestBody } from './wire.js';
 
 /** A create-request body that passed Okta's checks, resolved against the org. */
@@ -22,7 +15,7 @@ export interface Submission {
   entry: CatalogEntryRecord;
   condition: RequestCondition;
   requestedFor: UserRecord;
-  requestedBy: PrincipalRef;
+  requestedBy: { type: 'OKTA_USER'; externalId: string };
   requesterFieldValues: RequesterFieldValue[];
   accessDuration?: string;
 }
@@ -53,6 +46,18 @@ export function checkSubmission(body: OktaCreateRequestBody, actor: Actor, direc
   if (body.requestedBy && !directory.user(body.requestedBy.externalId)) {
     throw validationFailed([
       cause(`User ${body.requestedBy.externalId} was not found`, 'IDENTIFIER_NOT_FOUND', '/requestedBy/externalId'),
+    ]);
+  }
+  // `requestedBy` "is the admin user ID requesting this operation" by default, and [target-principal]
+  // is a user: a service app (client credentials) is no user, so it must say who asks. (One example
+  // in the document shows an UNKNOWN `pca…` requester instead; the schema and the text say otherwise.)
+  if (!body.requestedBy && actor.type !== 'OKTA_USER') {
+    throw validationFailed([
+      cause(
+        'requestedBy is required when the caller is not an Okta user (client credentials)',
+        'REQUIRED_PROPERTY_MISSING',
+        '/requestedBy',
+      ),
     ]);
   }
   const condition = conditionFor(entry, requestedFor, directory);
@@ -125,7 +130,7 @@ export function checkSubmission(body: OktaCreateRequestBody, actor: Actor, direc
     entry,
     condition,
     requestedFor,
-    requestedBy: body.requestedBy ?? { type: actor.type, externalId: actor.externalId },
+    requestedBy: body.requestedBy ?? { type: 'OKTA_USER', externalId: actor.externalId },
     requesterFieldValues: values,
     ...((accessDuration ?? fixed) ? { accessDuration: accessDuration ?? fixed } : {}),
   };

@@ -11,9 +11,8 @@ import { z } from 'zod';
  * The emulator's own on purpose: Gatehouse's Okta client has its wire file (src/api/okta/wire.ts),
  * and sharing one would let a mistake in it pass both sides unnoticed.
  *
- * Where the emulator answers more than a schema lists (groups and resource collections in the
- * catalog, a service app's principal), the type says so; where it leaves out a field a schema
- * requires, the field is optional here and marked "not served".
+ * Where the emulator answers more than a schema lists, the type says so; where it leaves out a
+ * field a schema requires, the field is optional here and marked "not served".
  */
 
 // ---- Shared pieces ----
@@ -38,11 +37,13 @@ const targetPrincipal = z.object({ externalId: z.string(), type: principalType }
 export type OktaTargetPrincipal = z.infer<typeof targetPrincipal>;
 
 /**
- * Who asked. The 3.2.0 document types `requestedBy` as [target-principal] (OKTA_USER only), but its
- * own examples of requests made with client credentials (`request-get-pending-with-client-credentials`)
- * show `{ "type": "UNKNOWN", "externalId": "pca…" }`, which the emulator answers too.
+ * Who asked. The 3.2.0 document types `requestedBy` as [target-principal] (OKTA_USER only) and says
+ * it is by default "the admin user ID requesting this operation"; one of its examples
+ * (`request-get-pending-with-client-credentials`) shows `{ "type": "UNKNOWN", "externalId": "pca…" }`
+ * instead. The emulator keeps to the schema and the description: a service app, which is no admin
+ * user, must name the requester (submission.ts).
  */
-export type OktaRequester = { externalId: string; type: 'OKTA_USER' | 'UNKNOWN' };
+export type OktaRequester = OktaTargetPrincipal;
 
 /** [request-field-type] */
 export const requestFieldType = z.enum(['TEXT', 'SELECT', 'MULTISELECT', 'ISO_DATE', 'DURATION', 'OKTA_USER_ID']);
@@ -131,13 +132,13 @@ export type OktaUser = {
 /**
  * A catalog entry [rcar-entry]: `id`, `name`, `requestable` and `_links` [rcar-entry-links] (`self`
  * required) are required. `label` is "currently either Application or Resource Collection"; the
- * emulated catalog also says Group and Entitlement Bundle.
+ * document's examples of access levels below an app have none.
  */
 export type OktaCatalogEntry = {
   id: string;
   name: string;
   description?: string;
-  label?: string;
+  label?: 'Application' | 'Resource Collection';
   parent?: string;
   requestable: boolean;
   _links: {
@@ -170,10 +171,11 @@ export type OktaRequestField = {
 export type OktaRequestStatus = 'SUBMITTED' | 'REJECTED' | 'PENDING' | 'APPROVED' | 'DENIED' | 'CANCELED' | 'EXPIRED';
 
 /**
- * [request-approval-2]: `type` [approval-provider-type] and `providerName` required. The schema's
- * decision object [request-approval-decision] names the decider `deciderId` and `deciderName`, but
- * every example of a decided request in the same document says `userId` and `userName`; the
- * emulator answers as the examples do.
+ * [request-approval-2]: `type` [approval-provider-type] and `providerName` required. The decision
+ * object [request-approval-decision] names the decider `deciderId` and `deciderName` and the
+ * decision APPROVE, DENY or CANCEL [approval-decision-enum]; every example of a decided request in
+ * the same document says `userId`, `userName`, APPROVED and DENIED instead. The emulator answers as
+ * the schema says (the spec guard holds it to the schema); Gatehouse's client reads both.
  */
 export type OktaRequestApproval = {
   type: 'OKTA' | 'EXTERNAL';
@@ -183,9 +185,9 @@ export type OktaRequestApproval = {
   status?: 'APPROVED' | 'DENIED';
   decided?: string;
   decisions?: {
-    userId: string;
-    userName?: string;
-    decision: 'APPROVED' | 'DENIED';
+    deciderId: string;
+    deciderName?: string;
+    decision: 'APPROVE' | 'DENY' | 'CANCEL';
     decided: string;
     originalDeciderId?: string;
     originalDeciderFullName?: string;
@@ -222,15 +224,14 @@ export type OktaAccessRequest = {
   requestedFor: OktaTargetPrincipal;
   /**
    * [requested]. `resourceType` [resource-type-3] is APPLICATION or REQUEST_TYPE and
-   * `accessScopeType` [access-scope-type] ENTITLEMENT_BUNDLE, GROUP, APPLICATION or REQUEST_TYPE;
-   * the emulated catalog also requests groups and resource collections as resources.
+   * `accessScopeType` [access-scope-type] ENTITLEMENT_BUNDLE, GROUP, APPLICATION or REQUEST_TYPE.
    */
   requested: {
     entryId?: string;
     resourceId?: string;
-    resourceType?: 'APPLICATION' | 'REQUEST_TYPE' | 'GROUP' | 'RESOURCE_COLLECTION';
+    resourceType?: 'APPLICATION' | 'REQUEST_TYPE';
     accessScopeId?: string;
-    accessScopeType?: 'ENTITLEMENT_BUNDLE' | 'GROUP' | 'APPLICATION' | 'REQUEST_TYPE' | 'RESOURCE_COLLECTION';
+    accessScopeType?: 'ENTITLEMENT_BUNDLE' | 'GROUP' | 'APPLICATION' | 'REQUEST_TYPE';
   };
   /** [request-field-values]: echoed with their `label` and `type`. */
   requesterFieldValues?: {
@@ -267,7 +268,11 @@ export type OktaTask = {
   label: string;
   value?: string | null;
   assignees: OktaTargetPrincipal[];
-  completedBy?: OktaRequester;
+  /**
+   * [task-completed-by] is an OKTA_USER. Who Okta records when a service app resolves a task is not
+   * published; the emulator names the app's `pca…` principal (UNKNOWN), as Okta's requests do.
+   */
+  completedBy?: { externalId: string; type: 'OKTA_USER' | 'UNKNOWN' };
   isEscalated?: boolean;
   isDelegated?: boolean;
   originalAssigneeId?: string | null;
@@ -276,16 +281,19 @@ export type OktaTask = {
   _links?: { self: OktaLink; request?: OktaLink };
 };
 
-/** A list item (`TaskSparse`): id, assignees, status, label, requestId, createdAt, updatedAt, type, value. */
-export type OktaTaskSparse = Omit<OktaTask, 'completedBy'>;
+/** A list item (`TaskSparse`): id, assignees, status, label, requestId, createdAt, updatedAt, type, value; nothing else. */
+export type OktaTaskSparse = Pick<
+  OktaTask,
+  'id' | 'assignees' | 'status' | 'label' | 'requestId' | 'createdAt' | 'updatedAt' | 'type' | 'value'
+>;
 
 /**
  * A grant [grant-full]. Required: `id`, `created`, `createdBy`, `lastUpdated`, `lastUpdatedBy`,
  * `grantType` [grant-type], `action` [grant-action], `actor` [grant-actor], `status`
  * [grant-status], `target` [target-resource], `targetPrincipal` [target-principal-full], `_links`
- * [resource-grant-links], and the ORNs `targetPrincipalOrn` and `targetResourceOrn`, which the
- * emulator does not serve (its grants are found by `target` and `targetPrincipal`). The schema's
- * `target.type` [resource-type-2] is APPLICATION only; emulated grants also target groups.
+ * [resource-grant-links], and the ORNs `targetPrincipalOrn` and `targetResourceOrn`. `target.type`
+ * [resource-type-2] is APPLICATION only. `entitlements` only with `include=full_entitlements`
+ * ([grant-full-with-entitlements]), which the emulator does not serve.
  */
 export type OktaGrant = {
   id: string;
@@ -298,12 +306,10 @@ export type OktaGrant = {
   action: 'ALLOW' | 'DENY';
   actor: 'API' | 'ACCESS_REQUEST' | 'NONE' | 'ADMIN';
   status: 'ACTIVE' | 'SCHEDULED' | 'INACTIVE' | 'EXPIRED';
-  target: { externalId: string; type: 'APPLICATION' | 'GROUP' };
+  target: { externalId: string; type: 'APPLICATION' };
   targetPrincipal: OktaTargetPrincipal;
-  /** Required by [grant-full]; not served. */
-  targetPrincipalOrn?: string;
-  /** Required by [grant-full]; not served. */
-  targetResourceOrn?: string;
+  targetPrincipalOrn: string;
+  targetResourceOrn: string;
   /** [schedule-settings-writeable] */
   scheduleSettings?: { expirationDate?: string; timeZone?: string };
   _links: { self: OktaLink; entitlementBundle?: OktaLink };

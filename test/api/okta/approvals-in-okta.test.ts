@@ -1,0 +1,267 @@
+import {
+  createOktaOrg,
+  GENEROUS_RATE_LIMIT_PER_MINUTE,
+  type OktaOrg,
+  type OktaOrgOptions,
+  oktaEmulator,
+  SEED,
+} from '@gatehouse/sandbox/okta';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OktaGovernance, type OktaGovernanceOptions } from '../../../src/api/okta/client.js';
+import { type ChatIdentity, Flows, type Outcome } from '../../../src/flows/index.js';
+import { MemoryStore } from '../../../src/store/index.js';
+import { buttonsOf, eventually, messageAbout, S, shown, startSlackWorld } from '../../support/slack-world.js';
+import { testLogger } from '../../support/test-logger.js';
+
+/**
+ * Okta's Tasks API is Beta and covers only requests made through access request conditions; its
+ * grants API needs another admin role than the rest. Gatehouse's real client against the emulated
+ * org, through the flows, as people see it: an org that refuses tasks, a legacy request type, and
+ * grants Gatehouse may not read.
+ */
+
+const { users: U, entries: E } = SEED;
+const TEN_MINUTES = 10 * 60_000;
+
+interface Emulated {
+  org: OktaOrg;
+  flows: Flows;
+  portalUrl: string;
+  clock: { ahead: number };
+  /** Calls Gatehouse made to the Tasks API so far. */
+  taskCalls(): number;
+  grantCalls(): number;
+}
+
+const opened: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((app) => app.close()));
+});
+
+async function emulated(options: OktaOrgOptions = {}, client: Partial<OktaGovernanceOptions> = {}): Promise<Emulated> {
+  const org = createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE, ...options });
+  const app = Fastify();
+  await app.register(oktaEmulator, { org });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  opened.push(app);
+  const address = app.server.address();
+  const orgUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // Gatehouse's clock, which the test moves instead of waiting.
+  const clock = { ahead: 0 };
+  const governance = new OktaGovernance({
+    orgUrl,
+    auth: { kind: 'ssws', token: SEED.apiToken },
+    timeoutMs: 2000,
+    baseBackoffMs: 5,
+    now: () => Date.now() + clock.ahead,
+    ...client,
+  });
+  const flows = new Flows(governance, new MemoryStore(), testLogger());
+  const count = (prefix: string) => org.calls.filter((call) => call.path.startsWith(prefix)).length;
+  return {
+    org,
+    flows,
+    portalUrl: `${orgUrl}/enduser/catalog`,
+    clock,
+    taskCalls: () => count('/governance/api/v2/tasks'),
+    grantCalls: () => count('/governance/api/v1/grants'),
+  };
+}
+
+const person = (user: { email: string }): ChatIdentity => ({
+  platform: 'slack',
+  userId: `U${user.email.split('@')[0]?.toUpperCase()}`,
+  email: user.email,
+});
+
+function ok<V>(outcome: Outcome<V>): V {
+  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.code}: ${outcome.error.message}`);
+  return outcome.value;
+}
+
+/** A request made in Okta's own dashboard, the reason filled in when the entry asks one. */
+function portalRequest(org: OktaOrg, entryId: string, userId: string, reason = 'Quarter-end close') {
+  const fieldId = org.entries.find((entry) => entry.id === entryId)?.condition?.justification.fieldId ?? '';
+  const created = org.createRequest(
+    {
+      requested: { type: 'CATALOG_ENTRY', entryId },
+      requestedFor: { type: 'OKTA_USER', externalId: userId },
+      requesterFieldValues: [{ id: fieldId, value: reason }],
+    },
+    org.actorFor(userId),
+  );
+  org.settle();
+  return created;
+}
+
+describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {
+  it.each([
+    ['forbidden', 403],
+    ['absent', 404],
+  ] as const)(
+    '%s (%i): the request still shows, approvals handled in Okta, and a decision from chat is sent to Okta',
+    async (tasksApi, _status) => {
+      const { org, flows, portalUrl } = await emulated({ tasksApi });
+      const request = portalRequest(org, E.zoomPro.id, U.alice.id, 'Customer webinars');
+
+      const view = ok(await flows.status(person(U.alice), request.id));
+      if (!('id' in view)) throw new Error('expected one request');
+      expect(view).toMatchObject({
+        id: request.id,
+        status: 'pending',
+        statusLabel: 'Pending approval — approvals are handled in Okta',
+        requester: { name: 'Alice Nguyen' },
+        justification: 'Customer webinars',
+        steps: [],
+        approvalsHandledIn: { system: 'Okta', url: portalUrl },
+      });
+      expect(view.currentStep).toBeUndefined();
+      expect(view.actions).not.toContain('approve');
+
+      // Dana approves Zoom Pro in Okta; from chat she is told where, whatever she pressed.
+      const decided = await flows.decide(person(U.dana), { requestId: request.id, decision: 'approve' });
+      expect(decided.ok).toBe(false);
+      if (decided.ok) return;
+      expect(decided.error.code).toBe('decide_elsewhere');
+      expect(decided.error.message).toBe(
+        `Approvals for request ${request.id} are handled in Okta, not in chat, so this decision must be made in Okta: ${portalUrl}`,
+      );
+      expect(org.request(request.id)?.status).toBe('PENDING');
+      expect(org.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/resolve'))).toEqual([]);
+    },
+  );
+
+  it('is taken at its word for ten minutes, then asked again', async () => {
+    const { org, flows, clock, taskCalls } = await emulated({ tasksApi: 'forbidden' });
+    const request = portalRequest(org, E.zoomPro.id, U.alice.id);
+    const stepsSeen = async () => {
+      const view = ok(await flows.status(person(U.alice), request.id));
+      return 'steps' in view ? view.steps.length : -1;
+    };
+    expect(await stepsSeen()).toBe(0);
+    expect(taskCalls()).toBe(1);
+    // Every read for the next ten minutes: no refused call.
+    for (let i = 0; i < 3; i++) expect(await stepsSeen()).toBe(0);
+    expect(taskCalls()).toBe(1);
+
+    // The org turns the Beta on; Gatehouse finds out when it asks again.
+    org.tasksApi = 'available';
+    clock.ahead += TEN_MINUTES - 1_000;
+    expect(await stepsSeen()).toBe(0);
+    expect(taskCalls()).toBe(1);
+    clock.ahead += 1_000;
+    expect(await stepsSeen()).toBe(1);
+    expect(taskCalls()).toBe(2);
+    const view = ok(await flows.status(person(U.alice), request.id));
+    expect(view).toMatchObject({ statusLabel: 'Pending approval', currentStep: { index: 1 } });
+    expect('approvalsHandledIn' in view).toBe(false);
+  });
+
+  it('lists no approvals, saying where they are, instead of an empty list or a sign-in failure', async () => {
+    const { org, flows, portalUrl } = await emulated({ tasksApi: 'absent' });
+    portalRequest(org, E.zoomPro.id, U.alice.id);
+    const pending = await flows.pendingApprovals(person(U.dana));
+    expect(pending.ok).toBe(false);
+    if (pending.ok) return;
+    expect(pending.error.code).toBe('governance_unsupported');
+    expect(pending.error.message).toContain(`Find it in Okta: ${portalUrl}`);
+  });
+
+  it('in Slack: a card drawn earlier loses its buttons, and its Approve says to decide in Okta', async () => {
+    const world = await startSlackWorld();
+    try {
+      await world.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
+      const request = await eventually(() => world.okta.requests.find((r) => r.requested.entryId === E.zoomPro.id));
+      const card = await eventually(() => messageAbout(world.slack.dmWith(S.dana.id), request.id));
+      expect(buttonsOf(card)).toContain('approve');
+
+      // The org's Beta is switched off, or Gatehouse's role loses it.
+      world.okta.tasksApi = 'forbidden';
+      await world.driver.click(S.dana.id, { channel: card.channel, ts: card.ts }, 'approve');
+      const answer = await eventually(() =>
+        world.slack.ephemeralsFor(S.dana.id).find((message) => shown(message).includes('must be made in Okta')),
+      );
+      expect(shown(answer)).toContain('/enduser/catalog');
+      expect(shown(answer)).not.toMatch(/could not sign in|not found/);
+      const redrawn = await eventually(() => {
+        const message = world.slack.message(card.channel, card.ts);
+        return message && !buttonsOf(message).includes('approve') ? message : undefined;
+      });
+      expect(shown(redrawn)).toContain('Pending approval — approvals are handled in Okta');
+      expect(world.writes('/resolve')).toBe(0);
+    } finally {
+      await world.close();
+    }
+  });
+});
+
+describe('a request of a legacy request type (REQUEST_TYPE)', () => {
+  it('shows as approved in Okta without asking the Tasks API, then tells who decided there', async () => {
+    const { org, flows, portalUrl, taskCalls } = await emulated();
+    const request = portalRequest(org, E.financeAnalysts.id, U.erin.id, 'Month-end close');
+    expect(request.requested.resourceType).toBe('REQUEST_TYPE');
+    const open = ok(await flows.status(person(U.erin), request.id));
+    expect(open).toMatchObject({
+      status: 'pending',
+      statusLabel: 'Pending approval — approvals are handled in Okta',
+      steps: [],
+      approvalsHandledIn: { system: 'Okta', url: portalUrl },
+    });
+    const refused = await flows.decide(person(U.grace), { requestId: request.id, decision: 'approve' });
+    expect(refused.ok ? undefined : refused.error.code).toBe('decide_elsewhere');
+
+    // Grace approves it in Okta's Access Requests app.
+    org.decideInOkta(request.id, U.grace.id, 'APPROVED');
+    const closed = ok(await flows.status(person(U.erin), request.id));
+    expect(closed).toMatchObject({
+      status: 'approved',
+      statusLabel: 'Approved',
+      outcome: { decision: 'approve', by: { name: 'Grace Lee' } },
+    });
+    expect(taskCalls()).toBe(0);
+  });
+});
+
+describe('what a person holds', () => {
+  it("shows a request type's access from its request, and never asks grants for it", async () => {
+    const { org, flows, grantCalls } = await emulated();
+    const group = portalRequest(org, E.financeAnalysts.id, U.erin.id);
+    org.decideInOkta(group.id, U.grace.id, 'APPROVED');
+    portalRequest(org, E.googleWorkspaceStandard.id, U.erin.id);
+    org.settle();
+
+    const held = ok(await flows.myAccess(person(U.erin)));
+    expect(held.map((access) => access.entry.name).sort()).toEqual(['Finance Analysts', 'Google Workspace — Standard']);
+    expect(held.find((access) => access.entry.id === E.financeAnalysts.id)).toMatchObject({
+      status: 'active',
+      grantedAt: org.request(group.id)?.granted,
+      caveat: expect.stringContaining('Okta request type'),
+    });
+    expect(held.find((access) => access.entry.id === E.googleWorkspaceStandard.id)?.caveat).toBeUndefined();
+    // One look-up, for the app; none that names the request type as a grant's target.
+    expect(grantCalls()).toBe(1);
+  });
+
+  it('without the APP_ADMIN role, shows access from requests and says which role is missing', async () => {
+    const { org, flows, grantCalls } = await emulated({ adminRoles: ['ACCESS_REQUESTS_ADMIN'] });
+    const first = portalRequest(org, E.googleWorkspaceStandard.id, U.erin.id);
+    const timed = portalRequest(org, E.figmaEditor.id, U.erin.id);
+    org.decideInOkta(timed.id, U.bob.id, 'APPROVED');
+    org.settle();
+
+    const held = ok(await flows.myAccess(person(U.erin)));
+    expect(held).toHaveLength(2);
+    for (const access of held) {
+      expect(access.caveat).toContain('Application Administrator role (APP_ADMIN)');
+      expect(access.status).toBe('active');
+    }
+    expect(held.find((access) => access.entry.id === E.googleWorkspaceStandard.id)?.grantedAt).toBe(
+      org.request(first.id)?.granted,
+    );
+    // The refusal is remembered: the next look costs no refused call.
+    const before = grantCalls();
+    ok(await flows.myAccess(person(U.erin)));
+    expect(grantCalls()).toBe(before);
+  });
+});
