@@ -223,6 +223,24 @@ describe('a request of a legacy request type (REQUEST_TYPE)', () => {
   });
 });
 
+describe("the playground's governance portal", () => {
+  it('decides a request of a request type, which has no task, as its approver in Okta', async () => {
+    const world = await startSlackWorld();
+    try {
+      const request = portalRequest(world.okta, E.financeAnalysts.id, U.erin.id, 'Month-end close');
+      const decided = await world.gatehouse.server.inject({
+        method: 'POST',
+        url: '/playground/portal/decide',
+        payload: { requestId: request.id, decision: 'approve' },
+      });
+      expect(decided.json()).toEqual({ status: 200 });
+      expect(world.okta.requests.find((r) => r.id === request.id)?.status).toBe('APPROVED');
+    } finally {
+      await world.close();
+    }
+  });
+});
+
 describe('what a person holds', () => {
   it("shows a request type's access from its request, and never asks grants for it", async () => {
     const { org, flows, grantCalls } = await emulated();

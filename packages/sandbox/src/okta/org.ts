@@ -499,6 +499,7 @@ export class OktaOrg {
    * user, or, for a request type, which has none, its open step decided in the Access Requests app.
    */
   decideInOkta(requestId: string, userId: string, value: Decision): RequestRecord {
+    this.settle();
     const request = this.openRequest(requestId, 'decide');
     const task = this.taskList.find((candidate) => candidate.requestId === requestId && candidate.status === 'OPEN');
     if (task) {
@@ -510,6 +511,14 @@ export class OktaOrg {
     }
     this.decideStep(request, value, this.actorFor(userId), iso(this.now()));
     return clone(request);
+  }
+
+  /** Who may decide the open step of a request now (none once it is closed or not yet routed). */
+  openStepAssignees(requestId: string): string[] {
+    this.settle();
+    const request = this.requestList.find((candidate) => candidate.id === requestId);
+    if (request?.status !== 'PENDING') return [];
+    return [...this.progressOf(request).assignees];
   }
 
   /** An assignee decides in the Okta portal (not through this API): completedBy is that user. */

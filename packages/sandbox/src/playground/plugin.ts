@@ -263,12 +263,10 @@ function governanceState(options: PlaygroundOptions) {
 /** A portal user (an assignee of the open step) decides, outside chat. */
 function portalDecide(options: PlaygroundOptions, requestId: string, decision: 'approve' | 'reject'): void {
   if (options.provider === 'okta') {
-    const org = options.okta;
-    org.settle();
-    const task = org.tasks.find((t) => t.requestId === requestId && t.status === 'OPEN');
-    const assignee = task?.assignees[0]?.externalId;
-    if (!task || !assignee) throw new Error('This request has no open step.');
-    org.resolveTaskAs(task.id, assignee, decision === 'approve' ? 'APPROVED' : 'DENIED');
+    // Requests of a legacy request type have no task: their step is decided in Okta's own app.
+    const assignee = options.okta.openStepAssignees(requestId)[0];
+    if (!assignee) throw new Error('This request has no open step.');
+    options.okta.decideInOkta(requestId, assignee, decision === 'approve' ? 'APPROVED' : 'DENIED');
     return;
   }
   const record = options.pingone.request(requestId);
