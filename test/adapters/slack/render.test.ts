@@ -86,6 +86,20 @@ describe('the request card', () => {
     expect(json(why)).toContain('Read the full text');
   });
 
+  it('says a request approved in Okta was approved there, not that nobody had to decide', () => {
+    const view = pending({
+      status: 'approved',
+      statusLabel: 'Approved',
+      currentStep: undefined,
+      expiresAt: undefined,
+      steps: [],
+      approvalsHandledIn: { system: 'Okta', url: 'https://acme.okta.com/enduser/catalog' },
+    });
+    const text = JSON.stringify(renderRequestCard('requester', view));
+    expect(text).toContain(':white_check_mark: *Approved* in Okta.');
+    expect(text).not.toContain('without a manual step');
+  });
+
   it('drops the decision buttons once decided and says by whom and when', () => {
     const decided = pending({
       status: 'approved',

@@ -87,6 +87,20 @@ describe('the Teams request card', () => {
     expect((card.refresh as Json).userIds).toEqual(['29:bob']);
   });
 
+  it('says a request approved in Okta was approved there, not that nobody had to decide', () => {
+    const view = pending({
+      status: 'approved',
+      statusLabel: 'Approved',
+      currentStep: undefined,
+      expiresAt: undefined,
+      steps: [],
+      approvalsHandledIn: { system: 'Okta', url: 'https://acme.okta.com/enduser/catalog' },
+    });
+    const text = JSON.stringify(renderRequestCard('requester', view));
+    expect(text).toContain('✅ Approved in Okta.');
+    expect(text).not.toContain('without a manual step');
+  });
+
   it('drops the buttons and the refresh once decided, saying by whom', () => {
     const decided = pending({
       status: 'approved',

@@ -115,6 +115,9 @@ function closingLine(request: RequestView): string | undefined {
     const verb = outcome.decision === 'approve' ? ':white_check_mark: *Approved*' : ':x: *Rejected*';
     return `${verb} by ${nameText(outcome.by.name)} ${slackTime(outcome.at)}.${grant}`;
   }
+  // Decided in the governance system's own app, by someone it does not name to Gatehouse.
+  if (request.status === 'approved' && request.approvalsHandledIn)
+    return `:white_check_mark: *Approved* in ${escapeText(request.approvalsHandledIn.system)}.${grant}`;
   if (request.status === 'approved') return `:white_check_mark: *Approved* without a manual step.${grant}`;
   if (request.status === 'expired') return ':hourglass: *Expired*: nobody decided in time.';
   if (request.status === 'canceled') return ':no_entry_sign: *Cancelled*.';

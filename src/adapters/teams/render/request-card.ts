@@ -1,6 +1,6 @@
 import type { RequestView, StepView } from '../../../flows/index.js';
 import type { CardRole } from '../../../notifier/index.js';
-import { entryText, escapeWithin, nameText, teamsTime } from './text.js';
+import { entryText, escapeMarkdown, escapeWithin, nameText, teamsTime } from './text.js';
 
 /**
  * Every state of a request as one Adaptive Card (schema 1.5, Universal Actions), a pure function of
@@ -125,6 +125,9 @@ function closingLine(request: RequestView): string | undefined {
     const verb = outcome.decision === 'approve' ? '✅ Approved' : '❌ Rejected';
     return `${verb} by ${nameText(outcome.by.name)} at ${teamsTime(outcome.at)}.${grant}`;
   }
+  // Decided in the governance system's own app, by someone it does not name to Gatehouse.
+  if (request.status === 'approved' && request.approvalsHandledIn)
+    return `✅ Approved in ${escapeMarkdown(request.approvalsHandledIn.system)}.${grant}`;
   if (request.status === 'approved') return `✅ Approved without a manual step.${grant}`;
   if (request.status === 'expired') return '⌛ Expired: nobody decided in time.';
   if (request.status === 'canceled') return 'Cancelled.';
