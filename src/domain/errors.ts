@@ -8,6 +8,19 @@ import type { FailureCode } from './failure.js';
 export abstract class GatehouseError extends Error {
   abstract readonly code: FailureCode;
   abstract readonly userMessage: string;
+  /** Where the person can do it instead (the governance system's own page); not in `userMessage`. */
+  readonly link?: ActionLink;
+}
+
+/**
+ * A page of the governance system, built from Gatehouse's configuration, never from what someone
+ * typed. Adapters make it a real link on their surface: user text is made inert, this is not.
+ */
+export interface ActionLink {
+  /** What the link does, e.g. "Decide in Okta". */
+  label: string;
+  /** http(s) only. */
+  url: string;
 }
 
 // ---- Governance backend (raised by src/api clients) ----
@@ -66,6 +79,7 @@ export class GovernanceRejected extends GatehouseError {
     readonly userMessage: string,
     readonly status: number,
     readonly vendorCode?: string,
+    override readonly link?: ActionLink,
   ) {
     super(`${operation}: rejected (${status}${vendorCode ? ` ${vendorCode}` : ''}): ${userMessage}`);
   }

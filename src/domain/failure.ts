@@ -1,4 +1,4 @@
-import type { GatehouseError } from './errors.js';
+import type { ActionLink, GatehouseError } from './errors.js';
 
 /**
  * Every reason Gatehouse gives for not doing something, one list: a code added anywhere must be
@@ -71,6 +71,11 @@ export class Failure {
     /** The error itself, for adapters that render some failures specially (e.g. a duplicate request). */
     readonly cause?: GatehouseError,
   ) {}
+
+  /** Where the person can do it instead, for adapters to render as a real link after the message. */
+  get link(): ActionLink | undefined {
+    return this.cause?.link;
+  }
 
   /** The failure a GatehouseError stands for: its code and the message written for people. */
   static of(error: GatehouseError): Failure {

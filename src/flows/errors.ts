@@ -1,4 +1,4 @@
-import { GatehouseError } from '../domain/errors.js';
+import { type ActionLink, GatehouseError } from '../domain/errors.js';
 import type { AccessRequest, Decision, PrincipalRef, RequestStatus } from '../domain/types.js';
 import { describeDuration, formatTime, nameOf } from './wording.js';
 
@@ -197,14 +197,14 @@ export class AlreadyDecided extends FlowError {
 export class DecideElsewhere extends FlowError {
   readonly code = 'decide_elsewhere';
   readonly userMessage: string;
+  override readonly link?: ActionLink;
   constructor(
     readonly requestId: string,
     readonly where: { system: string; url?: string },
   ) {
     super(`${requestId}: approvals are handled in ${where.system}`);
-    this.userMessage =
-      `Approvals for request ${requestId} are handled in ${where.system}, not in chat, so this decision must be made in ${where.system}` +
-      (where.url ? `: ${where.url}` : '.');
+    this.userMessage = `Approvals for request ${requestId} are handled in ${where.system}, not in chat, so this decision must be made in ${where.system}.`;
+    this.link = where.url ? { label: `Decide in ${where.system}`, url: where.url } : undefined;
   }
 }
 

@@ -231,7 +231,8 @@ describe('reminders', () => {
     // Okta's clock and Gatehouse's move together, when the test moves them, instead of the test waiting.
     let ahead = 0;
     const now = () => Date.now() + ahead;
-    const reminding = await startSlackWorld({ org: createOktaOrg({ now }), now, env: { REMINDER_AFTER: '1s' } });
+    // An hour, moved past in one step: real seconds the test takes under load never add up to it.
+    const reminding = await startSlackWorld({ org: createOktaOrg({ now }), now, env: { REMINDER_AFTER: '1h' } });
     try {
       await reminding.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
       const request = await eventually(() =>
@@ -242,14 +243,14 @@ describe('reminders', () => {
       await reminding.gatehouse.poller.pollOnce();
       expect(reminders()).toHaveLength(0);
 
-      ahead += 1100;
+      ahead += 61 * 60_000;
       await reminding.gatehouse.poller.pollOnce();
       await reminding.gatehouse.poller.pollOnce();
       expect(reminders()).toHaveLength(1);
       expect(shown(reminders()[0])).toContain(request.id);
       expect(escalations()).toHaveLength(0);
 
-      ahead += 1000;
+      ahead += 60 * 60_000;
       await reminding.gatehouse.poller.pollOnce();
       await reminding.gatehouse.poller.pollOnce();
       expect(escalations()).toHaveLength(1);

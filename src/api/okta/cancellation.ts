@@ -34,9 +34,10 @@ export class OktaCancellation {
       } else if (error instanceof GovernanceRejected && error.status === 400) {
         throw new GovernanceRejected(
           'cancel',
-          `Okta no longer lets this request be cancelled: an approval step has already been decided. If you no longer need the access, ask for it to be removed in Okta: ${this.deps.portalUrl}`,
+          'Okta no longer lets this request be cancelled: an approval step has already been decided. If you no longer need the access, ask for it to be removed in Okta.',
           409,
           error.vendorCode,
+          { label: 'Open Okta', url: this.deps.portalUrl },
         );
       } else {
         throw error;

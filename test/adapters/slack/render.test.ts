@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { renderFailure } from '../../../src/adapters/slack/render/lists.js';
 import { renderRequestCard } from '../../../src/adapters/slack/render/request-card.js';
 import { escapeText, escapeWithin } from '../../../src/adapters/slack/render/text.js';
+import { Failure } from '../../../src/domain/failure.js';
+import { DecideElsewhere } from '../../../src/flows/errors.js';
 import type { RequestView } from '../../../src/flows/index.js';
 
 const bob = { id: '00ubob', name: 'Bob Martinez', email: 'bob@acme.example' };
@@ -123,5 +126,22 @@ describe('the request card', () => {
       expect(buttons(card)).not.toContain('reject');
       expect(json(card.blocks)).toContain('*Approved* by Bob Martinez <!date^1795690800^');
     }
+  });
+});
+
+describe('a failure that says where to act instead', () => {
+  it('ends with a real link to that page, the message around it still inert', () => {
+    const error = new DecideElsewhere('req<!here>', {
+      system: 'Okta',
+      url: 'https://acme.okta.com/enduser/catalog?a=1&b=<2>|x',
+    });
+    const text = renderFailure(Failure.of(error)).text;
+    expect(text).toContain('req&lt;!here&gt;');
+    expect(text).toMatch(/ <https:\/\/acme\.okta\.com\/enduser\/catalog\?a=1&amp;b=&lt;2&gt;%7Cx\|Decide in Okta>$/);
+  });
+
+  it('shows no link for a URL that is not http(s)', () => {
+    const error = new DecideElsewhere('req1', { system: 'Okta', url: 'javascript:alert(1)' });
+    expect(renderFailure(Failure.of(error)).text).not.toContain('javascript');
   });
 });

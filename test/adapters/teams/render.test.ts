@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { failureText } from '../../../src/adapters/teams/render/messages.js';
 import { renderRequestCard } from '../../../src/adapters/teams/render/request-card.js';
 import { escapeMarkdown } from '../../../src/adapters/teams/render/text.js';
+import { Failure } from '../../../src/domain/failure.js';
+import { DecideElsewhere } from '../../../src/flows/errors.js';
 import type { RequestView } from '../../../src/flows/index.js';
 
 const bob = { id: '00ubob', name: 'Bob Martinez', email: 'bob@acme.example' };
@@ -121,5 +124,17 @@ describe('the Teams request card', () => {
     expect(verbs(card)).toEqual(['comment']);
     expect(card.refresh).toBeUndefined();
     expect(JSON.stringify(card)).toContain('✅ Approved by Bob Martinez at 2026-11-26 11:00 UTC');
+  });
+});
+
+describe('a failure that says where to act instead', () => {
+  it('ends with a Markdown link Teams makes clickable, not an address broken to stay inert', () => {
+    const url = 'https://acme.id.forgerock.io/enduser/?realm=alpha#/approvals/a b(c)/active';
+    const text = failureText(Failure.of(new DecideElsewhere('req_1', { system: 'Ping', url })));
+    expect(text).toContain('req\\_1');
+    expect(text).toMatch(
+      / \[Decide in Ping\]\(https:\/\/acme\.id\.forgerock\.io\/enduser\/\?realm=alpha#\/approvals\/a%20b%28c%29\/active\)$/,
+    );
+    expect(text).not.toContain('\u2060');
   });
 });

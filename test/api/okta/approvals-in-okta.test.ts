@@ -125,8 +125,9 @@ describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {
       if (decided.ok) return;
       expect(decided.error.code).toBe('decide_elsewhere');
       expect(decided.error.message).toBe(
-        `Approvals for request ${request.id} are handled in Okta, not in chat, so this decision must be made in Okta: ${portalUrl}`,
+        `Approvals for request ${request.id} are handled in Okta, not in chat, so this decision must be made in Okta.`,
       );
+      expect(decided.error.link).toEqual({ label: 'Decide in Okta', url: portalUrl });
       expect(org.request(request.id)?.status).toBe('PENDING');
       expect(org.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/resolve'))).toEqual([]);
     },
@@ -182,7 +183,8 @@ describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {
       const answer = await eventually(() =>
         world.slack.ephemeralsFor(S.dana.id).find((message) => shown(message).includes('must be made in Okta')),
       );
-      expect(shown(answer)).toContain('/enduser/catalog');
+      // A real link, not an address the person has to copy.
+      expect(JSON.stringify(answer)).toMatch(/<http:\/\/127\.0\.0\.1:\d+\/[^|>]*\/enduser\/catalog\|Decide in Okta>/);
       expect(shown(answer)).not.toMatch(/could not sign in|not found/);
       const redrawn = await eventually(() => {
         const message = world.slack.message(card.channel, card.ts);

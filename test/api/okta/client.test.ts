@@ -824,6 +824,6 @@ describe('OktaGovernance mapping sanity', () => {
 
     expect(error).toBeInstanceOf(GovernanceRejected);
     expect((error as GovernanceRejected).userMessage).toMatch(/already been decided/);
-    expect((error as GovernanceRejected).userMessage).toContain(`${ORG}/enduser/catalog`);
+    expect((error as GovernanceRejected).link).toEqual({ label: 'Open Okta', url: `${ORG}/enduser/catalog` });
   });
 });

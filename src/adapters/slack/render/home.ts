@@ -1,7 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Failure, RequestList } from '../../../flows/index.js';
 import { listItem } from './lists.js';
-import { escapeWithin, mrkdwn, plain } from './text.js';
+import { escapeWithin, linkText, mrkdwn, plain } from './text.js';
 
 export const HOME_ACTION = { openForm: 'open_request_form' } as const;
 
@@ -25,7 +25,9 @@ export function renderHome(content: { pending: RequestList; open: RequestList } 
     },
   ];
   if ('failure' in content) {
-    blocks.push({ type: 'section', text: mrkdwn(`:warning: ${escapeWithin(content.failure.message, 2900).text}`) });
+    const link = content.failure.link ? ` ${linkText(content.failure.link)}` : '';
+    const text = `:warning: ${escapeWithin(content.failure.message, 2900 - link.length).text}${link}`;
+    blocks.push({ type: 'section', text: mrkdwn(text) });
     return { type: 'home', blocks };
   }
   for (const [list, empty, prefix] of [

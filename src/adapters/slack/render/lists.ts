@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
 import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
-import { entryText, escapeText, escapeWithin, mrkdwn, nameText, plain, slackTime } from './text.js';
+import { entryText, escapeText, escapeWithin, linkText, mrkdwn, nameText, plain, slackTime } from './text.js';
 
 /** Items shown in one message; more would crowd the 50-block limit and the reader. */
 export const LIST_LIMIT = 10;
@@ -51,7 +51,8 @@ export function renderStatus(request: RequestView): SlackMessage {
 }
 
 export function renderFailure(failure: Failure): SlackMessage {
-  const text = `:warning: ${escapeWithin(failure.message, 2900).text}`;
+  const link = failure.link ? ` ${linkText(failure.link)}` : '';
+  const text = `:warning: ${escapeWithin(failure.message, 2900 - link.length).text}${link}`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 

@@ -1,3 +1,5 @@
+import type { ActionLink } from '../../../domain/errors.js';
+
 /**
  * Slack text, made safe. `&`, `<` and `>` are the only control characters of Slack's mrkdwn; escaping
  * them in everything a person typed neutralises `<!channel>`, `<!here>`, `<@U…>`, `<#C…>` and
@@ -21,6 +23,17 @@ export function escapeWithin(text: string, max: number): { text: string; cut: bo
     out += piece;
   }
   return { text: out, cut: false };
+}
+
+/**
+ * A page of the governance system as a Slack link, `<url|label>`: our own words and a URL from
+ * configuration, made safe anyway (entities in both, no `|` in the URL). Empty for anything but a
+ * short http(s) URL, so a link never breaks the message it ends.
+ */
+export function linkText(link: ActionLink): string {
+  if (!/^https?:\/\//i.test(link.url) || link.url.length > 500) return '';
+  const url = escapeText(link.url).replace(/\|/g, '%7C');
+  return `<${url}|${escapeText(link.label).replace(/\|/g, '/')}>`;
 }
 
 /** A person's name in mrkdwn: escaped, and short enough that several fit in one text object. */

@@ -8,7 +8,7 @@ import {
 } from '../../../flows/index.js';
 import type { Notice } from '../../../notifier/index.js';
 import { CARD_VERSION, type Card, cardData, INPUT, VERB } from './request-card.js';
-import { entryText, escapeMarkdown, escapeWithin, nameText, teamsTime } from './text.js';
+import { entryText, escapeMarkdown, escapeWithin, linkText, nameText, teamsTime } from './text.js';
 
 /** Items in one list card; Teams cards stay small (28 KB) and readable. */
 export const LIST_LIMIT = 10;
@@ -24,7 +24,8 @@ export function helpText(intro?: string): string {
 }
 
 export function failureText(failure: Failure): string {
-  return `⚠️ ${escapeWithin(failure.message, 1500)}`;
+  const link = failure.link ? ` ${linkText(failure.link)}` : '';
+  return `⚠️ ${escapeWithin(failure.message, 1500)}${link}`;
 }
 
 /** What the requester reads right after asking: the id, where it stands, and the portal link. */

@@ -7,6 +7,8 @@
  * between the braces does, and the text still reads as typed.
  */
 
+import type { ActionLink } from '../../../domain/errors.js';
+
 /** Characters that start emphasis, code, links or autolinks anywhere in a line. */
 const INLINE = /[\\`*_[\]<>~]/g;
 /** Headings, quotes, list bullets and numbered items, which only count at the start of a line. */
@@ -26,6 +28,20 @@ export function escapeMarkdown(text: string): string {
     .replace(LINE_START, (_all, space: string, marker: string) =>
       marker.endsWith('.') ? `${space}${marker.slice(0, -1)}\\.` : `${space}\\${marker}`,
     );
+}
+
+/**
+ * A page of the governance system as a Markdown link, `[label](url)`: a URL from configuration,
+ * not escaped like user text (that would break it) but with the characters that end a link
+ * destination percent-encoded. Empty for anything but a short http(s) URL.
+ */
+export function linkText(link: ActionLink): string {
+  if (!/^https?:\/\//i.test(link.url) || link.url.length > 500) return '';
+  const url = link.url.replace(
+    /[\s()<>\\]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  return `[${escapeMarkdown(link.label)}](${url})`;
 }
 
 /** Escaped and cut to at most `max` characters of the original text, with … when cut. */
