@@ -131,6 +131,7 @@ export class GovernanceUnsupported extends GatehouseError {
   constructor(
     readonly operation: GovernanceOperation,
     userMessage: string,
+    override readonly link?: ActionLink,
   ) {
     super(`${operation}: not supported by this backend`);
     this.userMessage = userMessage;

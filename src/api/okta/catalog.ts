@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { GovernanceRejected } from '../../domain/errors.js';
+import { GovernanceAuthFailed, GovernanceNotFound, GovernanceRejected } from '../../domain/errors.js';
 import type { CatalogEntry, CatalogItem, Principal } from '../../domain/types.js';
 import { orNull, quote } from '../lookup.js';
 import type { OktaHttp } from './http.js';
@@ -119,12 +119,19 @@ export class OktaCatalog {
     return body.data;
   }
 
-  /** Request fields, or null when Okta says this person may not request the entry. */
-  private async requestFieldsFor(userId: string, entryId: string) {
+  /**
+   * Request fields, or null when Okta says this person may not request the entry. The document
+   * answers 404 for that (getCatalogEntryRequestFieldsV2 lists 200/401/404) but does not say so in
+   * words; an org answering 400 or 403 instead is read the same way. A 403 here cannot be
+   * Gatehouse's own credentials failing: the entry read beside it needs the same scope and role,
+   * and fails on its own if they are missing.
+   */
+  async requestFieldsFor(userId: string, entryId: string): Promise<OktaRequestField[] | null> {
     try {
       return await this.requestFields(userId, entryId);
     } catch (error) {
-      if (error instanceof GovernanceRejected) return null;
+      if (error instanceof GovernanceRejected || error instanceof GovernanceNotFound) return null;
+      if (error instanceof GovernanceAuthFailed && error.status === 403) return null;
       throw error;
     }
   }

@@ -24,7 +24,14 @@ export class OktaSubmission {
   ) {}
 
   async create(input: CreateRequestInput): Promise<AccessRequest> {
-    const fields = await this.deps.catalog.requestFields(input.requestedFor.id, input.entryId);
+    const fields = await this.deps.catalog.requestFieldsFor(input.requestedFor.id, input.entryId);
+    if (!fields) {
+      throw new GovernanceRejected(
+        'createRequest',
+        'Okta does not let you request this: it is not in your catalog. Ask your IT team if you need it.',
+        403,
+      );
+    }
     const values: NonNullable<OktaCreateRequestBody['requesterFieldValues']> = [];
     const text = justificationField(fields);
     if (input.justification && text) {

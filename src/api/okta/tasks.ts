@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   GovernanceAuthFailed,
   GovernanceNotFound,
+  type GovernanceOperation,
   GovernanceRejected,
   GovernanceUnsupported,
 } from '../../domain/errors.js';
@@ -14,14 +15,20 @@ import { ignored, type OktaTask, task, taskList } from './wire.js';
 
 /** How long an org that refused the Tasks API is taken at its word before it is asked again. */
 export const TASKS_RECHECK_MS = 10 * 60_000;
-/** Task changes read per call when polling ([TasksAPI] states no maximum; Gatehouse's lists take 200). */
-const CHANGES_PAGE = 200;
+/** Tasks asked per page ([TasksAPI] states a default of 20 and no maximum). */
+const TASKS_PAGE = 200;
+/** Pages of one task listing read at once: 2,000 tasks, far beyond one request or one person's queue. */
+const MAX_TASK_PAGES = 10;
 /** [task-id]: 24 lowercase hexadecimal characters. Anything else a button carries is no task. */
 const TASK_ID = /^[0-9a-f]{24}$/;
 
 /** Who decides where, when Okta does not let Gatehouse see a request's approval steps. */
-export function decideInOkta(portalUrl: string): string {
-  return `Okta does not let Gatehouse decide this request: its approvals are handled in Okta. Decide it there: ${portalUrl}`;
+function decideInOkta(portalUrl: string): GovernanceUnsupported {
+  return new GovernanceUnsupported(
+    'decide',
+    'Okta does not let Gatehouse decide this request: its approvals are handled in Okta.',
+    { label: 'Decide in Okta', url: portalUrl },
+  );
 }
 
 /**
@@ -37,6 +44,8 @@ export function decideInOkta(portalUrl: string): string {
  */
 export class OktaTasks {
   private unavailableUntil = 0;
+  /** Tasks asked per page; undefined once the org refused 200 (Okta's own default applies). */
+  private pageSize: number | undefined = TASKS_PAGE;
   /** Whether listing tasks by `updatedAt` is refused (it is documented; a real org may differ). */
   private changesRefusedUntil = 0;
 
@@ -59,12 +68,7 @@ export class OktaTasks {
     if (!this.available) return null;
     let listed: OktaTask[];
     try {
-      listed = (
-        await this.http.get('getRequest', `${V2}/tasks`, taskList, {
-          filter: `requestId eq "${quote(requestId)}"`,
-          limit: 200,
-        })
-      ).body.data;
+      listed = await this.listAll('getRequest', `requestId eq "${quote(requestId)}"`);
     } catch (error) {
       if (!isTasksRefusal(error)) throw error;
       this.markUnavailable(error, 'list');
@@ -79,15 +83,15 @@ export class OktaTasks {
     const unlisted = () =>
       new GovernanceUnsupported(
         'listPendingApprovals',
-        `Okta does not let Gatehouse see approval tasks in this org, so what waits for you is not listed here. Find it in Okta: ${this.deps.portalUrl}`,
+        'Okta does not let Gatehouse see approval tasks in this org, so what waits for you is not listed here: find it in Okta.',
+        { label: 'Open Okta', url: this.deps.portalUrl },
       );
     if (!this.available) throw unlisted();
     try {
-      const { body } = await this.http.get('listPendingApprovals', `${V2}/tasks`, taskList, {
-        filter: `assigneeId eq "${quote(assigneeId)}" and status eq "OPEN" and type eq "APPROVAL"`,
-        limit: 200,
-      });
-      return body.data;
+      return await this.listAll(
+        'listPendingApprovals',
+        `assigneeId eq "${quote(assigneeId)}" and status eq "OPEN" and type eq "APPROVAL"`,
+      );
     } catch (error) {
       if (!isTasksRefusal(error)) throw error;
       this.markUnavailable(error, 'list');
@@ -99,7 +103,7 @@ export class OktaTasks {
   async open(requestId: string, taskId?: string): Promise<OktaTask> {
     const named = taskId ? await this.named(taskId) : undefined;
     const candidates = named ? [named] : await this.ofRequest(requestId);
-    if (!candidates) throw new GovernanceUnsupported('decide', decideInOkta(this.deps.portalUrl));
+    if (!candidates) throw decideInOkta(this.deps.portalUrl);
     const open = candidates.find(
       (candidate) =>
         candidate.requestId === requestId && candidate.status === 'OPEN' && (!taskId || candidate.id === taskId),
@@ -122,7 +126,7 @@ export class OktaTasks {
           { status: 403, vendorCode: error.vendorCode },
           'Okta refused to resolve a task (needs okta.accessRequests.tasks.manage and Access Requests Admin); people are sent to Okta to decide',
         );
-        throw new GovernanceUnsupported('decide', decideInOkta(this.deps.portalUrl));
+        throw decideInOkta(this.deps.portalUrl);
       }
       if (error instanceof GovernanceNotFound) {
         throw new GovernanceRejected('decide', 'This approval step is no longer open in Okta.', 409);
@@ -141,10 +145,9 @@ export class OktaTasks {
     const now = this.http.now();
     if (!this.available || now < this.changesRefusedUntil) return null;
     try {
-      const { body, nextCursor } = await this.http.get('listChanges', `${V2}/tasks`, taskList, {
+      const { body, nextCursor } = await this.page('listChanges', {
         filter: `updatedAt gt "${quote(since)}"`,
         orderBy: 'updatedAt asc',
-        limit: CHANGES_PAGE,
         after,
       });
       return {
@@ -164,6 +167,47 @@ export class OktaTasks {
         'Okta refused to list tasks by updatedAt; polls read requests only, so a step decided mid-sequence may wait for the request to change',
       );
       return null;
+    }
+  }
+
+  /** Every task the filter matches, page after page (at most MAX_TASK_PAGES of them). */
+  private async listAll(operation: 'getRequest' | 'listPendingApprovals', filter: string): Promise<OktaTask[]> {
+    const all: OktaTask[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < MAX_TASK_PAGES; pages += 1) {
+      const { body, nextCursor } = await this.page(operation, { filter, after });
+      all.push(...body.data);
+      if (!nextCursor) return all;
+      after = nextCursor;
+    }
+    this.deps.logger?.warn({ operation, tasks: all.length }, 'more Okta tasks match than Gatehouse reads at once');
+    return all;
+  }
+
+  /**
+   * One page of tasks. Okta documents a default of 20 and no maximum for `limit`
+   * ([TasksAPI]); Gatehouse asks 200 a page, and an org that refuses that (400) is asked without
+   * `limit` from then on, its own page size followed through the cursor.
+   */
+  private async page(operation: GovernanceOperation, query: { filter: string; orderBy?: string; after?: string }) {
+    const ask = () => this.http.get(operation, `${V2}/tasks`, taskList, { ...query, limit: this.pageSize });
+    try {
+      return await ask();
+    } catch (error) {
+      if (!(error instanceof GovernanceRejected && error.status === 400) || this.pageSize === undefined) throw error;
+      this.pageSize = undefined;
+      try {
+        const answer = await ask();
+        this.deps.logger?.warn(
+          { err: error },
+          "Okta refused 200 tasks a page; tasks are read at the org's own page size from now on",
+        );
+        return answer;
+      } catch (again) {
+        // Refused without `limit` too: the page size was not what Okta minded (a filter, say).
+        this.pageSize = TASKS_PAGE;
+        throw again;
+      }
     }
   }
 

@@ -166,7 +166,8 @@ describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {
     expect(pending.ok).toBe(false);
     if (pending.ok) return;
     expect(pending.error.code).toBe('governance_unsupported');
-    expect(pending.error.message).toContain(`Find it in Okta: ${portalUrl}`);
+    expect(pending.error.message).toContain('find it in Okta');
+    expect(pending.error.link).toEqual({ label: 'Open Okta', url: portalUrl });
   });
 
   it('in Slack: a card drawn earlier loses its buttons, and its Approve says to decide in Okta', async () => {

@@ -313,6 +313,44 @@ describe('OktaGovernance.createRequest within Okta’s own limits', () => {
   });
 });
 
+describe('an entry Okta does not let this person request (its answer is not documented in words)', () => {
+  const ENTRY_PATH = `${V2}/catalogs/default/entries/${ENTRY_ID}`;
+  // Okta's document lists 404 for request-fields; an org may as well answer 400 or 403.
+  for (const [status, body] of [
+    [404, notFoundBody()],
+    [400, oktaError('E0000001', 'Api validation failed')],
+    [403, authFailedBody()],
+  ] as const) {
+    it(`reads a ${status} on the person's request form as "not for you", not as Gatehouse's credentials failing`, async () => {
+      nock(ORG)
+        .get(ENTRY_PATH)
+        .reply(200, oktaCatalogEntry(), JSON_HEADERS)
+        .get(FIELDS_PATH)
+        .reply(status, body, JSON_HEADERS);
+      expect(await makeClient().getCatalogEntry(alice, ENTRY_ID)).toBeNull();
+
+      nock(ORG).get(FIELDS_PATH).reply(status, body, JSON_HEADERS);
+      const create = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest(), JSON_HEADERS);
+      const error = await rejectionOf(
+        makeClient().createRequest({ requester: alice, requestedFor: alice, entryId: ENTRY_ID }),
+      );
+      expect(error).toBeInstanceOf(GovernanceRejected);
+      expect((error as GovernanceRejected).userMessage).toMatch(/does not let you request this/);
+      expect(create.isDone()).toBe(false);
+    });
+  }
+
+  it("still reports Gatehouse's own credentials when the entry itself is refused too", async () => {
+    nock(ORG)
+      .get(ENTRY_PATH)
+      .reply(403, authFailedBody(), JSON_HEADERS)
+      .get(FIELDS_PATH)
+      .reply(403, authFailedBody(), JSON_HEADERS);
+    const error = await rejectionOf(makeClient().getCatalogEntry(alice, ENTRY_ID));
+    expect(error).toBeInstanceOf(GovernanceAuthFailed);
+  });
+});
+
 describe('OktaGovernance.createRequest when the create answer is lost', () => {
   const input = {
     requester: alice,
@@ -647,6 +685,43 @@ describe('OktaGovernance.getRequest: what Okta lists sparsely', () => {
     // A completed task never changes: read once, then kept.
     expect(taskRead.isDone()).toBe(true);
     expect(reads.isDone()).toBe(true);
+  });
+});
+
+describe("Okta's Tasks API page size (a default of 20 documented, no maximum)", () => {
+  const filter = `requestId eq "${REQUEST_ID}"`;
+
+  it('asks without limit once the org refuses 200 a page, follows the cursor, and remembers', async () => {
+    stubDirectory();
+    const refused = nock(ORG)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .reply(400, oktaError('E0000001', 'Api validation failed: limit'), JSON_HEADERS);
+    const pages = nock(ORG)
+      .get(REQUEST_PATH)
+      .times(2)
+      .reply(200, oktaRequest(), JSON_HEADERS)
+      .get(`${V2}/tasks`)
+      .query({ filter })
+      .times(2)
+      .reply(
+        200,
+        oktaList([oktaTask()], { path: `${V2}/tasks`, next: `${ORG}${V2}/tasks?after=page2&filter=x` }),
+        JSON_HEADERS,
+      )
+      .get(`${V2}/tasks`)
+      .query({ filter, after: 'page2' })
+      .times(2)
+      .reply(200, oktaList([], { path: `${V2}/tasks` }), JSON_HEADERS);
+
+    const client = makeClient();
+    const first = await client.getRequest(REQUEST_ID);
+    expect(first?.steps).toHaveLength(1);
+    expect(first?.steps[0]?.status).toBe('pending');
+    // The next read goes straight to the org's own page size.
+    expect((await client.getRequest(REQUEST_ID))?.steps).toHaveLength(1);
+    expect(refused.isDone()).toBe(true);
+    expect(pages.isDone()).toBe(true);
   });
 });
 
