@@ -440,12 +440,13 @@ describe('OktaHttp timeouts', () => {
   it('succeeds when a hung GET is followed by a prompt answer', async () => {
     nock(ORG)
       .get(REQUEST_PATH)
-      .delay(1000)
+      .delay(3000)
       .reply(200, oktaRequest({ status: 'DENIED' }), JSON_HEADERS)
       .get(REQUEST_PATH)
       .reply(200, oktaRequest(), JSON_HEADERS);
 
-    const { body } = await makeHttp().get('getRequest', REQUEST_PATH, accessRequest);
+    // Room for a loaded machine to answer the prompt one within its timeout; the hung one never can.
+    const { body } = await makeHttp({ timeoutMs: 1000 }).get('getRequest', REQUEST_PATH, accessRequest);
 
     expect(body.status).toBe('PENDING');
   });
