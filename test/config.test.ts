@@ -20,6 +20,10 @@ const slack = { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-1' 
 const PERSON_KEY = JSON.stringify(
   generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
 );
+/** An Okta service app's key, as the Admin Console gives it (PKCS#8 PEM). */
+const OKTA_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ format: 'pem', type: 'pkcs8' })
+  .toString();
 const PINGONE_PERSON = {
   PINGONE_PERSON_CLIENT_ID: 'gatehouse-person',
   PINGONE_PERSON_ISSUER: 'https://gatehouse.acme.com/issuer',
@@ -114,21 +118,75 @@ describe('configuration', () => {
     const config = loadConfig({
       OKTA_ORG_URL: 'https://acme.okta.com',
       OKTA_CLIENT_ID: '0oa1',
-      OKTA_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----',
+      OKTA_PRIVATE_KEY: OKTA_KEY.replace(/\n/g, '\\n'),
       ...slack,
       PUBLIC_URL: 'https://g.acme.com',
     });
     expect(config.governance).toMatchObject({
       provider: 'okta',
-      auth: {
-        kind: 'private_key_jwt',
-        clientId: '0oa1',
-        privateKey: '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----',
-      },
+      auth: { kind: 'private_key_jwt', clientId: '0oa1', privateKey: OKTA_KEY },
     });
     if (config.governance.provider === 'okta' && config.governance.auth.kind === 'private_key_jwt') {
       expect(config.governance.auth.scopes).toContain('okta.accessRequests.request.manage');
     }
+  });
+
+  it.each([
+    ['text that is no key', 'not-a-key', /^OKTA_PRIVATE_KEY is neither a PEM private key nor a JWK \(Okta's Admin/],
+    [
+      'a PEM that is no key',
+      '-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----',
+      /^OKTA_PRIVATE_KEY cannot be read as an RSA or EC private key \(PEM or JWK\)\.$/,
+    ],
+    [
+      'a public key (PEM)',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      /^OKTA_PRIVATE_KEY is a public key: give the private one/,
+    ],
+    [
+      'an EC key on a curve Okta does not take',
+      generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString(),
+      /^OKTA_PRIVATE_KEY is a key of type ec on secp256k1: give an RSA key, or an EC key on P-256, P-384 or P-521\.$/,
+    ],
+  ])('refuses %s as OKTA_PRIVATE_KEY at start, without repeating it', (_name, key, problem) => {
+    const problems = problemsOf({
+      OKTA_ORG_URL: 'https://acme.okta.com',
+      OKTA_CLIENT_ID: '0oa1',
+      OKTA_PRIVATE_KEY: key,
+      ...slack,
+      PUBLIC_URL: 'https://g.acme.com',
+    });
+    expect(problems).toEqual([expect.stringMatching(problem)]);
+    expect(problems[0]).not.toContain(key.trim().split('\n')[1] ?? key);
+  });
+
+  it.each([
+    [
+      'PKCS#1 RSA PEM',
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs1' }),
+    ],
+    [
+      'SEC1 EC PEM',
+      generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'pem', type: 'sec1' }),
+    ],
+    [
+      'an RSA JWK naming its own alg',
+      JSON.stringify({
+        ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+        alg: 'RS384',
+      }),
+    ],
+  ])('accepts a %s as OKTA_PRIVATE_KEY', (_name, key) => {
+    const config = loadConfig({
+      OKTA_ORG_URL: 'https://acme.okta.com',
+      OKTA_CLIENT_ID: '0oa1',
+      OKTA_PRIVATE_KEY: key.toString(),
+      ...slack,
+      PUBLIC_URL: 'https://g.acme.com',
+    });
+    expect(config.governance).toMatchObject({ provider: 'okta', auth: { kind: 'private_key_jwt' } });
   });
 
   it('refuses a chat platform with no governance backend', () => {

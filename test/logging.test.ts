@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino, { type LoggerOptions } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +84,9 @@ describe('logs', () => {
 describe("the suite's log scan (test/support/log-capture.ts)", () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnYXRlaG91c2UifQ.c2lnbmF0dXJl';
   const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----';
+  const signingPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
   /** What careless logging writes: each line holds one kind of secret. */
   const leaks: [string, (logger: pino.Logger) => void][] = [
     ['SANDBOX_SECRETS.oktaApiToken', (l) => l.info({ note: SANDBOX_SECRETS.oktaApiToken }, 'config')],
@@ -115,7 +119,8 @@ describe("the suite's log scan (test/support/log-capture.ts)", () => {
     const real = loadConfig({
       OKTA_ORG_URL: 'https://acme.okta.com',
       OKTA_CLIENT_ID: '0oa-gatehouse',
-      OKTA_PRIVATE_KEY: pem,
+      // A key Gatehouse can sign with: start-up refuses any other.
+      OKTA_PRIVATE_KEY: signingPem,
       SLACK_SIGNING_SECRET: S.slackSigningSecret,
       SLACK_BOT_TOKEN: S.slackBotToken,
       PUBLIC_URL: 'https://g.acme.com',

@@ -1,6 +1,7 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Environment } from './environment.js';
 import { splitList } from './environment.js';
+import { readSigningKey } from './signing-key.js';
 import {
   type GovernanceConfig,
   type OktaAuth,
@@ -8,6 +9,8 @@ import {
   type PingOnePersonGrant,
   SANDBOX_SECRETS,
 } from './types.js';
+
+/** The reader configuration and both clients share; the doctor reads keys through this name too. */
 
 /** The governance backend: Okta or PingOne, its URL and credentials, each problem named. */
 
@@ -58,13 +61,21 @@ function oktaConfig(vars: Environment, problems: string[]): GovernanceConfig | u
     if (!vars.OKTA_CLIENT_ID) problems.push('OKTA_PRIVATE_KEY is set but OKTA_CLIENT_ID is missing.');
     if (!vars.OKTA_PRIVATE_KEY) problems.push('OKTA_CLIENT_ID is set but OKTA_PRIVATE_KEY (PEM or JWK) is missing.');
   }
+  const privateKey = (vars.OKTA_PRIVATE_KEY ?? '').replace(/\\n/g, '\n');
+  if (!hasToken && privateKey) {
+    const key = readSigningKey(
+      privateKey,
+      "Okta's Admin Console shows it, PEM or JWK, when it generates the app's key pair",
+    );
+    if (typeof key === 'string') problems.push(`OKTA_PRIVATE_KEY ${key}`);
+  }
   if (problems.length > before || !vars.OKTA_ORG_URL) return undefined;
   const auth: OktaAuth = vars.OKTA_API_TOKEN
     ? { kind: 'ssws', token: vars.OKTA_API_TOKEN }
     : {
         kind: 'private_key_jwt',
         clientId: vars.OKTA_CLIENT_ID ?? '',
-        privateKey: (vars.OKTA_PRIVATE_KEY ?? '').replace(/\\n/g, '\n'),
+        privateKey,
         keyId: vars.OKTA_PRIVATE_KEY_ID,
         scopes: splitList(vars.OKTA_SCOPES ?? DEFAULT_OKTA_SCOPES),
       };
@@ -153,7 +164,7 @@ function personGrantConfig(vars: Environment, tokenUrl: string, problems: string
   }
   const privateKey = (vars.PINGONE_PERSON_PRIVATE_KEY ?? '').replace(/\\n/g, '\n');
   if (privateKey) {
-    const key = readSigningKey(privateKey);
+    const key = readSigningKey(privateKey, 'frodo writes it as <client-id>_private.jwk.json');
     if (typeof key === 'string') problems.push(`PINGONE_PERSON_PRIVATE_KEY ${key}`);
     else if (isSandboxPersonKey(key.key)) {
       problems.push(
@@ -172,51 +183,6 @@ function personGrantConfig(vars: Environment, tokenUrl: string, problems: string
     tokenUrl,
     scopes: splitList(vars.PINGONE_PERSON_SCOPES ?? DEFAULT_PINGONE_PERSON_SCOPES),
   };
-}
-
-/** A private key ready to sign with, and the JWS algorithm its kind calls for. */
-export interface SigningKey {
-  key: KeyObject;
-  alg: 'RS256' | 'ES256' | 'ES384' | 'ES512';
-}
-
-const EC_ALGORITHMS: Record<string, SigningKey['alg']> = {
-  'P-256': 'ES256',
-  prime256v1: 'ES256',
-  'P-384': 'ES384',
-  secp384r1: 'ES384',
-  'P-521': 'ES512',
-  secp521r1: 'ES512',
-};
-
-/**
- * An RSA or EC private key from PEM (PKCS#8, PKCS#1 or SEC1) or a JWK (an object, or a JWK Set
- * holding one key), or the reason it is not one, worded to follow the variable's name.
- */
-export function readSigningKey(material: string): SigningKey | string {
-  const text = material.trim();
-  let key: KeyObject;
-  try {
-    if (text.startsWith('{')) {
-      const parsed = JSON.parse(text) as { keys?: unknown[]; d?: unknown };
-      const jwk = Array.isArray(parsed.keys) && parsed.keys.length === 1 ? parsed.keys[0] : parsed;
-      if (!jwk || typeof jwk !== 'object' || !('d' in jwk)) {
-        return 'is a public key: give the private one (a JWK with "d", or a PEM PRIVATE KEY).';
-      }
-      key = createPrivateKey({ key: jwk as never, format: 'jwk' });
-    } else if (text.includes('-----BEGIN') && text.includes('PRIVATE KEY-----')) {
-      key = createPrivateKey(text);
-    } else {
-      return 'is neither a PEM private key nor a JWK (frodo writes it as <client-id>_private.jwk.json).';
-    }
-  } catch {
-    return 'cannot be read as an RSA or EC private key (PEM or JWK).';
-  }
-  if (key.asymmetricKeyType === 'rsa') return { key, alg: 'RS256' };
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (key.asymmetricKeyType === 'ec' && curve && EC_ALGORITHMS[curve]) return { key, alg: EC_ALGORITHMS[curve] };
-  const kind = `${key.asymmetricKeyType ?? 'unknown'}${curve ? ` on ${curve}` : ''}`;
-  return `is a key of type ${kind}: give an RSA key, or an EC key on P-256, P-384 or P-521.`;
 }
 
 function isSandboxPersonKey(key: KeyObject): boolean {

@@ -3,7 +3,7 @@ import { toPrincipal } from '../api/pingone/mapping.js';
 import { GOV, statusFilter, withQuery } from '../api/pingone/paths.js';
 import { PersonGrantRefused, PingOnePersonTokens } from '../api/pingone/person-tokens.js';
 import { igaRequest, listOf, managedUser, managedUserList } from '../api/pingone/wire.js';
-import { readSigningKey } from '../config/governance.js';
+import { readSigningKey } from '../config/signing-key.js';
 import type { Config, PingOnePersonGrant } from '../config.js';
 import { GovernanceProtocolError, GovernanceUnavailable } from '../domain/errors.js';
 import type { Principal } from '../domain/types.js';

@@ -42,21 +42,31 @@ class PingOneSession {
     return this.once('token', () => serviceToken(this.governance.auth, this.timeouts.requestMs));
   }
 
+  /**
+   * Everyone's requests, where Gatehouse searches them: `/requests/search` (Ping's UI since
+   * 2026-03), else the older `/requests?_action=search` on a tenant that does not serve it.
+   */
   requests() {
-    return this.once('requests', () =>
-      this.reads.search(
-        withQuery(`${GOV}/requests?_action=search`, { _pageSize: 1, ...NEWEST_REQUEST_FIRST }),
-        listOf(igaRequest),
-        { targetFilter: ALL },
-      ),
-    );
+    return this.once('requests', async () => {
+      const ask = (path: string) =>
+        this.reads.search(
+          withQuery(`${GOV}${path}?_action=search`, { _pageSize: 1, ...NEWEST_REQUEST_FIRST }),
+          listOf(igaRequest),
+          { targetFilter: ALL },
+        );
+      const newer = await ask('/requests/search');
+      if (newer.kind === 'not-found' || (newer.kind === 'refused' && newer.status === 400)) {
+        return { read: await ask('/requests'), what: `POST ${GOV}/requests?_action=search`, older: true };
+      }
+      return { read: newer, what: `POST ${GOV}/requests/search?_action=search`, older: false };
+    });
   }
 
   /** Someone to ask the approvals endpoints about: the service account, else the newest request's person. */
   async someone(): Promise<string | undefined> {
     if (this.governance.serviceAccountId) return this.governance.serviceAccountId;
-    const requests = await this.requests();
-    const [first] = requests.kind === 'answered' ? requests.body.result : [];
+    const { read } = await this.requests();
+    const [first] = read.kind === 'answered' ? read.body.result : [];
     const user = first?.user ?? first?.requester;
     return user ? bareId(user.id) : undefined;
   }
@@ -76,8 +86,15 @@ export function pingOneChecks(
     { subject: 'token claims', run: async () => claimsFinding(await session.token(), now()) },
     {
       subject: 'IGA requests',
-      run: async () =>
-        igaFinding('IGA requests', 'POST /iga/governance/requests?_action=search', await session.requests()),
+      run: async () => {
+        const { read, what, older } = await session.requests();
+        const finding = igaFinding('IGA requests', what, read);
+        if (!older || finding.verdict !== 'ok') return finding;
+        return ok(
+          'IGA requests',
+          `${what} answers (this tenant does not serve the newer /requests/search Ping's UI uses; Gatehouse searches here).`,
+        );
+      },
     },
     {
       subject: 'IGA rules',

@@ -258,10 +258,10 @@ describe('an org Gatehouse cannot use as it is', () => {
   it('is given an OKTA_PRIVATE_KEY that is no key', async () => {
     const served = await serveOkta();
     const report = await doctor(oauthEnv(served, CLIENT_ID, 'not-a-key-at-all'));
-    expect(report.line('Okta credentials')).toBe(
-      '✗ Okta credentials: Gatehouse cannot sign its client assertion: OKTA_PRIVATE_KEY is not a private key ' +
-        'Gatehouse can read (PEM or JWK); give the private key as PEM (PKCS#8 or PKCS#1, \\n escapes allowed) or as ' +
-        'a JWK with its private part.',
+    // Gatehouse would not start with it: the doctor says so where start-up would.
+    expect(report.line('configuration')).toBe(
+      "✗ configuration: OKTA_PRIVATE_KEY is neither a PEM private key nor a JWK (Okta's Admin Console shows it, PEM " +
+        "or JWK, when it generates the app's key pair).",
     );
   });
 

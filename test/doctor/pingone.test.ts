@@ -60,7 +60,9 @@ describe('a healthy tenant', () => {
       '! token claims: the token is opaque (not a JWT), so its scopes and expiry cannot be read here; the IGA lines ' +
         'below show whether IGA accepts it.',
     );
-    expect(report.line('IGA requests')).toBe('✓ IGA requests: POST /iga/governance/requests?_action=search answers.');
+    expect(report.line('IGA requests')).toBe(
+      '✓ IGA requests: POST /iga/governance/requests/search?_action=search answers.',
+    );
     expect(report.line('IGA rules')).toBe(
       '✓ IGA rules: GET /iga/commons/config/iga_access_request answers: requireRequestJustification false, ' +
         'requireRejectJustification true, requireApproveJustification false, allowSelfApproval false.',
@@ -124,6 +126,14 @@ describe('a healthy tenant', () => {
     );
   });
 
+  it('says where requests are searched on a tenant without the newer /requests/search', async () => {
+    const served = await servePingOne({ servesRequestsSearch: false });
+    const report = await doctor(served.env());
+    expect(report.line('IGA requests')).toBe(
+      "✓ IGA requests: POST /iga/governance/requests?_action=search answers (this tenant does not serve the newer /requests/search Ping's UI uses; Gatehouse searches here).",
+    );
+  });
+
   it('that retired the tasks endpoint: Gatehouse falls back to /approvals', async () => {
     const served = await servePingOne({ servesTasks: false });
     const report = await doctor(served.env());
@@ -153,7 +163,9 @@ describe('a healthy tenant', () => {
     expect(report.line('token claims')).toBe(
       '✓ token claims: a JWT for gatehouse-svc with fr:iga:* and fr:idm:*; it expires in 30 min.',
     );
-    expect(report.line('IGA requests')).toBe('✓ IGA requests: POST /iga/governance/requests?_action=search answers.');
+    expect(report.line('IGA requests')).toBe(
+      '✓ IGA requests: POST /iga/governance/requests/search?_action=search answers.',
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import type { Governance } from '../../src/api/governance.js';
 import { OktaGovernance } from '../../src/api/okta/client.js';
 import { SANDBOX_SECRETS } from '../../src/config.js';
-import { type ChatIdentity, Flows, type FlowsOptions, type Outcome } from '../../src/flows/index.js';
+import { type ChatIdentity, type Failure, Flows, type FlowsOptions, type Outcome } from '../../src/flows/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 import { testLogger } from '../support/test-logger.js';
 
@@ -16,9 +16,14 @@ export function ok<V>(outcome: Outcome<V>): V {
 
 /** The failure of a refused flow, checking its code. */
 export function refused<V>(outcome: Outcome<V>, code: string): string {
+  return refusal(outcome, code).message;
+}
+
+/** The whole failure: its message and, where the person can act instead, its link. */
+export function refusal<V>(outcome: Outcome<V>, code: string): Failure {
   if (outcome.ok) throw new Error(`expected ${code}, but the flow succeeded`);
   expect(outcome.error.code).toBe(code);
-  return outcome.error.message;
+  return outcome.error;
 }
 
 /**

@@ -449,3 +449,75 @@ describe('the JWT bearer grant, as frodo sets it up', () => {
     expect((await act(h, token, request.id, 'comment', { comment: 'late' })).statusCode).toBe(401);
   });
 });
+
+describe('what the vendor’s material leaves open, each way a tenant may answer', () => {
+  const search = (h: Harness, path: string, query = '', targetFilter?: object) =>
+    post(h, `${GOV}${path}?_action=search${query}`, targetFilter ? { targetFilter } : {});
+
+  it('keeps entitlement names where Ping’s UI reads and searches them, or on the entitlement when told', async () => {
+    const byName = {
+      operator: 'CONTAINS',
+      operand: { targetName: 'descriptor.idx./entitlement.displayName', targetValue: 'sales user' },
+    };
+    const h = await harness();
+    const [item] = (await search(h, '/catalog', '', byName)).json().result as Record<string, unknown>[];
+    expect(item).toMatchObject({
+      id: E.salesforceSalesUser.id,
+      descriptor: { idx: { '/entitlement': { displayName: 'Sales User' } } },
+    });
+    expect(item?.entitlement).not.toHaveProperty('displayName');
+    const request = create(h, U.alice.id, E.salesforceSalesUser.id);
+    expect((await get(h, `${GOV}/requests/${request.id}`)).json()).toMatchObject({
+      descriptor: { idx: { '/entitlement': { displayName: 'Sales User' } } },
+    });
+
+    const onEntitlement = await harness({ entitlementNames: 'entitlement' });
+    const [plain] = (
+      await search(onEntitlement, '/catalog', '', {
+        ...byName,
+        operand: { ...byName.operand, targetName: 'entitlement.displayName' },
+      })
+    ).json().result as Record<string, unknown>[];
+    expect(plain).toMatchObject({ entitlement: { displayName: 'Sales User' } });
+    expect(plain).not.toHaveProperty('descriptor');
+  });
+
+  it('answers `_action=create` with the requests whole, their ids, or nothing, as told', async () => {
+    const body = { users: [U.alice.id], catalogs: [{ type: 'entitlement', id: E.zoomPro.id }] };
+    const created = async (h: Harness) =>
+      (await post(h, `${GOV}/requests?_action=create`, body)).json() as { result: Record<string, unknown>[] };
+    const whole = await harness();
+    expect((await created(whole)).result).toEqual([
+      expect.objectContaining({ id: whole.tenant.requests[0]?.id, decision: expect.any(Object) }),
+    ]);
+    const ids = await harness({ createAnswer: 'ids' });
+    expect((await created(ids)).result).toEqual([{ id: ids.tenant.requests[0]?.id }]);
+    const none = await harness({ createAnswer: 'none' });
+    expect((await created(none)).result).toEqual([]);
+    expect(none.tenant.requests).toHaveLength(1);
+  });
+
+  it('writes searchAfterKey as an array, a string or null', async () => {
+    for (const [searchAfterKey, expected] of [
+      ['array', [expect.any(String)]],
+      ['string', expect.any(String)],
+      ['null', null],
+    ] as const) {
+      const h = await harness({ searchAfterKey });
+      create(h, U.alice.id, E.zoomPro.id);
+      expect((await search(h, '/requests/search')).json().searchAfterKey).toEqual(expected);
+    }
+  });
+
+  it('searches everyone’s requests at /requests/search and /requests?_action=search, each retirable', async () => {
+    const h = await harness();
+    const request = create(h, U.alice.id, E.zoomPro.id);
+    for (const path of ['/requests/search', '/requests']) {
+      expect(((await search(h, path)).json() as Listed).result.map((r) => r.id)).toEqual([request.id]);
+    }
+    h.tenant.servesRequestsSearch = false;
+    expect((await search(h, '/requests/search')).statusCode).toBe(404);
+    h.tenant.servesRequestsSearchAction = false;
+    expect((await search(h, '/requests')).statusCode).toBe(404);
+  });
+});

@@ -27,28 +27,28 @@ export interface PingOneActionsOptions {
 
 type Action = Extract<GovernanceOperation, 'decide' | 'comment' | 'cancel'>;
 
-/** How each action reads when PingOne turns it down, and where the person can act themselves. */
+/** How each action reads when PingOne turns it down, and the labels of the links to act in Ping. */
 const WORDS: Record<Action, { done: string; forbidden: string; notDone: string; instead: string; open: string }> = {
   decide: {
     done: 'approve or reject',
     forbidden: 'decide this step of the request (only its assigned approvers can)',
     notDone: 'nothing was recorded',
-    instead: 'Decide in PingOne instead',
-    open: 'Open it in PingOne to see who can decide it',
+    instead: 'Decide in PingOne',
+    open: 'See in PingOne who can decide it',
   },
   comment: {
     done: 'comment',
     forbidden: 'comment on this request',
     notDone: 'your comment was not added',
-    instead: 'Add it in PingOne instead',
-    open: 'Open it in PingOne',
+    instead: 'Comment in PingOne',
+    open: 'Open in PingOne',
   },
   cancel: {
     done: 'cancel requests',
     forbidden: 'cancel this request',
     notDone: 'the request was not cancelled',
-    instead: 'Cancel it in PingOne instead',
-    open: 'Open it in PingOne',
+    instead: 'Cancel in PingOne',
+    open: 'Open in PingOne',
   },
 };
 
@@ -82,9 +82,10 @@ export class PingOneActions {
     if (!persons && !adminDecides) {
       throw new GovernanceRejected(
         'decide',
-        `PingOne is not set up for Gatehouse to approve or reject as you, so nothing was recorded. ${WORDS.decide.instead}: ${link}`,
+        'PingOne is not set up for Gatehouse to approve or reject as you, so nothing was recorded.',
         403,
         'person_grant_not_configured',
+        { label: WORDS.decide.instead, url: link },
       );
     }
     const verb = input.decision === 'approve' ? 'approve' : 'reject';
@@ -189,17 +190,19 @@ export class PingOneActions {
       }
       return new GovernanceRejected(
         action,
-        `PingOne did not let Gatehouse ${words.done} as you, so ${words.notDone}. ${words.instead}: ${link}`,
+        `PingOne did not let Gatehouse ${words.done} as you, so ${words.notDone}.`,
         (error as GovernanceRejected | GovernanceAuthFailed).status,
         (error as GovernanceRejected | GovernanceAuthFailed).vendorCode,
+        { label: words.instead, url: link },
       );
     }
     if (error instanceof GovernanceRejected && error.status === 403) {
       return new GovernanceRejected(
         action,
-        `PingOne does not let you ${words.forbidden}, so ${words.notDone}. ${words.open}: ${link}`,
+        `PingOne does not let you ${words.forbidden}, so ${words.notDone}.`,
         403,
         error.vendorCode,
+        { label: words.open, url: link },
       );
     }
     return error;

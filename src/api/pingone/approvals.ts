@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GovernanceNotFound } from '../../domain/errors.js';
 import type { AccessRequest, Principal } from '../../domain/types.js';
 import { isOpen } from '../../domain/types.js';
+import { FirstThatAnswers } from './first-that-answers.js';
 import type { PingOneHttp } from './http.js';
 import { GOV, statusFilter, withQuery } from './paths.js';
 import type { PingOneRequests } from './requests.js';
@@ -13,29 +14,26 @@ type Source = 'tasks' | 'approvals';
  * The requests waiting on an approver. Ping's UI has read them from the person's tasks
  * (`/user/{id}/tasks?_action=search&type=request&actorStatus=active`) since 2024-10; tenants that
  * answer that with a 404 still get the older `/user/{id}/approvals` search, and this process keeps
- * using it, so the fallback costs one call once.
+ * using it, so the fallback costs one call once (a 404 from both is about the person, not the
+ * tenant, and switches nothing).
  */
 export class PingOneApprovals {
-  private source: Source = 'tasks';
+  private readonly source: FirstThatAnswers<Source>;
 
   constructor(
     private readonly http: PingOneHttp,
     private readonly requests: PingOneRequests,
-    private readonly logger?: Logger,
-  ) {}
+    logger?: Logger,
+  ) {
+    this.source = new FirstThatAnswers<Source>(
+      ['tasks', 'approvals'],
+      (error) => error instanceof GovernanceNotFound,
+      () => logger?.warn('PingOne has no tasks search; reading approvals from /approvals from now on'),
+    );
+  }
 
-  async pendingFor(approver: Principal): Promise<AccessRequest[]> {
-    if (this.source === 'approvals') return this.search(approver, 'approvals');
-    try {
-      return await this.search(approver, 'tasks');
-    } catch (error) {
-      if (!(error instanceof GovernanceNotFound)) throw error;
-      // Switch only once the older endpoint answers: a 404 from both is about the person, not the tenant.
-      const found = await this.search(approver, 'approvals');
-      this.source = 'approvals';
-      this.logger?.warn('PingOne has no tasks search; reading approvals from /approvals from now on');
-      return found;
-    }
+  pendingFor(approver: Principal): Promise<AccessRequest[]> {
+    return this.source.ask((source) => this.search(approver, source));
   }
 
   private async search(approver: Principal, source: Source): Promise<AccessRequest[]> {

@@ -84,10 +84,23 @@ function glossaryRules(item: IgaCatalogItem) {
   return {};
 }
 
+/**
+ * Items whose name holds the word. An entitlement's name is searched both where Ping's UI searches
+ * it (`descriptor.idx./entitlement.displayName`, CatalogApi.searchCatalogEntitlements) and at
+ * `entitlement.displayName`, so it is found wherever the tenant keeps it.
+ */
+const NAME_FIELDS = [
+  'application.name',
+  'descriptor.idx./entitlement.displayName',
+  'entitlement.displayName',
+  'assignment.name',
+  'role.name',
+];
+
 function nameContains(word: string): TargetFilter {
   return {
     operator: 'OR',
-    operand: ['application.name', 'entitlement.displayName', 'assignment.name', 'role.name'].map((targetName) => ({
+    operand: NAME_FIELDS.map((targetName) => ({
       operator: 'CONTAINS' as const,
       operand: { targetName, targetValue: word },
     })),

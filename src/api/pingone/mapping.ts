@@ -35,16 +35,30 @@ export function toPrincipal(user: ManagedUser): Principal {
 
 type Named = { id: string; name?: string | null; displayName?: string | null } | null | undefined;
 
-/** What was asked for, as one catalog entry: an application, an entitlement of one, or a role. */
-export function entryOf(parts: { application?: Named; entitlement?: Named; assignment?: Named; role?: Named }): {
-  id: string;
-  name: string;
-} {
+interface Parts {
+  application?: Named;
+  entitlement?: Named;
+  assignment?: Named;
+  role?: Named;
+  descriptor?: { idx?: { '/entitlement'?: { displayName?: string | null } | null } | null } | null;
+}
+
+/**
+ * What was asked for, as one catalog entry: an application, an entitlement of one, or a role. An
+ * entitlement's name is read where Ping's UI reads it, `descriptor.idx./entitlement.displayName`,
+ * then at `entitlement.displayName` (AccessRequestUtils.getNameString).
+ */
+export function entryOf(parts: Parts): { id: string; name: string } {
   const app = parts.application;
   const appName = app?.name ?? app?.displayName ?? app?.id ?? '';
   const entitlement = parts.assignment ?? parts.entitlement;
   if (entitlement) {
-    const name = parts.entitlement?.displayName ?? entitlement.displayName ?? entitlement.name ?? entitlement.id;
+    const name =
+      parts.descriptor?.idx?.['/entitlement']?.displayName ||
+      parts.entitlement?.displayName ||
+      entitlement.displayName ||
+      entitlement.name ||
+      entitlement.id;
     return { id: entitlement.id, name: appName ? `${appName} — ${name}` : name };
   }
   if (parts.role) return { id: parts.role.id, name: parts.role.name ?? parts.role.displayName ?? parts.role.id };

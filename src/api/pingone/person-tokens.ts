@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { readSigningKey, type SigningKey } from '../../config/governance.js';
+import { type SigningKey, signingKeyOf } from '../../config/signing-key.js';
 import type { PingOnePersonGrant } from '../../config.js';
 import {
   type GovernanceOperation,
@@ -70,9 +70,7 @@ export class PingOnePersonTokens {
     private readonly grant: PingOnePersonGrant,
     private readonly options: PersonTokensOptions,
   ) {
-    const key = readSigningKey(grant.privateKey);
-    if (typeof key === 'string') throw new Error(`The PingOne person grant's private key ${key}`);
-    this.key = key;
+    this.key = signingKeyOf(grant.privateKey, 'PINGONE_PERSON_PRIVATE_KEY');
     this.audience = audienceOf(grant.tokenUrl);
   }
 

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { GovernanceNotFound } from '../../domain/errors.js';
+import { GovernanceNotFound, GovernanceRejected } from '../../domain/errors.js';
 import type { AccessRequest, Page, RequestStatus } from '../../domain/types.js';
 import type { ChangeQuery, RequestChange, RequestQuery } from '../governance.js';
 import { orNull } from '../lookup.js';
+import { FirstThatAnswers } from './first-that-answers.js';
 import type { PingOneHttp } from './http.js';
 import { toAccessRequest } from './mapping.js';
 import { ALL, GOV, LATEST_CHANGE_FIRST, NEWEST_REQUEST_FIRST, statusFilter, withQuery } from './paths.js';
@@ -11,6 +12,20 @@ import { type IgaRequest, igaRequest, listOf, type TargetFilter } from './wire.j
 const PAGE = 100;
 /** A poll reads newest first until a page holds nothing newer; this bounds a poll after a long outage. */
 const MAX_CHANGE_PAGES = 50;
+
+/**
+ * Where everyone's requests are searched: Ping's UI has asked `/requests/search?_action=search`
+ * since 2026-03-27 (platform-ui c751e81da; AccessRequestApi.getRequests), `/requests?_action=search`
+ * before. A tenant that answers the newer with a 404 (or a 400, reading `search` as a request id)
+ * is searched at the older one for the rest of the process.
+ */
+const SEARCH_PATHS = [`${GOV}/requests/search`, `${GOV}/requests`] as const;
+type SearchPath = (typeof SEARCH_PATHS)[number];
+
+/** The tenant refuses the query as asked (400). */
+const refused = (error: unknown) => error instanceof GovernanceRejected && error.status === 400;
+/** The tenant has no such search: no endpoint (404), or `search` read as a request id (400). */
+const notServed = (error: unknown) => error instanceof GovernanceNotFound || refused(error);
 
 /** IGA statuses that may read as these; each request is mapped and checked again after the search. */
 const STATUS_FILTERS: Partial<Record<RequestStatus, string[]>> = {
@@ -32,10 +47,20 @@ export interface PingOneRequestsOptions {
  * each whole, with its phases and comments.
  */
 export class PingOneRequests {
+  private readonly searchPath: FirstThatAnswers<SearchPath>;
+
   constructor(
     private readonly http: PingOneHttp,
     private readonly options: PingOneRequestsOptions,
-  ) {}
+  ) {
+    const logger = options.logger;
+    this.searchPath = new FirstThatAnswers<SearchPath>([...SEARCH_PATHS], notServed, (from, to) =>
+      logger?.warn(
+        { from, to },
+        'PingOne does not serve the newer request search; searching the older one from now on',
+      ),
+    );
+  }
 
   async get(id: string): Promise<AccessRequest | null> {
     const found = await orNull(
@@ -70,16 +95,11 @@ export class PingOneRequests {
       : byStatus;
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
     if (query.updatedSince && !query.requestedFor) return this.changedSince(query.updatedSince, filter);
-    const path = query.requestedFor
-      ? `${GOV}/user/${encodeURIComponent(query.requestedFor)}/requests?_action=search`
-      : `${GOV}/requests?_action=search`;
     const offset = Number(query.cursor ?? 0) || 0;
-    const { body } = await this.http.search(
-      'listRequests',
-      withQuery(path, { _pageSize: limit, _pagedResultsOffset: offset, ...NEWEST_REQUEST_FIRST }),
-      listOf(igaRequest),
-      { targetFilter: filter },
-    );
+    const page = { _pageSize: limit, _pagedResultsOffset: offset, ...NEWEST_REQUEST_FIRST };
+    const { body } = query.requestedFor
+      ? await this.search(`${GOV}/user/${encodeURIComponent(query.requestedFor)}/requests`, page, filter)
+      : await this.searchPath.ask((path) => this.search(path, page, filter));
     let items = body.result.map((request) => this.toDomain(request));
     if (query.status && query.status.length > 0) items = items.filter((r) => query.status?.includes(r.status));
     if (query.updatedSince) items = items.filter(newerThan(query.updatedSince));
@@ -94,11 +114,22 @@ export class PingOneRequests {
     return { items: page.items.map((request) => ({ id: request.id, updated: request.updated })) };
   }
 
+  /** Ping's end-user UI, where a request is shown to its people. */
+  get portalUrl(): string {
+    return this.options.portalUrl;
+  }
+
   toDomain(request: IgaRequest): AccessRequest {
     return toAccessRequest(request, {
       serviceAccountId: this.options.serviceAccountId,
       portalUrl: this.options.portalUrl,
       now: this.options.now(),
+    });
+  }
+
+  private search(path: string, query: Record<string, string | number>, filter: TargetFilter) {
+    return this.http.search('listRequests', withQuery(path, { _action: 'search', ...query }), listOf(igaRequest), {
+      targetFilter: filter,
     });
   }
 
@@ -112,15 +143,9 @@ export class PingOneRequests {
   private async changedSince(since: string, filter: TargetFilter): Promise<Page<AccessRequest>> {
     const found: AccessRequest[] = [];
     for (let page = 0; page < MAX_CHANGE_PAGES; page++) {
-      const { body } = await this.http.search(
-        'listRequests',
-        withQuery(`${GOV}/requests?_action=search`, {
-          _pageSize: PAGE,
-          _pagedResultsOffset: page * PAGE,
-          ...LATEST_CHANGE_FIRST,
-        }),
-        listOf(igaRequest),
-        { targetFilter: filter },
+      const at = { _pageSize: PAGE, _pagedResultsOffset: page * PAGE };
+      const { body } = await this.searchPath.ask((path) =>
+        this.search(path, { ...at, ...LATEST_CHANGE_FIRST }, filter),
       );
       const newer = body.result.map((request) => this.toDomain(request)).filter(newerThan(since));
       found.push(...newer);

@@ -5,10 +5,15 @@ import type { CreateRequestInput } from '../governance.js';
 import type { PingOneActions } from './actions.js';
 import type { PingOneCatalog } from './catalog.js';
 import type { PingOneHttp } from './http.js';
-import { CREATE_TYPES, onBehalfComment } from './mapping.js';
+import { CREATE_TYPES, entryOf, onBehalfComment } from './mapping.js';
 import { GOV } from './paths.js';
 import type { PingOneRequests } from './requests.js';
-import { createAnswer } from './wire.js';
+import { createAnswer, createdOf, type IgaCatalogItem } from './wire.js';
+
+/** How far before its own clock Gatehouse looks for a request it just created (the tenant's clock may differ). */
+const CLOCK_SKEW_MS = 60_000;
+/** The person's newest requests the look-back reads. */
+const LOOK_BACK = 20;
 
 /**
  * Creating a request: validated first (`_action=validate`), then created; time-bound access
@@ -51,8 +56,7 @@ export class PingOneSubmission {
       body,
     );
     refuseOnErrors(answer.errors);
-    const created = answer.result?.[0];
-    if (!created) throw new GovernanceUnavailable('createRequest', 'IGA created no request', true);
+    const created = await this.created(answer.result ?? [], input, item, now - CLOCK_SKEW_MS);
     if (input.requester.id !== input.requestedFor.id) {
       await this.deps.actions
         .act('comment', created.id, undefined, {
@@ -60,8 +64,71 @@ export class PingOneSubmission {
         })
         .catch(() => undefined);
     }
-    return this.deps.requests.toDomain(created);
+    return created;
   }
+
+  /**
+   * The request IGA just created, however its answer names it: whole (the reference's "created
+   * requests"), by id only (read once), or not at all (found among the person's newest requests).
+   * Once IGA has said it created one, a failure to read it back is no reason to tell the person it
+   * failed: the request is shown as submitted, as far as Gatehouse knows it.
+   */
+  private async created(
+    result: unknown[],
+    input: CreateRequestInput,
+    item: IgaCatalogItem,
+    since: number,
+  ): Promise<AccessRequest> {
+    const said = createdOf(result[0]);
+    if (said && 'request' in said) return this.deps.requests.toDomain(said.request);
+    if (said) {
+      const read = await this.deps.requests.get(said.id).catch(() => null);
+      return read ?? this.submitted(said.id, input, item);
+    }
+    const found = await this.findCreated(input, item, since).catch(() => undefined);
+    if (found) return found;
+    throw new GovernanceUnavailable(
+      'createRequest',
+      result.length > 0 ? 'IGA created a request without naming it, and it was not found' : 'IGA created no request',
+      true,
+    );
+  }
+
+  /**
+   * The newest request for this person and item created since `since`: flows refuse a second open
+   * request for the same item, so it is the one just made.
+   */
+  private async findCreated(
+    input: CreateRequestInput,
+    item: IgaCatalogItem,
+    since: number,
+  ): Promise<AccessRequest | undefined> {
+    const names = [item.id, entryOf(item).id];
+    const { items } = await this.deps.requests.list({ requestedFor: input.requestedFor.id, limit: LOOK_BACK });
+    return items.find((request) => names.includes(request.entry.id) && Date.parse(request.created) >= since);
+  }
+
+  private submitted(id: string, input: CreateRequestInput, item: IgaCatalogItem): AccessRequest {
+    const at = new Date(this.deps.now()).toISOString();
+    return {
+      id,
+      status: 'submitted',
+      requester: refOf(input.requester),
+      requestedFor: refOf(input.requestedFor),
+      entry: entryOf(item),
+      justification: input.justification,
+      accessDuration: input.accessDuration,
+      created: at,
+      updated: at,
+      steps: [],
+      comments: [],
+      portalUrl: this.deps.requests.portalUrl,
+    };
+  }
+}
+
+function refOf(person: CreateRequestInput['requester']) {
+  return { id: person.id, displayName: person.displayName, email: person.email };
 }
 
 /** Validation problems come back as 200 with `errors[]`: shown to the requester as they are. */

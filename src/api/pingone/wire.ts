@@ -53,6 +53,24 @@ export const comment = z.object({
 
 const named = z.object({ id: text, name: optionalText, displayName: optionalText, description: optionalText });
 
+/**
+ * IGA's display data for an item. Ping's UI reads and searches an entitlement's name at
+ * `descriptor.idx./entitlement.displayName` first, `entitlement.displayName` after
+ * (AccessRequestUtils.getNameString, CatalogApi.searchCatalogEntitlements).
+ */
+const descriptor = z
+  .object({ idx: z.object({ '/entitlement': z.object({ displayName: optionalText }).nullish() }).nullish() })
+  .nullish();
+
+/** What a request, a catalog item or a grant is of: an application, an entitlement of one, or a role. */
+const itemParts = {
+  application: named.nullish(),
+  entitlement: named.nullish(),
+  assignment: named.nullish(),
+  role: named.nullish(),
+  descriptor,
+};
+
 export const igaRequest = z.object({
   id: text,
   requestType: optionalText,
@@ -70,10 +88,7 @@ export const igaRequest = z.object({
         .nullish(),
     })
     .nullish(),
-  application: named.nullish(),
-  entitlement: named.nullish(),
-  assignment: named.nullish(),
-  role: named.nullish(),
+  ...itemParts,
   decision: z.object({
     status: text,
     decision: optionalText,
@@ -89,21 +104,45 @@ export const igaRequest = z.object({
 });
 export type IgaRequest = z.infer<typeof igaRequest>;
 
-/** `{ result, searchAfterKey, totalCount, resultCount }`. */
+/**
+ * `{ result, searchAfterKey, totalCount, resultCount }`. The reference's samples give
+ * `searchAfterKey` as an array; Frodo types it `string | string[] | null`: all are taken (unread).
+ */
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({
     result: z.array(item),
     totalCount: z.number().nullish(),
     resultCount: z.number().nullish(),
-    searchAfterKey: z.array(z.unknown()).nullish(),
+    searchAfterKey: z.union([z.string(), z.array(z.unknown())]).nullish(),
   });
 }
 
-/** `_action=create|validate`: what was created, and what stood in the way. */
+/**
+ * `_action=create|validate`: what was created, and what stood in the way. The reference says
+ * `result` holds "created requests"; Ping's UI reads none of it, so each item is read as a whole
+ * request if it is one, otherwise for its id (see createdOf).
+ */
 export const createAnswer = z.object({
-  result: z.array(igaRequest).nullish(),
+  result: z.array(z.unknown()).nullish(),
   errors: z.array(z.object({ userId: optionalText, error: optionalText, message: optionalText }).loose()).nullish(),
 });
+
+/** An id as IGA's API (`id`) or CREST (`_id`) writes it. */
+const idOnly = z.union([z.object({ id: text }), z.object({ _id: text }).transform(({ _id }) => ({ id: _id }))]);
+
+/**
+ * What one item of a create answer tells: the request whole (its decision, who it is for and what
+ * for), only its id, or nothing to find it by.
+ */
+export function createdOf(item: unknown): { request: IgaRequest } | { id: string } | undefined {
+  const whole = igaRequest.safeParse(item);
+  const request = whole.success ? whole.data : undefined;
+  if (request?.user && (request.application || request.entitlement || request.assignment || request.role)) {
+    return { request };
+  }
+  const id = idOnly.safeParse(item);
+  return id.success && id.data.id ? { id: id.data.id } : undefined;
+}
 
 /**
  * Glossary attributes a company may define on catalog items, which Gatehouse follows when present:
@@ -119,10 +158,7 @@ export const catalogItem = z.object({
   id: text,
   item: z.object({ type: text }),
   glossary: z.object({ idx: z.record(z.string(), z.unknown()).nullish() }).nullish(),
-  application: named.nullish(),
-  entitlement: named.nullish(),
-  assignment: named.nullish(),
-  role: named.nullish(),
+  ...itemParts,
 });
 export type IgaCatalogItem = z.infer<typeof catalogItem>;
 
@@ -160,10 +196,7 @@ export const grant = z.object({
       decision: z.object({ accessRequest: z.object(grantDates).nullish() }).nullish(),
     })
     .nullish(),
-  application: named.nullish(),
-  entitlement: named.nullish(),
-  assignment: named.nullish(),
-  role: named.nullish(),
+  ...itemParts,
   ...grantDates,
 });
 

@@ -319,7 +319,7 @@ describe('Gatehouse with a key Okta cannot take', () => {
     expect((error as GovernanceAuthFailed).operation).toBe('token');
     expect(harness.seen).toEqual([]);
     expect(lines.map((line) => line.msg)).toContain(
-      'OKTA_PRIVATE_KEY holds a key of type ed25519; Okta accepts RSA or EC keys',
+      'OKTA_PRIVATE_KEY is a key of type ed25519: give an RSA key, or an EC key on P-256, P-384 or P-521.',
     );
     expect(JSON.stringify(lines)).not.toContain(ed25519.split('\n')[1]);
   });

@@ -4,15 +4,15 @@ import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gateh
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PingOneGovernance, type PingOneGovernanceOptions } from '../../../src/api/pingone/client.js';
-import { SANDBOX_SECRETS } from '../../../src/config.js';
+import type { PingOneGovernance, PingOneGovernanceOptions } from '../../../src/api/pingone/client.js';
 import type { Principal } from '../../../src/domain/types.js';
 import { Flows } from '../../../src/flows/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
-import { ok, refused } from '../../flows/helpers.js';
+import { ok, refusal } from '../../flows/helpers.js';
 import { eventually, S, type SlackWorld, shown, startSlackWorld } from '../../support/slack-world.js';
 import { testLogger } from '../../support/test-logger.js';
 import { sandboxPersonGrant } from '../../support/world.js';
+import { pingOneClient } from './client.js';
 
 /**
  * Decisions on PingOne made as the approver (issue 17, P12/E12): Gatehouse signs an RFC 7523
@@ -42,18 +42,7 @@ afterEach(async () => {
 const base = () => `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
 
 function client(extra: Partial<PingOneGovernanceOptions> = {}) {
-  return new PingOneGovernance({
-    tenantUrl: base(),
-    realm: 'alpha',
-    auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
-    serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
-    personGrant: sandboxPersonGrant(base()),
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-    logger: testLogger(),
-    now: tenantNow,
-    ...extra,
-  });
+  return pingOneClient(base(), tenantNow, extra);
 }
 
 const flowsOver = (governance: PingOneGovernance) => new Flows(governance, new MemoryStore(), testLogger());
@@ -106,7 +95,7 @@ describe('a decision from chat', () => {
     await expect(refusal).rejects.toMatchObject({
       code: 'governance_rejected',
       status: 403,
-      userMessage: expect.stringContaining(approvalLink(request.id)),
+      link: { label: 'See in PingOne who can decide it', url: approvalLink(request.id) },
     });
     await expect(refusal).rejects.toMatchObject({ userMessage: expect.stringMatching(/^PingOne does not let you/) });
     expect(tenant.request(request.id)?.decision).toMatchObject({ status: 'in-progress', comments: [] });
@@ -118,24 +107,25 @@ describe('a decision from chat', () => {
     if (!actor) throw new Error('no actor');
     // Listed on the phase, but with no approve permission for IGA to honour.
     actor.permissions = { reject: true, comment: true };
-    const message = refused(
+    const failure = refusal(
       await flowsOver(client()).decide(bob(), { requestId: request.id, decision: 'approve' }),
       'governance_rejected',
     );
-    expect(message).toContain(approvalLink(request.id));
-    expect(message).toContain('nothing was recorded');
+    expect(failure.link?.url).toBe(approvalLink(request.id));
+    expect(failure.message).toContain('nothing was recorded');
     expect(tenant.request(request.id)?.decision.status).toBe('in-progress');
   });
 
   it('is not made, and the approver is sent to Ping, where the tenant is not set up for the person grant', async () => {
     const request = pending();
-    const message = refused(
+    const failure = refusal(
       await flowsOver(client({ personGrant: undefined })).decide(bob(), { requestId: request.id, decision: 'approve' }),
       'governance_rejected',
     );
-    expect(message).toBe(
-      `PingOne is not set up for Gatehouse to approve or reject as you, so nothing was recorded. Decide in PingOne instead: ${approvalLink(request.id)}`,
+    expect(failure.message).toBe(
+      'PingOne is not set up for Gatehouse to approve or reject as you, so nothing was recorded.',
     );
+    expect(failure.link).toEqual({ label: 'Decide in PingOne', url: approvalLink(request.id) });
     expect(decisionsSent()).toHaveLength(0);
     expect(tenant.request(request.id)?.decision.status).toBe('in-progress');
   });
@@ -157,12 +147,12 @@ describe('a decision from chat', () => {
   it('is not reported as broken credentials when IGA answers 403, and names nothing as done', async () => {
     const request = pending();
     tenant.faults.push({ method: 'POST', action: 'approve', status: 403, times: 1 });
-    const message = refused(
+    const failure = refusal(
       await flowsOver(client()).decide(bob(), { requestId: request.id, decision: 'approve' }),
       'governance_rejected',
     );
-    expect(message).not.toMatch(/could not sign in|administrator/i);
-    expect(message).toContain(approvalLink(request.id));
+    expect(failure.message).not.toMatch(/could not sign in|administrator/i);
+    expect(failure.link?.url).toBe(approvalLink(request.id));
     expect(tenant.request(request.id)?.decision.status).toBe('in-progress');
   });
 
@@ -174,13 +164,12 @@ describe('a decision from chat', () => {
       { ...sandboxPersonGrant(base()), privateKey: unknownKey },
       { ...sandboxPersonGrant(base()), issuer: 'https://not-trusted.example' },
     ]) {
-      const message = refused(
+      const failure = refusal(
         await flowsOver(client({ personGrant: grant })).decide(bob(), { requestId: request.id, decision: 'approve' }),
         'governance_rejected',
       );
-      expect(message).toBe(
-        `PingOne did not let Gatehouse approve or reject as you, so nothing was recorded. Decide in PingOne instead: ${approvalLink(request.id)}`,
-      );
+      expect(failure.message).toBe('PingOne did not let Gatehouse approve or reject as you, so nothing was recorded.');
+      expect(failure.link).toEqual({ label: 'Decide in PingOne', url: approvalLink(request.id) });
     }
     expect(tokenCalls().map((call) => call.status)).toEqual([400, 400]);
     expect(decisionsSent()).toHaveLength(0);

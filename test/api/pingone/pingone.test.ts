@@ -2,7 +2,7 @@ import { SEED } from '@gatehouse/sandbox/okta';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PingOneGovernance, type PingOneGovernanceOptions } from '../../../src/api/pingone/client.js';
+import type { PingOneGovernance, PingOneGovernanceOptions } from '../../../src/api/pingone/client.js';
 import { createGatehouse } from '../../../src/app.js';
 import { loadConfig, type PingOneAuth, SANDBOX_SECRETS } from '../../../src/config.js';
 import { Flows } from '../../../src/flows/index.js';
@@ -10,7 +10,7 @@ import { MemoryStore } from '../../../src/store/index.js';
 import { ok, refused } from '../../flows/helpers.js';
 import { testLogger } from '../../support/test-logger.js';
 import { TEST_SECRETS } from '../../support/test-secrets.js';
-import { sandboxPersonGrant } from '../../support/world.js';
+import { pingOneClient } from './client.js';
 
 const { users: U, entries: E } = SEED;
 let tenant: PingOneTenant;
@@ -44,18 +44,7 @@ function client(
   auth: PingOneAuth = { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
   extra: Partial<PingOneGovernanceOptions> = {},
 ) {
-  return new PingOneGovernance({
-    tenantUrl: base(),
-    realm: 'alpha',
-    auth,
-    serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
-    personGrant: sandboxPersonGrant(base()),
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-    logger: testLogger(),
-    now: tenantNow,
-    ...extra,
-  });
+  return pingOneClient(base(), tenantNow, { auth, ...extra });
 }
 
 /** Client credentials for the OAuth client `gatehouse`, with the given secret. */
@@ -206,7 +195,7 @@ describe('PingOne lists and lifecycle', () => {
     const changed = [];
     for (const entry of [E.zoomPro, E.jiraSoftwareUser, E.slackMember]) changed.push(await created(alice(), entry.id));
     const searches = () =>
-      tenant.calls.filter((call) => call.action === 'search' && call.path === '/iga/governance/requests');
+      tenant.calls.filter((call) => call.action === 'search' && call.path === '/iga/governance/requests/search');
     const before = searches().length;
     const page = await governance.listRequests({ updatedSince: since });
     expect(page.items.map((r) => r.id).sort()).toEqual(changed.map((r) => r.id).sort());

@@ -2,14 +2,13 @@ import { SEED } from '@gatehouse/sandbox/okta';
 import { createPingOneTenant, type PingOneTenant, pingOneEmulator } from '@gatehouse/sandbox/pingone';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PingOneGovernance } from '../../../src/api/pingone/client.js';
-import { SANDBOX_SECRETS } from '../../../src/config.js';
+import type { PingOneGovernance } from '../../../src/api/pingone/client.js';
 import type { Principal } from '../../../src/domain/types.js';
 import { Flows } from '../../../src/flows/index.js';
 import { MemoryStore } from '../../../src/store/index.js';
 import { ok } from '../../flows/helpers.js';
 import { testLogger } from '../../support/test-logger.js';
-import { sandboxPersonGrant } from '../../support/world.js';
+import { pingOneClient } from './client.js';
 
 /**
  * The PingOne client against the IGA API as the vendor's material describes it (issue 17): date
@@ -40,17 +39,7 @@ afterEach(async () => {
 const base = () => `http://127.0.0.1:${(emulator.server.address() as { port: number }).port}`;
 
 function client(tenantUrl: string) {
-  return new PingOneGovernance({
-    tenantUrl,
-    realm: 'alpha',
-    auth: { kind: 'bearer', token: SANDBOX_SECRETS.pingoneAccessToken },
-    serviceAccountId: SANDBOX_SECRETS.pingoneServiceAccountId,
-    personGrant: sandboxPersonGrant(tenantUrl),
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-    logger: testLogger(),
-    now: tenantNow,
-  });
+  return pingOneClient(tenantUrl, tenantNow);
 }
 
 function create(userId: string, entryId: string, extra: Record<string, string> = {}) {
@@ -68,7 +57,7 @@ async function principal(id: string): Promise<Principal> {
   return found;
 }
 
-const searches = (path = '/iga/governance/requests') =>
+const searches = (path = '/iga/governance/requests/search') =>
   tenant.calls.filter((call) => call.action === 'search' && call.path === path);
 
 describe('date sorts', () => {

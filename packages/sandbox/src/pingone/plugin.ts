@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { JWT_BEARER, jwtBearerGrant, OAuthProblem } from './jwt-bearer.js';
-import { type CatalogRecord, IgaProblem, type RequestRecord } from './records.js';
+import { type CatalogRecord, type EntitlementNames, IgaProblem, type RequestRecord } from './records.js';
 import { filterOf, matches, page, sortRecords } from './search.js';
 import type { PingOneTenant, Task } from './tenant.js';
 
@@ -149,19 +149,35 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     if (request.query._action !== 'search') throw new IgaProblem(400, 'Unsupported action');
     const items = request.query.userId ? tenant.catalogFor(request.query.userId) : tenant.catalog;
     const filter = filterOf(request.body);
-    const found = items.filter((item) => !filter || matches(catalogJson(item), filter)).map(catalogJson);
-    return page(found, request.query);
+    const found = items
+      .map((item) => catalogJson(item, tenant.entitlementNames))
+      .filter((item) => !filter || matches(item, filter));
+    return page(found, request.query, tenant.searchAfterKey);
   });
 
   // ── Requests ─────────────────────────────────────────────────────────────────────────────────
+  // Each answer writes entitlement names where this tenant keeps them.
+  const shown = (record: RequestRecord) => requestJson(record, tenant.entitlementNames);
+  const everyone = () => tenant.all().map(shown);
+
+  // Everyone's requests, where Ping's UI has searched them since 2026-03-27 (c751e81da).
+  app.post<{ Querystring: Record<string, string> }>(`${GOV}/requests/search`, async (request) => {
+    if (!tenant.servesRequestsSearch) throw new IgaProblem(404, 'Request search not found');
+    if (request.query._action !== 'search') throw new IgaProblem(400, 'Unsupported action');
+    return search(tenant, everyone(), request.body, request.query);
+  });
+
   app.post<{ Querystring: Record<string, string> }>(`${GOV}/requests`, async (request) => {
     const action = request.query._action;
-    if (action === 'search') return search(tenant, tenant.all().map(requestJson), request.body, request.query);
+    if (action === 'search') {
+      if (!tenant.servesRequestsSearchAction) throw new IgaProblem(404, 'Resource not found');
+      return search(tenant, everyone(), request.body, request.query);
+    }
     const body = createBody.parse(request.body);
     if (action === 'validate') return { result: [], errors: tenant.validate(body) };
     if (action === 'create') {
       const { result, errors } = tenant.create(body, actorOf(request));
-      return { result: result.map(requestJson), errors };
+      return { result: createdJson(result, tenant), errors };
     }
     throw new IgaProblem(400, `Unsupported action ${action ?? ''}`);
   });
@@ -169,7 +185,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
   app.get<{ Params: { id: string } }>(`${GOV}/requests/:id`, async (request) => {
     const found = tenant.request(request.params.id);
     if (!found) throw new IgaProblem(404, `Request ${request.params.id} not found`);
-    return requestJson(found);
+    return shown(found);
   });
 
   app.post<{ Params: { id: string }; Querystring: Record<string, string> }>(`${GOV}/requests/:id`, async (request) => {
@@ -187,13 +203,12 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     } else {
       throw new IgaProblem(400, `Unsupported action ${action ?? ''}`);
     }
-    return requestJson(tenant.request(id) as RequestRecord);
+    return shown(tenant.request(id) as RequestRecord);
   });
 
   app.post<{ Params: { userId: string }; Querystring: Record<string, string> }>(
     `${GOV}/user/:userId/requests`,
-    async (request) =>
-      search(tenant, tenant.requestsOf(request.params.userId).map(requestJson), request.body, request.query),
+    async (request) => search(tenant, tenant.requestsOf(request.params.userId).map(shown), request.body, request.query),
   );
 
   // Ping's UI has asked here since 2024-10 (AccessRequestApi.getUserApprovals): each request
@@ -209,7 +224,12 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
       }
       const tasks =
         type === 'violation' ? [] : tenant.tasksOf(request.params.userId, actorStatusOf(request.query), type);
-      return search(tenant, tasks.map(taskJson), request.body, request.query);
+      return search(
+        tenant,
+        tasks.map((task) => taskJson(shown(task.request), task)),
+        request.body,
+        request.query,
+      );
     },
   );
 
@@ -218,7 +238,7 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     async (request) => {
       if (!tenant.servesApprovals) throw new IgaProblem(404, 'Resource not found');
       const approvals = tenant.approvalsOf(request.params.userId, actorStatusOf(request.query));
-      return search(tenant, approvals.map(requestJson), request.body, request.query);
+      return search(tenant, approvals.map(shown), request.body, request.query);
     },
   );
 
@@ -238,8 +258,8 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
             (!wanted || r.requestType === wanted) &&
             !(r.request.common.endDate && Date.parse(r.request.common.endDate) <= now),
         )
-        .map(grantJson);
-      return page(held, request.query);
+        .map((r) => grantJson(r, tenant.entitlementNames));
+      return page(held, request.query, tenant.searchAfterKey);
     },
   );
 };
@@ -249,8 +269,8 @@ function actorStatusOf(query: Record<string, string>): 'active' | 'inactive' {
 }
 
 /** A grant as Ping's UI reads it: the dates under `item.decision.accessRequest`, none at the top. */
-function grantJson(r: RequestRecord) {
-  return {
+function grantJson(r: RequestRecord, names: EntitlementNames) {
+  return named(names, {
     id: `grant-${r.id}`,
     item: {
       type:
@@ -270,12 +290,13 @@ function grantJson(r: RequestRecord) {
     entitlement: r.entitlement,
     assignment: r.assignment,
     role: r.role,
-  };
+  });
 }
 
-function taskJson(task: Task) {
+/** A task: the request as the tenant shows it, with the phases assigned to the person. */
+function taskJson(request: object, task: Task) {
   return {
-    ...requestJson(task.request),
+    ...request,
     phases: task.phases.map(({ phase, permissions }) => ({
       name: phase.name,
       displayName: phase.displayName,
@@ -290,18 +311,35 @@ function taskJson(task: Task) {
 function search<T>(tenant: PingOneTenant, records: T[], body: unknown, query: Record<string, string>) {
   const filter = filterOf(body);
   const found = records.filter((r) => !filter || matches(r, filter));
-  return page(sortRecords(found, query, tenant.honoursSortType), query);
+  return page(sortRecords(found, query, tenant.honoursSortType), query, tenant.searchAfterKey);
 }
 
-function requestJson(record: RequestRecord) {
+/** `_action=create`'s `result`, as this tenant writes it: whole requests, their ids, or nothing. */
+function createdJson(created: RequestRecord[], tenant: PingOneTenant) {
+  if (tenant.createAnswer === 'none') return [];
+  if (tenant.createAnswer === 'ids') return created.map((r) => ({ id: r.id }));
+  return created.map((r) => requestJson(r, tenant.entitlementNames));
+}
+
+function requestJson(record: RequestRecord, names: EntitlementNames) {
   const { plan: _plan, ...shown } = record;
-  return structuredClone(shown);
+  return named(names, structuredClone(shown));
 }
 
-function catalogJson(item: CatalogRecord) {
+function catalogJson(item: CatalogRecord, names: EntitlementNames) {
   // glossary stays: it is part of the item as IGA returns it.
   const { phases: _phases, outcome: _outcome, requesterGroupIds: _groups, ...shown } = item;
-  return structuredClone(shown);
+  return named(names, structuredClone(shown));
+}
+
+/**
+ * The entitlement's name where this tenant writes it: under `descriptor.idx./entitlement`, where
+ * Ping's UI reads and searches it first, or on the entitlement itself.
+ */
+function named<T extends { entitlement?: { displayName?: string } }>(names: EntitlementNames, json: T) {
+  if (names !== 'descriptor' || !json.entitlement) return json;
+  const { displayName, ...entitlement } = json.entitlement;
+  return { ...json, entitlement, descriptor: { idx: { '/entitlement': { displayName } } } };
 }
 
 function userJson(user: PingOneTenant['users'][number]) {

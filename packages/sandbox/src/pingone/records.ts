@@ -22,6 +22,10 @@ export interface CatalogRecord {
   id: string;
   item: { type: 'accountGrant' | 'entitlementGrant' | 'roleMembership' };
   application?: { id: string; name: string; description?: string };
+  /**
+   * The entitlement, its name kept here; served at `descriptor.idx./entitlement.displayName` or at
+   * `entitlement.displayName`, as the tenant's `entitlementNames` says.
+   */
   entitlement?: { id: string; displayName: string; description?: string };
   assignment?: { id: string; name: string };
   role?: { id: string; name: string; description?: string };
@@ -86,6 +90,15 @@ export interface CommentRecord {
   comment: string;
   action: 'comment' | 'approve' | 'reject' | 'cancel' | 'fulfill' | 'deny';
 }
+
+/** Where a tenant writes entitlement names (see PingOneTenantOptions.entitlementNames). */
+export type EntitlementNames = 'descriptor' | 'entitlement';
+
+/** What `_action=create` gives in `result` (see PingOneTenantOptions.createAnswer). */
+export type CreateAnswer = 'requests' | 'ids' | 'none';
+
+/** How `searchAfterKey` is written in search answers (see PingOneTenantOptions.searchAfterKey). */
+export type SearchAfterKey = 'array' | 'string' | 'null';
 
 export type RequestOutcome = 'provisioned' | 'not provisioned' | 'fulfilled' | 'denied' | 'cancelled' | null;
 

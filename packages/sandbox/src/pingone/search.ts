@@ -1,4 +1,4 @@
-import { IgaProblem } from './records.js';
+import { IgaProblem, type SearchAfterKey } from './records.js';
 
 /**
  * IGA's search semantics over JSON records: targetFilter matching, `_sortKeys` with `_sortType`,
@@ -61,11 +61,18 @@ function compare(a: unknown, b: unknown, asDates: boolean): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function page<T>(items: T[], query: Record<string, string>) {
+/**
+ * One page, with `searchAfterKey` (the last entry's id) written as the tenant writes it: an array
+ * (the reference's samples), a string or null (Frodo's `SearchResult` type allows all three).
+ */
+export function page<T>(items: T[], query: Record<string, string>, searchAfterKey: SearchAfterKey = 'array') {
   const size = Math.min(Math.max(Number(query._pageSize ?? 50) || 50, 1), 1000);
   const offset = Math.max(Number(query._pagedResultsOffset ?? 0) || 0, 0);
   const result = items.slice(offset, offset + size);
-  return { result, resultCount: result.length, totalCount: items.length, searchAfterKey: [] };
+  const last = (result.at(-1) as { id?: unknown } | undefined)?.id;
+  const key = typeof last === 'string' ? last : undefined;
+  const after = { array: key ? [key] : [], string: key ?? '', null: null }[searchAfterKey];
+  return { result, resultCount: result.length, totalCount: items.length, searchAfterKey: after };
 }
 
 export function valueAt(record: unknown, path: string): unknown {

@@ -7,6 +7,8 @@ import {
   type ApprovalPlan,
   type CallRecord,
   type CatalogRecord,
+  type CreateAnswer,
+  type EntitlementNames,
   type Fault,
   IgaProblem,
   type ManagedUserRecord,
@@ -16,6 +18,7 @@ import {
   type PhaseType,
   type RequestOutcome,
   type RequestRecord,
+  type SearchAfterKey,
 } from './records.js';
 import { catalogRecord, fullName, managedUser, person, rulesOf, stamp } from './seed.js';
 
@@ -51,6 +54,31 @@ export interface PingOneTenantOptions {
   servesApprovals?: boolean;
   /** Approved requests stay `provisioning` until `provision()` (default: provisioned at once). */
   deferProvisioning?: boolean;
+  /**
+   * Where entitlement names are written: `descriptor` (the default) at
+   * `descriptor.idx./entitlement.displayName`, where Ping's UI reads and searches them first
+   * (AccessRequestUtils.getNameString, CatalogApi.searchCatalogEntitlements); `entitlement` at
+   * `entitlement.displayName`, where it looks after.
+   */
+  entitlementNames?: EntitlementNames;
+  /**
+   * What `_action=create` gives in `result`: the created requests whole (`requests`, the default,
+   * the reference's "created requests"), only their ids (`ids`), or nothing (`none`). Ping's UI
+   * reads none of it (AccessRequestApi.saveNewRequest), so no Ping source settles it.
+   */
+  createAnswer?: CreateAnswer;
+  /**
+   * `searchAfterKey` in search answers: an array (the default, as the reference's samples), a
+   * string, or null (Frodo's SearchResult type allows all three).
+   */
+  searchAfterKey?: SearchAfterKey;
+  /**
+   * Whether everyone's requests are searched at `POST /requests/search?_action=search`, where Ping's
+   * UI has asked since 2026-03-27 (platform-ui c751e81da; default true).
+   */
+  servesRequestsSearch?: boolean;
+  /** Whether the older `POST /requests?_action=search` (Ping's UI until 2026-03) is still served (default true). */
+  servesRequestsSearchAction?: boolean;
 }
 
 export interface CreateInput {
@@ -114,6 +142,11 @@ export class PingOneTenant {
   servesTasks: boolean;
   servesApprovals: boolean;
   deferProvisioning: boolean;
+  entitlementNames: EntitlementNames;
+  createAnswer: CreateAnswer;
+  searchAfterKey: SearchAfterKey;
+  servesRequestsSearch: boolean;
+  servesRequestsSearchAction: boolean;
   readonly now: () => number;
   private readonly phaseTtlMs: number;
 
@@ -127,6 +160,11 @@ export class PingOneTenant {
     this.servesTasks = options.servesTasks ?? true;
     this.servesApprovals = options.servesApprovals ?? true;
     this.deferProvisioning = options.deferProvisioning ?? false;
+    this.entitlementNames = options.entitlementNames ?? 'descriptor';
+    this.createAnswer = options.createAnswer ?? 'requests';
+    this.searchAfterKey = options.searchAfterKey ?? 'array';
+    this.servesRequestsSearch = options.servesRequestsSearch ?? true;
+    this.servesRequestsSearchAction = options.servesRequestsSearchAction ?? true;
     const company = seedCompany();
     this.users = company.users.map(managedUser);
     this.groups = company.groups;
@@ -188,6 +226,13 @@ export class PingOneTenant {
   request(id: string): RequestRecord | undefined {
     this.applyClock();
     return this.requests.find((request) => request.id === id);
+  }
+
+  /** An administrator renames an entitlement (its display name), as IGA's admin UI allows. */
+  renameEntitlement(catalogId: string, displayName: string): void {
+    const entitlement = this.catalog.find((candidate) => candidate.id === catalogId)?.entitlement;
+    if (!entitlement) throw new Error(`No entitlement ${catalogId}`);
+    entitlement.displayName = displayName;
   }
 
   /** The phases requests for this item go through from now on. */
