@@ -81,10 +81,13 @@ export function secretsOf(config: Config): string[] {
   // every sandbox URL in the logs): nothing to hide there.
   if (config.mode === 'sandbox') return [];
   const auth = config.governance.auth as Record<string, unknown>;
+  const person = config.governance.provider === 'pingone' ? config.governance.personGrant : undefined;
   return [
     auth.token,
-    auth.privateKey,
+    ...keyMaterial(auth.privateKey),
     auth.clientSecret,
+    ...keyMaterial(person?.privateKey),
+    person?.clientSecret,
     config.slack?.signingSecret,
     config.slack?.botToken,
     config.slack?.appToken,
@@ -93,3 +96,27 @@ export function secretsOf(config: Config): string[] {
     config.server.metricsToken,
   ].filter((value): value is string => typeof value === 'string');
 }
+
+/**
+ * A private key as given, and, for a JWK (frodo writes the person grant's key as one), each of its
+ * private members on their own: a key parsed and logged as an object shows them apart from the
+ * string it came from.
+ */
+function keyMaterial(material: unknown): unknown[] {
+  if (typeof material !== 'string') return [];
+  const text = material.trim();
+  if (!text.startsWith('{')) return [material];
+  try {
+    const parsed = JSON.parse(text) as { keys?: unknown[] } & Record<string, unknown>;
+    const keys = Array.isArray(parsed.keys) ? parsed.keys : [parsed];
+    const members = keys.flatMap((key) =>
+      key && typeof key === 'object' ? PRIVATE_JWK_MEMBERS.map((name) => (key as Record<string, unknown>)[name]) : [],
+    );
+    return [material, ...members];
+  } catch {
+    return [material];
+  }
+}
+
+/** RFC 7518: the members of an RSA or EC JWK that are private. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];

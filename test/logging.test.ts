@@ -81,12 +81,42 @@ describe('logs', () => {
   });
 });
 
+describe('the person grant (PingOne) in real mode', () => {
+  it('keeps its key and secret out of every line, as given and as a parsed JWK', () => {
+    const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const material = JSON.stringify(jwk);
+    const real = loadConfig({
+      PINGONE_TENANT_URL: 'https://acme.forgeblocks.com',
+      PINGONE_CLIENT_ID: 'gatehouse',
+      PINGONE_CLIENT_SECRET: S.pingoneClientSecret,
+      PINGONE_PERSON_CLIENT_ID: 'gatehouse-person',
+      PINGONE_PERSON_ISSUER: 'https://gatehouse.acme.com/issuer',
+      PINGONE_PERSON_PRIVATE_KEY: material,
+      PINGONE_PERSON_CLIENT_SECRET: 'person-client-secret-not-real-0001',
+      SLACK_SIGNING_SECRET: S.slackSigningSecret,
+      SLACK_BOT_TOKEN: S.slackBotToken,
+      PUBLIC_URL: 'https://g.acme.com',
+    });
+    const { logger, lines } = capture(real);
+    logger.info({ governance: real.governance }, 'config');
+    logger.info(`loaded ${material}`);
+    logger.info({ parsed: jwk }, 'key');
+    logger.info('secret person-client-secret-not-real-0001 in a message');
+    const written = lines.join('');
+    expect(written).not.toContain(jwk.d as string);
+    expect(written).not.toContain('person-client-secret-not-real-0001');
+    expect(scanText('capture.log', written)).toEqual([]);
+  });
+});
+
 describe("the suite's log scan (test/support/log-capture.ts)", () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnYXRlaG91c2UifQ.c2lnbmF0dXJl';
   const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----';
   const signingPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString();
+  /** A person-grant key as frodo writes it: a private JWK. */
+  const personJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   /** What careless logging writes: each line holds one kind of secret. */
   const leaks: [string, (logger: pino.Logger) => void][] = [
     ['SANDBOX_SECRETS.oktaApiToken', (l) => l.info({ note: SANDBOX_SECRETS.oktaApiToken }, 'config')],
@@ -100,6 +130,7 @@ describe("the suite's log scan (test/support/log-capture.ts)", () => {
     ['a PEM block', (l) => l.info({ key: pem }, 'key')],
     ['a client assertion', (l) => l.info(`token call body grant_type=client_credentials&client_assertion=${jwt}`)],
     ['a JWT', (l) => l.info({ forged: 'eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.' }, 'unsigned')],
+    ['a private JWK', (l) => l.info({ key: personJwk }, 'person grant')],
   ];
 
   it('finds every kind of secret on the line that holds it', () => {

@@ -141,9 +141,10 @@ class OktaSession {
 /** Grants were not read: nothing named a resource to ask about. */
 type NoResource = { kind: 'no-resource' };
 
+/** Grants are listed per app: `target.type` is APPLICATION only in Okta's document (listGrants). */
 interface Resource {
   id: string;
-  type: 'APPLICATION' | 'GROUP';
+  type: 'APPLICATION';
 }
 
 const RESOURCE_ID = /^[A-Za-z0-9]+$/;
@@ -152,19 +153,17 @@ function resourceOfRequest(requests: Probe<z.infer<typeof accessRequestList>>): 
   if (requests.kind !== 'answered') return undefined;
   const { resourceId, resourceType } = requests.body.data[0]?.requested ?? {};
   if (!resourceId || !RESOURCE_ID.test(resourceId)) return undefined;
-  return resourceType === 'APPLICATION' || resourceType === 'GROUP'
-    ? { id: resourceId, type: resourceType }
-    : undefined;
+  return resourceType === 'APPLICATION' ? { id: resourceId, type: resourceType } : undefined;
 }
 
-/** A catalog entry's resource, from its `relatedEntity` link (`/api/v1/apps/{id}` or `/api/v1/groups/{id}`). */
+/** A catalog entry's app, from its `relatedEntity` link (`/api/v1/apps/{id}`). */
 function resourceOfEntry(catalog: Probe<z.infer<typeof catalogEntryList>>): Resource | undefined {
   if (catalog.kind !== 'answered') return undefined;
   const related = catalog.body.data[0]?._links?.relatedEntity;
   const href = (Array.isArray(related) ? related[0] : related)?.href ?? '';
-  const match = /\/api\/v1\/(apps|groups)\/([^/?#]+)$/.exec(href);
-  if (!match?.[2] || !RESOURCE_ID.test(match[2])) return undefined;
-  return { id: match[2], type: match[1] === 'groups' ? 'GROUP' : 'APPLICATION' };
+  const match = /\/api\/v1\/apps\/([^/?#]+)$/.exec(href);
+  if (!match?.[1] || !RESOURCE_ID.test(match[1])) return undefined;
+  return { id: match[1], type: 'APPLICATION' };
 }
 
 /** The Okta checks, in the order an operator fixes things: reach, sign in, each API, budgets, hooks. */

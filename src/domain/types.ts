@@ -121,6 +121,12 @@ export interface AccessRequest {
   portalUrl?: string;
   /** Set when approvals cannot be seen or made from chat: say so, and where they are made. */
   approvalsHandledIn?: ApprovalsElsewhere;
+  /**
+   * The system that closed this request in a way Gatehouse cannot read (no decision, grant,
+   * cancellation or expiry it recognises). Its status is then `canceled` for the rules (closed,
+   * nothing granted), but people are told it closed there, never that anyone cancelled or rejected it.
+   */
+  closedUnreadIn?: string;
 }
 
 export interface AccessGrant {

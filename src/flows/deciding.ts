@@ -144,17 +144,33 @@ export class Deciding {
 
   /**
    * The request, for an approver deciding it. One whose approvals the governance system keeps to
-   * itself (Gatehouse cannot see who approves it) is decided there, whoever asks: the card pressed
-   * is redrawn without its buttons, and the answer says where to decide.
+   * itself (Gatehouse cannot see who approves it) is decided there: the card pressed is redrawn
+   * without its buttons, and the answer says where to decide. That answer goes only to someone who
+   * may see the request (its requester or subject, or a person Gatehouse sent its approval card);
+   * anyone else is told what a made-up id gets, so a forged button learns nothing, not even that
+   * the request exists.
    */
   private async decidable(requestId: string, approver: Principal): Promise<AccessRequest> {
     const request = await this.deps.governance.getRequest(requestId);
-    if (request && isOpen(request) && request.approvalsHandledIn) {
+    if (!request) throw new NotAnApprover(requestId);
+    const elsewhere = isOpen(request) ? request.approvalsHandledIn : undefined;
+    const viewer = canView(request, approver) || (elsewhere && (await this.wasAskedToApprove(request.id, approver)));
+    if (!viewer) throw new NotAnApprover(requestId);
+    if (elsewhere) {
       this.deps.changes.publish({ kind: 'stale', request });
-      throw new DecideElsewhere(request.id, request.approvalsHandledIn);
+      throw new DecideElsewhere(request.id, elsewhere);
     }
-    if (!request || !canView(request, approver)) throw new NotAnApprover(requestId);
     return withAttributions(this.deps.store, request);
+  }
+
+  /** Whether Gatehouse sent this person the request's approval card (when it could still see who approves). */
+  private async wasAskedToApprove(requestId: string, person: Principal): Promise<boolean> {
+    const refs = await bestEffort(this.deps.store.listMessageRefs(requestId), {
+      logger: this.deps.logger,
+      lost: 'approval cards not read; the person is answered as if they had none',
+      context: { requestId },
+    });
+    return (refs ?? []).some((ref) => ref.kind === 'approval' && ref.recipientId === person.id);
   }
 
   /**

@@ -66,6 +66,8 @@ export interface RequestView {
    * requests also say so in `statusLabel`), and `url` is where an approver decides.
    */
   approvalsHandledIn?: { system: string; url?: string };
+  /** Closed in that system in a way Gatehouse cannot read: say so, never "cancelled" or "rejected". */
+  closedUnreadIn?: string;
   /** What the person looking at this may do now. */
   actions: Action[];
 }
@@ -86,6 +88,7 @@ function person(ref: { id: string; displayName?: string; email?: string }): Pers
 
 /** "Pending approval — approvals are handled in Okta": what an open request says when chat cannot see its steps. */
 function statusLabel(request: AccessRequest): string {
+  if (request.closedUnreadIn) return `Closed in ${request.closedUnreadIn}`;
   const label = STATUS_LABELS[request.status];
   const elsewhere = request.approvalsHandledIn;
   return elsewhere && isOpen(request) ? `${label} — approvals are handled in ${elsewhere.system}` : label;
@@ -132,6 +135,7 @@ export function requestView(request: AccessRequest, actions: Action[] = []): Req
     revocationScheduled: request.revocationScheduled,
     portalUrl: request.portalUrl,
     ...(request.approvalsHandledIn ? { approvalsHandledIn: { ...request.approvalsHandledIn } } : {}),
+    ...(request.closedUnreadIn ? { closedUnreadIn: request.closedUnreadIn } : {}),
     actions,
   };
 }

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sandboxPlugin } from '@gatehouse/sandbox';
 import { createOktaOrg, type OktaOrg, type OktaOrgOptions, oktaEmulator, SEED } from '@gatehouse/sandbox/okta';
+import { GENERATED, VENDOR_DIR } from '@gatehouse/sandbox/okta/spec-guard';
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -814,6 +817,20 @@ describe('how one org differs from another', () => {
   });
 });
 
+/** The properties a schema of the vendored governance document names, through its `allOf` parts. */
+function documentedFields(schema: string): string[] {
+  const spec = JSON.parse(readFileSync(join(VENDOR_DIR, GENERATED.spec), 'utf8')) as {
+    components: { schemas: Record<string, { properties?: object; allOf?: { $ref?: string }[] }> };
+  };
+  const fields = (name: string): string[] => {
+    const found = spec.components.schemas[name];
+    if (!found) throw new Error(`no schema ${name} in the vendored document`);
+    const parts = (found.allOf ?? []).map((part) => fields(part.$ref?.split('/').pop() ?? ''));
+    return [...Object.keys(found.properties ?? {}), ...parts.flat()];
+  };
+  return [...new Set(fields(schema))];
+}
+
 /** TaskSparse's fields (tasks-api.yaml task-sparse, closed). */
 const TASK_SPARSE = ['id', 'assignees', 'status', 'label', 'requestId', 'createdAt', 'updatedAt', 'type', 'value'];
 
@@ -847,6 +864,30 @@ describe('what a real org answers (issue 17)', () => {
     expect(item).not.toHaveProperty('accessDuration');
     expect(item).not.toHaveProperty('revocationScheduled');
     expect((await readRequest(app, id)).requesterFieldValues?.[0]?.value).toBe('Quarter-end reporting');
+  });
+
+  it("lists exactly the document's sparse fields [request-sparse-2], whatever a read of the request carries", async () => {
+    const { app, org } = await harness();
+    // Time-bound access, decided and granted: its read carries the reason, the duration, the
+    // scheduled revocation and the decision.
+    const { id } = await submit(app, E.figmaEditor.id, U.alice.id, [{ id: 'ACCESS_DURATION', value: 'P2D' }]);
+    org.decideInOkta(id, U.bob.id, 'APPROVED');
+    const read = await readRequest(app, id);
+    expect(read).toMatchObject({ status: 'APPROVED', grantStatus: 'GRANTED', accessDuration: 'P2D' });
+    expect(read.revocationScheduled).toEqual(expect.any(String));
+    expect(read.requestApproval).toBeDefined();
+
+    const listed = (await get(app, `${V2}/requests?${query({ filter: `requestedFor eq "${U.alice.id}"` })}`)).json();
+    const item = listed.data.find((request: { id: string }) => request.id === id) as Record<string, unknown>;
+    const sparse = documentedFields('request-sparse-2');
+    expect(sparse).toContain('status');
+    expect(sparse).not.toContain('requestApproval');
+    // Every field of the read that the document lists sparsely, and nothing else.
+    expect(Object.keys(item).sort()).toEqual(
+      Object.keys(read)
+        .filter((field) => sparse.includes(field))
+        .sort(),
+    );
   });
 
   it('lists tasks without completedBy (TaskSparse); a read of the task names who completed it', async () => {

@@ -11,6 +11,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type JWK, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_SECRETS } from '../support/test-secrets.js';
 
 /**
  * The PingOne AIC emulator against the vendor's own material: the IGA API reference
@@ -519,5 +520,78 @@ describe('what the vendor’s material leaves open, each way a tenant may answer
     expect((await search(h, '/requests/search')).statusCode).toBe(404);
     h.tenant.servesRequestsSearchAction = false;
     expect((await search(h, '/requests')).statusCode).toBe(404);
+  });
+});
+
+describe('an approval that runs out of time, written each way a tenant may (wire audit P8)', () => {
+  it.each([
+    ['cancelled', { status: 'cancelled', outcome: 'cancelled' }, 'expired'],
+    ['outcome', { status: 'complete', outcome: 'expired', decision: null }, 'complete'],
+    ['status', { status: 'expired', outcome: null, decision: null }, 'complete'],
+  ] as const)('expiredAs %s: writes %o, the phase %s', async (expiredAs, decision, phaseStatus) => {
+    const h = await harness(expiredAs === 'cancelled' ? {} : { expiredAs });
+    const request = create(h, U.alice.id, E.salesforceSalesUser.id);
+    h.clock.now += 8 * 24 * HOUR;
+    const read = (await get(h, `${GOV}/requests/${request.id}`)).json();
+    expect(read.decision).toMatchObject(decision);
+    expect(read.decision.phases[0]).toMatchObject({ status: phaseStatus, decision: null });
+    expect(read.decision.actors.active).toEqual([]);
+    expect((await post(h, `${GOV}/requests/${request.id}?_action=cancel`, {})).statusCode).toBe(400);
+  });
+});
+
+describe('IGA and tokens without the token-modification script’s claims (a model of P1-AUTH)', () => {
+  const SECRET = TEST_SECRETS.pingoneClientSecret;
+  async function tokenFor(h: Harness, clientId: string) {
+    h.tenant.oauthClients.set(clientId, SECRET);
+    const answer = await h.app.inject({
+      method: 'POST',
+      url: '/am/oauth2/realms/root/realms/alpha/access_token',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${SECRET}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'grant_type=client_credentials&scope=fr:idm:* fr:iga:*',
+    });
+    return answer.json().access_token as string;
+  }
+  const as = (h: Harness, token: string, url: string) =>
+    h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  const CONFIG = '/iga/commons/config/iga_access_request';
+  const USER = `/openidm/managed/alpha_user/${U.alice.id}`;
+
+  it('refuses IGA calls with a client-credentials token lacking them, and still answers /openidm', async () => {
+    const h = await harness({ requireIgaTokenClaims: true });
+    const token = await tokenFor(h, 'gatehouse');
+    const refused = await as(h, token, CONFIG);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: expect.stringContaining('claims'),
+    });
+    expect((await as(h, token, USER)).statusCode).toBe(200);
+    const asked = await h.app.inject({
+      method: 'POST',
+      url: `${GOV}/requests/search?_action=search`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    });
+    expect(asked.statusCode).toBe(403);
+  });
+
+  it('takes tokens minted for a client the script is set up for, and answers 401 when told', async () => {
+    const h = await harness({ requireIgaTokenClaims: true, igaTokenScript: ['gatehouse'], igaTokenRefusal: 401 });
+    expect((await as(h, await tokenFor(h, 'gatehouse'), CONFIG)).statusCode).toBe(200);
+    const other = await as(h, await tokenFor(h, 'plain-service-account'), CONFIG);
+    expect(other.statusCode).toBe(401);
+    expect(other.json()).toMatchObject({ code: 401, reason: 'Unauthorized' });
+    // The tenant's given token stands for one made as the guide says.
+    expect((await get(h, CONFIG)).statusCode).toBe(200);
+  });
+
+  it('asks nothing of tokens by default', async () => {
+    const h = await harness();
+    expect((await as(h, await tokenFor(h, 'gatehouse'), CONFIG)).statusCode).toBe(200);
   });
 });

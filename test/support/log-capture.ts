@@ -45,6 +45,8 @@ const RULES: Rule[] = [
   // Quotes may be escaped once: a header object JSON-encoded into a message string.
   shape('an Authorization header', /authorization(?:\\?["'])?\s*[:=]\s*(?:\\?["'])?\s*(?:Bearer|SSWS)\s+[\w.~+/-]+/i),
   shape('a PEM block', /-----BEGIN[^-]*-----/),
+  // A private JWK's `d` (frodo writes the person grant's key as a JWK), quotes escaped or not.
+  shape('a private JWK', /\\?"d\\?"\s*:\s*\\?"[\w-]{20,}/),
   shape('a client assertion', /client_assertion=[\w.~%-]+/),
   // An unsigned token (alg none) has an empty third segment, and is still a credential to leak.
   shape('a JWT', /\beyJ[\w-]{2,}\.[\w-]{2,}\.[\w-]*/),

@@ -26,9 +26,10 @@ export interface KnownSpecViolation {
 }
 
 /**
- * TEMPORARY. The violations the fast tier found when the guard arrived (2026-12-06), each a real
- * divergence left for its owner to fix in the emulator or the client. Remove a line when its fix
- * lands; anything not listed fails the test that caused it.
+ * Where Okta's document itself falls short of the real API (an empty grants page matches both
+ * branches of its `oneOf`; refusals of messages it does not list), each with its reason. Anything
+ * not listed fails the test that caused it: a divergence of the emulator or the client is fixed,
+ * never added here.
  */
 export const KNOWN_SPEC_VIOLATIONS: readonly KnownSpecViolation[] = [
   {

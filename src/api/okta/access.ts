@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { GovernanceAuthFailed, GovernanceRejected } from '../../domain/errors.js';
+import { GovernanceAuthFailed, GovernanceNotFound, GovernanceRejected } from '../../domain/errors.js';
 import type { AccessGrant, Principal } from '../../domain/types.js';
 import { quote } from '../lookup.js';
 import type { OktaCatalog } from './catalog.js';
@@ -9,12 +9,15 @@ import { toAccessGrant } from './mapping.js';
 import { V2 } from './paths.js';
 import { accessRequestList, grantList, type OktaAccessRequest } from './wire.js';
 
-/** How long a grants API that refused Gatehouse's role is not asked again. */
+/** How long a grants API that refused Gatehouse's role, or that the org does not serve, is not asked again. */
 const GRANTS_RECHECK_MS = 10 * 60_000;
 
 /** What is said of access shown from its request because Okta refused the grant look-up for want of a role. */
 export const GRANTS_ROLE_MISSING =
   "Shown from the request that granted it: Okta's grants API needs the Application Administrator role (APP_ADMIN), which Gatehouse's Okta account lacks, so whether the grant is still in place and its own end date are not known here.";
+/** What is said of access shown from its request because the org does not serve the grants API (Beta) at all. */
+export const GRANTS_API_ABSENT =
+  'Shown from the request that granted it: this Okta org does not offer Gatehouse its grants API (Beta), so whether the grant is still in place and its own end date are not known here.';
 const REQUEST_TYPE_ACCESS =
   'Granted through an Okta request type, which keeps no grant record Gatehouse can read: shown from the request.';
 const NO_RESOURCE = 'Okta did not name the app this access is to, so its grant was not read: shown from the request.';
@@ -25,11 +28,14 @@ const NO_RESOURCE = 'Okta did not name the app this access is to, so its grant w
  * Grants are Okta's for apps only ([target-resource] `type` is APPLICATION): a request of a legacy
  * request type (REQUEST_TYPE) has none to look up, so it is shown from the request itself, as is
  * any access whose grant Okta will not show. `listGrants` needs the APP_ADMIN role
- * (x-okta-iam-admin-roles), which an Access Requests Admin does not have: a 403 there costs the
- * grants' own dates, said on each item, never the list, and is not asked again for a while.
+ * (x-okta-iam-admin-roles), which an Access Requests Admin does not have, and is Beta, which an org
+ * may not serve: a 403 or a 404 there costs the grants' own dates, said on each item, never the
+ * list, and is not asked again for a while.
  */
 export class OktaAccess {
   private grantsRefusedUntil = 0;
+  /** Why the grants API is not being asked now: the note each item shown from its request carries. */
+  private grantsRefusal = GRANTS_ROLE_MISSING;
 
   constructor(
     private readonly http: OktaHttp,
@@ -60,18 +66,27 @@ export class OktaAccess {
 
   /** The app's active grants to this person, or the request's picture of them when Okta will not say. */
   private async fromGrants(principal: Principal, request: OktaAccessRequest): Promise<AccessGrant[]> {
-    if (this.http.now() < this.grantsRefusedUntil) return [await this.fromRequest(request, GRANTS_ROLE_MISSING)];
+    if (this.http.now() < this.grantsRefusedUntil) return [await this.fromRequest(request, this.grantsRefusal)];
     let grants: Awaited<ReturnType<OktaAccess['grantsOf']>>;
     try {
       grants = await this.grantsOf(principal, request.requested.resourceId ?? '');
     } catch (error) {
       if (error instanceof GovernanceAuthFailed && error.status === 403) {
-        this.grantsRefusedUntil = this.http.now() + GRANTS_RECHECK_MS;
+        this.refuseGrants(GRANTS_ROLE_MISSING);
         this.deps.logger?.warn(
           { status: 403, vendorCode: error.vendorCode },
           "Okta refused the grants API: give Gatehouse's Okta account the Application Administrator role (APP_ADMIN) and okta.governance.entitlements.read; access is shown from requests meanwhile",
         );
         return [await this.fromRequest(request, GRANTS_ROLE_MISSING)];
+      }
+      if (error instanceof GovernanceNotFound) {
+        // The grants API is Beta: an org without it answers 404 on the list itself.
+        this.refuseGrants(GRANTS_API_ABSENT);
+        this.deps.logger?.warn(
+          { status: 404 },
+          'Okta does not serve the grants API (Beta) in this org; access is shown from requests meanwhile',
+        );
+        return [await this.fromRequest(request, GRANTS_API_ABSENT)];
       }
       if (!(error instanceof GovernanceRejected)) throw error;
       // One app Okta will not look up does not cost the rest of the list.
@@ -91,6 +106,12 @@ export class OktaAccess {
         ...toAccessGrant(grant, entry, request.granted ?? undefined),
         expiresAt: whole.revocationScheduled ?? grant.scheduleSettings?.expirationDate ?? undefined,
       }));
+  }
+
+  /** Not asked again for GRANTS_RECHECK_MS; meanwhile each item says why. */
+  private refuseGrants(caveat: string): void {
+    this.grantsRefusedUntil = this.http.now() + GRANTS_RECHECK_MS;
+    this.grantsRefusal = caveat;
   }
 
   private async grantsOf(principal: Principal, appId: string) {

@@ -31,9 +31,11 @@ export class OktaCatalog {
       .toLowerCase()
       .split(/\s+/)
       .filter((word) => /[a-z0-9]/.test(word));
-    // Okta's `match` takes one 3–50 character term and searches top-level entries only. Try the
-    // longest words in turn until one finds entries matching every word, children included: the
-    // longest word can be someone else's ("workspace" finds Google Workspace for "slack workspace admin").
+    // Okta's `match` takes one 3–50 character term and searches whichever entries the filter
+    // selects (the document's examples pair it with `parent eq` too); here it is asked
+    // with `not(parent pr)`, so it finds top-level entries. Try the longest words in turn until one
+    // finds entries matching every word, children included: the longest word can be someone else's
+    // ("workspace" finds Google Workspace for "slack workspace admin").
     const terms = [...new Set(words.filter((word) => word.length >= 3))]
       .sort((a, b) => b.length - a.length)
       .slice(0, 3);

@@ -11,12 +11,14 @@ const CAPACITY = 5_000;
 
 /**
  * Okta's lists are sparse: a request listed carries no requester field values (the reason), no
- * access duration, no scheduled revocation and no approval decisions, and a task listed carries no `completedBy` (who
- * decided). Those come only from reading the one request or task. Such reads are kept here and
- * shared by every caller, so each costs its call once:
+ * access duration, no scheduled revocation and no approval decisions, and a task listed carries no
+ * `completedBy` (who decided). Those come only from reading the one request or task. Such reads are
+ * kept here and shared by every caller, so each costs its call once:
  *
  * - a request read is kept against its `lastUpdated`: a listed item with the same stamp needs no
- *   new read, and the reason and duration, which never change once asked, are reused across stamps;
+ *   new read. Once the stamp moves, only what never changes once asked (the reason and the
+ *   duration) is reused; what may have changed with it (the decisions, the scheduled revocation) is
+ *   read again when the list shows it can be there, and is otherwise left out rather than reused;
  * - a completed task never changes again, so it is kept for good.
  *
  * Concurrent reads of one thing share one call.
@@ -42,13 +44,13 @@ export class OktaFullReads {
 
   /**
    * A listed request with what only its own read carries. A new read only when the list shows it
-   * changed and a field that may change with it (the scheduled revocation) matters.
+   * changed and something that may change with it can be there now: the decisions once it is
+   * decided, the scheduled revocation while granted access awaits it.
    */
   async complete(listed: OktaAccessRequest): Promise<OktaAccessRequest> {
     const known = this.requests.get(listed.id);
     if (known?.lastUpdated === listed.lastUpdated) return { ...listed, ...fullOnly(known) };
-    const revocationMatters = listed.grantStatus === 'GRANTED' && listed.revocationStatus === 'PENDING';
-    if (known && !revocationMatters) return { ...listed, ...fullOnly(known), revocationScheduled: undefined };
+    if (known && !mayCarryChanges(listed)) return { ...listed, ...askedOnly(known) };
     const read = await this.request(listed.id);
     return read ? { ...listed, ...fullOnly(read) } : listed;
   }
@@ -78,11 +80,31 @@ export class OktaFullReads {
 /** What a request read carries that its list item does not. */
 function fullOnly(request: OktaAccessRequest): Partial<OktaAccessRequest> {
   return {
-    requesterFieldValues: request.requesterFieldValues,
-    accessDuration: request.accessDuration,
+    ...askedOnly(request),
     revocationScheduled: request.revocationScheduled,
     requestApproval: request.requestApproval,
   };
+}
+
+/** What the requester asked (the reason, the duration): fixed when the request is made. */
+function askedOnly(request: OktaAccessRequest): Partial<OktaAccessRequest> {
+  return {
+    requesterFieldValues: request.requesterFieldValues,
+    accessDuration: request.accessDuration,
+    revocationScheduled: undefined,
+    requestApproval: undefined,
+  };
+}
+
+/**
+ * Whether a request as listed may carry, on its own read, what changes after it is made: who
+ * decided it ([request-approval-2], once APPROVED or DENIED), and when granted access is to be
+ * revoked ([request-revocation-scheduled-date-time], while GRANTED and its revocation PENDING).
+ */
+function mayCarryChanges(listed: OktaAccessRequest): boolean {
+  const decided = listed.status === 'APPROVED' || listed.status === 'DENIED';
+  const revocationDue = listed.grantStatus === 'GRANTED' && listed.revocationStatus === 'PENDING';
+  return decided || revocationDue;
 }
 
 /** A Map that forgets its oldest entries past CAPACITY. */

@@ -237,12 +237,9 @@ export function toAccessGrant(grant: OktaGrant, entry: { id: string; name: strin
 }
 
 /**
- * Okta takes one unit only (`P4D`, `PT65H`, `PT90M`; not `P1DT2H`, not weeks): express the duration
- * in the largest unit that divides it exactly.
- */
-/**
- * A duration as Okta takes it ([request-duration]): one unit, days, hours or minutes (P40D, PT65H,
- * PT90M), in at most five characters; undefined when no such form says exactly this long.
+ * A duration as Okta takes it ([request-duration]): one unit only, days, hours or minutes (P40D,
+ * PT65H, PT90M; not P1DT2H, not weeks), in at most five characters. The largest unit that divides
+ * it exactly and fits; undefined when no such form says exactly this long.
  */
 export function toOktaDuration(seconds: number): string | undefined {
   const forms = [

@@ -13,13 +13,21 @@ export class OktaPrincipals {
 
   constructor(private readonly http: OktaHttp) {}
 
+  /**
+   * The people whose e-mail this is. Okta's `search` also answers DEPROVISIONED users (a former
+   * employee whose address someone now has), which plain listing leaves out: they count only when
+   * nobody else has the address, so a former colleague never makes the current one ambiguous, and a
+   * deprovisioned account alone still reads as inactive rather than unknown.
+   */
   async findByEmail(email: string): Promise<Principal[]> {
     const { body } = await this.http.get('findPrincipalByEmail', '/api/v1/users', oktaUserList, {
       search: `profile.email eq "${quote(email)}"`,
       limit: 10,
     });
     const wanted = email.toLowerCase();
-    return body.map(toPrincipal).filter((principal) => principal.email.toLowerCase() === wanted);
+    const matching = body.filter((user) => toPrincipal(user).email.toLowerCase() === wanted);
+    const current = matching.filter((user) => user.status !== 'DEPROVISIONED');
+    return (current.length > 0 ? current : matching).map(toPrincipal);
   }
 
   async get(id: string): Promise<Principal | null> {

@@ -64,8 +64,10 @@ export class OktaSubmission {
     if (blocking.length > 0) {
       throw new GovernanceRejected(
         'createRequest',
-        `This item asks for ${blocking.map((field) => `"${field.label ?? field.id}"`).join(', ')}, which Gatehouse cannot fill in from chat yet. Request it in Okta: ${this.deps.portalUrl}`,
+        `This item asks for ${blocking.map((field) => `"${field.label ?? field.id}"`).join(', ')}, which Gatehouse cannot fill in from chat yet. Request it in Okta.`,
         400,
+        undefined,
+        { label: 'Request in Okta', url: this.deps.portalUrl },
       );
     }
     const body: OktaCreateRequestBody = {

@@ -19,17 +19,56 @@ export interface PingOneHttpOptions extends VendorHttpOptions {
 /** PingOne AIC over HTTP: a bearer token (given, or from client credentials), CREST errors. */
 export class PingOneHttp extends VendorHttp {
   constructor(options: PingOneHttpOptions) {
+    // Said once at error level, with the fix: the callers' own logs repeat each refusal after.
+    let told = false;
     super(
       {
         provider: 'pingone',
         name: 'PingOne',
         baseUrl: options.tenantUrl,
         authorizer: authorizerFor(options.auth, options.timeoutMs ?? 10_000),
-        errorFromResponse,
+        errorFromResponse(operation, status, body) {
+          const error = errorFromResponse(operation, status, body);
+          if (error instanceof IgaRefusedToken && !told) {
+            told = true;
+            options.logger?.error({ operation, status, vendorCode: error.vendorCode }, error.message);
+          }
+          return error;
+        },
         headers: { 'accept-api-version': 'resource=1.0' },
       },
       options,
     );
+  }
+}
+
+/** Calls to PingOne's IDM (managed users) and its token endpoint; every other operation is IGA's. */
+const NOT_IGA: ReadonlySet<GovernanceOperation> = new Set(['findPrincipalByEmail', 'getPrincipal', 'token']);
+
+const IGA_REFUSED_TOKEN: string =
+  "Gatehouse cannot use PingOne's governance API: its token lacks what IGA needs (see the README, " +
+  "'PingOne: Gatehouse's own token'). Nothing was changed; your administrator has been told.";
+
+/**
+ * IGA refused Gatehouse's own token (401/403 on anything but a person's action). Ping's guide
+ * ("Generate an access token for the Identity Governance API") says the standard service-account
+ * token "doesn't work" with IGA without a token-modification script and OAuth 2.0 provider
+ * overrides, and that is what this most often means: the token was accepted by AM and IDM, not IGA.
+ */
+export class IgaRefusedToken extends GovernanceAuthFailed {
+  // GovernanceAuthFailed types its message as its one sentence (src/domain); this refusal says more.
+  override readonly userMessage = IGA_REFUSED_TOKEN as GovernanceAuthFailed['userMessage'];
+
+  constructor(operation: GovernanceOperation, status: number, vendorCode?: string) {
+    super(operation, status, vendorCode);
+    this.message =
+      `${operation}: PingOne IGA refused Gatehouse's token (HTTP ${status}${vendorCode ? ` ${vendorCode}` : ''}). ` +
+      'Unless the token is wrong or expired, it lacks what IGA needs: IGA takes a token from an OAuth ' +
+      'client set up as Ping\'s guide "Generate an access token for the ' +
+      'Identity Governance API" says: a custom Service application with scopes fr:idm:* fr:iga:*, the ' +
+      "guide's token-modification script and OAuth 2.0 provider overrides; give that client as " +
+      "PINGONE_CLIENT_ID/PINGONE_CLIENT_SECRET (README, 'PingOne: Gatehouse's own token'). " +
+      '`npm run doctor` shows what the token holds.';
   }
 }
 
@@ -57,7 +96,12 @@ export function errorFromResponse(operation: GovernanceOperation, status: number
       crest.reason,
     );
   }
-  if (status === 401 || status === 403) return new GovernanceAuthFailed(operation, status, crest.reason);
+  if (status === 401 || status === 403) {
+    // Gatehouse's own token, on IGA (a person's actions are taken above, and by actions.ts).
+    return NOT_IGA.has(operation) || ACTIONS.has(operation)
+      ? new GovernanceAuthFailed(operation, status, crest.reason)
+      : new IgaRefusedToken(operation, status, crest.reason);
+  }
   if (status === 404) return new GovernanceNotFound(operation, 'That item');
   if (status >= 400 && status < 500) {
     return new GovernanceRejected(

@@ -177,6 +177,7 @@ export function toAccessRequest(
       grantStatus === 'granted' && endsAt ? (context.now >= Date.parse(endsAt) ? 'revoked' : 'pending') : undefined,
     revocationScheduled: grantStatus === 'granted' ? endsAt : undefined,
     portalUrl: context.portalUrl,
+    ...(closedUnread(request) ? { closedUnreadIn: 'PingOne' } : {}),
   };
 }
 
@@ -214,7 +215,12 @@ function toComment(
   return { id: `c${index}`, author: user ? personRef(user) : { id: 'unknown' }, text, created };
 }
 
-/** IGA's own word for a phase's kind; without one, only a name like Ping's `waitTask-…` says it waits. */
+/**
+ * Whether a phase is an approval step. With a `type`, only `request` is (`scheduled` waits and
+ * `fulfillment` tasks are not; Ping's UI fixtures, Tasks.test.js). Without one, every phase is,
+ * except one named like Ping's waits (`waitTask-…`): an untyped phase is more safely shown as a
+ * step nobody is asked to act on than hidden as one nobody could decide.
+ */
 function isApproval(phase: IgaPhase): boolean {
   const type = (phase.type ?? '').toLowerCase();
   return type ? type === 'request' : !/^waitTask/i.test(phase.name);
@@ -226,33 +232,74 @@ function isFulfilling(request: IgaRequest): boolean {
   );
 }
 
+/**
+ * IGA's word that the request itself ran out of time. How IGA writes that is unconfirmed (wire
+ * audit P8), and Ping's UI names no such value: its statuses are `in-progress, suspended,
+ * provisioning, complete, cancelled` and its outcomes `provisioned, not provisioned, denied,
+ * pending, cancelled, fulfilled` (platform-ui RequestHeader.vue). So each plausible way is read:
+ * `decision.status: expired`, `decision.outcome: expired`, and (requestStatus) a closed request
+ * whose approval phase expired.
+ */
+function saysExpired(request: IgaRequest): boolean {
+  return request.decision.status.toLowerCase() === 'expired' || lower(request.decision.outcome) === 'expired';
+}
+
+const expiredPhase = (phase: IgaPhase) => lower(phase.status) === 'expired';
+
+function lower(value: string | null | undefined): string {
+  return (value ?? '').toLowerCase();
+}
+
+/**
+ * A request IGA completed without an end Gatehouse can read: no decision, no expiry, nothing
+ * provisioned or cancelled. It is shown as cancelled (closed, nothing granted), never as a
+ * rejection nobody made.
+ */
+export function closedUnread(request: IgaRequest): boolean {
+  const state = request.decision.status.toLowerCase();
+  if (state !== 'complete' && state !== 'completed') return false;
+  const approvals = (request.decision.phases ?? []).filter(isApproval);
+  if (saysExpired(request) || approvals.some(expiredPhase)) return false;
+  return completedAs(request, approvals) === undefined;
+}
+
 function requestStatus(request: IgaRequest, approvals: IgaPhase[]): RequestStatus {
-  const { status, decision, outcome } = request.decision;
-  const state = status.toLowerCase();
+  const state = request.decision.status.toLowerCase();
+  if (saysExpired(request)) return 'expired';
   if (state === 'cancelled' || state === 'canceled') {
-    return (request.decision.phases ?? []).some((p) => (p.status ?? '').toLowerCase() === 'expired') ||
-      (outcome ?? '').toLowerCase() === 'expired'
-      ? 'expired'
-      : 'canceled';
+    return (request.decision.phases ?? []).some(expiredPhase) ? 'expired' : 'canceled';
   }
-  const approved = approvals.filter((p) => verdict(p.decision) === 'approve').length;
   if (state === 'complete' || state === 'completed') {
-    // Any approval rejected means rejected, whatever the summary fields say (they may be null).
-    if (verdict(decision) === 'reject' || approvals.some((p) => verdict(p.decision) === 'reject')) {
-      return 'rejected';
-    }
-    const result = (outcome ?? '').toLowerCase();
-    if (result === 'cancelled') return 'canceled';
-    if (verdict(decision) === 'approve' || result === 'provisioned' || result === 'fulfilled') return 'approved';
-    // Completed with no decision and nothing provisioned: not an approval anyone made.
-    const decided = approvals.filter((p) => p.decision);
-    return decided.length > 0 && approved === decided.length ? 'approved' : 'rejected';
+    if (approvals.some(rejectedByDecision)) return 'rejected';
+    const ended = completedAs(request, approvals);
+    if (ended === 'approved') return 'approved';
+    // An approval ran out of time: whatever the summary then says, nobody decided.
+    if (approvals.some(expiredPhase)) return 'expired';
+    // Otherwise, with no end Gatehouse can read (closedUnread): closed, not anyone's rejection.
+    return ended ?? 'canceled';
   }
   // Still running: in progress, suspended at a wait, or provisioning what was approved.
   if (state === 'provisioning') return 'approved';
-  if (approvals.some((p) => (p.status ?? '').toLowerCase() === 'in-progress')) return 'pending';
-  if (verdict(decision) === 'approve' || (isFulfilling(request) && approved > 0)) return 'approved';
+  if (approvals.some((p) => lower(p.status) === 'in-progress')) return 'pending';
+  const approved = approvals.some((p) => verdict(p.decision) === 'approve');
+  if (verdict(request.decision.decision) === 'approve' || (isFulfilling(request) && approved)) return 'approved';
   return 'pending';
+}
+
+/** A phase rejected by a decision made on it, not closed by running out of time. */
+const rejectedByDecision = (phase: IgaPhase) => verdict(phase.decision) === 'reject' && !expiredPhase(phase);
+
+/** How a completed request ended, when IGA says: rejected, approved (or provisioned), cancelled. */
+function completedAs(request: IgaRequest, approvals: IgaPhase[]): 'rejected' | 'approved' | 'canceled' | undefined {
+  const { decision, outcome } = request.decision;
+  // Any approval rejected means rejected, whatever the summary fields say (they may be null).
+  if (verdict(decision) === 'reject' || approvals.some(rejectedByDecision)) return 'rejected';
+  const result = lower(outcome);
+  if (result === 'cancelled' || result === 'canceled') return 'canceled';
+  if (verdict(decision) === 'approve' || result === 'provisioned' || result === 'fulfilled') return 'approved';
+  const decided = approvals.filter((p) => p.decision);
+  if (decided.length > 0 && decided.every((p) => verdict(p.decision) === 'approve')) return 'approved';
+  return undefined;
 }
 
 /** An approved request's access: provisioned, failed, waiting on a person to fulfil it, or not yet. */
@@ -274,16 +321,19 @@ function phaseStatus(
   decided: 'approve' | 'reject' | undefined,
   request: RequestStatus,
 ): StepStatus {
+  const s = (status ?? '').toLowerCase();
+  // Ran out of time, whatever decision the expiry then wrote on it.
+  if (s === 'expired') return 'expired';
   if (decided === 'approve') return 'approved';
   if (decided === 'reject') return 'rejected';
-  const s = (status ?? '').toLowerCase();
-  if (s === 'expired') return 'expired';
   if (s === 'in-progress' || s === 'pending') {
     if (request === 'canceled') return 'canceled';
     if (request === 'expired') return 'expired';
     return request === 'pending' ? 'pending' : 'skipped';
   }
   if (s === 'cancelled' || s === 'canceled') return 'canceled';
+  // Closed with nobody's decision on it when the request expired.
+  if ((s === 'complete' || s === 'completed') && request === 'expired') return 'expired';
   return 'waiting';
 }
 

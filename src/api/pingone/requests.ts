@@ -5,13 +5,15 @@ import type { ChangeQuery, RequestChange, RequestQuery } from '../governance.js'
 import { orNull } from '../lookup.js';
 import { FirstThatAnswers } from './first-that-answers.js';
 import type { PingOneHttp } from './http.js';
-import { toAccessRequest } from './mapping.js';
+import { closedUnread, toAccessRequest } from './mapping.js';
 import { ALL, GOV, LATEST_CHANGE_FIRST, NEWEST_REQUEST_FIRST, statusFilter, withQuery } from './paths.js';
 import { type IgaRequest, igaRequest, listOf, type TargetFilter } from './wire.js';
 
 const PAGE = 100;
 /** A poll reads newest first until a page holds nothing newer; this bounds a poll after a long outage. */
 const MAX_CHANGE_PAGES = 50;
+/** Requests already logged as closed in a way Gatehouse cannot read; forgotten when this many. */
+const UNREAD_REMEMBERED = 1_000;
 
 /**
  * Where everyone's requests are searched: Ping's UI has asked `/requests/search?_action=search`
@@ -48,6 +50,7 @@ export interface PingOneRequestsOptions {
  */
 export class PingOneRequests {
   private readonly searchPath: FirstThatAnswers<SearchPath>;
+  private readonly unreadLogged = new Set<string>();
 
   constructor(
     private readonly http: PingOneHttp,
@@ -120,6 +123,15 @@ export class PingOneRequests {
   }
 
   toDomain(request: IgaRequest): AccessRequest {
+    if (closedUnread(request) && !this.unreadLogged.has(request.id)) {
+      if (this.unreadLogged.size >= UNREAD_REMEMBERED) this.unreadLogged.clear();
+      this.unreadLogged.add(request.id);
+      const { status, decision, outcome } = request.decision;
+      this.options.logger?.warn(
+        { requestId: request.id, status, decision: decision ?? null, outcome: outcome ?? null },
+        'PingOne closed a request with no decision or outcome Gatehouse can read: shown as cancelled, not as rejected',
+      );
+    }
     return toAccessRequest(request, {
       serviceAccountId: this.options.serviceAccountId,
       portalUrl: this.options.portalUrl,

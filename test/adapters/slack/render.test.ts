@@ -89,6 +89,20 @@ describe('the request card', () => {
     expect(json(why)).toContain('Read the full text');
   });
 
+  it('says a request closed in a way Gatehouse cannot read closed there, never "Cancelled"', () => {
+    const view = pending({
+      status: 'canceled',
+      statusLabel: 'Closed in PingOne',
+      currentStep: undefined,
+      expiresAt: undefined,
+      steps: [],
+      closedUnreadIn: 'PingOne',
+    });
+    const text = JSON.stringify(renderRequestCard('requester', view));
+    expect(text).toContain(':grey_question: *Closed in PingOne*: Gatehouse cannot tell how. Check it there.');
+    expect(text).not.toContain('Cancelled');
+  });
+
   it('says a request approved in Okta was approved there, not that nobody had to decide', () => {
     const view = pending({
       status: 'approved',

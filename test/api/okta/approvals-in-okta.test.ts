@@ -27,6 +27,7 @@ const TEN_MINUTES = 10 * 60_000;
 interface Emulated {
   org: OktaOrg;
   flows: Flows;
+  store: MemoryStore;
   portalUrl: string;
   clock: { ahead: number };
   /** Calls Gatehouse made to the Tasks API so far. */
@@ -57,11 +58,13 @@ async function emulated(options: OktaOrgOptions = {}, client: Partial<OktaGovern
     now: () => Date.now() + clock.ahead,
     ...client,
   });
-  const flows = new Flows(governance, new MemoryStore(), testLogger());
+  const store = new MemoryStore();
+  const flows = new Flows(governance, store, testLogger());
   const count = (prefix: string) => org.calls.filter((call) => call.path.startsWith(prefix)).length;
   return {
     org,
     flows,
+    store,
     portalUrl: `${orgUrl}/enduser/catalog`,
     clock,
     taskCalls: () => count('/governance/api/v2/tasks'),
@@ -102,8 +105,16 @@ describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {
   ] as const)(
     '%s (%i): the request still shows, approvals handled in Okta, and a decision from chat is sent to Okta',
     async (tasksApi, _status) => {
-      const { org, flows, portalUrl } = await emulated({ tasksApi });
+      const { org, flows, store, portalUrl } = await emulated({ tasksApi });
       const request = portalRequest(org, E.zoomPro.id, U.alice.id, 'Customer webinars');
+      // Gatehouse sent Dana the approval card while it could still see who approves.
+      await store.addMessageRef(request.id, {
+        platform: 'slack',
+        conversationId: 'DDANA',
+        messageId: '1700000000.000100',
+        kind: 'approval',
+        recipientId: U.dana.id,
+      });
 
       const view = ok(await flows.status(person(U.alice), request.id));
       if (!('id' in view)) throw new Error('expected one request');
@@ -128,6 +139,14 @@ describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {
         `Approvals for request ${request.id} are handled in Okta, not in chat, so this decision must be made in Okta.`,
       );
       expect(decided.error.link).toEqual({ label: 'Decide in Okta', url: portalUrl });
+
+      // Someone with no part in it learns what a made-up id tells: nothing, not even that it exists.
+      const stranger = await flows.decide(person(U.carol), { requestId: request.id, decision: 'approve' });
+      const madeUp = await flows.decide(person(U.carol), { requestId: 'reqAAAAAAAAAAAAAAAAA', decision: 'approve' });
+      expect(stranger.ok || madeUp.ok).toBe(false);
+      if (stranger.ok || madeUp.ok) return;
+      expect(stranger.error.code).toBe('not_an_approver');
+      expect(stranger.error.message).toBe(madeUp.error.message.replace('reqAAAAAAAAAAAAAAAAA', request.id));
       expect(org.request(request.id)?.status).toBe('PENDING');
       expect(org.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/resolve'))).toEqual([]);
     },
@@ -211,8 +230,12 @@ describe('a request of a legacy request type (REQUEST_TYPE)', () => {
       steps: [],
       approvalsHandledIn: { system: 'Okta', url: portalUrl },
     });
+    // Erin, who asked, is told where it is decided; Grace, its approver in Okta, got no card from
+    // Gatehouse (it cannot see who approves a request type), so to Gatehouse she is no approver.
+    const asked = await flows.decide(person(U.erin), { requestId: request.id, decision: 'approve' });
+    expect(asked.ok ? undefined : asked.error.code).toBe('decide_elsewhere');
     const refused = await flows.decide(person(U.grace), { requestId: request.id, decision: 'approve' });
-    expect(refused.ok ? undefined : refused.error.code).toBe('decide_elsewhere');
+    expect(refused.ok ? undefined : refused.error.code).toBe('not_an_approver');
 
     // Grace approves it in Okta's Access Requests app.
     org.decideInOkta(request.id, U.grace.id, 'APPROVED');
@@ -223,6 +246,24 @@ describe('a request of a legacy request type (REQUEST_TYPE)', () => {
       outcome: { decision: 'approve', by: { name: 'Grace Lee' } },
     });
     expect(taskCalls()).toBe(0);
+  });
+  it('lists it, once decided in Okta, with who decided, as a read of it tells', async () => {
+    // The org's clock, moved so that the decision stamps the request anew.
+    const orgClock = { ahead: 0 };
+    const { org, flows } = await emulated({ now: () => Date.now() + orgClock.ahead });
+    const request = portalRequest(org, E.financeAnalysts.id, U.erin.id, 'Month-end close');
+    const listed = async () => {
+      const item = ok(await flows.myRequests(person(U.erin))).items.find((view) => view.id === request.id);
+      if (!item) throw new Error('expected the request in the list');
+      return item;
+    };
+    expect(await listed()).toMatchObject({ status: 'pending', justification: 'Month-end close' });
+
+    orgClock.ahead += 60_000;
+    org.decideInOkta(request.id, U.grace.id, 'APPROVED');
+    const decided = { status: 'approved', outcome: { decision: 'approve', by: { name: 'Grace Lee' } } };
+    expect(await listed()).toMatchObject({ ...decided, justification: 'Month-end close' });
+    expect(ok(await flows.status(person(U.erin), request.id))).toMatchObject(decided);
   });
 });
 
@@ -262,6 +303,45 @@ describe('what a person holds', () => {
     expect(held.find((access) => access.entry.id === E.googleWorkspaceStandard.id)?.caveat).toBeUndefined();
     // One look-up, for the app; none that names the request type as a grant's target.
     expect(grantCalls()).toBe(1);
+  });
+
+  it('in an org without the grants API (Beta, 404), shows access from requests with a note, and remembers', async () => {
+    const { org, flows, clock, grantCalls } = await emulated();
+    org.faults.add({ kind: 'status', status: 404, path: '/governance/api/v1/grants', times: Number.POSITIVE_INFINITY });
+    const first = portalRequest(org, E.googleWorkspaceStandard.id, U.erin.id);
+    const timed = portalRequest(org, E.figmaEditor.id, U.erin.id);
+    org.decideInOkta(timed.id, U.bob.id, 'APPROVED');
+    const group = portalRequest(org, E.financeAnalysts.id, U.erin.id);
+    org.decideInOkta(group.id, U.grace.id, 'APPROVED');
+    org.settle();
+
+    const held = ok(await flows.myAccess(person(U.erin)));
+    expect(held.map((access) => access.entry.name).sort()).toEqual([
+      'Figma — Editor',
+      'Finance Analysts',
+      'Google Workspace — Standard',
+    ]);
+    for (const id of [E.googleWorkspaceStandard.id, E.figmaEditor.id]) {
+      const access = held.find((item) => item.entry.id === id);
+      expect(access?.status).toBe('active');
+      expect(access?.caveat).toContain('does not offer Gatehouse its grants API');
+      expect(access?.caveat).not.toContain('APP_ADMIN');
+    }
+    expect(held.find((access) => access.entry.id === E.googleWorkspaceStandard.id)?.grantedAt).toBe(
+      org.request(first.id)?.granted,
+    );
+    expect(held.find((access) => access.entry.id === E.financeAnalysts.id)?.caveat).toContain('Okta request type');
+
+    // Taken at its word for ten minutes: no refused call meanwhile, then asked again.
+    const refused = grantCalls();
+    expect(refused).toBeGreaterThanOrEqual(1);
+    ok(await flows.myAccess(person(U.erin)));
+    expect(grantCalls()).toBe(refused);
+    org.faults.clear();
+    clock.ahead += TEN_MINUTES;
+    const again = ok(await flows.myAccess(person(U.erin)));
+    expect(grantCalls()).toBeGreaterThan(refused);
+    expect(again.find((access) => access.entry.id === E.googleWorkspaceStandard.id)?.caveat).toBeUndefined();
   });
 
   it('without the APP_ADMIN role, shows access from requests and says which role is missing', async () => {

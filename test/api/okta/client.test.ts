@@ -313,6 +313,28 @@ describe('OktaGovernance.createRequest within Okta’s own limits', () => {
   });
 });
 
+describe('an entry whose Okta form asks what chat cannot fill in', () => {
+  it('is refused before sending, naming the field, with a link to request it in Okta instead of an address', async () => {
+    const fields = oktaRequestFields();
+    fields.data.push({ id: 'cost-center', type: 'SELECT', label: 'Cost center', required: true });
+    nock(ORG).get(FIELDS_PATH).reply(200, fields, JSON_HEADERS);
+    const create = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest(), JSON_HEADERS);
+
+    const error = await rejectionOf(
+      makeClient().createRequest({ requester: alice, requestedFor: alice, entryId: ENTRY_ID, justification: 'Audit' }),
+    );
+
+    expect(error).toBeInstanceOf(GovernanceRejected);
+    const rejected = error as GovernanceRejected;
+    expect(rejected.userMessage).toBe(
+      'This item asks for "Cost center", which Gatehouse cannot fill in from chat yet. Request it in Okta.',
+    );
+    expect(rejected.userMessage).not.toContain('http');
+    expect(rejected.link).toEqual({ label: 'Request in Okta', url: `${ORG}/enduser/catalog` });
+    expect(create.isDone()).toBe(false);
+  });
+});
+
 describe('an entry Okta does not let this person request (its answer is not documented in words)', () => {
   const ENTRY_PATH = `${V2}/catalogs/default/entries/${ENTRY_ID}`;
   // Okta's document lists 404 for request-fields; an org may as well answer 400 or 403.

@@ -28,6 +28,11 @@ import { SEED, seedCompany, serviceAccount } from './seed.js';
 import { checkSubmission } from './submission.js';
 import type { OktaCreateRequestBody } from './wire.js';
 
+// Over 400 lines because it is the org's one state machine (requests, their progress through
+// approval sequences, tasks, grants, events) whose transitions share the private progress map;
+// routes, rendering, records, submission, auth and rate limits are their own modules. Next to
+// split: events and grants, once they no longer reach into a request's progress.
+
 export interface OktaOrgOptions {
   /** The org's clock (epoch ms). Time-based transitions follow it, so tests can move it. */
   now?: () => number;
@@ -417,6 +422,11 @@ export class OktaOrg {
     if (this.systemHeld && !hold) this.systemReleasedAt = this.now();
     this.systemHeld = hold;
     if (!hold) this.scheduleTick();
+  }
+
+  /** Adds people (a former employee, DEPROVISIONED, whose address someone now has, say). */
+  addUsers(users: readonly UserRecord[]): void {
+    this.userList.push(...clone(users));
   }
 
   /** Adds catalog entries (a benchmark's large catalog, say). */

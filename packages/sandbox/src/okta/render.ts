@@ -85,21 +85,39 @@ export function renderRequest(
 }
 
 /**
- * A request as lists carry it [request-sparse-2]: no requester field values, access duration,
- * scheduled revocation or approval details (only a read of the one request has those).
+ * What a listed request carries [request-sparse-2]: `read-only-standard-properties` and
+ * `request-minimal-read-only-fields-2`, nothing else. No requester field values, access duration,
+ * scheduled revocation, approval (`requestApproval`) or risk assessment: only a read of the one
+ * request has those. Named, not subtracted, so a field the records gain stays off lists.
  */
+const REQUEST_SPARSE_FIELDS = [
+  'id',
+  'created',
+  'createdBy',
+  'lastUpdated',
+  'lastUpdatedBy',
+  'status',
+  'resolved',
+  'grantStatus',
+  'granted',
+  'revocationStatus',
+  'revoked',
+  'requestedBy',
+  'requestedFor',
+  'requested',
+  '_links',
+] as const satisfies readonly (keyof OktaAccessRequestSparse)[];
+
+/** A request as lists carry it [request-sparse-2]: only the fields above that it has. */
 export function renderRequestSparse(
   request: RequestRecord,
   routing: ApprovalRouting | undefined,
   base: string,
 ): OktaAccessRequestSparse {
-  const {
-    requesterFieldValues: _values,
-    accessDuration: _duration,
-    revocationScheduled: _scheduled,
-    ...sparse
-  } = renderRequest(request, routing, base);
-  return sparse;
+  const whole = renderRequest(request, routing, base);
+  return Object.fromEntries(
+    REQUEST_SPARSE_FIELDS.filter((field) => whole[field] !== undefined).map((field) => [field, whole[field]]),
+  ) as OktaAccessRequestSparse;
 }
 
 /**

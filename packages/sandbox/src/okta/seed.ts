@@ -11,6 +11,9 @@ import type {
   UserRecord,
 } from './records.js';
 
+// Over 400 lines because it is data: the Acme company (people, apps, access levels, conditions and
+// approval sequences) in one declarative table, read top to bottom like the org it describes.
+
 /**
  * Acme, the seeded company: who works there, who approves what, and what can be requested. Ids are
  * fixed so docs and tests can name them (`SEED.users.alice.id`, `SEED.entries.salesforceAdmin.id`).

@@ -28,7 +28,8 @@ const createBody = z.object({
  * /openidm, with a bearer token and CREST error bodies (`{ code, reason, message }`). Every call is
  * logged; armed faults answer before the route runs. A call acts as whom its token was issued for:
  * the service account (Gatehouse's own token, client credentials), or a person (the JWT bearer
- * grant), and IGA's rules apply to that actor.
+ * grant), and IGA's rules apply to that actor. Where the tenant requires it, `/iga/…` refuses a
+ * client-credentials token without the token-modification script's claims (requireIgaTokenClaims).
  */
 export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { tenant }) => {
   const afterWrite = new WeakMap<object, number>();
@@ -76,7 +77,10 @@ export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async
     if (TOKEN_PATH.test(path)) return;
     const bearer = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
     const actor = bearer ? tenant.actorOf(bearer) : undefined;
-    if (!actor) return crest(reply, 401, 'Access token is missing or invalid');
+    if (!bearer || !actor) return crest(reply, 401, 'Access token is missing or invalid');
+    if (path.startsWith('/iga/') && !tenant.igaAccepts(bearer)) {
+      return crest(reply, tenant.igaTokenRefusal, 'The access token lacks the claims Identity Governance requires');
+    }
     actors.set(request, actor);
   });
 

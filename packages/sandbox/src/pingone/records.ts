@@ -100,7 +100,17 @@ export type CreateAnswer = 'requests' | 'ids' | 'none';
 /** How `searchAfterKey` is written in search answers (see PingOneTenantOptions.searchAfterKey). */
 export type SearchAfterKey = 'array' | 'string' | 'null';
 
-export type RequestOutcome = 'provisioned' | 'not provisioned' | 'fulfilled' | 'denied' | 'cancelled' | null;
+export type RequestOutcome =
+  | 'provisioned'
+  | 'not provisioned'
+  | 'fulfilled'
+  | 'denied'
+  | 'cancelled'
+  | 'expired'
+  | null;
+
+/** How the tenant writes a request whose approval ran out of time (see PingOneTenantOptions.expiredAs). */
+export type ExpiredAs = 'cancelled' | 'outcome' | 'status';
 
 export interface RequestRecord {
   id: string;
@@ -115,8 +125,11 @@ export interface RequestRecord {
   assignment?: CatalogRecord['assignment'];
   role?: CatalogRecord['role'];
   decision: {
-    /** `suspended`: waiting at a wait phase; `provisioning`: approved, access being provisioned. */
-    status: 'in-progress' | 'suspended' | 'provisioning' | 'complete' | 'cancelled';
+    /**
+     * `suspended`: waiting at a wait phase; `provisioning`: approved, access being provisioned;
+     * `expired` only on a tenant told to write expiry so (`expiredAs: 'status'`).
+     */
+    status: 'in-progress' | 'suspended' | 'provisioning' | 'complete' | 'cancelled' | 'expired';
     decision: 'approved' | 'rejected' | null;
     outcome: RequestOutcome;
     startDate: string;

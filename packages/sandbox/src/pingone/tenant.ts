@@ -9,6 +9,7 @@ import {
   type CatalogRecord,
   type CreateAnswer,
   type EntitlementNames,
+  type ExpiredAs,
   type Fault,
   IgaProblem,
   type ManagedUserRecord,
@@ -21,6 +22,10 @@ import {
   type SearchAfterKey,
 } from './records.js';
 import { catalogRecord, fullName, managedUser, person, rulesOf, stamp } from './seed.js';
+
+// Over 400 lines because it is the tenant's one state machine (requests, phases, actors, comments,
+// grants, tokens) whose transitions share private records; routes, records, search and seed are
+// their own modules. Next to split: the person grant's token checks (jwt-bearer.ts has the types).
 
 /**
  * An emulated PingOne Advanced Identity Cloud tenant (IGA access requests), seeded with the same
@@ -79,6 +84,34 @@ export interface PingOneTenantOptions {
   servesRequestsSearch?: boolean;
   /** Whether the older `POST /requests?_action=search` (Ping's UI until 2026-03) is still served (default true). */
   servesRequestsSearchAction?: boolean;
+  /**
+   * How a request whose approval ran out of time is written; no Ping source shows it (wire audit
+   * P8), and Ping's UI names no `expired` status or outcome (RequestHeader.vue). `cancelled` (the
+   * default, the README's assumption): `decision.status: cancelled`, `outcome: cancelled`, the phase
+   * `expired`. `outcome`: `decision.status: complete`, `outcome: expired`. `status`:
+   * `decision.status: expired`. In the last two the phase is closed (`complete`) with no decision,
+   * so only the request's own fields say it expired.
+   */
+  expiredAs?: ExpiredAs;
+  /**
+   * IGA refuses client-credentials tokens that lack what Ping's token-modification script adds.
+   * Ping's guide ("Generate an access token for the Identity Governance API") says the standard
+   * service-account token "doesn't work" with IGA without that script and OAuth 2.0 provider
+   * overrides; the claims it adds are not in the material we hold. So this is a model: a
+   * client-credentials token carries one marker claim only when minted for a client in
+   * `igaTokenScript`, and every `/iga/…` call with a client-credentials token lacking it is
+   * refused (`igaTokenRefusal`), while `/openidm` still answers. The tenant's given token
+   * (`accessToken`) and the person grant's tokens are not affected (the guide documents the script
+   * for the service client only). Default false.
+   */
+  requireIgaTokenClaims?: boolean;
+  /** The OAuth clients the token-modification script and provider overrides are set up for. */
+  igaTokenScript?: string[];
+  /**
+   * How IGA refuses such a token: 403 (the default; the token is valid, it lacks what IGA needs) or
+   * 401. No Ping source shows which, nor the words, which are assumed.
+   */
+  igaTokenRefusal?: 401 | 403;
 }
 
 export interface CreateInput {
@@ -129,6 +162,9 @@ export class PingOneTenant {
   /** OAuth clients allowed the client-credentials grant (id → secret), and the tokens issued to them. */
   readonly oauthClients = new Map<string, string>();
   readonly issuedTokens = new Map<string, number>();
+  /** Clients the token-modification script is set up for, and the tokens it marked (see requireIgaTokenClaims). */
+  readonly igaTokenScript: Set<string>;
+  readonly igaClaimTokens = new Set<string>();
   /** OAuth clients allowed the JWT bearer grant (RFC 7523), and the issuers whose assertions AM trusts. */
   readonly jwtBearerClients = new Map<string, JwtBearerClient>();
   readonly trustedIssuers: TrustedJwtIssuer[] = [];
@@ -147,6 +183,9 @@ export class PingOneTenant {
   searchAfterKey: SearchAfterKey;
   servesRequestsSearch: boolean;
   servesRequestsSearchAction: boolean;
+  expiredAs: ExpiredAs;
+  requireIgaTokenClaims: boolean;
+  igaTokenRefusal: 401 | 403;
   readonly now: () => number;
   private readonly phaseTtlMs: number;
 
@@ -165,6 +204,10 @@ export class PingOneTenant {
     this.searchAfterKey = options.searchAfterKey ?? 'array';
     this.servesRequestsSearch = options.servesRequestsSearch ?? true;
     this.servesRequestsSearchAction = options.servesRequestsSearchAction ?? true;
+    this.expiredAs = options.expiredAs ?? 'cancelled';
+    this.requireIgaTokenClaims = options.requireIgaTokenClaims ?? false;
+    this.igaTokenScript = new Set(options.igaTokenScript ?? []);
+    this.igaTokenRefusal = options.igaTokenRefusal ?? 403;
     const company = seedCompany();
     this.users = company.users.map(managedUser);
     this.groups = company.groups;
@@ -178,7 +221,16 @@ export class PingOneTenant {
     if (this.oauthClients.get(clientId) !== secret) return null;
     const token = `eyJ${randomUUID().replace(/-/g, '')}`;
     this.issuedTokens.set(token, this.now() + lifetimeS * 1000);
+    if (this.igaTokenScript.has(clientId)) this.igaClaimTokens.add(token);
     return token;
+  }
+
+  /**
+   * Whether IGA takes this (valid) token: always, unless `requireIgaTokenClaims`; then a
+   * client-credentials token only if the token-modification script marked it.
+   */
+  igaAccepts(token: string): boolean {
+    return !this.requireIgaTokenClaims || !this.issuedTokens.has(token) || this.igaClaimTokens.has(token);
   }
 
   /**
@@ -485,7 +537,7 @@ export class PingOneTenant {
     return this.requests;
   }
 
-  /** Waits whose date came resume their request; phases whose expiration passed expire it (cancelled). */
+  /** Waits whose date came resume their request; phases whose expiration passed expire it (as `expiredAs` says). */
   applyClock(): void {
     const now = this.now();
     for (const request of this.requests) {
@@ -502,13 +554,26 @@ export class PingOneTenant {
       }
       const expiry = phase.events.expiration?.date;
       if (request.decision.status !== 'in-progress' || !expiry || now < Date.parse(expiry)) continue;
+      this.expireNow(request, phase, now);
+    }
+  }
+
+  /** The request ends because `phase` ran out of time, written as this tenant writes expiry (`expiredAs`). */
+  private expireNow(request: RequestRecord, phase: PhaseRecord, now: number): void {
+    const at = this.stamp(now);
+    if (this.expiredAs === 'cancelled') {
       phase.status = 'expired';
       request.decision.status = 'cancelled';
       request.decision.outcome = 'cancelled';
-      request.decision.completionDate = this.stamp(now);
-      this.retireActors(request);
-      this.touch(request);
+    } else {
+      phase.status = 'complete';
+      phase.completionDate = at;
+      request.decision.status = this.expiredAs === 'status' ? 'expired' : 'complete';
+      request.decision.outcome = this.expiredAs === 'outcome' ? 'expired' : null;
     }
+    request.decision.completionDate = at;
+    this.retireActors(request);
+    this.touch(request);
   }
 
   /** Opens the next phase of the request's workflow, or ends it approved when none is left. */

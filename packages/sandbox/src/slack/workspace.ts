@@ -15,6 +15,10 @@ import type {
 } from './records.js';
 import { dmChannelId, SLACK_SEED, seededChannels, seededUsers } from './seed.js';
 
+// Over 400 lines because it is the workspace's one state (users, conversations, messages, views,
+// trigger ids, response URLs) that every Web API method reads and writes; its parts are in their
+// own modules (methods, views, delivery, rate limits), and what is left shares private state.
+
 export interface SlackWorkspaceOptions {
   /** The workspace clock (epoch ms): message timestamps and trigger/response_url lifetimes follow it. */
   now?: () => number;

@@ -31,6 +31,8 @@ export function renderNotice(notice: Notice): SlackMessage {
         text = `Your request for *${what}* (${id}) was ${verb} by ${nameText(outcome.by.name)} ${slackTime(outcome.at)}.${reason}`;
       } else if (request.status === 'expired') {
         text = `:hourglass: Your request for *${what}* (${id}) expired: nobody decided in time. You can ask again.`;
+      } else if (request.closedUnreadIn) {
+        text = `Your request for *${what}* (${id}) was closed in ${escapeText(request.closedUnreadIn)}; Gatehouse cannot tell how. Check it there.`;
       } else if (request.status === 'canceled') {
         text = `Your request for *${what}* (${id}) was cancelled.`;
       } else {

@@ -120,6 +120,8 @@ function closingLine(request: RequestView): string | undefined {
     return `:white_check_mark: *Approved* in ${escapeText(request.approvalsHandledIn.system)}.${grant}`;
   if (request.status === 'approved') return `:white_check_mark: *Approved* without a manual step.${grant}`;
   if (request.status === 'expired') return ':hourglass: *Expired*: nobody decided in time.';
+  if (request.closedUnreadIn)
+    return `:grey_question: *Closed in ${escapeText(request.closedUnreadIn)}*: Gatehouse cannot tell how. Check it there.`;
   if (request.status === 'canceled') return ':no_entry_sign: *Cancelled*.';
   if (request.status === 'rejected' || request.status === 'denied') return `:x: *${request.statusLabel}*.`;
   return undefined;

@@ -63,6 +63,8 @@ export function noticeText(notice: Notice): string {
         return `Your request for ${what} was ${verb} by ${nameText(outcome.by.name)} at ${teamsTime(outcome.at)}.${reason}`;
       }
       if (request.status === 'expired') return `⌛ Your request for ${what} expired: nobody decided in time.`;
+      if (request.closedUnreadIn)
+        return `Your request for ${what} was closed in ${escapeMarkdown(request.closedUnreadIn)}; Gatehouse cannot tell how. Check it there.`;
       return `Your request for ${what} is now ${request.statusLabel.toLowerCase()}.`;
     }
     case 'reminder':

@@ -130,6 +130,8 @@ function closingLine(request: RequestView): string | undefined {
     return `✅ Approved in ${escapeMarkdown(request.approvalsHandledIn.system)}.${grant}`;
   if (request.status === 'approved') return `✅ Approved without a manual step.${grant}`;
   if (request.status === 'expired') return '⌛ Expired: nobody decided in time.';
+  if (request.closedUnreadIn)
+    return `❔ Closed in ${escapeMarkdown(request.closedUnreadIn)}: Gatehouse cannot tell how. Check it there.`;
   if (request.status === 'canceled') return 'Cancelled.';
   if (request.status === 'rejected' || request.status === 'denied') return `❌ ${request.statusLabel}.`;
   return undefined;
