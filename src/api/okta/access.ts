@@ -146,6 +146,6 @@ export class OktaAccess {
 
   /** The request with its scheduled revocation, which only a read of it carries. */
   private whole(request: OktaAccessRequest): Promise<OktaAccessRequest> | OktaAccessRequest {
-    return request.revocationStatus === 'PENDING' ? this.deps.reads.complete(request) : request;
+    return request.revocationStatus === 'PENDING' ? this.deps.reads.complete(request, { decisions: false }) : request;
   }
 }

@@ -47,10 +47,10 @@ export class OktaFullReads {
    * changed and something that may change with it can be there now: the decisions once it is
    * decided, the scheduled revocation while granted access awaits it.
    */
-  async complete(listed: OktaAccessRequest): Promise<OktaAccessRequest> {
+  async complete(listed: OktaAccessRequest, shows: { decisions: boolean }): Promise<OktaAccessRequest> {
     const known = this.requests.get(listed.id);
     if (known?.lastUpdated === listed.lastUpdated) return { ...listed, ...fullOnly(known) };
-    if (known && !mayCarryChanges(listed)) return { ...listed, ...askedOnly(known) };
+    if (known && !mayCarryChanges(listed, shows.decisions)) return { ...listed, ...askedOnly(known) };
     const read = await this.request(listed.id);
     return read ? { ...listed, ...fullOnly(read) } : listed;
   }
@@ -97,12 +97,13 @@ function askedOnly(request: OktaAccessRequest): Partial<OktaAccessRequest> {
 }
 
 /**
- * Whether a request as listed may carry, on its own read, what changes after it is made: who
- * decided it ([request-approval-2], once APPROVED or DENIED), and when granted access is to be
- * revoked ([request-revocation-scheduled-date-time], while GRANTED and its revocation PENDING).
+ * Whether a request as listed may carry, on its own read, what changes after it is made and is
+ * shown: who decided it ([request-approval-2], once APPROVED or DENIED; shown only where its tasks
+ * cannot say, so otherwise not worth a call of a 30-a-minute budget), and when granted access is to
+ * be revoked ([request-revocation-scheduled-date-time], while GRANTED and its revocation PENDING).
  */
-function mayCarryChanges(listed: OktaAccessRequest): boolean {
-  const decided = listed.status === 'APPROVED' || listed.status === 'DENIED';
+function mayCarryChanges(listed: OktaAccessRequest, decisionsShown: boolean): boolean {
+  const decided = decisionsShown && (listed.status === 'APPROVED' || listed.status === 'DENIED');
   const revocationDue = listed.grantStatus === 'GRANTED' && listed.revocationStatus === 'PENDING';
   return decided || revocationDue;
 }

@@ -87,7 +87,8 @@ export class OktaRequests {
     const items = await Promise.all(
       listed.map(async (item) => {
         const [request, tasks] = await Promise.all([
-          this.deps.reads.complete(item),
+          // Who decided is read from the request only where its tasks cannot tell.
+          this.deps.reads.complete(item, { decisions: this.closedTasks(item) === null }),
           item.status === 'PENDING' ? this.tasksOf(item) : this.closedTasks(item),
         ]);
         return this.toDomain(request, tasks);
