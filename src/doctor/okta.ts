@@ -11,6 +11,7 @@ import { EVENT_HOOKS_SCOPE, eventHookList, hookFinding, hookSettings } from './o
 import { orgFinding } from './okta-org.js';
 import { type Probe, probe } from './okta-probe.js';
 import { rateLimitFinding } from './okta-rate-limits.js';
+import { oncePerKey } from './once.js';
 
 type OktaGovernance = Extract<Config['governance'], { provider: 'okta' }>;
 
@@ -20,7 +21,7 @@ type OktaGovernance = Extract<Config['governance'], { provider: 'okta' }>;
  * reads: GETs, and for OAuth the token requests Gatehouse itself makes.
  */
 class OktaSession {
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly once = oncePerKey();
   readonly authorizer: Authorizer;
 
   constructor(
@@ -29,15 +30,6 @@ class OktaSession {
     readonly timeouts: DoctorTimeouts,
   ) {
     this.authorizer = createAuthorizer(orgUrl, auth, timeouts.requestMs);
-  }
-
-  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
-    let found = this.memo.get(key) as Promise<T> | undefined;
-    if (!found) {
-      found = make();
-      this.memo.set(key, found);
-    }
-    return found;
   }
 
   token(): Promise<TokenOutcome> {

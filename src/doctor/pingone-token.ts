@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose';
-import { z } from 'zod';
+import { requestServiceToken, type ServiceTokenAnswer } from '../api/pingone/http.js';
 import type { PingOneAuth } from '../config.js';
+import { GovernanceUnavailable } from '../domain/errors.js';
 import { type Finding, ok, problem, unchecked } from './finding.js';
 import { networkReason } from './okta-org.js';
 
@@ -18,45 +19,23 @@ export type ServiceToken =
   | { kind: 'unreachable'; reason: string }
   | { kind: 'unreadable'; status: number };
 
-const tokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
-const oauthProblem = z.object({ error: z.string().optional(), error_description: z.string().optional() }).loose();
-
 /**
- * The client-credentials request exactly as src/api/pingone/http.ts makes it (Basic client
- * authentication, `grant_type` and `scope` in the form), made here once more because that module
- * keeps its token and the OAuth error to itself: the doctor needs both, to read the token's
- * claims and to explain a refusal. Every IGA read after this goes through Gatehouse's own
- * transport and token.
+ * The token as Gatehouse itself requests it (`requestServiceToken`, src/api/pingone/http.ts), kept
+ * with the OAuth error of a refusal: the doctor reads the token's claims and explains the refusal.
+ * Every IGA read after this goes through Gatehouse's own transport and token.
  */
 export async function serviceToken(auth: PingOneAuth, timeoutMs: number): Promise<ServiceToken> {
   if (auth.kind === 'bearer') return { kind: 'given', token: auth.token };
-  let response: Response;
+  let answer: ServiceTokenAnswer;
   try {
-    response = await fetch(auth.tokenUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scopes.join(' ') }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    answer = await requestServiceToken(auth, timeoutMs);
   } catch (error) {
-    return { kind: 'unreachable', reason: networkReason(error) };
+    if (error instanceof GovernanceUnavailable) return { kind: 'unreachable', reason: networkReason(error.cause) };
+    throw error;
   }
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const said = oauthProblem.safeParse(body);
-    return {
-      kind: 'refused',
-      status: response.status,
-      error: said.success ? said.data.error : undefined,
-      description: said.success ? said.data.error_description : undefined,
-    };
-  }
-  const parsed = tokenAnswer.safeParse(body);
-  if (!parsed.success) return { kind: 'unreadable', status: response.status };
-  return { kind: 'issued', token: parsed.data.access_token, expiresIn: parsed.data.expires_in };
+  if (answer.ok) return { kind: 'issued', token: answer.accessToken, expiresIn: answer.expiresIn };
+  if (answer.status >= 200 && answer.status < 300) return { kind: 'unreadable', status: answer.status };
+  return { kind: 'refused', status: answer.status, error: answer.error, description: answer.errorDescription };
 }
 
 export function tokenFinding(auth: PingOneAuth, token: ServiceToken): Finding {

@@ -4,6 +4,7 @@ import { CONFIG_PATH } from '../api/pingone/policy.js';
 import { accessRequestConfig, igaRequest, listOf, managedUser, managedUserList } from '../api/pingone/wire.js';
 import type { Config } from '../config.js';
 import { type Check, type DoctorTimeouts, type Finding, ok, problem, unchecked } from './finding.js';
+import { oncePerKey } from './once.js';
 import { personFinding } from './pingone-person.js';
 import { igaSays, PingOneReads, type Read } from './pingone-reads.js';
 import { claimsFinding, type ServiceToken, serviceToken, tokenFinding } from './pingone-token.js';
@@ -19,7 +20,7 @@ const NOBODY = 'doctor@gatehouse.invalid';
 
 /** Every read the PingOne checks make, each made once and shared. */
 class PingOneSession {
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly once = oncePerKey();
   readonly reads: PingOneReads;
 
   constructor(
@@ -27,15 +28,6 @@ class PingOneSession {
     readonly timeouts: DoctorTimeouts,
   ) {
     this.reads = new PingOneReads(governance.tenantUrl, governance.auth, timeouts.requestMs);
-  }
-
-  private once<T>(key: string, make: () => Promise<T>): Promise<T> {
-    let found = this.memo.get(key) as Promise<T> | undefined;
-    if (!found) {
-      found = make();
-      this.memo.set(key, found);
-    }
-    return found;
   }
 
   token(): Promise<ServiceToken> {

@@ -115,6 +115,52 @@ export function errorFromResponse(operation: GovernanceOperation, status: number
 }
 
 const tokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive().optional() });
+const oauthProblem = z.object({ error: z.string().optional(), error_description: z.string().optional() }).loose();
+
+type ClientCredentials = Extract<PingOneAuth, { kind: 'client_credentials' }>;
+
+/**
+ * What PingOne's access_token endpoint answered: a token, or the status and OAuth error
+ * (RFC 6749 §5.2) it gave instead. A 2xx status with `ok: false` is an answer without a readable token.
+ */
+export type ServiceTokenAnswer =
+  | { ok: true; accessToken: string; expiresIn?: number }
+  | { ok: false; status: number; error?: string; errorDescription?: string };
+
+/**
+ * Gatehouse's client-credentials request (Basic client authentication, `grant_type` and `scope`
+ * in the form): the one the client's authorizer makes, and the doctor. Throws
+ * GovernanceUnavailable, its cause the network error, when the endpoint cannot be reached.
+ */
+export async function requestServiceToken(auth: ClientCredentials, timeoutMs: number): Promise<ServiceTokenAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scopes.join(' ') }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new GovernanceUnavailable('token', 'PingOne token endpoint unreachable', false, { cause: error });
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const said = oauthProblem.safeParse(body);
+    return {
+      ok: false,
+      status: response.status,
+      error: said.success ? said.data.error : undefined,
+      errorDescription: said.success ? said.data.error_description : undefined,
+    };
+  }
+  const parsed = tokenAnswer.safeParse(body);
+  if (!parsed.success) return { ok: false, status: response.status };
+  return { ok: true, accessToken: parsed.data.access_token, expiresIn: parsed.data.expires_in };
+}
 
 /** Renew this long before expiry so a token never dies in flight. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -127,28 +173,15 @@ function authorizerFor(auth: PingOneAuth, timeoutMs: number): Authorizer {
   let cached: { header: string; until: number } | undefined;
   let pending: Promise<string> | undefined;
   const fetchToken = async (): Promise<string> => {
-    let response: Response;
-    try {
-      response = await fetch(auth.tokenUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
-        },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope: auth.scopes.join(' ') }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new GovernanceUnavailable('token', 'PingOne token endpoint unreachable', false, { cause: error });
+    const answer = await requestServiceToken(auth, timeoutMs);
+    if (!answer.ok) {
+      const { status } = answer;
+      if (status >= 200 && status < 300) throw new GovernanceProtocolError('token', 'unreadable token answer');
+      if (status === 400 || status === 401 || status === 403) throw new GovernanceAuthFailed('token', status);
+      throw new GovernanceUnavailable('token', `PingOne token endpoint answered ${status}`);
     }
-    if (response.status === 400 || response.status === 401 || response.status === 403) {
-      throw new GovernanceAuthFailed('token', response.status);
-    }
-    if (!response.ok) throw new GovernanceUnavailable('token', `PingOne token endpoint answered ${response.status}`);
-    const parsed = tokenAnswer.safeParse(await response.json().catch(() => null));
-    if (!parsed.success) throw new GovernanceProtocolError('token', 'unreadable token answer');
-    const header = `Bearer ${parsed.data.access_token}`;
-    cached = { header, until: Date.now() + (parsed.data.expires_in ?? 300) * 1000 - EXPIRY_MARGIN_MS };
+    const header = `Bearer ${answer.accessToken}`;
+    cached = { header, until: Date.now() + (answer.expiresIn ?? 300) * 1000 - EXPIRY_MARGIN_MS };
     return header;
   };
   const header = async (): Promise<string> => {

@@ -14,6 +14,10 @@ const PAGE = 100;
 const MAX_CHANGE_PAGES = 50;
 /** Requests already logged as closed in a way Gatehouse cannot read; forgotten when this many. */
 const UNREAD_REMEMBERED = 1_000;
+/** Pages of open requests a poll lists: 1,000 open at once, beyond which the oldest rely on dates. */
+const OPEN_PAGES = 10;
+/** IGA statuses of a request still open: in progress, or waiting at a wait phase. */
+const OPEN_STATUSES = ['in-progress', 'suspended'];
 
 /**
  * Where everyone's requests are searched: Ping's UI has asked `/requests/search?_action=search`
@@ -51,6 +55,8 @@ export interface PingOneRequestsOptions {
 export class PingOneRequests {
   private readonly searchPath: FirstThatAnswers<SearchPath>;
   private readonly unreadLogged = new Set<string>();
+  /** The requests open at the last poll, so one that closed is seen whatever its date says. */
+  private openAtLastPoll = new Set<string>();
 
   constructor(
     private readonly http: PingOneHttp,
@@ -110,11 +116,52 @@ export class PingOneRequests {
     return { items, cursor: more ? String(offset + limit) : undefined };
   }
 
-  /** Requests changed since `since`, oldest first. */
+  /**
+   * Requests changed since `since`, oldest first. No Ping source says `metadata.modifiedDate` moves
+   * with every change; where it does not, a request decided in Ping sorts as old and may sit past
+   * the page a poll reads. So each poll also lists the open requests (one call for up to 100): an
+   * open one whose phases or comments moved shows it in its own dates, and one that was open at the
+   * last poll and is not any more has closed, however its date reads.
+   */
   async changes(query: ChangeQuery): Promise<Page<RequestChange>> {
     // IGA's search answers whole requests with their phases in one call: nothing more to save.
+    // One after the other: the first finds which search path the tenant serves, once.
     const page = await this.changedSince(query.updatedSince, ALL);
-    return { items: page.items.map((request) => ({ id: request.id, updated: request.updated })) };
+    const open = await this.openNow();
+    const changed = new Map(page.items.map((request) => [request.id, request.updated]));
+    for (const request of open?.items.filter(newerThan(query.updatedSince)) ?? []) {
+      if (!changed.has(request.id)) changed.set(request.id, request.updated);
+    }
+    if (open) {
+      const stillOpen = new Set(open.items.map((request) => request.id));
+      const at = new Date(this.options.now()).toISOString();
+      for (const id of this.openAtLastPoll) if (!stillOpen.has(id) && !changed.has(id)) changed.set(id, at);
+      // A list cut short says nothing of what lies past it: only a whole list sets the baseline.
+      this.openAtLastPoll = open.complete ? stillOpen : new Set([...this.openAtLastPoll, ...stillOpen]);
+    }
+    const items = [...changed].map(([id, updated]) => ({ id, updated }));
+    return { items: items.sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated) || a.id.localeCompare(b.id)) };
+  }
+
+  /** Every open request, up to OPEN_PAGES pages; undefined when the tenant would not list them. */
+  private async openNow(): Promise<{ items: AccessRequest[]; complete: boolean } | undefined> {
+    const items: AccessRequest[] = [];
+    try {
+      for (let page = 0; page < OPEN_PAGES; page++) {
+        const at = { _pageSize: PAGE, _pagedResultsOffset: page * PAGE, ...NEWEST_REQUEST_FIRST };
+        const { body } = await this.searchPath.ask((path) => this.search(path, at, statusFilter(OPEN_STATUSES)));
+        items.push(...body.result.map((request) => this.toDomain(request)));
+        if (body.result.length < PAGE) return { items, complete: true };
+      }
+    } catch (error) {
+      // What only adds to a poll must not fail it: the changes by date still go through.
+      this.options.logger?.warn(
+        { err: error },
+        'PingOne did not list open requests; this poll reads changes by date only',
+      );
+      return undefined;
+    }
+    return { items, complete: false };
   }
 
   /** Ping's end-user UI, where a request is shown to its people. */

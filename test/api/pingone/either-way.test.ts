@@ -165,7 +165,8 @@ describe('P9: where everyone’s requests are searched', () => {
       request.id,
     ]);
     expect(at(served, '/requests/search').map((call) => call.status)).toEqual([404]);
-    expect(at(served, '/requests').map((call) => call.status)).toEqual([200, 200, 200]);
+    // Each poll: the changes by date, then the open requests; then the list.
+    expect(at(served, '/requests').map((call) => call.status)).toEqual([200, 200, 200, 200, 200]);
   });
 
   it('falls back too where the tenant reads `search` as a request id and refuses the action (400)', async () => {
@@ -177,7 +178,7 @@ describe('P9: where everyone’s requests are searched', () => {
     expect((await served.governance.listChanges({ updatedSince: since })).items.map((c) => c.id)).toEqual([request.id]);
     // The newer path refused once; the older one answers from then on.
     expect(at(served, '/requests/search')).toHaveLength(1);
-    expect(at(served, '/requests').map((call) => call.status)).toEqual([200, 200]);
+    expect(at(served, '/requests').map((call) => call.status)).toEqual([200, 200, 200, 200]);
   });
 
   it.each([
@@ -207,6 +208,10 @@ describe('P9: the poll’s order', () => {
     const sorts = served.tenant.calls
       .filter((call) => call.path === `${GOV}/requests/search`)
       .map((call) => [call.query._sortKeys, call.query._sortType]);
-    expect(sorts).toEqual([['-metadata.modifiedDate', 'date']]);
+    // By modification date, then the open requests, newest first (the poll's second look).
+    expect(sorts).toEqual([
+      ['-metadata.modifiedDate', 'date'],
+      ['-decision.startDate', 'date'],
+    ]);
   });
 });

@@ -91,8 +91,41 @@ describe('date sorts', () => {
     expect(times).toEqual([...times].sort());
     for (const time of times) expect(time).toMatch(/Z$/);
     // The page that reached back past the moment, and one more to see nothing newer hides behind
-    // it; the third hundred of older requests costs nothing.
-    expect(searches().length - before).toBe(2);
+    // it; the third hundred of older requests costs nothing (by date: the open ones are listed apart).
+    const byDate = (calls: typeof tenant.calls) =>
+      calls.filter((call) => call.query._sortKeys === '-metadata.modifiedDate');
+    expect(byDate(searches().slice(before))).toHaveLength(2);
+  });
+
+  it('finds a portal decision on an old request where the tenant does not move modifiedDate', async () => {
+    // No Ping source says metadata.modifiedDate moves with every change: here it stays at creation.
+    tenant.touchesModifiedDate = false;
+    const decidedLater = create(U.alice.id, E.zoomPro.id).id;
+    const twoSteps = create(U.alice.id, E.salesforceAdmin.id, { justification: 'quarter-end' }).id;
+    ahead += 1000;
+    for (let i = 0; i < 120; i++) create(U.carol.id, E.jiraSoftwareUser.id);
+    ahead += 1000;
+    // A poll: the baseline of what is open.
+    await governance.listChanges({ updatedSince: new Date(tenantNow()).toISOString() });
+    ahead += 1000;
+    const since = new Date(tenantNow()).toISOString();
+    ahead += 1000;
+    // Decided in Ping's own UI: one closes, the other moves to its second phase.
+    const actOn = (id: string) => {
+      const record = tenant.request(id);
+      const phase = record?.decision.phases.find((p) => p.status === 'in-progress');
+      const actor = record?.decision.actors.active.find((a) => a.phase === phase?.name);
+      if (!phase || !actor) throw new Error('no open phase');
+      tenant.decide(id, 'approve', phase.name, actor.id.replace('managed/user/', ''), 'ok');
+    };
+    actOn(decidedLater);
+    actOn(twoSteps);
+    expect(tenant.request(decidedLater)?.metadata.modifiedDate).toBe(
+      tenant.request(decidedLater)?.metadata.createdDate,
+    );
+    // Both sort among the oldest by modification date, past the page a poll reads by date.
+    const changed = (await governance.listChanges({ updatedSince: since })).items.map((change) => change.id);
+    expect(changed.sort()).toEqual([decidedLater, twoSteps].sort());
   });
 
   it('reads on past a page holding older requests while pages still hold newer ones', async () => {

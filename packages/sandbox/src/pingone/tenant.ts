@@ -53,6 +53,11 @@ export interface PingOneTenantOptions {
    * (the reference: date fields "need to use this parameter in order to be sorted properly").
    */
   honoursSortType?: boolean;
+  /**
+   * false: `metadata.modifiedDate` stays at creation while phases are decided and comments added
+   * (no Ping source says it moves with every change; default true, it does).
+   */
+  touchesModifiedDate?: boolean;
   /** Whether `/user/{id}/tasks` is served (Ping's UI's endpoint since 2024-10; default true). */
   servesTasks?: boolean;
   /** Whether the older `/user/{id}/approvals` is still served (default true). */
@@ -175,6 +180,7 @@ export class PingOneTenant {
   adminMayDecide: boolean;
   utcOffset: string;
   honoursSortType: boolean;
+  touchesModifiedDate: boolean;
   servesTasks: boolean;
   servesApprovals: boolean;
   deferProvisioning: boolean;
@@ -196,6 +202,7 @@ export class PingOneTenant {
     this.adminMayDecide = options.adminMayDecide ?? false;
     this.utcOffset = options.utcOffset ?? 'Z';
     this.honoursSortType = options.honoursSortType ?? true;
+    this.touchesModifiedDate = options.touchesModifiedDate ?? true;
     this.servesTasks = options.servesTasks ?? true;
     this.servesApprovals = options.servesApprovals ?? true;
     this.deferProvisioning = options.deferProvisioning ?? false;
@@ -740,6 +747,7 @@ export class PingOneTenant {
   }
 
   private touch(request: RequestRecord): void {
+    if (!this.touchesModifiedDate) return;
     request.metadata.modifiedDate = this.stamp(Math.max(this.now(), Date.parse(request.metadata.modifiedDate) + 1));
   }
 
