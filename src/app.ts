@@ -226,6 +226,7 @@ export async function createGatehouse(
       // Each kind of work may start another (a listener queues a sync, a sync retried from the
       // queue): round again until a pass finds nothing running anywhere.
       for (;;) {
+        await poller.idle();
         await background.idle();
         await messages.idle();
         const depth = Object.values(await queue.depth()).reduce((sum, n) => sum + (n ?? 0), 0);

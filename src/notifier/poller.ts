@@ -105,6 +105,14 @@ export class RequestPoller {
     this.timer.unref();
   }
 
+  /** Resolves once no poll or catch-up runs and none is due soon (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.soon || this.running || this.catchingUp) {
+      if (this.soon && !this.catchingUp) await new Promise((resolve) => setTimeout(resolve, SOON_DELAY_MS / 4));
+      await Promise.all([this.running, this.catchingUp]);
+    }
+  }
+
   /** Stops polling without giving the lease back (a crash): another replica takes it when it lapses. */
   abandon(): void {
     clearInterval(this.timer);
