@@ -17,7 +17,8 @@ const REFUSALS: Record<SignatureProblem, string> = {
 /**
  * Bolt's receiver for our own fastify server (Bolt ships none for fastify 5): it keeps the body's raw
  * bytes for the signature (decoded as UTF-8 only once they are known to be Slack's), refuses
- * unsigned, wrongly signed or stale requests with 401 before anything is parsed or dispatched, and
+ * unsigned, wrongly signed or stale requests with 401 before anything is parsed or dispatched (but
+ * for Slack's unsigned ssl_check, answered 200 and otherwise ignored), and
  * answers Slack as soon as a listener acks, so the slow work of a listener runs after Slack has its
  * answer.
  */
@@ -48,6 +49,11 @@ export class FastifyReceiver implements Receiver {
         const value = request.headers[name];
         return Array.isArray(value) ? value[0] : value;
       };
+      if (isSslCheck(rawBody, header('content-type'))) {
+        // Answered whatever else the body holds, and nothing of it is read: it does nothing but 200.
+        request.log.info('answered Slack’s ssl_check');
+        return reply.status(200).send();
+      }
       const problem = checkSlackSignature({
         signingSecret: this.options.signingSecret,
         rawBody,
@@ -121,6 +127,17 @@ export class FastifyReceiver implements Receiver {
     if (typeof response === 'string') return reply.status(200).type('text/plain; charset=utf-8').send(response);
     return reply.status(200).send(response);
   }
+}
+
+/**
+ * Slack's certificate check of a slash command's Request URL: a form POST `ssl_check=1&token=…`,
+ * which Slack does not sign. Bolt's HTTPReceiver answers it 200 before checking signatures (and
+ * drops the rest of the body); so does Gatehouse, and it is the only thing answered unsigned.
+ */
+function isSslCheck(rawBody: Buffer, contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/x-www-form-urlencoded') return false;
+  return new URLSearchParams(rawBody.toString('utf8')).get('ssl_check') === '1';
 }
 
 /** Commands arrive as a form, interactions as a form with a JSON `payload`, events as JSON. */

@@ -104,6 +104,60 @@ describe('request signatures', () => {
     expect(overDecoded.json().error).toBe('bad_signature');
   });
 
+  describe('Slack’s ssl_check, the one request Slack does not sign', () => {
+    const unsigned = (payload: string, contentType = FORM_CONTENT_TYPE) =>
+      world.gatehouse.server.inject({
+        method: 'POST',
+        url: '/slack/events',
+        headers: { 'content-type': contentType },
+        payload,
+      });
+    const command = (text: string) =>
+      slashCommand({
+        user: { id: S.alice.id, name: 'alice' },
+        text,
+        triggerId: world.slack.mintTriggerId(S.alice.id),
+        responseUrl: `${world.baseUrl}/nowhere`,
+      });
+    const nothingDone = async (slackCallsBefore: number) => {
+      await world.gatehouse.idle();
+      expect(world.okta.calls).toHaveLength(0);
+      expect(world.okta.requests).toHaveLength(0);
+      expect(world.slack.calls).toHaveLength(slackCallsBefore);
+      expect(world.slack.ephemeralsFor(S.alice.id)).toHaveLength(0);
+    };
+
+    it('answers an unsigned ssl_check 200 and does nothing else', async () => {
+      const slackCallsBefore = world.slack.calls.length;
+      const check = await unsigned(`ssl_check=1&token=${SLACK_SEED.verificationToken}`);
+      expect(check.statusCode).toBe(200);
+      expect(check.body).toBe('');
+      await nothingDone(slackCallsBefore);
+    });
+
+    it('still refuses an unsigned command with 401', async () => {
+      const slackCallsBefore = world.slack.calls.length;
+      const refused = await unsigned(command('request Zoom Pro License because webinars'));
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().error).toBe('missing_signature');
+      // ssl_check=0, or ssl_check in a JSON body, is no ssl_check.
+      expect((await unsigned(`ssl_check=0&${command('help')}`)).statusCode).toBe(401);
+      expect((await unsigned('{"ssl_check":"1","type":"event_callback"}', 'application/json')).statusCode).toBe(401);
+      await nothingDone(slackCallsBefore);
+    });
+
+    it('runs no command smuggled into an ssl_check body, signed or not', async () => {
+      const slackCallsBefore = world.slack.calls.length;
+      const smuggled = `ssl_check=1&${command('request Zoom Pro License because webinars')}`;
+      expect(smuggled).toContain('command=%2Faccess&text=request');
+      expect((await unsigned(smuggled)).statusCode).toBe(200);
+      expect((await unsigned(`${command('help')}&ssl_check=1`)).statusCode).toBe(200);
+      // Signed too: whoever sent it, an ssl_check only ever gets its 200.
+      expect((await world.driver.send(smuggled, FORM_CONTENT_TYPE)).statusCode).toBe(200);
+      await nothingDone(slackCallsBefore);
+    });
+  });
+
   it('answers the url_verification challenge, and a signed but malformed body with 400', async () => {
     const verified = await world.driver.urlVerification('3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P');
     expect(verified.body).toEqual({ challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' });

@@ -80,18 +80,37 @@ export class SlackDriver {
     this.signingNow = options.signingNow ?? Date.now;
   }
 
-  /** `/access <text>` typed by a person, in their DM with the app unless a channel is given. */
+  /**
+   * `/access <text>` typed by a person, in their DM with the app unless a channel is given. Slack
+   * escapes `&`, `<` and `>` in what was typed, and so does the driver; with `asSent` the text is
+   * taken as Slack's own wire form instead, control sequences for mentions and links included
+   * (`<@U0BOB>`, `<https://x.example|label>`, with `&amp;` where an `&` was typed).
+   */
   async command(
     userId: string,
     text = '',
-    options: { channel?: string; command?: string; headers?: Record<string, string>; from?: From } = {},
+    options: {
+      channel?: string;
+      command?: string;
+      headers?: Record<string, string>;
+      from?: From;
+      asSent?: boolean;
+    } = {},
   ): Promise<DriverResponse & { triggerId: string; responseUrl: string }> {
     const user = this.user(userId);
     const channel = options.channel ? this.channel(options.channel) : dmOf(user);
     const triggerId = this.workspace.mintTriggerId(userId);
     const responseUrl = this.mintResponseUrl(channel.id, userId, {});
     const origin = this.origin(userId, options.from);
-    const body = slashCommand({ user, command: options.command, text, channel, triggerId, responseUrl, origin });
+    const body = slashCommand({
+      user,
+      command: options.command,
+      ...(options.asSent ? { sentText: text } : { text }),
+      channel,
+      triggerId,
+      responseUrl,
+      origin,
+    });
     const response = await this.send(body, FORM_CONTENT_TYPE, options.headers);
     if (response.statusCode === 200) {
       response.answerProblems.push(

@@ -23,6 +23,7 @@ export {
   type PayloadOrigin,
   type PayloadUser,
   SEED_ORIGIN,
+  slackEscaped,
   slashCommand,
   urlVerification,
   viewClosed,

@@ -69,11 +69,24 @@ const common = (origin: PayloadOrigin) => ({
 /** Slack names a DM `directmessage` in slash commands. */
 export const dmOf = (user: PayloadUser): PayloadChannel => ({ id: dmChannelId(user.id), name: 'directmessage' });
 
-/** `/access <text>` typed by `user` (by default in their DM with the app). */
+/**
+ * What Slack does to text a person typed before an app gets it (a slash command's `text`, a
+ * message's `text`): `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, nothing else changes.
+ */
+export function slackEscaped(typed: string): string {
+  return typed.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'));
+}
+
+/**
+ * `/access <text>` typed by `user` (by default in their DM with the app). `text` is what the person
+ * typed, escaped here as Slack does; `sentText` is the text exactly as Slack would send it, for the
+ * control sequences Slack's client makes of mentions and links (`<@U…>`, `<https://…|label>`).
+ */
 export function slashCommand(input: {
   user: PayloadUser;
   command?: string;
   text?: string;
+  sentText?: string;
   channel?: PayloadChannel;
   triggerId: string;
   responseUrl: string;
@@ -91,7 +104,7 @@ export function slashCommand(input: {
     user_id: input.user.id,
     user_name: input.user.name,
     command: input.command ?? '/access',
-    text: input.text ?? '',
+    text: input.sentText ?? slackEscaped(input.text ?? ''),
     api_app_id: SLACK_SEED.appId,
     is_enterprise_install: String(origin.enterpriseInstall ?? false),
     response_url: input.responseUrl,

@@ -8,13 +8,15 @@ import { requestForm } from '../render/modals.js';
 import { escapeWithin } from '../render/text.js';
 import { actorOf, type SlackDeps, tell } from './context.js';
 import { openRequestForm } from './forms.js';
+import { typedText } from './typed-text.js';
 
 /** Time left for a catalog search before the trigger_id (3 s from Slack's send) is too old to open a form. */
 const FORM_DEADLINE_MS = 2_000;
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command('/access', async ({ command, ack, respond }) => {
-    const parsed = parseCommand(command.text ?? '');
+    // Slack sends the text escaped, with mentions and links as control sequences.
+    const parsed = parseCommand(typedText(command.text ?? ''));
     const user = command.user_id;
     switch (parsed.kind) {
       case 'help':
