@@ -1,10 +1,13 @@
+import { createServer } from 'node:net';
+import { constants } from 'node:os';
+import pino from 'pino';
 import { createGatehouse, type Gatehouse } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { SandboxUnavailable } from './server.js';
 
 /**
  * `npm start`: load config, start the server, print where to look. Exits non-zero, with one
- * message and no stack, on bad config or on sandbox mode without its package.
+ * message and no stack, on bad config, on sandbox mode without its package or on a busy port.
  */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -29,51 +32,120 @@ async function main(): Promise<void> {
     throw error;
   }
   const { server, logger } = gatehouse;
-  await server.listen({ port: config.server.port, host: config.server.host });
+  try {
+    await server.listen({ port: config.server.port, host: config.server.host });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+      const other = await freePortAfter(config.server.port, config.server.host);
+      process.stderr.write(
+        `Port ${config.server.port} is in use: stop what uses it, or start with PORT=${other} npm start\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
   await gatehouse.start();
 
   if (config.mode === 'sandbox') {
-    const base = config.server.publicUrl;
-    process.stdout.write(
-      [
-        '',
-        ...box([
-          'Gatehouse is running in SANDBOX MODE',
-          'No Slack, Teams or governance settings were found, so every external',
-          'service is an embedded emulation and the store is in memory.',
-          'Its secrets are published: it listens on 127.0.0.1 only.',
-        ]),
-        `  Health:         ${base}/healthz   (readiness: ${base}/readyz)`,
-        `  Metrics:        ${base}/metrics`,
-        ...(config.governance.provider === 'okta'
-          ? [
-              `  Emulated Okta:  ${base}/sandbox/okta  (token: SSWS ${config.governance.auth.kind === 'ssws' ? config.governance.auth.token : '-'})`,
-              `                  e.g. curl -H 'Authorization: SSWS gatehouse-sandbox-okta-token' '${base}/sandbox/okta/api/v1/users?search=profile.email%20eq%20%22alice@acme.example%22'`,
-            ]
-          : [
-              `  Emulated PingOne: ${base}/sandbox/pingone  (token: Bearer ${config.governance.auth.kind === 'bearer' ? config.governance.auth.token : '-'})`,
-              `                  e.g. curl -H 'Authorization: Bearer gatehouse-sandbox-pingone-token' '${base}/sandbox/pingone/openidm/managed/alpha_user?_queryFilter=mail%20eq%20%22alice@acme.example%22'`,
-            ]),
-        `  Slack events:   ${base}/slack/events  (signing secret: ${config.slack?.signingSecret ?? '-'})`,
-        `  Emulated Slack: ${base}/sandbox/slack/api/<method>  (bot token: ${config.slack?.botToken ?? '-'})`,
-        `                  e.g. curl -H 'Authorization: Bearer ${config.slack?.botToken ?? ''}' -d channel=C0APPROVALS ${base}/sandbox/slack/api/conversations.history`,
-        `  Teams messages: ${base}/api/messages  (anonymous in sandbox mode)`,
-        `  Emulated Teams: ${base}/sandbox/teams  (users: ${base}/sandbox/teams/users)`,
-        '  Configure a real deployment with the variables in README.md.',
-        '',
-      ].join('\n'),
-    );
+    // Through the log's own stream, which writes asynchronously and in order: the banner comes
+    // after everything start-up logged, where a direct write to stdout would overtake it.
+    const log = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+      | { write(text: string): unknown }
+      | undefined;
+    if (log) log.write(banner(config));
+    else process.stdout.write(banner(config));
   } else {
     logger.info({ port: config.server.port, provider: config.governance.provider }, 'Gatehouse started');
   }
 
-  const shutdown = async (signal: string) => {
+  // The first signal stops Gatehouse gracefully; a second one (an impatient Ctrl-C) stops it at once.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: stopping at once.\n`);
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    }
+    stopping = true;
     logger.info({ signal }, 'shutting down');
-    await gatehouse.close();
-    process.exit(0);
+    gatehouse.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** What sandbox mode prints once it listens: the playground first, then what a developer may call. */
+function banner(config: Readonly<Config>): string {
+  const base = config.server.publicUrl;
+  const auth = config.governance.auth;
+  const governance =
+    config.governance.provider === 'okta'
+      ? [
+          row('Emulated Okta', `${base}/sandbox/okta  (token: SSWS ${auth.kind === 'ssws' ? auth.token : '-'})`),
+          row(
+            '',
+            `e.g. curl -H 'Authorization: SSWS gatehouse-sandbox-okta-token' '${base}/sandbox/okta/api/v1/users?search=profile.email%20eq%20%22alice@acme.example%22'`,
+          ),
+        ]
+      : [
+          row(
+            'Emulated PingOne',
+            `${base}/sandbox/pingone  (token: Bearer ${auth.kind === 'bearer' ? auth.token : '-'})`,
+          ),
+          row(
+            '',
+            `e.g. curl -H 'Authorization: Bearer gatehouse-sandbox-pingone-token' '${base}/sandbox/pingone/openidm/managed/alpha_user?_queryFilter=mail%20eq%20%22alice@acme.example%22'`,
+          ),
+        ];
+  const botToken = config.slack?.botToken;
+  return [
+    '',
+    ...box([
+      'Gatehouse is running in SANDBOX MODE',
+      '',
+      `Open ${base}/ — the playground`,
+      '',
+      'No Slack, Teams or governance settings were found, so every external',
+      'service is an embedded emulation and the store is in memory.',
+      'Its secrets are published: it listens on 127.0.0.1 only.',
+    ]),
+    row('Health', `${base}/healthz   (readiness: ${base}/readyz)`),
+    row('Metrics', `${base}/metrics`),
+    ...governance,
+    row('Slack events', `${base}/slack/events  (signing secret: ${config.slack?.signingSecret ?? '-'})`),
+    row('Emulated Slack', `${base}/sandbox/slack/api/<method>  (bot token: ${botToken ?? '-'})`),
+    row(
+      '',
+      `e.g. curl -H 'Authorization: Bearer ${botToken ?? ''}' -d channel=C0APPROVALS ${base}/sandbox/slack/api/conversations.history`,
+    ),
+    row('Teams messages', `${base}/api/messages  (anonymous in sandbox mode)`),
+    row('Emulated Teams', `${base}/sandbox/teams  (users: ${base}/sandbox/teams/users)`),
+    '  Configure a real deployment with the variables in README.md. Stop with Ctrl-C.',
+    '',
+  ].join('\n');
+}
+
+/** One labelled line of the banner, labels aligned to the longest ("Emulated PingOne"). */
+function row(label: string, value: string): string {
+  return `  ${(label ? `${label}:` : '').padEnd(18)}${value}`;
+}
+
+/** The first port after `port` that nothing listens on at `host` (a suggestion, so a few tries). */
+async function freePortAfter(port: number, host: string): Promise<number> {
+  for (let candidate = port + 1; candidate < port + 20 && candidate <= 65_535; candidate++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(candidate, host, () => probe.close(() => resolve(true)));
+    });
+    if (free) return candidate;
+  }
+  return port + 1;
 }
 
 function box(lines: string[]): string[] {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -86,6 +87,116 @@ describe('npm start with no configuration', () => {
   }, 30_000);
 });
 
+/** Issue 18: what a newcomer meets first (the banner), a port already taken, and Ctrl-C. */
+describe('npm start, first run', () => {
+  it('prints the banner after start-up logging, and names the playground page first', async () => {
+    const port = await freePort();
+    const child = sandbox(port, 'info');
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    const output = await printed(child, 'Configure a real deployment');
+    const banner = output.indexOf('Gatehouse is running in SANDBOX MODE');
+    expect(banner).toBeGreaterThan(0);
+    // What start-up logs (listening, the Slack workspace learned from auth.test) is above it.
+    expect(output.indexOf('Server listening at')).toBeLessThan(banner);
+    expect(output.indexOf('the Slack workspace (or Grid org) Gatehouse serves')).toBeGreaterThan(-1);
+    expect(output.indexOf('the Slack workspace (or Grid org) Gatehouse serves')).toBeLessThan(banner);
+    expect(output.slice(banner)).not.toContain('"level"');
+    // The first address the banner shows is the playground's, and it answers with the page.
+    const base = `http://127.0.0.1:${port}`;
+    expect(output.slice(banner).match(/http:\/\/\S+/)?.[0]).toBe(`${base}/`);
+    expect(output.slice(banner)).toContain(`Open ${base}/ — the playground`);
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+  }, 30_000);
+
+  it('on a busy port, says so in one line naming the port and how to choose another, and exits non-zero', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      taken.close();
+    });
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const child = sandbox(port, 'warn');
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      new RegExp(`^Port ${port} is in use: stop what uses it, or start with PORT=\\d+ npm start\n$`),
+    );
+    // The port it suggests is free.
+    const other = Number(/PORT=(\d+)/.exec(stderr)?.[1]);
+    expect(other).not.toBe(port);
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(other, '127.0.0.1', () => probe.close(() => resolve()));
+    });
+  }, 30_000);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`on ${signal} exits within two seconds although a playground page holds its event stream open`, async () => {
+      const port = await freePort();
+      const child = sandbox(port, 'warn');
+      onTestFinished(() => {
+        child.kill('SIGKILL');
+      });
+      await printed(child, 'Configure a real deployment');
+      // What the open page holds: its event stream, answered and kept open.
+      const events = await fetch(`http://127.0.0.1:${port}/playground/events`);
+      expect(events.headers.get('content-type')).toBe('text/event-stream');
+      const reader = events.body?.getReader();
+      expect(new TextDecoder().decode((await reader?.read())?.value)).toContain('retry:');
+
+      const sent = performance.now();
+      child.kill(signal);
+      const code = await exited(child);
+      const took = performance.now() - sent;
+      expect(code).toBe(0);
+      expect(took).toBeLessThan(2_000);
+      // The page's stream was ended, not left hanging.
+      expect((await reader?.read().catch(() => ({ done: true })))?.done).toBe(true);
+    }, 30_000);
+  }
+
+  it('a second Ctrl-C stops at once while the first still waits for a request in flight', async () => {
+    const port = await freePort();
+    const child = sandbox(port, 'info');
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    await printed(child, 'Configure a real deployment');
+    // A request whose body never comes: a graceful stop waits for it (up to the request timeout).
+    const socket = connect(port, '127.0.0.1');
+    onTestFinished(() => {
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(
+      'POST /playground/portal/expire HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{',
+    );
+    await printed(child, '"url":"/playground/portal/expire"');
+
+    child.kill('SIGINT');
+    await printed(child, '"msg":"shutting down"');
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const code = await exited(child);
+    // 130 = 128 + SIGINT: the forced exit, not the graceful one (0), which was still waiting.
+    expect(code).toBe(130);
+    expect(performance.now() - sent).toBeLessThan(1_000);
+  }, 30_000);
+});
+
 describe('npm start in production', () => {
   it('never loads the sandbox: no emulator, stand-in, playground or card schema', async () => {
     const port = await freePort();
@@ -150,5 +261,28 @@ function printed(child: ChildProcess, text: string): Promise<string> {
     child.stdout?.on('data', heard);
     child.stderr?.on('data', heard);
     child.on('close', done);
+  });
+}
+
+/** Sandbox mode as `npm start` runs it, on `port`. */
+function sandbox(port: number, logLevel: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: logLevel },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/**
+ * The exit code of a child process once it has exited (null when a signal ended it), or 'still running'
+ * after 10 s: a bound that makes a hanging shutdown fail its test rather than time it out.
+ */
+function exited(child: ChildProcess): Promise<number | null | 'still running'> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve('still running'), 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
   });
 }

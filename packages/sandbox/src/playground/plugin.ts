@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
@@ -188,8 +189,16 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
     return { status: 200 };
   });
 
+  // An event stream (one per open playground tab) never ends by itself, and a server closes only
+  // once every response has ended: closing ends them, or Ctrl-C would wait for each tab to close.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const stream of streams) stream.end();
+  });
+
   app.get('/playground/events', (request, reply) => {
     reply.hijack();
+    streams.add(reply.raw);
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -201,11 +210,12 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
       // Many calls land together (a card and its notices): one event for the burst.
       pending ??= setTimeout(() => {
         pending = undefined;
-        reply.raw.write('event: change\ndata: {}\n\n');
+        if (!reply.raw.writableEnded) reply.raw.write('event: change\ndata: {}\n\n');
       }, 50);
     };
     options.changes.on('change', send);
     request.raw.on('close', () => {
+      streams.delete(reply.raw);
       clearTimeout(pending);
       options.changes.off('change', send);
     });
