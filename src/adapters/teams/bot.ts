@@ -3,7 +3,9 @@ import {
   type AdaptiveCardInvokeValue,
   type CloudAdapter,
   type ConversationReference,
+  type InvokeResponse,
   MessageFactory,
+  type SearchInvokeOptions,
   type SearchInvokeResponse,
   type SearchInvokeValue,
   TeamsActivityHandler,
@@ -22,6 +24,15 @@ import { failureText, helpText, messageCard } from './render/messages.js';
 import { type Claims, tenantOf } from './tenant.js';
 
 const INVOKE_DEADLINE_MS = 4_500;
+/** Teams shows at most 15 options in a type-ahead dropdown (Teams docs, "Typeahead search in Adaptive Cards"). */
+const TYPEAHEAD_MAX = 15;
+
+/** The page Teams asks for (`queryOptions: { skip, top }`), `top` capped at what the dropdown shows. */
+function pageOf(options: Partial<SearchInvokeOptions> | undefined): { skip: number; top: number } {
+  const whole = (n: unknown, fallback: number) =>
+    Number.isInteger(n) && (n as number) >= 0 ? (n as number) : fallback;
+  return { skip: whole(options?.skip, 0), top: Math.min(whole(options?.top, TYPEAHEAD_MAX), TYPEAHEAD_MAX) };
+}
 
 export interface TeamsBotDeps {
   adapter: CloudAdapter;
@@ -122,6 +133,20 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     return this.cards.answer(context, actor, invoke);
   }
 
+  /**
+   * Teams opens a dynamic type-ahead with an empty `queryText`, which botbuilder refuses with a 400
+   * before onSearchInvoke runs: type-ahead is answered here, empty or not.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const { name, value } = context.activity;
+    if (name !== 'application/search' || typeof value !== 'object' || value === null) {
+      return super.onInvokeActivity(context);
+    }
+    const invoke = { kind: 'search', ...value, queryText: String(value.queryText ?? '') } as SearchInvokeValue;
+    const response = await this.onSearchInvoke(context, invoke);
+    return { status: response.statusCode, body: response };
+  }
+
   protected override async onSearchInvoke(
     context: TurnContext,
     invoke: SearchInvokeValue,
@@ -131,12 +156,17 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       if (!outage) throw error;
       return Failure.of(outage);
     });
+    const { skip, top } = pageOf(invoke.queryOptions);
     const search =
       isFailure(actor) || invoke.dataset !== 'catalog'
         ? Promise.resolve([])
         : this.deps.flows
-            .searchCatalog(actor, String(invoke.queryText ?? ''), 25)
-            .then((o) => (o.ok ? o.value.map((item) => ({ title: item.name.slice(0, 200), value: item.id })) : []));
+            .searchCatalog(actor, String(invoke.queryText ?? ''), skip + top)
+            .then((o) =>
+              o.ok
+                ? o.value.slice(skip, skip + top).map((item) => ({ title: item.name.slice(0, 200), value: item.id }))
+                : [],
+            );
     const found = await within(search, INVOKE_BUDGET_MS);
     const results = found === 'late' ? [] : found;
     return {

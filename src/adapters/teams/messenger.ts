@@ -93,7 +93,10 @@ export class TeamsMessenger implements Messenger {
   async reply(ref: MessageRef, notice: Notice): Promise<void> {
     const conversation = await this.conversationOf(ref);
     if (!conversation) return;
-    await this.send(conversation, { ...MessageFactory.text(noticeText(notice)), replyToId: ref.messageId });
+    await this.send(ref.kind === 'channel' ? inThread(conversation, ref.messageId) : conversation, {
+      ...MessageFactory.text(noticeText(notice)),
+      replyToId: ref.messageId,
+    });
   }
 
   async noticeToChannel(channel: string, notice: Notice): Promise<void> {
@@ -290,6 +293,22 @@ export class TeamsMessenger implements Messenger {
       ...(recipientId ? { recipientId } : {}),
     };
   }
+}
+
+/**
+ * A channel post's thread: Teams threads a reply only through the conversation id
+ * `<channel>;messageid=<root>`, never through replyToId (Microsoft Teams SDK, TeamsBotApplication.ReplyAsync
+ * builds that id; microsoft/botframework-sdk#6626: a replyToId alone posts a new message).
+ */
+function inThread(ref: Partial<ConversationReference>, rootId: string): Partial<ConversationReference> {
+  const channel = (ref.conversation?.id ?? '').split(';')[0];
+  return {
+    ...ref,
+    conversation: {
+      ...ref.conversation,
+      id: `${channel};messageid=${rootId}`,
+    } as ConversationReference['conversation'],
+  };
 }
 
 function referenceOf(context: TurnContext): Partial<ConversationReference> {

@@ -107,6 +107,72 @@ describe('reaching approvers in Teams', () => {
     expect(answer.statusCode).toBe(200);
     expect(text(answer.body)).toContain(SEED.entries.figmaEditor.id);
   });
+
+  /** An `application/search` invoke from Alice's request form, as Teams sends it (Teams docs, "Typeahead search in Adaptive Cards"). */
+  async function aliceSearches(queryText: string, queryOptions: { skip: number; top: number }) {
+    const aliceChat = world.teams.personalConversationOf(T.alice.id);
+    const activity = {
+      ...invokeAction(
+        {
+          id: `s${Math.random()}`,
+          timestamp: Date.now(),
+          serviceUrl: `${world.baseUrl}/sandbox/teams`,
+          conversation: { id: aliceChat, kind: 'personal' },
+        },
+        {
+          user: { id: T.alice.id, name: 'Alice Nguyen', aadObjectId: T.alice.aadObjectId },
+          replyToId: 'x',
+          verb: '',
+          data: {},
+          trigger: 'manual',
+        },
+      ),
+      name: 'application/search',
+      value: { queryText, queryOptions, dataset: 'catalog' },
+    };
+    const answer = await world.driver.send(activity);
+    const results = ((answer.body as Json | undefined)?.value as { results?: { value: string }[] } | undefined)
+      ?.results;
+    return { status: answer.statusCode, ids: (results ?? []).map((r) => r.value) };
+  }
+
+  it('answers type-ahead with nothing typed yet with the first catalog entries, as many as Teams asks for', async () => {
+    const all = await aliceSearches('', { skip: 0, top: 15 });
+    // Teams sends an empty queryText when the dropdown opens; botbuilder alone answers that with a 400.
+    expect(all.status).toBe(200);
+    expect(all.ids.length).toBeGreaterThan(3);
+    // Teams shows at most 15 options in the dropdown.
+    expect(all.ids.length).toBeLessThanOrEqual(15);
+    const first = await aliceSearches('', { skip: 0, top: 3 });
+    expect(first.ids).toEqual(all.ids.slice(0, 3));
+    const next = await aliceSearches('', { skip: 3, top: 3 });
+    expect(next.ids).toEqual(all.ids.slice(3, 6));
+    const tooMany = await aliceSearches('', { skip: 0, top: 500 });
+    expect(tooMany.ids.length).toBeLessThanOrEqual(15);
+  });
+
+  it('threads a comment under the request’s card in the approvals channel', async () => {
+    const request = await zoomRequest();
+    const channelCard = await eventually(() => botCards(APPROVALS, request.id)[0]);
+    const danaChat = world.teams.personalConversationOf(T.dana.id);
+    const danaCard = await eventually(() => botCards(danaChat, request.id)[0]);
+    const answer = await world.driver.execute(
+      T.dana.id,
+      { conversationId: danaChat, activityId: danaCard.id },
+      'comment',
+      {
+        comment: 'Which webinars exactly?',
+      },
+    );
+    expect(text(answer.body)).toContain('Comment posted');
+    const notice = await eventually(() =>
+      world.teams
+        .transcript(APPROVALS)
+        .find((a) => a.from?.id === TEAMS_SEED.bot.id && text(a.text).includes('Which webinars exactly?')),
+    );
+    // Teams threads a channel reply only by the conversation id `<channel>;messageid=<root>`.
+    expect(notice.replyToId).toBe(channelCard.id);
+  });
 });
 
 describe('what Gatehouse will not do in Teams', () => {
