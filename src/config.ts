@@ -1,5 +1,5 @@
 import { slackConfig, teamsConfig } from './config/chat.js';
-import { type Environment, environment, REAL_SETTINGS, splitList } from './config/environment.js';
+import { type Environment, parseEnvironment, REAL_SETTINGS, splitList } from './config/environment.js';
 import { DEFAULT_PINGONE_PERSON_SCOPES, governanceConfig } from './config/governance.js';
 import { secretProblems, tenantIdProblems, urlProblems } from './config/hardening.js';
 import { notifierConfig } from './config/notifier.js';
@@ -35,27 +35,28 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   // Empty strings count as unset, so `FOO=` in a .env file does not silently leave sandbox mode.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = environment.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = issue.path.join('.');
-        return issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`;
-      }),
-    );
-  }
-  const vars = parsed.data;
-  const isReal = REAL_SETTINGS.some((name) => present[name] !== undefined);
-  return deepFreeze(isReal ? productionConfig(vars) : sandboxConfig(vars, present.POLL_INTERVAL_MS !== undefined));
+  // The mode comes from which variables are given, not from whether they parse, so a malformed
+  // value is named together with everything else its mode requires.
+  const realSettings = REAL_SETTINGS.filter((name) => present[name] !== undefined);
+  const mode = realSettings.length > 0 ? 'production' : 'sandbox';
+  const { vars, problems, malformed } = parseEnvironment(present, mode);
+  const config =
+    mode === 'production'
+      ? productionConfig(vars, problems)
+      : sandboxConfig(vars, present.POLL_INTERVAL_MS !== undefined, problems);
+  // A malformed variable is named once, for its format, not a second time as missing.
+  const named = problems.filter((problem) => !malformed.some((name) => problem.startsWith(`${name} is required`)));
+  if (named.length > 0 || !config) throw new ConfigError(named, realSettings);
+  return deepFreeze(config);
 }
 
-function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
+function sandboxConfig(vars: Environment, pollIntervalGiven: boolean, problems: string[]): Config | undefined {
   const host = vars.HOST ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) {
-    throw new ConfigError([
+    problems.push(
       `HOST=${host}: sandbox mode only listens on loopback (127.0.0.1), because its secrets are published. ` +
         'Configure a governance backend and a chat platform to listen elsewhere.',
-    ]);
+    );
   }
   const publicUrl = vars.PUBLIC_URL ?? `http://127.0.0.1:${vars.PORT}`;
   const governance: GovernanceConfig =
@@ -82,10 +83,9 @@ function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
           orgUrl: `${publicUrl}/sandbox/okta`,
           auth: { kind: 'ssws', token: SANDBOX_SECRETS.oktaApiToken },
         };
-  const problems: string[] = [];
   const notifier = notifierConfig(vars, SANDBOX_SECRETS.oktaEventHookSecret, problems);
   problems.push(...urlProblems(vars, 'sandbox'));
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) return undefined;
   // The playground's portal changes should reach chat while someone watches.
   if (!pollIntervalGiven) notifier.pollIntervalMs = SANDBOX_POLL_INTERVAL_MS;
   if (!vars.APPROVALS_CHANNELS) {
@@ -117,8 +117,7 @@ function sandboxConfig(vars: Environment, pollIntervalGiven: boolean): Config {
   };
 }
 
-function productionConfig(vars: Environment): Config {
-  const problems: string[] = [];
+function productionConfig(vars: Environment, problems: string[]): Config | undefined {
   const governance = governanceConfig(vars, problems);
   const slack = slackConfig(vars, problems);
   const teams = teamsConfig(vars, problems);
@@ -140,7 +139,7 @@ function productionConfig(vars: Environment): Config {
     );
   }
   problems.push(...secretProblems(vars), ...urlProblems(vars, 'production'), ...tenantIdProblems(vars));
-  if (problems.length > 0 || !governance) throw new ConfigError(problems);
+  if (problems.length > 0 || !governance) return undefined;
   return {
     mode: 'production',
     server: {

@@ -507,3 +507,95 @@ describe('PingOne: deciding as the approver (the person grant)', () => {
     });
   });
 });
+
+/**
+ * Issue 18 / audit finding 8: a half-given configuration stops start-up with one message naming
+ * every problem, malformed and missing alike, and saying what took Gatehouse out of sandbox mode.
+ */
+describe('the message start-up stops with', () => {
+  function errorOf(env: Record<string, string>): ConfigError {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected the configuration to be refused');
+  }
+
+  it("names a malformed value together with what is missing (the audit's case: PUBLIC_URL was hidden)", () => {
+    const problems = problemsOf({ ...slack, OKTA_ORG_URL: 'acme.okta.com', OKTA_API_TOKEN: '00abc' });
+    expect(problems).toEqual([
+      'OKTA_ORG_URL must be an http(s) URL',
+      expect.stringMatching(/^PUBLIC_URL is required outside sandbox mode/),
+    ]);
+  });
+
+  it('names format, missing and production problems at once, each malformed variable once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      REMINDER_AFTER: 'soon',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      OKTA_ORG_URL: 'acme.okta.com',
+      OKTA_API_TOKEN: '00abc',
+      METRICS_TOKEN: 'short',
+    });
+    expect(problems).toEqual([
+      'PORT must be a port number from 0 to 65535',
+      'OKTA_ORG_URL must be an http(s) URL',
+      expect.stringMatching(/^REMINDER_AFTER must be a duration/),
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is required with Slack/),
+      expect.stringMatching(/^PUBLIC_URL is required outside sandbox mode/),
+      expect.stringMatching(/^METRICS_TOKEN is shorter than 16 characters/),
+    ]);
+  });
+
+  it('names every problem in sandbox mode too, the listen address among them', () => {
+    expect(problemsOf({ HOST: '0.0.0.0', PORT: '70000', APPROVALS_CHANNELS: 'C0123' })).toEqual([
+      'PORT must be a port number from 0 to 65535',
+      expect.stringMatching(/^HOST=0\.0\.0\.0: sandbox mode only listens on loopback/),
+      expect.stringMatching(/^APPROVALS_CHANNELS entry "C0123" must look like slack:C0123456/),
+    ]);
+  });
+
+  it('asks for an https:// PUBLIC_URL outside sandbox mode, alongside the other problems; loopback may stay http', () => {
+    const env = { ...okta, ...slack };
+    expect(problemsOf({ ...env, PUBLIC_URL: 'gatehouse.acme.com', REDIS_URL: 'localhost:6379' })).toEqual([
+      'PUBLIC_URL must be an https:// URL outside sandbox mode, e.g. https://gatehouse.example.com',
+      expect.stringMatching(/^REDIS_URL must start with redis:\/\//),
+    ]);
+    expect(problemsOf({ ...env, PUBLIC_URL: 'http://gatehouse.acme.com', SLACK_TEAM_ID: 'acme' })).toEqual([
+      expect.stringMatching(/^SLACK_TEAM_ID is a workspace id/),
+      expect.stringMatching(/^PUBLIC_URL must start with https:\/\/ outside sandbox mode/),
+    ]);
+    // README: http:// is accepted outside sandbox mode on loopback only (local emulators).
+    expect(loadConfig({ ...env, PUBLIC_URL: 'http://127.0.0.1:3000' }).server.publicUrl).toBe('http://127.0.0.1:3000');
+    // Sandbox mode links to itself over http, wherever PUBLIC_URL says.
+    expect(loadConfig({ PUBLIC_URL: 'http://gatehouse.test:3000' }).server.publicUrl).toBe(
+      'http://gatehouse.test:3000',
+    );
+    expect(problemsOf({ PUBLIC_URL: 'gatehouse.test' })).toEqual(['PUBLIC_URL must be an http(s) URL']);
+  });
+
+  it('says which variable took Gatehouse out of sandbox mode, and how to get the sandbox back', () => {
+    const error = errorOf({ SLACK_BOT_TOKEN: 'xoxb-1', LOG_LEVEL: 'debug' });
+    expect(error.realSettings).toEqual(['SLACK_BOT_TOKEN']);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('Gatehouse cannot start; fix its configuration:');
+    expect(lines.at(-1)).toBe(
+      'SLACK_BOT_TOKEN is set, so Gatehouse is not in sandbox mode: a real deployment needs everything listed above. ' +
+        'To run the sandbox instead, unset it.',
+    );
+    expect(error.problems.join('\n')).not.toContain('sandbox mode: a real deployment');
+  });
+
+  it('names every such variable, and none in sandbox mode', () => {
+    const error = errorOf({ OKTA_ORG_URL: 'https://acme.okta.com', MICROSOFT_APP_ID: 'abc', PORT: '3001' });
+    expect(error.message.split('\n').at(-1)).toMatch(
+      /^OKTA_ORG_URL and MICROSOFT_APP_ID are set, so Gatehouse is not in sandbox mode: .* unset them\.$/,
+    );
+    const sandbox = errorOf({ HOST: '0.0.0.0' });
+    expect(sandbox.realSettings).toEqual([]);
+    expect(sandbox.message).not.toMatch(/not in sandbox mode/);
+  });
+});

@@ -51,7 +51,12 @@ const duration = (name: string) =>
     });
 
 export const environment = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce
+    .number({ error: 'PORT must be a port number from 0 to 65535' })
+    .int('PORT must be a port number from 0 to 65535')
+    .min(0, 'PORT must be a port number from 0 to 65535')
+    .max(65535, 'PORT must be a port number from 0 to 65535')
+    .default(3000),
   HOST: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   PUBLIC_URL: url('PUBLIC_URL').optional(),
@@ -130,6 +135,40 @@ export const environment = z.object({
 });
 
 export type Environment = z.infer<typeof environment>;
+
+/** What PUBLIC_URL must look like where Slack, Teams and Okta reach it. */
+const PUBLIC_URL_OUTSIDE_SANDBOX =
+  'PUBLIC_URL must be an https:// URL outside sandbox mode, e.g. https://gatehouse.example.com';
+
+/**
+ * Parses every variable on its own, so one malformed value does not hide the others or what is
+ * missing: a malformed variable is named in `problems`, listed in `malformed`, and read as unset.
+ */
+export function parseEnvironment(
+  present: Record<string, string | undefined>,
+  mode: 'sandbox' | 'production',
+): { vars: Environment; problems: string[]; malformed: string[] } {
+  const vars: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const malformed: string[] = [];
+  for (const [name, schema] of Object.entries(environment.shape)) {
+    const parsed = schema.safeParse(present[name]);
+    if (parsed.success) {
+      vars[name] = parsed.data;
+      continue;
+    }
+    malformed.push(name);
+    vars[name] = schema.parse(undefined);
+    if (name === 'PUBLIC_URL' && mode === 'production') {
+      problems.push(PUBLIC_URL_OUTSIDE_SANDBOX);
+      continue;
+    }
+    for (const issue of parsed.error.issues) {
+      problems.push(issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`);
+    }
+  }
+  return { vars: vars as Environment, problems, malformed };
+}
 
 export function splitList(value: string, separator: string | RegExp = /[\s,]+/): string[] {
   return value

@@ -145,8 +145,27 @@ export interface Config {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Everything wrong with the configuration, in one message. `realSettings` are the Okta, PingOne,
+ * Slack and Teams variables that took Gatehouse out of sandbox mode: the message names them, so
+ * whoever set one by accident sees why start-up asks for the rest and how to get the sandbox back.
+ */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Gatehouse cannot start; fix its configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    readonly realSettings: readonly string[] = [],
+  ) {
+    const lines = ['Gatehouse cannot start; fix its configuration:', ...problems.map((problem) => `  - ${problem}`)];
+    if (realSettings.length > 0) lines.push(notSandbox(realSettings));
+    super(lines.join('\n'));
   }
+}
+
+function notSandbox(names: readonly string[]): string {
+  const one = names.length === 1;
+  const list = one ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return (
+    `${list} ${one ? 'is' : 'are'} set, so Gatehouse is not in sandbox mode: a real deployment needs ` +
+    `everything listed above. To run the sandbox instead, unset ${one ? 'it' : 'them'}.`
+  );
 }
