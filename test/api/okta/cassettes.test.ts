@@ -174,10 +174,14 @@ describe('recorded responses through the Okta client', () => {
       expect(sent).toEqual([`${userEntries.url.pathname}?filter=not(parent pr)&limit=200`]);
     });
 
-    it('searchCatalog with a term asks Okta to match it and finds nothing', async () => {
-      const sent = replay(userEntries);
+    it('searchCatalog with a term asks Okta to match it among apps and among access levels, and finds nothing', async () => {
+      // The recorded user may request nothing: the same empty page answers both questions.
+      const sent = replay(userEntries, 2);
       await expect(clientAt(userEntries).searchCatalog(recordedUser, 'test', 10)).resolves.toEqual([]);
-      expect(sent).toEqual([`${userEntries.url.pathname}?filter=not(parent pr)&match=test&limit=200`]);
+      expect(sent).toEqual([
+        `${userEntries.url.pathname}?filter=not(parent pr)&match=test&limit=200`,
+        `${userEntries.url.pathname}?filter=parent pr&match=test&limit=200`,
+      ]);
     });
 
     it('the recorded window (49 of 50 left) does not hold the next call', async () => {
