@@ -14,6 +14,9 @@ import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/index.js';
 
+/** Routes that answer machines on their own schedule, not people. */
+const QUIET_ROUTES = /^\/(healthz|readyz|metrics)$|^\/sandbox\//;
+
 export interface ServerDeps {
   config: Readonly<Config>;
   logger: Logger;
@@ -95,6 +98,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
       connectionsCheckingInterval: Math.min(1_000, requestTimeout),
     },
+  });
+
+  // What runs by itself has its requests logged only at debug: probes, scrapes, and the sandbox's
+  // emulated services answering Gatehouse's own polls. An idle Gatehouse then prints nothing at
+  // info, and what people do (chat, hooks, the playground) stands out. Fastify logs requests at
+  // info, so below debug these routes' threshold is raised to warn (their failures still show).
+  const quietLevel = deps.logger.isLevelEnabled('debug') ? undefined : 'warn';
+  app.addHook('onRoute', (route) => {
+    if (quietLevel && !route.logLevel && QUIET_ROUTES.test(route.url)) route.logLevel = quietLevel;
   });
 
   const headers = {

@@ -112,6 +112,28 @@ describe('npm start, first run', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
   }, 30_000);
 
+  it('prints nothing after the banner for probes, scrapes or its emulated services, only for what people do', async () => {
+    const port = await freePort();
+    const child = sandbox(port, 'info');
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    await printed(child, 'Configure a real deployment');
+    const base = `http://127.0.0.1:${port}`;
+    const after = printed(child, '/a-page-someone-asked-for');
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${base}${path}`)).ok).toBe(true);
+    // What each poll does: Gatehouse asking its emulated Okta.
+    const okta = await fetch(`${base}/sandbox/okta/api/v1/users?limit=1`, {
+      headers: { authorization: 'SSWS gatehouse-sandbox-okta-token' },
+    });
+    expect(okta.status).toBe(200);
+    // Something a person did, logged as before: the marker the output is read up to.
+    expect((await fetch(`${base}/a-page-someone-asked-for`)).status).toBe(404);
+    const output = await after;
+    expect(output).toContain('/a-page-someone-asked-for');
+    for (const quiet of ['/healthz', '/readyz', '/metrics', '/sandbox/okta']) expect(output).not.toContain(quiet);
+  }, 30_000);
+
   it('on a busy port, says so in one line naming the port and how to choose another, and exits non-zero', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
