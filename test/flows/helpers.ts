@@ -1,8 +1,14 @@
-import { createOktaOrg, GENEROUS_RATE_LIMIT_PER_MINUTE, type OktaOrg, oktaEmulator } from '@gatehouse/sandbox/okta';
+import {
+  createOktaOrg,
+  GENEROUS_RATE_LIMIT_PER_MINUTE,
+  type OktaOrg,
+  type OktaOrgOptions,
+  oktaEmulator,
+} from '@gatehouse/sandbox/okta';
 import Fastify from 'fastify';
 import { expect } from 'vitest';
 import type { Governance } from '../../src/api/governance.js';
-import { OktaGovernance } from '../../src/api/okta/client.js';
+import { OktaGovernance, type OktaGovernanceOptions } from '../../src/api/okta/client.js';
 import { SANDBOX_SECRETS } from '../../src/config.js';
 import { type ChatIdentity, type Failure, Flows, type FlowsOptions, type Outcome } from '../../src/flows/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
@@ -32,6 +38,8 @@ export function refusal<V>(outcome: Outcome<V>, code: string): Failure {
  */
 export interface OktaFlows {
   org: OktaOrg;
+  /** Where the emulated org listens: its base URL, as OKTA_ORG_URL would be. */
+  orgUrl: string;
   flows: Flows;
   governance: Governance;
   store: Store;
@@ -44,8 +52,31 @@ export interface OktaFlows {
   close(): Promise<void>;
 }
 
-export async function startOktaFlows(options: FlowsOptions = {}): Promise<OktaFlows> {
-  const org = createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
+/** A Slack person with this email, their user id derived from it. */
+export function slackPerson(user: { email: string }, userId?: string): ChatIdentity {
+  return { platform: 'slack', userId: userId ?? `U${user.email.split('@')[0]?.toUpperCase()}`, email: user.email };
+}
+
+/** A request made in Okta's own dashboard, the reason filled in when the entry asks one. */
+export function portalRequest(org: OktaOrg, entryId: string, userId: string, reason = 'Quarter-end close') {
+  const fieldId = org.entries.find((entry) => entry.id === entryId)?.condition?.justification.fieldId ?? '';
+  const created = org.createRequest(
+    {
+      requested: { type: 'CATALOG_ENTRY', entryId },
+      requestedFor: { type: 'OKTA_USER', externalId: userId },
+      requesterFieldValues: [{ id: fieldId, value: reason }],
+    },
+    org.actorFor(userId),
+  );
+  org.settle();
+  return created;
+}
+
+export async function startOktaFlows(
+  options: FlowsOptions = {},
+  setup: { org?: OktaOrgOptions; client?: Partial<OktaGovernanceOptions> } = {},
+): Promise<OktaFlows> {
+  const org = createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE, ...setup.org });
   const emulator = Fastify();
   await emulator.register(oktaEmulator, { org });
   await emulator.listen({ port: 0, host: '127.0.0.1' });
@@ -58,15 +89,17 @@ export async function startOktaFlows(options: FlowsOptions = {}): Promise<OktaFl
     timeoutMs: 2000,
     baseBackoffMs: 5,
     logger: logger.child({ component: 'okta' }),
+    ...setup.client,
   });
   const store = new MemoryStore();
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }), options);
   return {
     org,
+    orgUrl: `http://127.0.0.1:${port}`,
     flows,
     governance,
     store,
-    as: (email, userId) => ({ platform: 'slack', userId: userId ?? `U${email.split('@')[0]?.toUpperCase()}`, email }),
+    as: (email, userId) => slackPerson({ email }, userId),
     calls: () => org.calls.length,
     lookups: () => org.calls.filter((call) => call.path === '/api/v1/users').length,
     async close() {

@@ -1,4 +1,4 @@
-import type { PingOneAuth, PingOnePersonGrant } from '../../config.js';
+import type { GovernanceConfig } from '../../config.js';
 import type { AccessGrant, AccessRequest, CatalogEntry, CatalogItem, Page, Principal } from '../../domain/types.js';
 import type {
   CancelInput,
@@ -26,17 +26,10 @@ import { PingOneRequests } from './requests.js';
 import { PingOneSubmission } from './submission.js';
 import { accessRequestConfig } from './wire.js';
 
-export interface PingOneGovernanceOptions extends VendorHttpOptions {
-  tenantUrl: string;
-  realm: string;
-  auth: PingOneAuth;
-  /** The managed-user id Gatehouse's token acts as, so its own comments and requests read as on behalf of someone. */
-  serviceAccountId?: string;
-  /** The RFC 7523 person grant: approvals, rejections, comments and cancellations as the person. */
-  personGrant?: PingOnePersonGrant;
-  /** The tenant lets administrators decide phases they are no actor of (PINGONE_ADMIN_DECIDES). */
-  adminDecides?: boolean;
-}
+/** The PingOne configuration (tenant, realm, credentials, person grant), over the transport's options. */
+export interface PingOneGovernanceOptions
+  extends VendorHttpOptions,
+    Omit<Extract<GovernanceConfig, { provider: 'pingone' }>, 'provider'> {}
 
 /**
  * The Governance port over PingOne Advanced Identity Cloud IGA: managed users (`/openidm`) for

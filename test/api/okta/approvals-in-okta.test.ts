@@ -1,18 +1,10 @@
-import {
-  createOktaOrg,
-  GENEROUS_RATE_LIMIT_PER_MINUTE,
-  type OktaOrg,
-  type OktaOrgOptions,
-  oktaEmulator,
-  SEED,
-} from '@gatehouse/sandbox/okta';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type OktaOrg, type OktaOrgOptions, SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OktaGovernance, type OktaGovernanceOptions } from '../../../src/api/okta/client.js';
-import { type ChatIdentity, Flows, type Outcome } from '../../../src/flows/index.js';
-import { MemoryStore } from '../../../src/store/index.js';
+import type { OktaGovernanceOptions } from '../../../src/api/okta/client.js';
+import type { Flows } from '../../../src/flows/index.js';
+import type { MemoryStore } from '../../../src/store/index.js';
+import { type OktaFlows, ok, slackPerson as person, portalRequest, startOktaFlows } from '../../flows/helpers.js';
 import { buttonsOf, eventually, messageAbout, S, shown, startSlackWorld } from '../../support/slack-world.js';
-import { testLogger } from '../../support/test-logger.js';
 
 /**
  * Okta's Tasks API is Beta and covers only requests made through access request conditions; its
@@ -35,67 +27,30 @@ interface Emulated {
   grantCalls(): number;
 }
 
-const opened: FastifyInstance[] = [];
+const started: OktaFlows[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((app) => app.close()));
+  await Promise.all(started.splice(0).map((one) => one.close()));
 });
 
 async function emulated(options: OktaOrgOptions = {}, client: Partial<OktaGovernanceOptions> = {}): Promise<Emulated> {
-  const org = createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE, ...options });
-  const app = Fastify();
-  await app.register(oktaEmulator, { org });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  opened.push(app);
-  const address = app.server.address();
-  const orgUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   // Gatehouse's clock, which the test moves instead of waiting.
   const clock = { ahead: 0 };
-  const governance = new OktaGovernance({
-    orgUrl,
-    auth: { kind: 'ssws', token: SEED.apiToken },
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-    now: () => Date.now() + clock.ahead,
-    ...client,
-  });
-  const store = new MemoryStore();
-  const flows = new Flows(governance, store, testLogger());
+  const current = await startOktaFlows(
+    {},
+    { org: options, client: { now: () => Date.now() + clock.ahead, ...client } },
+  );
+  started.push(current);
+  const { org, flows, orgUrl } = current;
   const count = (prefix: string) => org.calls.filter((call) => call.path.startsWith(prefix)).length;
   return {
     org,
     flows,
-    store,
+    store: current.store as MemoryStore,
     portalUrl: `${orgUrl}/enduser/catalog`,
     clock,
     taskCalls: () => count('/governance/api/v2/tasks'),
     grantCalls: () => count('/governance/api/v1/grants'),
   };
-}
-
-const person = (user: { email: string }): ChatIdentity => ({
-  platform: 'slack',
-  userId: `U${user.email.split('@')[0]?.toUpperCase()}`,
-  email: user.email,
-});
-
-function ok<V>(outcome: Outcome<V>): V {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.value;
-}
-
-/** A request made in Okta's own dashboard, the reason filled in when the entry asks one. */
-function portalRequest(org: OktaOrg, entryId: string, userId: string, reason = 'Quarter-end close') {
-  const fieldId = org.entries.find((entry) => entry.id === entryId)?.condition?.justification.fieldId ?? '';
-  const created = org.createRequest(
-    {
-      requested: { type: 'CATALOG_ENTRY', entryId },
-      requestedFor: { type: 'OKTA_USER', externalId: userId },
-      requesterFieldValues: [{ id: fieldId, value: reason }],
-    },
-    org.actorFor(userId),
-  );
-  org.settle();
-  return created;
 }
 
 describe('an org whose Tasks API (Beta) refuses Gatehouse', () => {

@@ -1,18 +1,8 @@
-import {
-  type CatalogEntryRecord,
-  createOktaOrg,
-  GENEROUS_RATE_LIMIT_PER_MINUTE,
-  type OktaOrg,
-  oktaEmulator,
-  SEED,
-} from '@gatehouse/sandbox/okta';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type CatalogEntryRecord, type OktaOrg, SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OktaGovernance } from '../../../src/api/okta/client.js';
 import { matchTerms, searchWords } from '../../../src/api/okta/search-terms.js';
-import { type ChatIdentity, Flows } from '../../../src/flows/index.js';
-import { MemoryStore } from '../../../src/store/index.js';
-import { testLogger } from '../../support/test-logger.js';
+import type { Flows } from '../../../src/flows/index.js';
+import { type OktaFlows, slackPerson, startOktaFlows } from '../../flows/helpers.js';
 
 /**
  * Catalog search through Gatehouse's real Okta client against the emulated org, whose `match`
@@ -23,26 +13,16 @@ import { testLogger } from '../../support/test-logger.js';
 
 const { users: U, entries: E } = SEED;
 
-const opened: FastifyInstance[] = [];
+const started: OktaFlows[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((app) => app.close()));
+  await Promise.all(started.splice(0).map((one) => one.close()));
 });
 
 async function emulated(): Promise<{ org: OktaOrg; flows: Flows; catalogCalls: () => number }> {
-  const org = createOktaOrg({ rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE });
+  const current = await startOktaFlows();
+  started.push(current);
+  const { org, flows } = current;
   org.addEntries(unicodeEntries(org));
-  const app = Fastify();
-  await app.register(oktaEmulator, { org });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  opened.push(app);
-  const address = app.server.address();
-  const governance = new OktaGovernance({
-    orgUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    auth: { kind: 'ssws', token: SEED.apiToken },
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-  });
-  const flows = new Flows(governance, new MemoryStore(), testLogger());
   return {
     org,
     flows,
@@ -70,7 +50,7 @@ function unicodeEntries(org: OktaOrg): CatalogEntryRecord[] {
   ];
 }
 
-const alice: ChatIdentity = { platform: 'slack', userId: 'UALICE', email: U.alice.email };
+const alice = slackPerson(U.alice);
 
 async function found(flows: Flows, text: string): Promise<string[]> {
   const outcome = await flows.searchCatalog(alice, text, 25);

@@ -1,18 +1,6 @@
-import {
-  createOktaOrg,
-  GENEROUS_RATE_LIMIT_PER_MINUTE,
-  type OktaOrg,
-  type OktaOrgOptions,
-  oktaEmulator,
-  SEED,
-  type UserRecord,
-} from '@gatehouse/sandbox/okta';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type OktaOrg, type OktaOrgOptions, SEED, type UserRecord } from '@gatehouse/sandbox/okta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OktaGovernance } from '../../../src/api/okta/client.js';
-import { type ChatIdentity, Flows, type Outcome } from '../../../src/flows/index.js';
-import { MemoryStore } from '../../../src/store/index.js';
-import { testLogger } from '../../support/test-logger.js';
+import { type OktaFlows, ok, slackPerson as person, portalRequest, startOktaFlows } from '../../flows/helpers.js';
 
 /**
  * What Gatehouse reads of Okta and what it costs: lists are sparse, so each request a list shows is
@@ -25,31 +13,17 @@ const { users: U, entries: E } = SEED;
 /** A request read whole: `GET /governance/api/v2/requests/{id}` ([rcar-request-id]). */
 const FULL_READ = /^\/governance\/api\/v2\/requests\/(req[0-9a-zA-Z]{17})$/;
 
-const opened: FastifyInstance[] = [];
+const started: OktaFlows[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((app) => app.close()));
+  await Promise.all(started.splice(0).map((one) => one.close()));
 });
 
 async function emulated(options: OktaOrgOptions = {}) {
   // The org's clock, moved so that each change stamps a request anew.
   const orgClock = { ahead: 0 };
-  const org = createOktaOrg({
-    rateLimitPerMinute: GENEROUS_RATE_LIMIT_PER_MINUTE,
-    now: () => Date.now() + orgClock.ahead,
-    ...options,
-  });
-  const app = Fastify();
-  await app.register(oktaEmulator, { org });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  opened.push(app);
-  const address = app.server.address();
-  const governance = new OktaGovernance({
-    orgUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    auth: { kind: 'ssws', token: SEED.apiToken },
-    timeoutMs: 2000,
-    baseBackoffMs: 5,
-  });
-  const flows = new Flows(governance, new MemoryStore(), testLogger());
+  const current = await startOktaFlows({}, { org: { now: () => Date.now() + orgClock.ahead, ...options } });
+  started.push(current);
+  const { org, flows } = current;
   /** The requests read whole so far, by id, one entry per call. */
   const fullReads = () =>
     org.calls.flatMap((call) => {
@@ -60,32 +34,6 @@ async function emulated(options: OktaOrgOptions = {}) {
     orgClock.ahead += 60_000;
   };
   return { org, flows, fullReads, later };
-}
-
-const person = (user: { email: string }): ChatIdentity => ({
-  platform: 'slack',
-  userId: `U${user.email.split('@')[0]?.toUpperCase()}`,
-  email: user.email,
-});
-
-function ok<V>(outcome: Outcome<V>): V {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.value;
-}
-
-/** A request made in Okta's own dashboard, the reason filled in when the entry asks one. */
-function portalRequest(org: OktaOrg, entryId: string, userId: string, reason: string) {
-  const fieldId = org.entries.find((entry) => entry.id === entryId)?.condition?.justification.fieldId ?? '';
-  const created = org.createRequest(
-    {
-      requested: { type: 'CATALOG_ENTRY', entryId },
-      requestedFor: { type: 'OKTA_USER', externalId: userId },
-      requesterFieldValues: [{ id: fieldId, value: reason }],
-    },
-    org.actorFor(userId),
-  );
-  org.settle();
-  return created;
 }
 
 /** The open step's first approver decides in Okta. */
