@@ -30,22 +30,32 @@ export const SLACK_MANIFEST_LIMITS = {
   slashCommandUrlMax: 3000,
 } as const;
 
-/** Every bot scope Gatehouse asks for, and the Web API method or feature that needs it. Nothing else. */
+/**
+ * Every bot scope Gatehouse asks for, and the Web API methods (or the feature) that need it. Nothing
+ * else: a test reads the methods the code calls and fails on a scope nothing uses. Direct messages
+ * need no `im:write`: chat.postMessage to a user id posts in the app's DM with that person.
+ */
 export const SLACK_BOT_SCOPES = [
-  { scope: 'commands', reason: 'receive the /access slash command' },
+  { scope: 'commands', reason: 'receive the /access slash command', methods: [] },
   {
     scope: 'chat:write',
     reason: 'chat.postMessage and chat.update: send approval requests and status news, then edit them',
+    methods: ['chat.postMessage', 'chat.update'],
   },
   {
     scope: 'chat:write.public',
     reason: 'chat.postMessage to a public approvals channel the bot was not invited to',
+    methods: [],
   },
-  { scope: 'im:write', reason: 'conversations.open: open a direct message with an approver or a requester' },
-  { scope: 'users:read', reason: 'users.info: who clicked or typed (name, deleted, bot); needed by users:read.email' },
+  {
+    scope: 'users:read',
+    reason: 'users.info: who clicked or typed (name, deleted, bot); needed by users:read.email',
+    methods: ['users.info'],
+  },
   {
     scope: 'users:read.email',
     reason: 'users.info email and users.lookupByEmail: map Slack users to Okta/PingOne people and back',
+    methods: ['users.lookupByEmail'],
   },
 ] as const;
 

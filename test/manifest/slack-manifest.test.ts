@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppsManifestCreateArguments } from '@slack/web-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -25,7 +25,45 @@ import { runSlackManifestCli } from '../../scripts/slack-manifest.js';
 
 const PUBLIC_URL = 'https://gatehouse.example.com';
 const EVENTS_URL = `${PUBLIC_URL}/slack/events`;
-const SCOPES = ['commands', 'chat:write', 'chat:write.public', 'im:write', 'users:read', 'users:read.email'];
+const SCOPES = ['commands', 'chat:write', 'chat:write.public', 'users:read', 'users:read.email'];
+
+/**
+ * The bot scope each Web API method needs, from each method's page in Slack's reference
+ * (https://docs.slack.dev/reference/methods/<method>, "Required scopes"); `null`: none.
+ */
+const SCOPE_OF_METHOD: Record<string, string | null> = {
+  'auth.test': null,
+  'chat.postMessage': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.delete': 'chat:write',
+  'conversations.open': 'im:write',
+  'conversations.info': 'channels:read',
+  'conversations.members': 'channels:read',
+  'users.info': 'users:read',
+  'users.lookupByEmail': 'users:read.email',
+  'views.open': null,
+  'views.update': null,
+  'views.push': null,
+  'views.publish': null,
+};
+
+/** The Web API methods the bot's code calls: `client.<family>.<method>(` and `apiCall('<method>'`. */
+function methodsCalled(): Map<string, string[]> {
+  const called = new Map<string, string[]>();
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    );
+  for (const file of walk(resolve(import.meta.dirname, '../../src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/\bclient\.([a-z]+)\.([a-zA-Z]+)\(|apiCall\(\s*'([a-z]+\.[a-zA-Z.]+)'/g)) {
+      const method = match[3] ?? `${match[1]}.${match[2]}`;
+      called.set(method, [...(called.get(method) ?? []), file]);
+    }
+  }
+  return called;
+}
 
 describe('Slack manifest over HTTP', () => {
   const manifest = renderSlackManifest({ publicUrl: PUBLIC_URL });
@@ -52,10 +90,30 @@ describe('Slack manifest over HTTP', () => {
     for (const { url } of manifestUrls(prefixed)) expect(url).toBe('https://tools.example.com/gatehouse/slack/events');
   });
 
-  it('asks for exactly the six bot scopes, each with a reason', () => {
+  it('asks for exactly the bot scopes the code needs, each with a reason', () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(SCOPES);
     expect(Object.keys(manifest.oauth_config.scopes)).toEqual(['bot']);
     for (const entry of SLACK_BOT_SCOPES) expect(entry.reason.length).toBeGreaterThan(10);
+
+    const called = methodsCalled();
+    expect(called.has('chat.postMessage')).toBe(true);
+    // Every method the code calls is one Slack's table above knows, and its scope is asked for.
+    for (const method of called.keys()) {
+      expect(Object.keys(SCOPE_OF_METHOD), `${method} (${called.get(method)})`).toContain(method);
+      const needed = SCOPE_OF_METHOD[method];
+      if (needed) expect(SCOPES, `${method} needs ${needed}`).toContain(needed);
+    }
+    // Every scope asked for for methods is needed by a method the code calls; the others are for
+    // features (the slash command; posting to a channel the bot was not invited to).
+    for (const entry of SLACK_BOT_SCOPES) {
+      if (entry.methods.length === 0) continue;
+      const used = entry.methods.filter((method) => called.has(method) && SCOPE_OF_METHOD[method] === entry.scope);
+      expect(used, `${entry.scope} is asked for but no call needs it`).not.toEqual([]);
+    }
+    expect(SLACK_BOT_SCOPES.filter((entry) => entry.methods.length === 0).map((entry) => entry.scope)).toEqual([
+      'commands',
+      'chat:write.public',
+    ]);
   });
 
   it('declares /access, the App Home and the rest of the settings asked for', () => {
