@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
+import { characterCount } from '../domain/text.js';
 import type { Store } from '../store/index.js';
 import type { RequestChanges } from './changes.js';
 import { TextInvalid } from './errors.js';
@@ -16,13 +17,14 @@ export interface FlowDeps {
   now: () => number;
 }
 
+/** The longest text a person may give, in characters (code points, as the backends count). */
 export const MAX_TEXT_LENGTH = 2000;
 
 /** Trimmed text, or nothing when blank; refused when longer than a person could mean. */
 export function cleanText(field: string, text: string | undefined): string | undefined {
   const trimmed = text?.trim();
   if (!trimmed) return undefined;
-  if (trimmed.length > MAX_TEXT_LENGTH)
+  if (characterCount(trimmed) > MAX_TEXT_LENGTH)
     throw new TextInvalid(field, `is too long (at most ${MAX_TEXT_LENGTH} characters)`);
   return trimmed;
 }

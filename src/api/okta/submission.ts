@@ -1,5 +1,6 @@
 import { durationSeconds } from '../../domain/duration.js';
 import { GovernanceRejected, GovernanceUnavailable } from '../../domain/errors.js';
+import { characterCount } from '../../domain/text.js';
 import type { AccessRequest } from '../../domain/types.js';
 import type { CreateRequestInput } from '../governance.js';
 import { quote } from '../lookup.js';
@@ -10,7 +11,7 @@ import { V2 } from './paths.js';
 import type { OktaRequests } from './requests.js';
 import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaCreateRequestBody } from './wire.js';
 
-/** [request-field-value] `value`: at most 1000 characters. */
+/** [request-field-value] `value`: at most 1000 characters (JSON Schema maxLength: code points). */
 const MAX_FIELD_VALUE_LENGTH = 1000;
 
 /**
@@ -36,10 +37,11 @@ export class OktaSubmission {
     const text = justificationField(fields);
     if (input.justification && text) {
       // Okta's own limit, told before anything is sent ([request-field-value] value: maxLength 1000).
-      if (input.justification.length > MAX_FIELD_VALUE_LENGTH) {
+      const length = characterCount(input.justification);
+      if (length > MAX_FIELD_VALUE_LENGTH) {
         throw new GovernanceRejected(
           'createRequest',
-          `Okta takes a reason of at most ${MAX_FIELD_VALUE_LENGTH.toLocaleString('en')} characters; yours has ${input.justification.length.toLocaleString('en')}. Shorten it and ask again.`,
+          `Okta takes a reason of at most ${MAX_FIELD_VALUE_LENGTH.toLocaleString('en')} characters; yours has ${length.toLocaleString('en')}. Shorten it and ask again.`,
           400,
         );
       }
