@@ -117,8 +117,13 @@ export interface AccessRequest {
   grantStatus?: GrantStatus;
   revocationStatus?: RevocationStatus;
   revocationScheduled?: string;
-  /** A link to the request in the governance system's own portal. */
+  /** A link to the request in the governance system's own portal: the page its requester follows it on. */
   portalUrl?: string;
+  /**
+   * Where an approver opens this request to decide it in that portal, when the backend has such a
+   * page apart from `portalUrl` (PingOne: its approval page; Okta documents none, so it is unset).
+   */
+  approvalUrl?: string;
   /** Set when approvals cannot be seen or made from chat: say so, and where they are made. */
   approvalsHandledIn?: ApprovalsElsewhere;
   /**

@@ -1134,3 +1134,44 @@ describe('over a real socket, mounted under a prefix', () => {
     });
   });
 });
+
+describe('the end-user catalog page, where "Open in portal" goes', () => {
+  it('answers the audited address under the sandbox with the page, not a 401, and counts no API call', async () => {
+    const org = createOktaOrg();
+    const app = Fastify();
+    await app.register(sandboxPlugin, { prefix: '/sandbox', okta: org });
+    opened.push(app);
+    const request = org.createRequest(
+      {
+        requested: { type: 'CATALOG_ENTRY', entryId: E.zoomPro.id },
+        requestedFor: { type: 'OKTA_USER', externalId: U.alice.id },
+      },
+      org.actorFor(U.alice.id),
+    );
+
+    const page = await app.inject({ method: 'GET', url: '/sandbox/okta/enduser/catalog' });
+
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain(`<article id="${request.id}">`);
+    expect(org.calls.filter((call) => call.path.startsWith('/enduser'))).toEqual([]);
+  });
+
+  it('shows a decided request with who decided each step, and escapes what people typed', async () => {
+    const { app, org, clock } = await harness();
+    const request = await submit(app, E.salesforceSalesUser.id, U.alice.id);
+    org.settle();
+    const [task] = org.findTasks((t) => t.requestId === request.id);
+    org.resolveTaskAs(task?.id ?? '', U.bob.id, 'DENIED');
+    clock.now += HOUR;
+    org.postMessage(request.id, '"><script>steal()</script>', org.actorFor(U.bob.id));
+
+    const page = (await app.inject({ method: 'GET', url: '/enduser/catalog' })).body;
+
+    expect(page).toMatch(/: DENIED by Bob Martinez &lt;bob@[^<]*<\/li>/);
+    expect(page).toContain(
+      'Comment by Bob Martinez &lt;bob@acme.example&gt;: &quot;&gt;&lt;script&gt;steal()&lt;/script&gt;',
+    );
+    expect(page).not.toContain('<script>steal');
+  });
+});

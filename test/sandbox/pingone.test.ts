@@ -1,4 +1,5 @@
 import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { sandboxPlugin } from '@gatehouse/sandbox';
 import { SEED } from '@gatehouse/sandbox/okta';
 import {
   createPingOneTenant,
@@ -593,5 +594,45 @@ describe('IGA and tokens without the token-modification script’s claims (a mod
   it('asks nothing of tokens by default', async () => {
     const h = await harness();
     expect((await as(h, await tokenFor(h, 'gatehouse'), CONFIG)).statusCode).toBe(200);
+  });
+});
+
+describe("the realm's end-user UI, where a request's portal links go", () => {
+  it('answers under the sandbox with the page, without a token, and records no API call', async () => {
+    const tenant = createPingOneTenant();
+    const app = Fastify();
+    await app.register(sandboxPlugin, { prefix: '/sandbox', pingone: tenant });
+    opened.push(app);
+    const { result } = tenant.create(
+      { users: [U.alice.id], catalogs: [{ type: 'application', id: E.zoomPro.id }] },
+      tenant.serviceAccountId,
+    );
+    const id = result[0]?.id ?? '';
+
+    const page = await app.inject({ method: 'GET', url: '/sandbox/pingone/enduser/?realm=alpha' });
+
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    // The ids Ping's hash routes name: the requester's details and the approver's approval page.
+    expect(page.body).toContain(`<article id="/my-requests/details/${id}">`);
+    expect(page.body).toContain(`<h2 id="/approvals/${id}/active">`);
+    expect(tenant.calls).toEqual([]);
+  });
+
+  it('shows a rejected request with who rejected it and why, escaping what people typed', async () => {
+    const h = await harness();
+    const request = create(h, U.alice.id, E.salesforceAdmin.id, { justification: 'Quarter-end <b>close</b>' });
+    h.clock.now += HOUR;
+    h.tenant.decide(request.id, 'reject', undefined, U.bob.id, '"><script>steal()</script>');
+
+    const page = (await h.app.inject({ method: 'GET', url: '/enduser/?realm=alpha' })).body;
+
+    expect(page).toContain('complete, rejected, not provisioned');
+    expect(page).toMatch(/Manager approval: reject by Bob Martinez &lt;bob@[^<]*<\/li>/);
+    expect(page).toContain(
+      'reject by Bob Martinez &lt;bob@acme.example&gt;: &quot;&gt;&lt;script&gt;steal()&lt;/script&gt;',
+    );
+    expect(page).toContain('Quarter-end &lt;b&gt;close&lt;/b&gt;');
+    expect(page).not.toContain('<script>steal');
   });
 });

@@ -18,7 +18,7 @@ import { OktaDecisions } from './decisions.js';
 import { OktaFullReads } from './full-reads.js';
 import { OktaHttp, type OktaHttpOptions } from './http.js';
 import { OktaMessages } from './messages.js';
-import { V2 } from './paths.js';
+import { END_USER_CATALOG, V2 } from './paths.js';
 import { OktaPrincipals } from './principals.js';
 import { OktaRequests } from './requests.js';
 import { OktaSubmission } from './submission.js';
@@ -26,7 +26,7 @@ import { OktaTasks } from './tasks.js';
 import { accessRequestList } from './wire.js';
 
 export interface OktaGovernanceOptions extends OktaHttpOptions {
-  /** Where people finish what chat cannot do (Okta's end-user dashboard by default). */
+  /** Where people finish what chat cannot do (Okta's end-user catalog by default: paths.ts says why not a request's page). */
   portalUrl?: string;
   /** Okta's tasks carry no reason; Gatehouse asks for one on reject unless told not to. */
   rejectReasonRequired?: boolean;
@@ -59,7 +59,7 @@ export class OktaGovernance implements Governance {
 
   constructor(private readonly options: OktaGovernanceOptions) {
     this.http = new OktaHttp(options);
-    this.portalUrl = options.portalUrl ?? `${options.orgUrl}/enduser/catalog`;
+    this.portalUrl = options.portalUrl ?? `${options.orgUrl}${END_USER_CATALOG}`;
     const portalUrl = this.portalUrl;
     const reads = new OktaFullReads(this.http);
     const tasks = new OktaTasks(this.http, reads, { portalUrl, logger: options.logger });

@@ -12,3 +12,13 @@ export function entryPath(entryId: string): string {
 export function taskPath(taskId: string): string {
   return `${V2}/tasks/${encodeURIComponent(taskId)}`;
 }
+
+/**
+ * Where people finish in Okta what chat cannot do: the end-user dashboard's resource catalog, which
+ * is also where a requester finds the link to their request ("The link is located on the access
+ * level option they selected", help.okta.com, Submit requests from the End-User Dashboard). Okta's
+ * material names no page for one request: a v2 request's `_links` (catalogEntry,
+ * approvalCondition, approvalSequence, self) are all API addresses, and the only `text/html` links
+ * in its OpenAPI document are request types' `createRequest`.
+ */
+export const END_USER_CATALOG = '/enduser/catalog';

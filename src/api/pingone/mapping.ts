@@ -10,6 +10,7 @@ import type {
   RequestStatus,
   StepStatus,
 } from '../../domain/types.js';
+import { approvalLink, myRequestLink } from './portal.js';
 import type { IgaCatalogItem, IgaPhase, IgaRequest, IgaUser, ManagedUser } from './wire.js';
 
 /** IGA names people `managed/user/<uuid>` in actors and comments, and `<uuid>` elsewhere. */
@@ -104,6 +105,7 @@ export function onBehalfComment(name: string, email: string, via: string | undef
   return `${safeName} <${safeEmail}> (${(via ?? 'chat').replace(/[^A-Za-z]/g, '') || 'chat'}): ${text}`;
 }
 
+/** `context.portalUrl` is the realm's end-user UI (PingOnePortal.home), below which each request has its pages. */
 export function toAccessRequest(
   request: IgaRequest,
   context: { serviceAccountId?: string; portalUrl?: string; now: number },
@@ -176,7 +178,13 @@ export function toAccessRequest(
     revocationStatus:
       grantStatus === 'granted' && endsAt ? (context.now >= Date.parse(endsAt) ? 'revoked' : 'pending') : undefined,
     revocationScheduled: grantStatus === 'granted' ? endsAt : undefined,
-    portalUrl: context.portalUrl,
+    // The request's own pages, not the UI's home: the requester's, and the approver's apart.
+    ...(context.portalUrl
+      ? {
+          portalUrl: myRequestLink(context.portalUrl, request.id),
+          approvalUrl: approvalLink(context.portalUrl, request.id),
+        }
+      : {}),
     ...(closedUnread(request) ? { closedUnreadIn: 'PingOne' } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { PingOneCatalog } from './catalog.js';
 import type { PingOneHttp } from './http.js';
 import { CREATE_TYPES, entryOf, onBehalfComment } from './mapping.js';
 import { GOV } from './paths.js';
+import { approvalLink, myRequestLink } from './portal.js';
 import type { PingOneRequests } from './requests.js';
 import { createAnswer, createdOf, type IgaCatalogItem } from './wire.js';
 
@@ -122,7 +123,8 @@ export class PingOneSubmission {
       updated: at,
       steps: [],
       comments: [],
-      portalUrl: this.deps.requests.portalUrl,
+      portalUrl: myRequestLink(this.deps.requests.portalUrl, id),
+      approvalUrl: approvalLink(this.deps.requests.portalUrl, id),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthRefusal } from './auth.js';
 import { EmulatorContext } from './context.js';
+import { endUserPages } from './enduser-page.js';
 import { internalError, malformedBody, notFound, OktaProblem, problemForStatus, rateLimited } from './errors.js';
 import type { Fault } from './faults.js';
 import type { OktaOrg } from './org.js';
@@ -24,11 +25,21 @@ const TASKS = '/governance/api/v2/tasks';
 const TRUNCATED_JSON = '{"data":[{"id":"req0000000000000000","status":"PEND';
 
 /**
- * The emulated Okta org over HTTP. Register it with any prefix; links are built from the request's
- * host and that prefix. Every call is logged, counted against its endpoint family's rate limit,
- * subjected to armed faults and authenticated, in that order, before the route runs.
+ * The emulated Okta org over HTTP: its API, and the end-user page people's browsers open. Register
+ * it with any prefix; links are built from the request's host and that prefix. The two are
+ * siblings, so the page gets none of the API's hooks (no token, rate limit or fault).
  */
 export const oktaEmulator: FastifyPluginAsync<OktaEmulatorOptions> = async (app, { org }) => {
+  // Only the org: the options also carry the prefix this plugin was given, which the children inherit.
+  await app.register(oktaApi, { org });
+  await app.register(endUserPages, { org });
+};
+
+/**
+ * Every API call is logged, counted against its endpoint family's rate limit, subjected to armed
+ * faults and authenticated, in that order, before the route runs.
+ */
+const oktaApi: FastifyPluginAsync<OktaEmulatorOptions> = async (app, { org }) => {
   const context = new EmulatorContext(org, app.prefix);
   const calls = new WeakMap<FastifyRequest, CallRecord>();
   const failAfterWrite = new WeakSet<FastifyRequest>();

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { endUserPages } from './enduser-page.js';
 import { JWT_BEARER, jwtBearerGrant, OAuthProblem } from './jwt-bearer.js';
 import { type CatalogRecord, type EntitlementNames, IgaProblem, type RequestRecord } from './records.js';
 import { filterOf, matches, page, sortRecords } from './search.js';
@@ -23,7 +24,17 @@ const createBody = z.object({
 });
 
 /**
- * The emulated PingOne AIC tenant over HTTP: the IGA request, catalog, tasks (and the older
+ * The emulated PingOne AIC tenant over HTTP: its API, and the realm's end-user UI people's browsers
+ * open. The two are siblings, so the page gets none of the API's hooks (no token, record or fault).
+ */
+export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { tenant }) => {
+  // Only the tenant: the options also carry the prefix this plugin was given, which the children inherit.
+  await app.register(pingOneApi, { tenant });
+  await app.register(endUserPages, { tenant });
+};
+
+/**
+ * The API: the IGA request, catalog, tasks (and the older
  * approvals), grants and configuration endpoints Gatehouse calls, and managed users under
  * /openidm, with a bearer token and CREST error bodies (`{ code, reason, message }`). Every call is
  * logged; armed faults answer before the route runs. A call acts as whom its token was issued for:
@@ -31,7 +42,7 @@ const createBody = z.object({
  * grant), and IGA's rules apply to that actor. Where the tenant requires it, `/iga/…` refuses a
  * client-credentials token without the token-modification script's claims (requireIgaTokenClaims).
  */
-export const pingOneEmulator: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { tenant }) => {
+const pingOneApi: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { tenant }) => {
   const afterWrite = new WeakMap<object, number>();
   const actors = new WeakMap<FastifyRequest, string>();
   const actorOf = (request: FastifyRequest) => actors.get(request) ?? tenant.serviceAccountId;
