@@ -13,6 +13,7 @@ import {
   JustificationRequired,
   RequestInProgress,
 } from './errors.js';
+import { strandedStep, strandedView } from './stranded.js';
 import {
   type CatalogEntryView,
   type CatalogItemView,
@@ -96,7 +97,10 @@ export class Requesting {
     const request = await this.createOnce(principal, entry, justification, accessDuration, input);
     // Announced on a retry too: if the first attempt died before its messages went out, they go now.
     this.deps.changes.publish({ kind: 'requested', request });
-    return { kind: 'created', request: requestView(request, availableActions(request, principal, policy)) };
+    const view = requestView(request, availableActions(request, principal, policy));
+    // Told now, not when the request expires: nobody but the requester could approve its open step.
+    const stranded = strandedStep(request, policy);
+    return { kind: 'created', request: stranded ? strandedView(view, stranded.index, principal.id) : view };
   }
 
   /** One entry when the text names it unambiguously; otherwise the candidates to choose from. */

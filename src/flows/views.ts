@@ -68,6 +68,12 @@ export interface RequestView {
   approvalsHandledIn?: { system: string; url?: string };
   /** Closed in that system in a way Gatehouse cannot read: say so, never "cancelled" or "rejected". */
   closedUnreadIn?: string;
+  /**
+   * Set while nobody may decide the open step from chat: its every approver is the requester or
+   * the person it is for, and self-approval is refused (`stranded.ts`). `note` says so, worded for
+   * whoever this view is for; `statusLabel` says it in short.
+   */
+  stranded?: { step: number; note: string };
   /** What the person looking at this may do now. */
   actions: Action[];
 }

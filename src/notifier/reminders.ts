@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
 import { currentStep } from '../domain/types.js';
 import { requestView } from '../flows/index.js';
+import { approversWhoMayDecide, strandedStep } from '../flows/stranded.js';
 import { MESSAGE_REF_RETENTION_MS, type Store } from '../store/index.js';
 import type { Messenger } from './messenger.js';
 import type { ApprovalRouting } from './routing.js';
@@ -24,8 +25,10 @@ const MAX_PAGES = 20;
 
 /**
  * Reminds approvers of decisions that have waited too long, then escalates to the approvals
- * channel. Each reminder is claimed per request, step, approver and platform, so a restart, a second
- * replica or the next check never repeats one.
+ * channel. Only approvers who may decide are reminded (never a requester of their own request), and
+ * a step nobody may decide is not escalated: it went to the channel at once (stranded-routing.ts).
+ * Each reminder is claimed per request, step, approver and platform, so a restart, a second replica
+ * or the next check never repeats one.
  */
 export class Reminders {
   constructor(private readonly options: RemindersOptions) {}
@@ -36,6 +39,7 @@ export class Reminders {
     let reminded = 0;
     let escalated = 0;
     let cursor: string | undefined;
+    const policy = await governance.policy();
     for (let page = 0; page < MAX_PAGES; page++) {
       const batch = await governance.listRequests({ status: ['pending'], cursor, limit: 100 });
       for (const request of batch.items) {
@@ -45,14 +49,20 @@ export class Reminders {
         const waited = now - Date.parse(since);
         if (!(waited >= remindAfterMs)) continue;
         const view = requestView(request);
+        // Only those who may decide are reminded: never the requester of their own request.
+        const deciders = approversWhoMayDecide(request, policy).map((a) => a.id);
+        const approvers = view.steps.find((s) => s.index === step.index)?.approvers ?? [];
+        // A stranded step went to the approvals channel at once, saying an administrator has to act;
+        // "can an approver take it?" would send them looking for an approver there is not.
+        const stranded = strandedStep(request, policy) !== undefined;
         for (const messenger of this.options.messengers) {
-          for (const approver of view.steps.find((s) => s.index === step.index)?.approvers ?? []) {
+          for (const approver of approvers.filter((a) => deciders.includes(a.id))) {
             const key = `remind:${request.id}:${step.index}:${approver.id}:${messenger.platform}`;
             const notice = { kind: 'reminder' as const, request: view, waitingSince: since, escalated: false };
             if (await this.once(key, () => messenger.notify(approver, notice))) reminded += 1;
           }
           const channel = this.options.routing.channelFor(view, messenger.platform);
-          if (channel && messenger.noticeToChannel && waited >= escalateAfterMs) {
+          if (channel && messenger.noticeToChannel && waited >= escalateAfterMs && !stranded) {
             const key = `escalate:${request.id}:${step.index}:${messenger.platform}`;
             const notice = { kind: 'reminder' as const, request: view, waitingSince: since, escalated: true };
             const post = messenger.noticeToChannel.bind(messenger);

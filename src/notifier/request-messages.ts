@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { StoreUnavailable } from '../domain/errors.js';
 import type { AccessRequest } from '../domain/types.js';
 import type { ChatComment, Flows, RequestChange, RequestChangeListener } from '../flows/index.js';
+import { explainStranded } from '../flows/stranded.js';
 import type { Metrics } from '../metrics.js';
 import { bestEffort, type Lock, type Store } from '../store/index.js';
 import { DeliveryLedger, type StoredComment } from './ledger.js';
@@ -9,6 +10,7 @@ import type { Messenger } from './messenger.js';
 import { type PassDeps, PlatformPass } from './platform-pass.js';
 import type { SyncJob, SyncOutcome, SyncQueue } from './queue.js';
 import type { ApprovalRouting } from './routing.js';
+import { StrandedRouting } from './stranded-routing.js';
 import { LockLost, type Tally } from './tally.js';
 
 export interface RequestMessagesOptions {
@@ -204,7 +206,8 @@ export class RequestMessages implements RequestChangeListener {
   }
 
   private async syncOnce(requestId: string, messenger: Messenger, lock: Lock, seen?: AccessRequest): Promise<Tally> {
-    const snapshot = await this.options.flows.snapshot(requestId, seen);
+    const read = await this.options.flows.snapshot(requestId, seen);
+    const snapshot = read && explainStranded(read);
     if (!snapshot) {
       this.options.logger.warn({ requestId }, 'request to sync not found');
       return { failed: false };
@@ -216,7 +219,11 @@ export class RequestMessages implements RequestChangeListener {
     };
     const tally: Tally = { failed: false };
     try {
+      const stranded = new StrandedRouting(this.passDeps, messenger, snapshot);
+      const hadChannelCard = await stranded.channelCardBefore();
       await new PlatformPass(this.passDeps, messenger, snapshot, holding, tally).draw();
+      const { ledger, logger, holdMs } = this.passDeps;
+      await stranded.route({ ledger, logger, holdMs, holding, tally }, hadChannelCard);
     } catch (err) {
       if (err instanceof LockLost) throw err;
       this.options.logger.error({ err, requestId, platform: messenger.platform }, 'request messages not synced');
