@@ -1,5 +1,97 @@
-import type { LoggerOptions } from 'pino';
-import type { Config } from './config.js';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import { z } from 'zod';
+import { type Config, ConfigError } from './config.js';
+
+/** LOG_FORMAT: `pretty` for people at a terminal, `json` for log shippers. */
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const logFormatSetting = z
+  .enum(LOG_FORMATS, { error: (issue) => `LOG_FORMAT must be pretty or json (got "${String(issue.input)}")` })
+  .optional();
+
+/**
+ * LOG_FORMAT as given, or what suits where the logs go: a terminal gets readable lines, anything
+ * else (a pipe, a file, a container runtime feeding a log shipper) gets JSON. Throws a ConfigError
+ * naming a value that is neither.
+ */
+export function readLogFormat(given: string | undefined, stdoutIsTTY: boolean): LogFormat {
+  const parsed = logFormatSetting.safeParse(given?.trim() || undefined);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  return parsed.data ?? (stdoutIsTTY ? 'pretty' : 'json');
+}
+
+export interface LoggerSetup {
+  level: string;
+  format: LogFormat;
+  /** Scrubbed from every line, whatever the format (see loggerOptions). */
+  secrets?: readonly (string | undefined)[];
+  /** Colours in pretty lines (a terminal that shows them). */
+  colorize?: boolean;
+  /** Where lines go: stdout unless a test catches them. */
+  destination?: { write(text: string): unknown };
+}
+
+/**
+ * Gatehouse's logger. Pretty lines are made from the JSON line after redaction and scrubbing, so
+ * they hide exactly what JSON hides; they are written synchronously, so nothing written to the same
+ * stream afterwards (the sandbox banner) overtakes them and nothing is lost at exit.
+ */
+export function createLogger(setup: LoggerSetup): Logger {
+  const options = loggerOptions(setup.level, setup.secrets);
+  if (setup.format === 'json') return setup.destination ? pino(options, setup.destination) : pino(options);
+  const out = setup.destination ?? pino.destination({ dest: 1, sync: true });
+  return pino(options, prettyStream(setup.level, Boolean(setup.colorize), out));
+}
+
+/** One line per event: an error shows its message, its stack only when debugging. */
+function prettyStream(level: string, colorize: boolean, out: { write(text: string): unknown }): DestinationStream {
+  const stacks = level === 'debug' || level === 'trace';
+  const pretty = prettyFactory({
+    colorize,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,component',
+    messageFormat: (log, key) => {
+      const component = typeof log.component === 'string' ? `[${oneLine(log.component)}] ` : '';
+      return `${component}${oneLine(String(log[key] ?? ''))}`;
+    },
+    ...(stacks ? {} : { errorLikeObjectKeys: [], customPrettifiers: { err: errorLine, error: errorLine } }),
+  });
+  return {
+    write(line: string) {
+      // Text that is not a log line (the sandbox banner) is written as it is.
+      if (!line.startsWith('{')) return out.write(line);
+      let log: Record<string, unknown>;
+      try {
+        log = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return out.write(line);
+      }
+      return out.write(pretty(withoutAuditFields(log)));
+    },
+  };
+}
+
+/** An audit line's message names everyone already; its fields are for machines reading JSON. */
+function withoutAuditFields(log: Record<string, unknown>): Record<string, unknown> {
+  if (typeof log.audit !== 'string') return log;
+  const { time, level, msg, component } = log;
+  return { time, level, msg, component };
+}
+
+function errorLine(value: unknown): string {
+  if (!value || typeof value !== 'object') return oneLine(String(value));
+  const { type, message } = value as { type?: unknown; message?: unknown };
+  return oneLine(`${typeof type === 'string' ? type : 'Error'}: ${String(message ?? '')}`);
+}
+
+/** A line break in a message (a name, an echoed vendor answer) must not start a second, forged line. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}
 
 /**
  * Paths pino blanks out before a line is written. Secrets reach log lines through request headers

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import pino from 'pino';
 import { createGatehouse, type Gatehouse } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger, type LogFormat, readLogFormat, secretsOf } from './logging.js';
 import { SandboxUnavailable } from './server.js';
 
 /**
@@ -11,8 +12,9 @@ import { SandboxUnavailable } from './server.js';
  */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let format: LogFormat;
   try {
-    config = loadConfig(process.env);
+    ({ config, format } = configure(process.env));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -21,9 +23,15 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const logger = createLogger({
+    level: config.server.logLevel,
+    format,
+    secrets: secretsOf(config),
+    colorize: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+  });
   let gatehouse: Gatehouse;
   try {
-    gatehouse = await createGatehouse(config);
+    gatehouse = await createGatehouse(config, { logger });
   } catch (error) {
     if (error instanceof SandboxUnavailable) {
       process.stderr.write(`${error.message}\n`);
@@ -31,7 +39,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { server, logger } = gatehouse;
+  const { server } = gatehouse;
   try {
     await server.listen({ port: config.server.port, host: config.server.host });
   } catch (error) {
@@ -46,19 +54,9 @@ async function main(): Promise<void> {
   }
   await gatehouse.start();
 
-  if (config.mode === 'sandbox') {
-    // Through the log's own stream, which writes asynchronously and in order: the banner comes
-    // after everything start-up logged, where a direct write to stdout would overtake it.
-    const log = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
-      | { write(text: string): unknown }
-      | undefined;
-    if (log) log.write(banner(config));
-    else process.stdout.write(banner(config));
-  } else {
-    logger.info({ port: config.server.port, provider: config.governance.provider }, 'Gatehouse started');
-  }
-
   // The first signal stops Gatehouse gracefully; a second one (an impatient Ctrl-C) stops it at once.
+  // Listened for before anything says "Stop with Ctrl-C": a signal that finds no listener kills the
+  // process outright, unflushed.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -77,6 +75,41 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  if (config.mode === 'sandbox') {
+    // Through the log's own stream, which writes in order (JSON asynchronously, pretty lines at
+    // once): the banner comes after everything start-up logged, where a direct write to stdout
+    // could overtake it.
+    const log = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+      | { write(text: string): unknown }
+      | undefined;
+    if (log) log.write(banner(config));
+    else process.stdout.write(banner(config));
+  } else {
+    logger.info({ port: config.server.port, provider: config.governance.provider }, 'Gatehouse started');
+  }
+}
+
+/** The configuration and the log format, every problem with either named in one message. */
+function configure(env: NodeJS.ProcessEnv): { config: Config; format: LogFormat } {
+  let format: LogFormat | undefined;
+  let formatProblem: ConfigError | undefined;
+  try {
+    format = readLogFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    formatProblem = error;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError && formatProblem)
+      throw new ConfigError([...error.problems, ...formatProblem.problems], error.realSettings);
+    throw error;
+  }
+  if (formatProblem) throw formatProblem;
+  return { config, format: format ?? 'json' };
 }
 
 /** What sandbox mode prints once it listens: the playground first, then what a developer may call. */

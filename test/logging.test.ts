@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import pino, { type LoggerOptions } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SANDBOX_SECRETS } from '../src/config.js';
-import { loggerOptions, secretsOf } from '../src/logging.js';
+import { createLogger, loggerOptions, readLogFormat, secretsOf } from '../src/logging.js';
 import { scanText } from './support/log-capture.js';
 import { TEST_SECRETS } from './support/test-secrets.js';
 
@@ -165,5 +165,69 @@ describe("the suite's log scan (test/support/log-capture.ts)", () => {
     logger.info({ url: '/sandbox/slack/api/users.info', appId: SANDBOX_SECRETS.microsoftAppId }, 'published');
     expect(lines).toHaveLength(6);
     expect(scanText('capture.log', lines.join(''))).toEqual([]);
+  });
+});
+
+/** Issue 18 / audit finding 7: people read logs at a terminal, log shippers read JSON. */
+describe('the log format', () => {
+  it('is pretty on a terminal and JSON anywhere else, unless LOG_FORMAT says which', () => {
+    expect(readLogFormat(undefined, true)).toBe('pretty');
+    expect(readLogFormat(undefined, false)).toBe('json');
+    expect(readLogFormat('json', true)).toBe('json');
+    expect(readLogFormat(' pretty ', false)).toBe('pretty');
+    expect(() => readLogFormat('text', true)).toThrow('LOG_FORMAT must be pretty or json (got "text")');
+  });
+
+  function written(format: 'pretty' | 'json', level = 'info', secrets: string[] = []) {
+    const lines: string[] = [];
+    const logger = createLogger({ level, format, secrets, destination: { write: (text) => lines.push(text) } });
+    return { logger, text: () => lines.join('') };
+  }
+
+  it('pretty: one readable line per event, an error by its message, its stack only when debugging', () => {
+    const { logger, text } = written('pretty');
+    logger.child({ component: 'flows' }).info({ requestId: 'r1' }, 'something\nhappened');
+    logger.error({ err: new Error('Okta answered 503') }, 'poll failed');
+    const lines = text().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: \[flows\] something happened \{"requestId":"r1"\}$/);
+    expect(lines[1]).toContain('ERROR: poll failed {"err":"Error: Okta answered 503"}');
+    expect(text()).not.toContain('"level"');
+
+    const debugging = written('pretty', 'debug');
+    debugging.logger.error({ err: new Error('Okta answered 503') }, 'poll failed');
+    expect(debugging.text()).toMatch(/Error: Okta answered 503\n\s+at /);
+  });
+
+  it('JSON: what log shippers read, one object per line', () => {
+    const { logger, text } = written('json');
+    logger.info({ requestId: 'r1' }, 'hello');
+    expect(JSON.parse(text())).toMatchObject({ level: 30, msg: 'hello', requestId: 'r1', service: 'gatehouse' });
+  });
+
+  it('pretty: hides every secret JSON hides, by path and by value', () => {
+    const real = loadConfig({
+      OKTA_ORG_URL: 'https://acme.okta.com',
+      OKTA_API_TOKEN: S.oktaApiToken,
+      SLACK_SIGNING_SECRET: S.slackSigningSecret,
+      SLACK_BOT_TOKEN: S.slackBotToken,
+      PUBLIC_URL: 'https://g.acme.com',
+    });
+    for (const format of ['pretty', 'json'] as const) {
+      const { logger, text } = written(format, 'debug', secretsOf(real));
+      logger.info({ req: { headers: { authorization: `SSWS ${S.oktaApiToken}` } } }, 'call');
+      logger.info({ governance: real.governance, slack: real.slack }, 'config');
+      logger.error({ err: new Error(`Okta refused SSWS ${S.oktaApiToken}`) }, 'failed');
+      logger.warn(`echoed ${encodeURIComponent(S.slackBotToken)} in a URL`);
+      expect(text(), format).not.toMatch(ANY_SECRET);
+      expect(text(), format).toContain('Okta refused SSWS [redacted]');
+      expect(scanText('capture.log', text()), format).toEqual([]);
+    }
+  });
+
+  it('pretty: an audit line is its sentence, without the fields that repeat it', () => {
+    const { logger, text } = written('pretty');
+    logger.info({ audit: 'decision', requestId: 'r1', by: { email: 'dana@acme.example' } }, 'Dana approved it');
+    expect(text()).toMatch(/INFO: Dana approved it\n$/);
   });
 });

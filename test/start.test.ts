@@ -219,6 +219,54 @@ describe('npm start, first run', () => {
   }, 30_000);
 });
 
+/** Issue 18 / audit finding 7: readable lines for a person, JSON for a log shipper. */
+describe("npm start's log format", () => {
+  it('with LOG_FORMAT=pretty prints readable lines, the banner after them, and its last line at Ctrl-C', async () => {
+    const port = await freePort();
+    const child = sandbox(port, 'info', { LOG_FORMAT: 'pretty' });
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    const output = await printed(child, 'Configure a real deployment');
+    const banner = output.indexOf('Gatehouse is running in SANDBOX MODE');
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: Server listening at http:\/\/127\.0\.0\.1:/m);
+    expect(output.indexOf('INFO: Server listening at')).toBeLessThan(banner);
+    expect(output).not.toContain('"level"');
+
+    const stopping = printed(child, 'shutting down');
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+    // Written before the process exited, not lost with it.
+    expect(await stopping).toMatch(/INFO: shutting down \{"signal":"SIGTERM"\}/);
+  }, 30_000);
+
+  it('prints JSON when its output is not a terminal and LOG_FORMAT is not given', async () => {
+    const port = await freePort();
+    const child = sandbox(port, 'info');
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    const output = await printed(child, 'Configure a real deployment');
+    const first = output.split('\n')[0] ?? '';
+    expect(JSON.parse(first)).toMatchObject({ level: 30, service: 'gatehouse' });
+  }, 30_000);
+
+  it('refuses a LOG_FORMAT it does not know, with the other configuration problems', async () => {
+    const child = sandbox(await freePort(), 'info', { LOG_FORMAT: 'text', SLACK_BOT_TOKEN: 'xoxb-1' });
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    expect(await exited(child)).toBe(1);
+    expect(stderr).toContain('Gatehouse cannot start; fix its configuration:');
+    expect(stderr).toContain('  - SLACK_SIGNING_SECRET is required');
+    expect(stderr).toContain('  - LOG_FORMAT must be pretty or json (got "text")');
+  }, 30_000);
+});
+
 describe('npm start in production', () => {
   it('never loads the sandbox: no emulator, stand-in, playground or card schema', async () => {
     const port = await freePort();
@@ -287,9 +335,9 @@ function printed(child: ChildProcess, text: string): Promise<string> {
 }
 
 /** Sandbox mode as `npm start` runs it, on `port`. */
-function sandbox(port: number, logLevel: string): ChildProcess {
+function sandbox(port: number, logLevel: string, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: logLevel },
+    env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: logLevel, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

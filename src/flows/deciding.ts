@@ -3,6 +3,7 @@ import { GatehouseError, GovernanceUnavailable } from '../domain/errors.js';
 import { type AccessRequest, type Decision, isOpen, type Principal } from '../domain/types.js';
 import { bestEffort } from '../store/index.js';
 import { rememberDecision, withAttributions } from './attribution.js';
+import { logCancelled, logCommented, logDecided, reserveChatDecision, unreserveChatDecision } from './audit.js';
 import { assertCanCancel, assertCanComment, assertCanDecide, availableActions, canView } from './authorization.js';
 import { DecisionClaim } from './decision-claim.js';
 import { cleanText, type FlowDeps } from './deps.js';
@@ -65,11 +66,27 @@ export class Deciding {
     // person rather than the service account the backend may credit. It only shows once the
     // backend reports a matching decision, and is forgotten if the write fails.
     await rememberDecision(store, request.id, step.index, { ...attribution, at: this.isoNow() });
+    // Likewise the audit line: the notifier, seeing the decision land, leaves it to the one below.
+    const reserved = await bestEffort(reserveChatDecision(store, request.id, step.index), {
+      logger,
+      lost: 'decision audit not reserved; the notifier may log it a second time',
+      context: { requestId: request.id },
+    });
     const written = await this.writeDecision(
       { requestId: request.id, taskId: step.taskId, approver, decision: input.decision, reason, via },
       step.index,
       claim,
-    );
+    ).catch(async (error: unknown) => {
+      // A decision whose outcome is unknown may have landed: its reservation stays.
+      if (reserved && !(error instanceof DecisionOutcomeUnknown)) {
+        await bestEffort(unreserveChatDecision(store, request.id, step.index), {
+          logger,
+          lost: 'decision audit not released; a later decision of this step may go unlogged',
+          context: { requestId: request.id },
+        });
+      }
+      throw error;
+    });
     const at = written.steps.find((s) => s.index === step.index)?.decision?.at ?? this.isoNow();
     // The backend has the decision: what follows only names who made it, and must not undo the answer.
     const decided =
@@ -79,17 +96,7 @@ export class Deciding {
         ),
         { logger, lost: 'decision recorded; its attribution not kept', context: { requestId: request.id } },
       )) ?? written;
-    logger.info(
-      {
-        audit: 'decision',
-        requestId: request.id,
-        step: step.index,
-        approver: approver.id,
-        decision: input.decision,
-        via,
-      },
-      `${input.decision === 'approve' ? 'approved' : 'rejected'} in ${via} by ${approver.displayName}`,
-    );
+    logDecided(logger, decided, step.index, input.decision, approver, via);
     changes.publish({ kind: 'decided', request: decided });
     return { request: requestView(decided, availableActions(decided, approver, policy)), decision: input.decision };
   }
@@ -105,7 +112,7 @@ export class Deciding {
     const request = await this.visibleTo(requestId, author, () => new NotAllowedToComment());
     assertCanComment(request, author);
     const updated = await governance.comment({ requestId, author, text: body, via });
-    logger.info({ audit: 'comment', requestId, author: author.id, via }, 'comment added');
+    logCommented(logger, updated, author, via);
     changes.publish({
       kind: 'commented',
       request: updated,
@@ -119,7 +126,7 @@ export class Deciding {
     const request = await this.visibleTo(requestId, by, () => new NotAllowedToCancel());
     assertCanCancel(request, by);
     const updated = await governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
-    logger.info({ audit: 'cancel', requestId, by: by.id, via }, 'request cancelled');
+    logCancelled(logger, updated, by, via);
     changes.publish({ kind: 'cancelled', request: updated });
     return requestView(updated, []);
   }

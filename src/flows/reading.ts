@@ -1,5 +1,6 @@
 import type { AccessRequest, Principal } from '../domain/types.js';
 import { withAttributions } from './attribution.js';
+import { OutsideDecisions } from './audit.js';
 import { availableActions, canView } from './authorization.js';
 import type { FlowDeps } from './deps.js';
 import { RequestNotFound } from './errors.js';
@@ -16,9 +17,19 @@ export interface RequestList {
   items: RequestView[];
 }
 
+/**
+ * Decisions older than this when a snapshot first shows them are not announced: a comment on a
+ * request approved last month does not log that approval as news.
+ */
+const OUTSIDE_DECISIONS_WINDOW_MS = 60 * 60_000;
+
 /** What a person may see: one request, their requests, what waits for them, what they hold. */
 export class Reading {
-  constructor(private readonly deps: FlowDeps) {}
+  private readonly outside: OutsideDecisions;
+
+  constructor(private readonly deps: FlowDeps) {
+    this.outside = new OutsideDecisions(deps);
+  }
 
   /**
    * The request as it stands, ready to be shown to anyone it concerns: `as(viewer)` adds the buttons
@@ -31,6 +42,12 @@ export class Reading {
     const request = seen ?? (await governance.getRequest(requestId));
     if (!request) return null;
     const attributed = await withAttributions(store, request);
+    // Every change, wherever it was made, is drawn from a snapshot: decisions made in the
+    // governance system's own portal get their audit line here, at no extra read.
+    const since = new Date(this.deps.now() - OUTSIDE_DECISIONS_WINDOW_MS).toISOString();
+    await this.outside
+      .seen(attributed, since)
+      .catch((err: unknown) => this.deps.logger.warn({ err, requestId }, 'decisions made outside chat not audited'));
     const policy = await governance.policy();
     return {
       view: requestView(attributed, []),

@@ -1,6 +1,7 @@
 import type { AccessRequest, CatalogEntry, CatalogItem, Principal } from '../domain/types.js';
 import { isOpen } from '../domain/types.js';
 import { bestEffort } from '../store/index.js';
+import { logRequested } from './audit.js';
 import { availableActions } from './authorization.js';
 import { cleanText, type FlowDeps } from './deps.js';
 import {
@@ -155,7 +156,7 @@ export class Requesting {
         context: { requestId: created.id },
       });
     }
-    logger.info({ audit: 'request', requestId: created.id, entry: entry.id, by: principal.id }, 'access requested');
+    logRequested(logger, created, principal);
     return created;
   }
 }
