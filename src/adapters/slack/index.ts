@@ -18,6 +18,7 @@ import { publishHome, registerHome } from './listeners/home.js';
 import { SlackMessenger } from './messenger.js';
 import { SlackPeople } from './people.js';
 import { FastifyReceiver } from './receiver.js';
+import { ShownLists } from '../shown-lists.js';
 import { onlyOurWorkspace, type SlackHome } from './workspace.js';
 
 export { SlackMessenger } from './messenger.js';
@@ -104,6 +105,8 @@ export class SlackAdapter {
       people: this.people,
       client: this.client,
       logger,
+      // An ephemeral list stays on screen until the person reloads Slack: a working day is plenty.
+      lists: new ShownLists(this.options.store, logger, { platform: 'slack', ttlMs: 24 * 60 * 60_000 }),
       // Someone opened their Home or acted on it: drawn now, not after the notifier's spacing.
       publishHome: (userId) => this.openedHome(userId),
     };

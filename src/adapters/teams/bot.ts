@@ -17,10 +17,11 @@ import { within } from '../../deadline.js';
 import { storeOutageIn } from '../../domain/errors.js';
 import { type ChatIdentity, Failure, type Flows, failure, isFailure, parseCommand } from '../../flows/index.js';
 import { bestEffort, type Store } from '../../store/index.js';
+import { ShownLists } from '../shown-lists.js';
 import { cardAnswer, INVOKE_BUDGET_MS, messageAnswer, TeamsCardActions } from './card-actions.js';
 import { TeamsChatCommands } from './chat-commands.js';
 import type { TeamsPeople } from './people.js';
-import { failureText, helpText, messageCard } from './render/messages.js';
+import { channelGreeting, failureText, helpText, messageCard } from './render/messages.js';
 import { type Claims, tenantOf } from './tenant.js';
 
 const INVOKE_DEADLINE_MS = 4_500;
@@ -58,8 +59,10 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
 
   constructor(private readonly deps: TeamsBotDeps) {
     super();
-    this.cards = new TeamsCardActions({ ...deps, track: (work) => this.background(work) });
-    this.commands = new TeamsChatCommands(deps);
+    // A list card stays in the chat: a decision from it days later still finds it.
+    const lists = new ShownLists(deps.store, deps.logger, { platform: 'teams', ttlMs: 7 * 24 * 60 * 60_000 });
+    this.cards = new TeamsCardActions({ ...deps, lists, track: (work) => this.background(work) });
+    this.commands = new TeamsChatCommands({ ...deps, lists });
     this.onTurn(async (context, next) => {
       // The route refused other tenants before the turn (http.ts); asked again here, with the
       // authenticated identity botbuilder keeps on the turn, so the bot never relies on its caller.
@@ -186,7 +189,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       { logger: this.deps.logger, lost: 'store unreachable; welcoming without remembering it' },
     );
     if (first === false) return;
-    await context.sendActivity(MessageFactory.text(helpText('👋 Hi, I am Gatehouse.')));
+    // Added to a team or channel: say what Gatehouse does there, not how to ask (that is for 1:1 chats).
+    const inChannel = context.activity.conversation?.conversationType === 'channel';
+    await context.sendActivity(MessageFactory.text(inChannel ? channelGreeting() : helpText('👋 Hi, I am Gatehouse.')));
   }
 
   private async actor(context: TurnContext): Promise<ChatIdentity | Failure> {

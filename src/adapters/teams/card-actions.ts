@@ -4,9 +4,12 @@ import { within } from '../../deadline.js';
 import { storeOutageIn } from '../../domain/errors.js';
 import type { ChatIdentity, Flows, RequestView } from '../../flows/index.js';
 import type { Store } from '../../store/index.js';
+import type { DoneMark, ShownLists } from '../shown-lists.js';
 import type { TeamsPeople } from './people.js';
-import { confirmationText, failureText, listCard, messageCard, requestFormCard } from './render/messages.js';
+import { listCard, NOTHING_PENDING } from './render/lists.js';
+import { confirmationText, failureText, messageCard } from './render/messages.js';
 import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card.js';
+import { NO_LIMIT, requestFormCard } from './render/request-form.js';
 import { escapeWithin } from './render/text.js';
 
 /** Teams waits about 5 s for an invoke's answer; decisions that take longer finish after it. */
@@ -16,9 +19,16 @@ const INVOKE_CLAIM_TTL_MS = 24 * 60 * 60_000;
 /** Failures that say "not now" rather than anything about the request. */
 const PASSING_FAILURES = new Set(['too_fast', 'governance_unavailable', 'governance_rate_limited']);
 
-const cardData = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() }).passthrough();
+const cardData = z
+  .object({ r: z.string().min(1).max(200), t: z.string().max(200).optional(), l: z.string().max(40).optional() })
+  .passthrough();
 const formData = z
-  .object({ entry: z.string().optional(), justification: z.string().optional(), duration: z.string().optional() })
+  .object({
+    entry: z.string().optional(),
+    justification: z.string().optional(),
+    duration: z.string().optional(),
+    for: z.string().optional(),
+  })
   .passthrough();
 
 /** A button pressed on a card about a request, as the handlers of its verb receive it. */
@@ -28,6 +38,8 @@ interface CardPress {
   requestId: string;
   taskId?: string;
   fromList: boolean;
+  /** The kept list the button was drawn in, to answer with that list, the row done. */
+  listId?: string;
   data: Record<string, unknown>;
 }
 
@@ -35,6 +47,8 @@ export interface CardActionDeps {
   flows: Flows;
   people: TeamsPeople;
   store: Store;
+  /** Pending lists as shown, so a decision made from one is confirmed in it. */
+  lists: ShownLists;
   /** Keeps work Teams stopped waiting for tracked, so shutdowns and tests can wait for it. */
   track<T>(work: Promise<T>): Promise<T>;
 }
@@ -58,7 +72,7 @@ export class TeamsCardActions {
     if (verb === VERB.request) return this.submitForm(context, actor, data);
     const parsed = cardData.safeParse(data);
     if (!parsed.success) return cardAnswer(messageCard('⚠️ This card does not carry a request Gatehouse can read.'));
-    const { r: requestId, t: taskId } = parsed.data;
+    const { r: requestId, t: taskId, l: listId } = parsed.data;
     const fromList = data.from === 'list';
     if (verb === VERB.refresh) return this.currentCard(context, actor, requestId, fromList);
     const act = this.cardActions.get(verb);
@@ -66,7 +80,7 @@ export class TeamsCardActions {
     // A replayed invoke (same activity id) writes nothing: it gets the card as it stands.
     const first = await this.deps.store.claim(`teams:invoke:${context.activity.id}`, INVOKE_CLAIM_TTL_MS);
     if (!first) return this.currentCard(context, actor, requestId, fromList);
-    return act({ context, actor, requestId, taskId, fromList, data });
+    return act({ context, actor, requestId, taskId, fromList, listId: fromList ? listId : undefined, data });
   }
 
   /** What each card button does, by its verb; every one answers with the card as it now stands. */
@@ -79,23 +93,63 @@ export class TeamsCardActions {
 
   private async decide(press: CardPress, decision: 'approve' | 'reject'): Promise<AdaptiveCardInvokeResponse> {
     const { context, actor, requestId, taskId, fromList, data } = press;
-    const reason = typeof data[INPUT.reason] === 'string' ? (data[INPUT.reason] as string) : undefined;
+    const reason = typed(data, INPUT.reason);
     const work = this.deps.flows.decide(actor, { requestId, taskId, decision, reason });
     // A decision Teams stopped waiting for still lands, and its flow still announces it.
     void this.deps.track(work);
     const outcome = await within(work, INVOKE_BUDGET_MS);
     if (outcome === 'late') return this.currentCard(context, actor, requestId, fromList, '⏳ Recording your decision…');
-    if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    if (!outcome.ok) {
+      const inList = await this.refusedInList(press, failureText(outcome.error), outcome.error.code);
+      return inList ?? this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    }
+    const decided = outcome.value.request;
+    const mark = decidedMark(decided, decision, taskId);
+    const inList = await this.doneInList(press, decided, mark);
+    if (inList) return inList;
     // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
     return this.currentCard(context, actor, requestId, fromList, undefined, outcome.value.request);
   }
 
   private async comment(press: CardPress): Promise<AdaptiveCardInvokeResponse> {
     const { context, actor, requestId, fromList, data } = press;
-    const text = typeof data[INPUT.comment] === 'string' ? (data[INPUT.comment] as string) : '';
+    const text = typed(data, INPUT.comment) ?? '';
     const outcome = await this.deps.flows.comment(actor, requestId, text, `teams-${context.activity.id}`);
-    if (!outcome.ok) return this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
-    return this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
+    if (!outcome.ok) {
+      const inList = await this.refusedInList(press, failureText(outcome.error), outcome.error.code);
+      return inList ?? this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
+    }
+    const inList = await this.doneInList(press, outcome.value, { kind: 'comment', at: latestComment(outcome.value) });
+    return inList ?? this.currentCard(context, actor, requestId, fromList, '💬 Comment posted.');
+  }
+
+  /**
+   * A decision or comment from a kept list: the answer is that list with the row done (Teams
+   * replaces the whole card with it), or nothing when the list is no longer kept.
+   */
+  private async doneInList(
+    press: CardPress,
+    request: RequestView,
+    mark: DoneMark,
+  ): Promise<AdaptiveCardInvokeResponse | undefined> {
+    if (!press.listId) return undefined;
+    const list = await this.deps.lists.markDone(press.listId, request, mark);
+    return list && cardAnswer(listCard(list, NOTHING_PENDING, list));
+  }
+
+  /**
+   * A refusal of a click in a kept list: the same list, the refusal beside its row, the row's buttons
+   * kept. "Not now" refusals leave the card as it is and say so apart from it.
+   */
+  private async refusedInList(
+    press: CardPress,
+    text: string,
+    code: string,
+  ): Promise<AdaptiveCardInvokeResponse | undefined> {
+    if (!press.listId) return undefined;
+    if (PASSING_FAILURES.has(code)) return messageAnswer(text);
+    const list = await this.deps.lists.read(press.listId);
+    return list && cardAnswer(listCard(list, NOTHING_PENDING, list, { requestId: press.requestId, text }));
   }
 
   private async submitForm(
@@ -104,20 +158,42 @@ export class TeamsCardActions {
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
     const form = formData.safeParse(data);
-    const values = form.success ? form.data : {};
-    if (!values.entry) return cardAnswer(requestFormCard({ ...values, problem: 'Choose what you need access to.' }));
+    const { entry, justification, duration, for: drawnFor } = form.success ? form.data : {};
+    const asked = duration && duration !== NO_LIMIT ? duration : undefined;
+    if (!entry) return cardAnswer(requestFormCard({ justification, problem: 'Choose what you need access to.' }));
+    if (drawnFor !== entry) {
+      // The form's durations (if any) were not drawn for this entry: show the ones it allows first.
+      const described = await this.deps.flows.describeEntry(actor, entry);
+      if (!described.ok)
+        return cardAnswer(requestFormCard({ justification, problem: escapeWithin(described.error.message, 500) }));
+      const rules = described.value;
+      if (rules.duration.allowed || asked) {
+        const most = rules.duration.maxLabel ? ` (at most ${rules.duration.maxLabel})` : '';
+        const next = rules.duration.allowed
+          ? `Choose for how long${most}, then press Request.`
+          : `${escapeWithin(rules.name, 200)} has no time limit to choose: press Request to ask for it.`;
+        return cardAnswer(requestFormCard({ drawnFor: rules, justification, duration: asked, next }));
+      }
+    }
     const created = await this.deps.flows.requestAccess(actor, {
-      entryId: values.entry,
-      justification: values.justification,
-      duration: values.duration && values.duration !== 'none' ? values.duration : undefined,
+      entryId: entry,
+      justification,
+      duration: asked,
       // Per person and form message: a double click on Request creates one request.
       idempotencyKey: `teams:form:${context.activity.from.id}:${context.activity.replyToId ?? context.activity.id}`,
     });
     if (!created.ok) {
       // Keep what was picked on the redrawn form, so fixing one field does not mean starting over.
-      const picked = await this.deps.flows.describeEntry(actor, values.entry);
-      const choices = picked.ok ? [picked.value] : [];
-      return cardAnswer(requestFormCard({ ...values, choices, problem: escapeWithin(created.error.message, 500) }));
+      const picked = await this.deps.flows.describeEntry(actor, entry);
+      return cardAnswer(
+        requestFormCard({
+          entry,
+          ...(picked.ok ? { drawnFor: picked.value } : {}),
+          justification,
+          duration: asked,
+          problem: escapeWithin(created.error.message, 500),
+        }),
+      );
     }
     if (created.value.kind !== 'created') return cardAnswer(requestFormCard({ problem: 'Choose one entry.' }));
     return cardAnswer(messageCard(confirmationText(created.value.request)));
@@ -185,6 +261,24 @@ function withNotice(card: Card, notice?: string): Card {
     ...card,
     body: [{ type: 'TextBlock', text: notice, wrap: true, color: 'Attention' }, ...(card.body as Card[])],
   };
+}
+
+/** A text input's value: the one the button names (each list row numbers its boxes), else the card's own. */
+function typed(data: Record<string, unknown>, input: string): string | undefined {
+  const id = typeof data.input === 'string' ? data.input : input;
+  const value = data[id];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The decided step's own time, as the request cards show it. */
+function decidedMark(request: RequestView, decision: 'approve' | 'reject', taskId?: string): DoneMark {
+  const decided = request.steps.filter((step) => step.decision);
+  const step = decided.find((s) => taskId !== undefined && s.taskId === taskId) ?? decided.at(-1);
+  return { kind: decision, at: step?.decision?.at ?? request.updated };
+}
+
+function latestComment(request: RequestView): string {
+  return request.comments.at(-1)?.created ?? request.updated;
 }
 
 function isParty(view: RequestView, actor: ChatIdentity): boolean {

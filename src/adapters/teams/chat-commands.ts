@@ -1,9 +1,12 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { type ChatCommand, type ChatIdentity, type Failure, type Flows, isFailure } from '../../flows/index.js';
 import { parseDuration } from '../../flows/wording.js';
+import type { ShownLists } from '../shown-lists.js';
 import { cardActivity } from './messenger.js';
-import { confirmationText, failureText, helpText, LIST_LIMIT, listCard, requestFormCard } from './render/messages.js';
+import { LIST_LIMIT, listCard, NOTHING_PENDING } from './render/lists.js';
+import { confirmationText, failureText, helpText } from './render/messages.js';
 import { renderRequestCard } from './render/request-card.js';
+import { FORM_CHOICES_MAX, requestFormCard } from './render/request-form.js';
 import { escapeWithin } from './render/text.js';
 
 /**
@@ -11,7 +14,7 @@ import { escapeWithin } from './render/text.js';
  * request, status, mine, pending), answered with text and cards in that chat.
  */
 export class TeamsChatCommands {
-  constructor(private readonly deps: { flows: Flows }) {}
+  constructor(private readonly deps: { flows: Flows; lists: ShownLists }) {}
 
   /** `whoIsWriting` is asked only for commands that need it, so help works even while the store is away. */
   async answer(
@@ -34,9 +37,12 @@ export class TeamsChatCommands {
     }
     const { flows } = this.deps;
     switch (command.kind) {
-      case 'form':
-        await context.sendActivity(cardActivity(requestFormCard({})));
+      case 'form': {
+        // The first entries as static choices: clients without dynamic search can still pick one.
+        const first = await flows.searchCatalog(actor, '', FORM_CHOICES_MAX);
+        await context.sendActivity(cardActivity(requestFormCard({ choices: first.ok ? first.value : [] })));
         return;
+      }
       case 'request':
         await this.requestInOneLine(context, actor, command);
         return;
@@ -51,14 +57,17 @@ export class TeamsChatCommands {
         await context.sendActivity(cardActivity(card));
         return;
       }
-      case 'mine':
-      case 'pending': {
-        const outcome =
-          command.kind === 'mine' ? await flows.myRequests(actor, LIST_LIMIT * 2) : await flows.pendingApprovals(actor);
+      case 'mine': {
+        const outcome = await flows.myRequests(actor, LIST_LIMIT * 2);
         if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
-        const empty =
-          command.kind === 'mine' ? 'You have not requested anything yet.' : 'Nothing is waiting for your decision. 🎉';
-        await context.sendActivity(cardActivity(listCard(outcome.value, empty)));
+        await context.sendActivity(cardActivity(listCard(outcome.value, 'You have not requested anything yet.')));
+        return;
+      }
+      case 'pending': {
+        const outcome = await flows.pendingApprovals(actor);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        const shown = outcome.value.items.length > 0 ? await this.deps.lists.remember(outcome.value) : undefined;
+        await context.sendActivity(cardActivity(listCard(outcome.value, NOTHING_PENDING, shown)));
         return;
       }
     }

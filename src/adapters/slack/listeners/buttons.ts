@@ -11,8 +11,13 @@ import { ACTION } from '../render/request-card.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 import { afterDecision, openRequestForm } from './forms.js';
+import { confirmInList, decisionMark } from './list-rows.js';
 
-const buttonValue = z.object({ r: z.string().min(1).max(200), t: z.string().max(200).optional() });
+const buttonValue = z.object({
+  r: z.string().min(1).max(200),
+  t: z.string().max(200).optional(),
+  l: z.string().max(40).optional(),
+});
 const requestAgainValue = z.object({ e: z.string().min(1).max(200), d: z.string().max(40).optional() });
 
 /** How long a button waits for the request's details before opening its form with less. */
@@ -94,13 +99,24 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
   if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
   const outcome = await deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision });
   if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
+  else if (value.l && args.body.response_url) {
+    const mark = decisionMark(outcome.value.request, decision, value.t);
+    await confirmInList(
+      deps,
+      { userId: args.body.user.id, respond: args.respond, listId: value.l },
+      outcome.value.request,
+      mark,
+    );
+  }
   await afterDecision(deps, args.body.user.id, outcome);
 }
 
 async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {
   const value = parseValue(args);
   if (!value) return damaged(deps, args);
-  const metadata: DecisionMetadata = { r: value.r, ...(value.t ? { t: value.t } : {}), k: kind };
+  // From a kept list, the click's response_url goes through the modal, so the list can show the outcome.
+  const list = value.l && args.body.response_url ? { l: value.l, u: args.body.response_url } : {};
+  const metadata: DecisionMetadata = { r: value.r, ...(value.t ? { t: value.t } : {}), k: kind, ...list };
   // The trigger_id dies 3 s after the click: show the request's details only if they come quickly,
   // and only to someone allowed to see the request (the button's request id is not proof of that).
   const details = async () => {

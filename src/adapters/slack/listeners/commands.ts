@@ -3,7 +3,15 @@ import { within } from '../../../deadline.js';
 import { type ChatIdentity, isFailure, parseCommand } from '../../../flows/index.js';
 import { parseDuration } from '../../../flows/wording.js';
 import { confirmation } from '../render/confirmation.js';
-import { LIST_LIMIT, renderFailure, renderHelp, renderList, renderStatus, renderText } from '../render/lists.js';
+import {
+  LIST_LIMIT,
+  NOTHING_PENDING,
+  renderFailure,
+  renderHelp,
+  renderList,
+  renderStatus,
+  renderText,
+} from '../render/lists.js';
 import { requestForm } from '../render/modals.js';
 import { escapeWithin } from '../render/text.js';
 import { actorOf, type SlackDeps, tell } from './context.js';
@@ -74,9 +82,9 @@ async function answerQuery(
       : renderFailure(outcome.error);
   }
   const outcome = await deps.flows.pendingApprovals(actor);
-  return outcome.ok
-    ? renderList(outcome.value, 'Nothing is waiting for your decision. :tada:')
-    : renderFailure(outcome.error);
+  if (!outcome.ok) return renderFailure(outcome.error);
+  const shown = outcome.value.items.length > 0 ? await deps.lists.remember(outcome.value) : undefined;
+  return renderList(outcome.value, NOTHING_PENDING, shown);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type ChatIdentity, type Failure, type Flows, failure } from '../../../flows/index.js';
 import { type SlackPeople, SlackUserForeign, SlackUserUnknown, SlackWorkspaceUnknown } from '../people.js';
 import type { SlackMessage } from '../render/request-card.js';
+import type { ShownLists } from '../../shown-lists.js';
 import { homeLabel, WORKSPACE_UNCONFIRMED } from '../workspace.js';
 
 /** What every listener works with. Listeners parse, call a flow, render; no rules live here. */
@@ -11,6 +12,8 @@ export interface SlackDeps {
   people: SlackPeople;
   client: WebClient;
   logger: Logger;
+  /** Pending lists as shown, so a decision made from one is confirmed in it. */
+  lists: ShownLists;
   publishHome(slackUserId: string): Promise<void>;
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../render/modals.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
+import { commentMark, confirmInList, decisionMark, respondAt } from './list-rows.js';
 
 /** block_suggestion must be answered in its own HTTP response, inside Slack's 3 s. */
 const OPTIONS_DEADLINE_MS = 2_200;
@@ -157,6 +158,11 @@ export function registerForms(app: App, deps: SlackDeps): void {
     await deps.client.views
       .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
       .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
+    const { l: listId, u: url, t: taskId } = metadata.data;
+    if (outcome.ok && listId && url) {
+      const mark = decisionMark(outcome.value.request, decision, taskId);
+      await confirmInList(deps, { userId: body.user.id, respond: respondAt(url), listId }, outcome.value.request, mark);
+    }
     await afterDecision(deps, body.user.id, outcome);
   });
 
@@ -187,6 +193,11 @@ export function registerForms(app: App, deps: SlackDeps): void {
         ),
       })
       .catch((err) => deps.logger.warn({ err }, 'comment result not shown'));
+    const { l: listId, u: url } = metadata.data;
+    if (outcome.ok && listId && url && !isFailure(actor)) {
+      const mark = commentMark(outcome.value, actor);
+      await confirmInList(deps, { userId: body.user.id, respond: respondAt(url), listId }, outcome.value, mark);
+    }
   });
 }
 
@@ -194,6 +205,9 @@ export const decisionMetadata = z.object({
   r: z.string().min(1).max(200),
   t: z.string().max(200).optional(),
   k: z.enum(['approve', 'reject', 'comment']),
+  l: z.string().max(40).optional(),
+  // Only ever Slack's own, set by Gatehouse when it opened the form (private_metadata comes back signed).
+  u: z.string().url().max(1000).optional(),
 });
 
 /**

@@ -1,16 +1,23 @@
 import type { KnownBlock } from '@slack/types';
 import { type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
+import type { DoneMark, ShownList } from '../../shown-lists.js';
 import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
 import { entryText, escapeText, escapeWithin, linkText, mrkdwn, nameText, plain, slackTime } from './text.js';
 
 /** Items shown in one message; more would crowd the 50-block limit and the reader. */
 export const LIST_LIMIT = 10;
 
-export function renderList(list: RequestList, empty: string): SlackMessage {
+export const NOTHING_PENDING = 'Nothing is waiting for your decision. :tada:';
+
+/**
+ * A list of requests. A kept list (`shown`) names itself in each row's buttons, so a decision made
+ * from it can redraw it with that row done.
+ */
+export function renderList(list: RequestList, empty: string, shown?: Pick<ShownList, 'id' | 'done'>): SlackMessage {
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(list.title, 150) }];
   if (list.items.length === 0) blocks.push({ type: 'section', text: mrkdwn(empty) });
   list.items.slice(0, LIST_LIMIT).forEach((item, index) => {
-    blocks.push(...listItem(item, index));
+    blocks.push(...listItem(item, index, shown && { listId: shown.id, done: shown.done[item.id] }));
   });
   if (list.items.length > LIST_LIMIT) {
     blocks.push({
@@ -21,7 +28,7 @@ export function renderList(list: RequestList, empty: string): SlackMessage {
   return { text: `${list.title}: ${list.items.length}`, blocks };
 }
 
-export function listItem(item: RequestView, index: number): KnownBlock[] {
+export function listItem(item: RequestView, index: number, from?: { listId: string; done?: DoneMark }): KnownBlock[] {
   const step = item.currentStep;
   const where = step ? ` · step ${step.index}${step.total ? ` of ${step.total}` : ''}` : '';
   const line =
@@ -29,8 +36,11 @@ export function listItem(item: RequestView, index: number): KnownBlock[] {
     `${escapeText(item.statusLabel)}${where} · for ${nameText(item.requestedFor.name)} · ${slackTime(item.created)}` +
     (item.justification ? `\n_${escapeWithin(item.justification, 200).text}_` : '');
   const blocks: KnownBlock[] = [{ type: 'section', block_id: `item_${index}`, text: mrkdwn(line) }];
-  if (item.actions.includes('approve')) {
-    const value = buttonValue(item);
+  const done = from?.done;
+  if (done) blocks.push({ type: 'context', block_id: `item_${index}_done`, elements: [mrkdwn(doneLine(done))] });
+  // A decided row loses its buttons; one only commented on keeps them.
+  if (item.actions.includes('approve') && done?.kind !== 'approve' && done?.kind !== 'reject') {
+    const value = buttonValue(item, from && { l: from.listId });
     blocks.push({
       type: 'actions',
       block_id: `item_${index}_actions`,
@@ -42,6 +52,13 @@ export function listItem(item: RequestView, index: number): KnownBlock[] {
     });
   }
   return blocks;
+}
+
+function doneLine(done: DoneMark): string {
+  if (done.kind === 'comment') return `:speech_balloon: You commented ${slackTime(done.at)}`;
+  return done.kind === 'approve'
+    ? `:white_check_mark: *You approved* ${slackTime(done.at)}`
+    : `:x: *You rejected* ${slackTime(done.at)}`;
 }
 
 /** One request in answer to "status <id>": the same card its approvers see. */

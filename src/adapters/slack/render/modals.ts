@@ -153,6 +153,9 @@ export interface DecisionMetadata {
   r: string;
   t?: string;
   k: 'approve' | 'reject' | 'comment';
+  /** The kept list the form was opened from, and that click's response_url (the only way to redraw it). */
+  l?: string;
+  u?: string;
 }
 
 /** The request's details when they came in time; its id alone otherwise. */

@@ -19,11 +19,13 @@ export const ACTION = {
 export interface ButtonValue {
   r: string;
   t?: string;
+  /** The kept list the button was drawn in (`/access pending`), to redraw it once decided. */
+  l?: string;
 }
 
-export function buttonValue(request: RequestView): string {
+export function buttonValue(request: RequestView, extra: Pick<ButtonValue, 'l'> = {}): string {
   const step = request.steps.find((s) => s.index === request.currentStep?.index);
-  const value: ButtonValue = { r: request.id, ...(step?.taskId ? { t: step.taskId } : {}) };
+  const value: ButtonValue = { r: request.id, ...(step?.taskId ? { t: step.taskId } : {}), ...extra };
   return JSON.stringify(value);
 }
 

@@ -1,17 +1,7 @@
-import {
-  type CatalogItemView,
-  type Failure,
-  helpLines,
-  MAX_TEXT_LENGTH,
-  type RequestList,
-  type RequestView,
-} from '../../../flows/index.js';
+import { type Failure, helpLines, MAX_TEXT_LENGTH, type RequestView } from '../../../flows/index.js';
 import type { Notice } from '../../../notifier/index.js';
-import { CARD_VERSION, type Card, cardData, INPUT, VERB } from './request-card.js';
+import { CARD_VERSION, type Card, VERB } from './request-card.js';
 import { entryText, escapeMarkdown, escapeWithin, linkText, nameText, teamsTime } from './text.js';
-
-/** Items in one list card; Teams cards stay small (28 KB) and readable. */
-export const LIST_LIMIT = 10;
 
 export function helpText(intro?: string): string {
   return [
@@ -20,6 +10,19 @@ export function helpText(intro?: string): string {
     ...helpLines('').map((line) => `- ${escapeMarkdown(line.trim())}`),
     '',
     'Approvers get a card with Approve, Reject and Comment.',
+  ].join('\n\n');
+}
+
+/**
+ * Said once when Gatehouse is added to a team or channel: what it does there, not the personal
+ * "how to ask" (nobody asks in a channel, where a request and its reasons would be read by all).
+ * Channel cards carry no buttons for everyone: Teams shows each approver their own view of the card.
+ */
+export function channelGreeting(): string {
+  return [
+    '👋 Hi, I am **Gatehouse**: access requests and their approvals, without another portal.',
+    'When approvals are routed to this channel, each new request is posted here as a card that follows it to the end: its approvers see Approve and Reject on it, everyone sees where it stands, and who decided and when.',
+    'To ask for access, follow a request or see what waits for your decision, message me in a 1:1 chat: open Gatehouse under Apps and write “help”.',
   ].join('\n\n');
 }
 
@@ -84,147 +87,6 @@ export function noticeText(notice: Notice): string {
   }
 }
 
-export function listCard(list: RequestList, empty: string): Card {
-  const body: Card[] = [
-    { type: 'TextBlock', text: escapeMarkdown(list.title), size: 'Medium', weight: 'Bolder', wrap: true },
-  ];
-  if (list.items.length === 0) body.push({ type: 'TextBlock', text: empty, wrap: true });
-  for (const item of list.items.slice(0, LIST_LIMIT)) {
-    const step = item.currentStep ? ` · step ${item.currentStep.index}` : '';
-    body.push({
-      type: 'Container',
-      separator: true,
-      items: [
-        { type: 'TextBlock', text: `**${entryText(item.entry.name)}** · ${escapeMarkdown(item.id)}`, wrap: true },
-        {
-          type: 'TextBlock',
-          text: `${item.statusLabel}${step} · for ${nameText(item.requestedFor.name)} · ${teamsTime(item.created)}`,
-          wrap: true,
-          isSubtle: true,
-          spacing: 'None',
-        },
-      ],
-    });
-    if (item.actions.includes('approve')) body.push(itemActions(item));
-  }
-  if (list.items.length > LIST_LIMIT) {
-    body.push({
-      type: 'TextBlock',
-      text: `…and ${list.items.length - LIST_LIMIT} more in the governance portal.`,
-      wrap: true,
-    });
-  }
-  return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: CARD_VERSION,
-    body,
-  };
-}
-
-function itemActions(item: RequestView): Card {
-  const data = { ...cardData(item), from: 'list' };
-  return {
-    type: 'ActionSet',
-    actions: [
-      { type: 'Action.Execute', title: 'Approve', verb: VERB.approve, style: 'positive', data },
-      {
-        type: 'Action.ShowCard',
-        title: 'Reject',
-        card: {
-          type: 'AdaptiveCard',
-          body: [
-            {
-              type: 'Input.Text',
-              id: INPUT.reason,
-              isMultiline: true,
-              maxLength: MAX_TEXT_LENGTH,
-              placeholder: 'Why?',
-            },
-          ],
-          actions: [{ type: 'Action.Execute', title: 'Reject', verb: VERB.reject, style: 'destructive', data }],
-        },
-      },
-    ],
-  };
-}
-
-export interface FormState {
-  choices?: CatalogItemView[];
-  /** The entry already picked (its id). */
-  entry?: string;
-  query?: string;
-  justification?: string;
-  duration?: string;
-  /** Why the last submission was refused, shown on top. */
-  problem?: string;
-}
-
-const DURATIONS: [string, string][] = [
-  ['none', 'No time limit'],
-  ['PT1H', '1 hour'],
-  ['PT4H', '4 hours'],
-  ['PT8H', '8 hours'],
-  ['P1D', '1 day'],
-  ['P3D', '3 days'],
-  ['P7D', '1 week'],
-  ['P30D', '30 days'],
-  ['P90D', '90 days'],
-];
-
-/** The request form: catalog choice with type-ahead (Data.Query), justification, duration. */
-export function requestFormCard(state: FormState): Card {
-  const body: Card[] = [{ type: 'TextBlock', text: 'Request access', size: 'Medium', weight: 'Bolder', wrap: true }];
-  if (state.problem) body.push({ type: 'TextBlock', text: `⚠️ ${state.problem}`, color: 'Attention', wrap: true });
-  if (state.query !== undefined) {
-    body.push({
-      type: 'TextBlock',
-      wrap: true,
-      text: state.choices?.length
-        ? `Several things you can request match “${escapeWithin(state.query, 200)}”. Pick one.`
-        : `Nothing you can request matches “${escapeWithin(state.query, 200)}”. Search the catalog below.`,
-    });
-  }
-  const durationValue =
-    state.duration && DURATIONS.some(([value]) => value === state.duration) ? state.duration : 'none';
-  const picked = state.entry ?? (state.choices?.length === 1 ? state.choices[0]?.id : undefined);
-  body.push(
-    {
-      type: 'Input.ChoiceSet',
-      id: 'entry',
-      label: 'What do you need?',
-      isRequired: true,
-      errorMessage: 'Choose what you need access to.',
-      style: 'filtered',
-      choices: (state.choices ?? []).slice(0, 100).map((item) => ({ title: item.name.slice(0, 200), value: item.id })),
-      ...(picked ? { value: picked } : {}),
-      'choices.data': { type: 'Data.Query', dataset: 'catalog' },
-    },
-    {
-      type: 'Input.Text',
-      id: 'justification',
-      label: 'Why do you need it?',
-      isMultiline: true,
-      maxLength: MAX_TEXT_LENGTH,
-      ...(state.justification ? { value: state.justification.slice(0, MAX_TEXT_LENGTH) } : {}),
-    },
-    {
-      type: 'Input.ChoiceSet',
-      id: 'duration',
-      label: 'For how long?',
-      value: durationValue,
-      choices: DURATIONS.map(([value, title]) => ({ title, value })),
-    },
-  );
-  return {
-    type: 'AdaptiveCard',
-    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-    version: CARD_VERSION,
-    body,
-    actions: [{ type: 'Action.Execute', title: 'Request', verb: VERB.request, data: {} }],
-  };
-}
-
 /**
  * Notices that offer a next step as a card: time-bound access ending or ended gets "Request again",
  * which sends the same entry and duration as the request form would (a justification the entry
@@ -242,7 +104,8 @@ export function noticeCard(notice: Notice): Card | undefined {
         verb: VERB.request,
         style: 'positive',
         // The same duration as before, whatever it was: never silently longer than what was granted.
-        data: { entry: request.entry.id, duration: request.accessDuration ?? 'none' },
+        // `for` says the duration was chosen for this entry, as on a form drawn for it.
+        data: { entry: request.entry.id, duration: request.accessDuration ?? 'none', for: request.entry.id },
       },
     ],
   };
