@@ -18,7 +18,7 @@ import {
 
 export type Action = 'approve' | 'reject' | 'comment' | 'cancel';
 
-function isParty(request: AccessRequest, actor: Principal): boolean {
+function isParty(request: AccessRequest, actor: { id: string }): boolean {
   return request.requester.id === actor.id || request.requestedFor.id === actor.id;
 }
 
@@ -66,7 +66,11 @@ export function assertCanDecide(
   if (!step || (taskId && step.taskId !== taskId) || !isApproverOf(step, actor)) {
     throw new NotAnApprover(request.id, step ? { index: step.index, total: request.totalSteps } : undefined);
   }
-  if (isParty(request, actor) && !policy.allowSelfApproval) throw new SelfApprovalForbidden();
+  if (isParty(request, actor) && !policy.allowSelfApproval) {
+    // Nobody else on the step: say what unblocks it, not "another approver has to".
+    const alone = step.approvers.every((approver) => isParty(request, approver));
+    throw new SelfApprovalForbidden(alone ? step.index : undefined);
+  }
   const needsReason = decision === 'reject' ? policy.requireRejectReason : policy.requireApproveReason;
   if (needsReason && !reason?.trim()) throw new ReasonRequired(decision);
   return step;

@@ -98,7 +98,10 @@ export class Deciding {
       )) ?? written;
     logDecided(logger, decided, step.index, input.decision, approver, via);
     changes.publish({ kind: 'decided', request: decided });
-    return { request: requestView(decided, availableActions(decided, approver, policy)), decision: input.decision };
+    return {
+      request: requestView(decided, availableActions(decided, approver, policy), approver),
+      decision: input.decision,
+    };
   }
 
   /**
@@ -118,7 +121,7 @@ export class Deciding {
       request: updated,
       comment: { key, author: principalView(author), text: body, created: this.isoNow() },
     });
-    return requestView(updated, availableActions(updated, author, await governance.policy()));
+    return requestView(updated, availableActions(updated, author, await governance.policy()), author);
   }
 
   async cancel(by: Principal, via: string, requestId: string, reason?: string): Promise<RequestView> {
@@ -128,7 +131,7 @@ export class Deciding {
     const updated = await governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
     logCancelled(logger, updated, by, via);
     changes.publish({ kind: 'cancelled', request: updated });
-    return requestView(updated, []);
+    return requestView(updated, [], by);
   }
 
   /** The step this decision is for, claimed so that one decision per step reaches the backend. */

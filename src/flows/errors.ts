@@ -172,7 +172,15 @@ export class NotAnApprover extends FlowError {
 
 export class SelfApprovalForbidden extends FlowError {
   readonly code = 'self_approval_forbidden';
-  readonly userMessage = 'You cannot decide a request for your own access, or one you made. Another approver has to.';
+  readonly userMessage: string;
+  /** `aloneOnStep`: the step whose every approver is the requester or the person it is for. */
+  constructor(aloneOnStep?: number) {
+    super();
+    this.userMessage =
+      aloneOnStep === undefined
+        ? 'You cannot decide a request for your own access, or one you made. Another approver has to.'
+        : `You cannot decide a request for your own access, or one you made, and nobody else can approve step ${aloneOnStep}: an administrator has to reassign it or decide it in the portal.`;
+  }
 }
 
 export class AlreadyDecided extends FlowError {

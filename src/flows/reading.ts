@@ -1,9 +1,11 @@
+import type { GovernancePolicy } from '../api/governance.js';
 import type { AccessRequest, Principal } from '../domain/types.js';
 import { withAttributions } from './attribution.js';
 import { OutsideDecisions } from './audit.js';
 import { availableActions, canView } from './authorization.js';
 import type { FlowDeps } from './deps.js';
 import { RequestNotFound } from './errors.js';
+import { explainStranded, strandedStep, strandedView } from './stranded.js';
 import { type AccessView, accessView, type RequestView, requestView } from './views.js';
 
 export interface RequestSnapshot {
@@ -49,10 +51,10 @@ export class Reading {
       .seen(attributed, since)
       .catch((err: unknown) => this.deps.logger.warn({ err, requestId }, 'decisions made outside chat not audited'));
     const policy = await governance.policy();
-    return {
+    return explainStranded({
       view: requestView(attributed, []),
-      as: (viewer) => requestView(attributed, availableActions(attributed, asPrincipal(viewer), policy)),
-    };
+      as: (viewer) => requestView(attributed, availableActions(attributed, asPrincipal(viewer), policy), viewer),
+    });
   }
 
   async status(principal: Principal, requestId?: string): Promise<RequestView | RequestList> {
@@ -66,7 +68,7 @@ export class Reading {
     const found = await governance.getRequest(id);
     if (!found || !canView(found, principal)) throw new RequestNotFound(id);
     const request = await withAttributions(store, found);
-    return requestView(request, availableActions(request, principal, await governance.policy()));
+    return shownTo(request, principal, await governance.policy());
   }
 
   async myRequests(principal: Principal, limit: number): Promise<RequestList> {
@@ -86,8 +88,15 @@ export class Reading {
   private async list(title: string, requests: AccessRequest[], viewer: Principal): Promise<RequestList> {
     const policy = await this.deps.governance.policy();
     const newestFirst = [...requests].sort((a, b) => b.created.localeCompare(a.created));
-    return { title, items: newestFirst.map((r) => requestView(r, availableActions(r, viewer, policy))) };
+    return { title, items: newestFirst.map((r) => shownTo(r, viewer, policy)) };
   }
+}
+
+/** The request as `viewer` sees it: their buttons, and why nobody can act on it when its step is stranded. */
+function shownTo(request: AccessRequest, viewer: Principal, policy: GovernancePolicy): RequestView {
+  const view = requestView(request, availableActions(request, viewer, policy), viewer);
+  const stranded = strandedStep(request, policy);
+  return stranded ? strandedView(view, stranded.index, viewer.id) : view;
 }
 
 function asPrincipal(ref: { id: string }): Principal {

@@ -98,7 +98,7 @@ export class Requesting {
     const request = await this.createOnce(principal, entry, justification, accessDuration, input);
     // Announced on a retry too: if the first attempt died before its messages went out, they go now.
     this.deps.changes.publish({ kind: 'requested', request });
-    const view = requestView(request, availableActions(request, principal, policy));
+    const view = requestView(request, availableActions(request, principal, policy), principal);
     // Told now, not when the request expires: nobody but the requester could approve its open step.
     const stranded = strandedStep(request, policy);
     return { kind: 'created', request: stranded ? strandedView(view, stranded.index, principal.id) : view };

@@ -60,6 +60,7 @@ export interface RequestView {
   grantStatus?: AccessRequest['grantStatus'];
   revocationStatus?: AccessRequest['revocationStatus'];
   revocationScheduled?: string;
+  /** The backend's page for this request, as whoever the view is for should open it. */
   portalUrl?: string;
   /**
    * Set when approvals are not seen or made in chat: the governance system handles them (open
@@ -100,7 +101,11 @@ function statusLabel(request: AccessRequest): string {
   return elsewhere && isOpen(request) ? `${label} — approvals are handled in ${elsewhere.system}` : label;
 }
 
-export function requestView(request: AccessRequest, actions: Action[] = []): RequestView {
+/**
+ * `viewer` is whom the view is drawn for: the request's own people get the backend's page for the
+ * request, anyone else (an approver, a channel: no viewer) its approval page where it has one.
+ */
+export function requestView(request: AccessRequest, actions: Action[] = [], viewer?: { id: string }): RequestView {
   const step = currentStep(request);
   const steps = request.steps.map<StepView>((s) => ({
     index: s.index,
@@ -139,11 +144,16 @@ export function requestView(request: AccessRequest, actions: Action[] = []): Req
     grantStatus: request.grantStatus,
     revocationStatus: request.revocationStatus,
     revocationScheduled: request.revocationScheduled,
-    portalUrl: request.portalUrl,
+    portalUrl: portalLink(request, viewer),
     ...(request.approvalsHandledIn ? { approvalsHandledIn: { ...request.approvalsHandledIn } } : {}),
     ...(request.closedUnreadIn ? { closedUnreadIn: request.closedUnreadIn } : {}),
     actions,
   };
+}
+
+function portalLink(request: AccessRequest, viewer: { id: string } | undefined): string | undefined {
+  const own = viewer && (viewer.id === request.requester.id || viewer.id === request.requestedFor.id);
+  return own ? request.portalUrl : (request.approvalUrl ?? request.portalUrl);
 }
 
 export interface CatalogItemView {

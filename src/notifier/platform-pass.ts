@@ -94,6 +94,8 @@ export class PlatformPass {
     ];
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
     for (const approver of step?.approvers ?? []) {
+      // The requester has their own card; an "approval" card without buttons beside it says nothing more.
+      if (approver.id === request.requester.id && !snapshot.as(approver).actions.includes('approve')) continue;
       const key = deliveryKeys.approvalCard(request.id, step?.index, approver.id, platform);
       posts.push(
         deliverOnce(this.once, key, async () => {

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { StoreUnavailable } from '../domain/errors.js';
 import type { AccessRequest } from '../domain/types.js';
 import type { ChatComment, Flows, RequestChange, RequestChangeListener } from '../flows/index.js';
-import { explainStranded } from '../flows/stranded.js';
 import type { Metrics } from '../metrics.js';
 import { bestEffort, type Lock, type Store } from '../store/index.js';
 import { DeliveryLedger, type StoredComment } from './ledger.js';
@@ -206,8 +205,7 @@ export class RequestMessages implements RequestChangeListener {
   }
 
   private async syncOnce(requestId: string, messenger: Messenger, lock: Lock, seen?: AccessRequest): Promise<Tally> {
-    const read = await this.options.flows.snapshot(requestId, seen);
-    const snapshot = read && explainStranded(read);
+    const snapshot = await this.options.flows.snapshot(requestId, seen);
     if (!snapshot) {
       this.options.logger.warn({ requestId }, 'request to sync not found');
       return { failed: false };

@@ -33,12 +33,25 @@ describe.each(PROVIDERS)('a request only its requester could approve, on %s', (p
     );
     expect(view.actions).not.toContain('approve');
     // The backend agrees: her own approval is refused, and nothing is recorded as approved.
-    refused(
+    const said = refused(
       await world.flows.decide(world.as(U.dana.email), { requestId: view.id, decision: 'approve' }),
       'self_approval_forbidden',
     );
+    expect(said).toContain('nobody else can approve step 1: an administrator has to reassign it');
     expect(world.portal.status(view.id)).toBe('pending');
     expect(world.portal.writes('decide')).toBe(0);
+  });
+
+  it('says so wherever the request is shown later: her status and open requests, and to anyone else', async () => {
+    const view = await request(U.dana.email, E.zoomPro.id, 'I run the security webinars');
+    const status = ok(await world.flows.status(world.as(U.dana.email), view.id));
+    expect('id' in status && status.statusLabel).toContain('you cannot approve your own request');
+    const open = ok(await world.flows.status(world.as(U.dana.email)));
+    const listed = 'items' in open ? open.items.find((item) => item.id === view.id) : undefined;
+    expect(listed?.stranded?.note).toContain('You cannot approve your own request');
+    const snapshot = await world.flows.snapshot(view.id);
+    expect(snapshot?.view.statusLabel).toContain('nobody but the requester can approve step 1');
+    expect(snapshot?.view.statusLabel.match(/—/g)).toHaveLength(1);
   });
 
   it('says nothing of the kind when someone else can approve it', async () => {

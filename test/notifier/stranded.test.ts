@@ -38,12 +38,20 @@ describe.each(PROVIDERS)('a request only its requester could approve, on %s', (p
     // As the audit asked it (first-use-2026-12, finding 4).
     await world.driver.command(S.dana.id, 'request Zoom Pro because I run the security webinars');
     const request = await eventually(() => world.portal.find(SEED.entries.zoomPro.id));
+    // Her confirmation says so at once, instead of "It waits for Dana Kowalski".
+    const confirmation = await eventually(() =>
+      world.slack.ephemeralsFor(S.dana.id).find((m) => shown(m).includes(request.id)),
+    );
+    expect(shown(confirmation)).toContain('You cannot approve your own request, and nobody else can approve step 1');
+    expect(shown(confirmation)).not.toContain('It waits for');
     const channelCard = await eventually(() => channelCards(request.id)[0]);
     expect(shown(channelCard)).toContain(
       `${CHANNEL_SAYS} 1; an administrator has to reassign it or decide it in the portal`,
     );
     await eventually(() => dmsAbout(S.dana.id, request.id).length > 0);
     await world.gatehouse.idle();
+    // One card in her DM, her own request's: no second, button-less "approval" card beside it.
+    expect(dmsAbout(S.dana.id, request.id)).toHaveLength(1);
     for (const card of dmsAbout(S.dana.id, request.id)) {
       expect(shown(card)).toContain(REQUESTER_SAYS);
       expect(buttonsOf(card)).not.toContain('approve');

@@ -8,11 +8,13 @@ const NAMES_SHOWN = 3;
 export function confirmation(request: RequestView): string {
   const step = request.steps.find((s) => s.index === request.currentStep?.index);
   const total = request.currentStep?.total ? ` of ${request.currentStep.total}` : '';
-  const waiting = step?.approvers.length
-    ? ` It waits for ${people(step.approvers.map((a) => a.name))} (step ${step.index}${total}).`
-    : request.status === 'approved'
-      ? ' It needed no approval and is approved.'
-      : '';
+  const waiting = request.stranded
+    ? ` ${escapeText(request.stranded.note)}`
+    : step?.approvers.length
+      ? ` It waits for ${people(step.approvers.map((a) => a.name))} (step ${step.index}${total}).`
+      : request.status === 'approved'
+        ? ' It needed no approval and is approved.'
+        : '';
   const portal = request.portalUrl && request.portalUrl.length <= 500 ? ` <${request.portalUrl}|Open the portal>.` : '';
   return `:white_check_mark: Requested *${entryText(request.entry.name)}*: request \`${escapeText(request.id)}\`.${waiting} I will message you as it moves.${portal}`;
 }

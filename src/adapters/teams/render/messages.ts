@@ -37,11 +37,13 @@ export function confirmationText(request: RequestView): string {
   const names = step?.approvers.map((a) => a.name) ?? [];
   const shown = names.slice(0, 3).map(nameText).join(', ');
   const who = names.length > 3 ? `${shown} and ${names.length - 3} others` : shown;
-  const waiting = step
-    ? ` It waits for ${who} (step ${step.index}${request.currentStep?.total ? ` of ${request.currentStep.total}` : ''}).`
-    : request.status === 'approved'
-      ? ' It needed no approval and is approved.'
-      : '';
+  const waiting = request.stranded
+    ? ` ${escapeMarkdown(request.stranded.note)}`
+    : step
+      ? ` It waits for ${who} (step ${step.index}${request.currentStep?.total ? ` of ${request.currentStep.total}` : ''}).`
+      : request.status === 'approved'
+        ? ' It needed no approval and is approved.'
+        : '';
   const portal = request.portalUrl ? ` [Open the portal](${request.portalUrl}).` : '';
   return `✅ Requested **${entryText(request.entry.name)}**: request ${escapeMarkdown(request.id)}.${waiting} I will message you as it moves.${portal}`;
 }
