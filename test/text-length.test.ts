@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { SEED } from '@gatehouse/sandbox/okta';
+import { afterEach, describe, expect, it } from 'vitest';
 import { characterCount, firstCharacters } from '../src/domain/text.js';
 import { cleanText, MAX_TEXT_LENGTH } from '../src/flows/deps.js';
 import { TextInvalid } from '../src/flows/errors.js';
+import { type OktaFlows, ok, refused, slackPerson, startOktaFlows } from './flows/helpers.js';
 
 /** Lengths as the backends count them: code points (JSON Schema maxLength), not UTF-16 units. */
 describe('text length', () => {
@@ -15,5 +17,22 @@ describe('text length', () => {
     const longest = '🚀'.repeat(MAX_TEXT_LENGTH);
     expect(cleanText('justification', longest)).toBe(longest);
     expect(() => cleanText('justification', `${longest}🚀`)).toThrow(TextInvalid);
+  });
+});
+
+describe('a reason Okta counts as 1,000 characters', () => {
+  let world: OktaFlows;
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('reaches Okta in emoji, and one more is refused before anything is sent', async () => {
+    world = await startOktaFlows();
+    const alice = slackPerson(SEED.users.alice);
+    const entryId = SEED.entries.zoomPro.id;
+    const over = await world.flows.requestAccess(alice, { entryId, justification: '🚀'.repeat(1001) });
+    expect(refused(over, 'governance_rejected')).toContain('at most 1,000 characters; yours has 1,001');
+    const created = ok(await world.flows.requestAccess(alice, { entryId, justification: '🚀'.repeat(1000) }));
+    expect(created.kind).toBe('created');
   });
 });

@@ -43,6 +43,8 @@ export interface CatalogItem {
 export interface CatalogEntry extends CatalogItem {
   /** Whether the requester must explain why. */
   justificationRequired: boolean;
+  /** The longest justification the backend takes, in characters (code points); unset: no limit of its own. */
+  justificationMaxLength?: number;
   duration: DurationRule;
 }
 

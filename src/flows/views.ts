@@ -9,6 +9,7 @@ import type {
 } from '../domain/types.js';
 import { currentStep, isOpen } from '../domain/types.js';
 import type { Action } from './authorization.js';
+import { MAX_TEXT_LENGTH } from './deps.js';
 import { describeDuration, nameOf } from './wording.js';
 
 /**
@@ -169,6 +170,8 @@ export function catalogItemView(item: CatalogItem): CatalogItemView {
 
 export interface CatalogEntryView extends CatalogItemView {
   justificationRequired: boolean;
+  /** The longest justification this entry's request takes, in characters: the backend's limit or Gatehouse's. */
+  justificationMaxLength: number;
   duration: { allowed: boolean; required: boolean; max?: string; maxLabel?: string };
 }
 
@@ -176,6 +179,7 @@ export function catalogEntryView(entry: CatalogEntry): CatalogEntryView {
   return {
     ...catalogItemView(entry),
     justificationRequired: entry.justificationRequired,
+    justificationMaxLength: Math.min(entry.justificationMaxLength ?? MAX_TEXT_LENGTH, MAX_TEXT_LENGTH),
     duration: {
       ...entry.duration,
       maxLabel: entry.duration.max ? describeDuration(entry.duration.max) : undefined,

@@ -32,11 +32,11 @@ describe('the portal link on a request', () => {
     const mine = `/enduser/?realm=alpha#/my-requests/details/${id}`;
     const approval = `/enduser/?realm=alpha#/approvals/${id}/active`;
 
-    expect(confirmation.portalUrl).toMatch(new RegExp(`${escape(mine)}$`));
-    expect(snapshot.as({ id: confirmation.requester.id }).portalUrl).toMatch(new RegExp(`${escape(mine)}$`));
+    expect(confirmation.portalUrl).toMatch(new RegExp(`${literally(mine)}$`));
+    expect(snapshot.as({ id: confirmation.requester.id }).portalUrl).toMatch(new RegExp(`${literally(mine)}$`));
     const dana = ok(await world.flows.status(world.as(U.dana.email), id));
-    expect('id' in dana && dana.portalUrl).toMatch(new RegExp(`${escape(approval)}$`));
-    expect(snapshot.view.portalUrl).toMatch(new RegExp(`${escape(approval)}$`));
+    expect('id' in dana && dana.portalUrl).toMatch(new RegExp(`${literally(approval)}$`));
+    expect(snapshot.view.portalUrl).toMatch(new RegExp(`${literally(approval)}$`));
   });
 
   it('on Okta is the catalog for everyone', async () => {
@@ -47,6 +47,6 @@ describe('the portal link on a request', () => {
   });
 });
 
-function escape(text: string): string {
+function literally(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -929,6 +929,15 @@ describe('what a real org answers (issue 17)', () => {
     expectOktaError(await post(app, `${V2}/requests`, body('x'.repeat(1001))), 400, 'E0000001');
   });
 
+  it('counts a value’s length in characters as JSON Schema does, so 1,000 emoji fit', async () => {
+    const { app } = await harness();
+    const fields = await fieldsOf(app, E.zoomPro.id, U.carol.id);
+    const text = fields.find((field) => field.type === 'TEXT');
+    const body = (value: string) => requestBody(E.zoomPro.id, U.carol.id, [{ id: text?.id ?? '', value }]);
+    expectOktaError(await post(app, `${V2}/requests`, body('🚀'.repeat(1001))), 400, 'E0000001');
+    expect((await post(app, `${V2}/requests`, body('🚀'.repeat(1000)))).statusCode).toBe(202);
+  });
+
   it('keeps a real org’s budgets by default: 30 a minute on requests, 50 on the catalog', async () => {
     const { app } = await harness();
     const requests = await get(app, `${V2}/requests?limit=1`);

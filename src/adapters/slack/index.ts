@@ -7,6 +7,7 @@ import type { SlackConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
+import { ShownLists } from '../shown-lists.js';
 import { boltLogger } from './bolt-logger.js';
 import { oncePerDelivery } from './deliveries.js';
 import { HomeRefresh } from './home-refresh.js';
@@ -18,7 +19,6 @@ import { publishHome, registerHome } from './listeners/home.js';
 import { SlackMessenger } from './messenger.js';
 import { SlackPeople } from './people.js';
 import { FastifyReceiver } from './receiver.js';
-import { ShownLists } from '../shown-lists.js';
 import { onlyOurWorkspace, type SlackHome } from './workspace.js';
 
 export { SlackMessenger } from './messenger.js';

@@ -70,12 +70,16 @@ export function durationField(fields: OktaRequestField[]): OktaRequestField | un
   return fields.find((field) => field.type === 'DURATION' || DURATION_FIELD_IDS.has(field.id));
 }
 
+/** [request-field-value] `value`: at most 1000 characters (JSON Schema maxLength: code points). */
+export const JUSTIFICATION_MAX_LENGTH = 1000;
+
 export function toCatalogEntry(item: CatalogItem, fields: OktaRequestField[]): CatalogEntry {
   const duration = durationField(fields);
   const editable = duration && !duration.readOnly;
   return {
     ...item,
     justificationRequired: Boolean(justificationField(fields)?.required),
+    justificationMaxLength: JUSTIFICATION_MAX_LENGTH,
     duration: {
       allowed: Boolean(editable),
       required: Boolean(editable && duration?.required),

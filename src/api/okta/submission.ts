@@ -6,13 +6,15 @@ import type { CreateRequestInput } from '../governance.js';
 import { quote } from '../lookup.js';
 import type { OktaCatalog } from './catalog.js';
 import type { OktaHttp } from './http.js';
-import { durationField, justificationField, toOktaDuration } from './mapping.js';
+import {
+  durationField,
+  justificationField,
+  JUSTIFICATION_MAX_LENGTH as MAX_FIELD_VALUE_LENGTH,
+  toOktaDuration,
+} from './mapping.js';
 import { V2 } from './paths.js';
 import type { OktaRequests } from './requests.js';
 import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaCreateRequestBody } from './wire.js';
-
-/** [request-field-value] `value`: at most 1000 characters (JSON Schema maxLength: code points). */
-const MAX_FIELD_VALUE_LENGTH = 1000;
 
 /**
  * Creating a request: the entry's request form filled from what chat knows (justification, access

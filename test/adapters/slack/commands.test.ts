@@ -135,6 +135,11 @@ describe('the request form', () => {
     });
     expect(shown({ blocks: adapted.blocks })).toContain('at most 1 week');
     expect(shown({ blocks: adapted.blocks })).not.toContain('14 days');
+    // Okta takes a reason of at most 1,000 characters: the form stops typing there, not the backend.
+    const reason = adapted.blocks.find((block) => block.block_id === 'justification') as
+      | { element?: { max_length?: number } }
+      | undefined;
+    expect(reason?.element?.max_length).toBe(1000);
 
     const submitted = await world.driver.submit(S.alice.id, form.id, {
       entry: SEED.entries.figmaEditor.id,

@@ -124,6 +124,7 @@ describe('Block Kit limits hold for the largest inputs', () => {
       name: choices[0]?.name ?? '',
       kind: 'app' as const,
       justificationRequired: true,
+      justificationMaxLength: 2000,
       duration: { allowed: true, required: true, max: 'P365D', maxLabel: '365 days' },
     };
     expect(viewProblems(requestForm({ entry, justification: long(2000) }))).toEqual([]);

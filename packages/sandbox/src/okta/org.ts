@@ -389,10 +389,12 @@ export class OktaOrg {
     this.settle();
     const request = this.requestList.find((candidate) => candidate.id === requestId);
     if (!request) throw notFound();
-    if (message.length < 1 || message.length > MAX_MESSAGE_LENGTH) {
+    // Counted as JSON Schema counts maxLength: code points, so an emoji is one character.
+    const length = [...message].length;
+    if (length < 1 || length > MAX_MESSAGE_LENGTH) {
       throw validationFailed([
         {
-          errorSummary: `message must be between 1 and ${MAX_MESSAGE_LENGTH} characters (was ${message.length})`,
+          errorSummary: `message must be between 1 and ${MAX_MESSAGE_LENGTH} characters (was ${length})`,
           reason: 'INVALID_VALUE',
           location: '/message',
           locationType: 'body',

@@ -88,11 +88,12 @@ export function checkSubmission(body: OktaCreateRequestBody, actor: Actor, direc
     }
     const value = given.value ?? given.values?.join('\n') ?? '';
     if (value === '') continue;
-    // [request-field-value] `value`: maxLength 1000.
-    if ((given.value ?? '').length > MAX_FIELD_VALUE_LENGTH) {
+    // [request-field-value] `value`: maxLength 1000, counted as JSON Schema counts: code points.
+    const length = [...(given.value ?? '')].length;
+    if (length > MAX_FIELD_VALUE_LENGTH) {
       throw validationFailed([
         cause(
-          `value must be at most ${MAX_FIELD_VALUE_LENGTH} characters (was ${given.value?.length})`,
+          `value must be at most ${MAX_FIELD_VALUE_LENGTH} characters (was ${length})`,
           'INVALID_VALUE',
           `/requesterFieldValues/${index}/value`,
         ),

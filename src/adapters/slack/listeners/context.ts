@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { type ChatIdentity, type Failure, type Flows, failure } from '../../../flows/index.js';
+import type { ShownLists } from '../../shown-lists.js';
 import { type SlackPeople, SlackUserForeign, SlackUserUnknown, SlackWorkspaceUnknown } from '../people.js';
 import type { SlackMessage } from '../render/request-card.js';
-import type { ShownLists } from '../../shown-lists.js';
 import { homeLabel, WORKSPACE_UNCONFIRMED } from '../workspace.js';
 
 /** What every listener works with. Listeners parse, call a flow, render; no rules live here. */

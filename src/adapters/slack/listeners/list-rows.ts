@@ -1,7 +1,7 @@
 import type { ChatIdentity, RequestView } from '../../../flows/index.js';
+import type { DoneMark } from '../../shown-lists.js';
 import { NOTHING_PENDING, renderList, renderText } from '../render/lists.js';
 import { entryText } from '../render/text.js';
-import type { DoneMark } from '../../shown-lists.js';
 import { type SlackDeps, tell } from './context.js';
 
 /** Posts to a response_url, as Bolt's respond() does: a refusal (used up, expired) throws. */

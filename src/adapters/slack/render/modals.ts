@@ -60,8 +60,11 @@ export function requestForm(state: RequestFormState): ModalView {
       type: 'plain_text_input',
       action_id: FIELD.justification,
       multiline: true,
-      max_length: MAX_TEXT_LENGTH,
-      ...(state.justification ? { initial_value: clip(state.justification, MAX_TEXT_LENGTH) } : {}),
+      // The backend's own limit once the entry is known (Okta takes 1,000), so nobody types past it.
+      max_length: state.entry?.justificationMaxLength ?? MAX_TEXT_LENGTH,
+      ...(state.justification
+        ? { initial_value: clip(state.justification, state.entry?.justificationMaxLength ?? MAX_TEXT_LENGTH) }
+        : {}),
     },
   });
   if (state.entry?.duration.allowed) blocks.push(durationPicker(state.entry, state.duration));

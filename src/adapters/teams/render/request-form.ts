@@ -68,7 +68,7 @@ export function requestFormCard(state: FormState): Card {
       id: 'justification',
       label: state.drawnFor?.justificationRequired ? 'Why do you need it? (required)' : 'Why do you need it?',
       isMultiline: true,
-      maxLength: MAX_TEXT_LENGTH,
+      maxLength: state.drawnFor?.justificationMaxLength ?? MAX_TEXT_LENGTH,
       ...(state.drawnFor?.justificationRequired ? { isRequired: true, errorMessage: 'Say why you need it.' } : {}),
       ...(state.justification ? { value: state.justification.slice(0, MAX_TEXT_LENGTH) } : {}),
     },
