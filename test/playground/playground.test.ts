@@ -109,7 +109,7 @@ describe('the playground', () => {
     await page.fill('#slack-command', '/access request Jira Software User because sprint planning');
     await page.press('#slack-command', 'Enter');
     await page.waitForSelector('#slack-feed .block-header:has-text("Access request: Jira — Software User")');
-    const row = page.locator('#portal-feed tr', { hasText: 'Jira — Software User' });
+    const row = page.locator('#portal-feed [data-request]', { hasText: 'Jira — Software User' });
     await row.locator('button:has-text("Approve")').click();
     await page.waitForSelector('#slack-feed .block-header:has-text("Approved: Jira — Software User")', {
       timeout: 15_000,

@@ -1222,6 +1222,33 @@ describe('SlackDriver', () => {
     );
   });
 
+  it('clicks the button in the block named, where a list repeats the action_id under every item', async () => {
+    const world = await bot();
+    const item = (n: number) =>
+      actions(
+        [button('Approve', 'approve', { value: `req-${n}` }), button('Reject', 'reject', { value: `req-${n}` })],
+        {
+          block_id: `item_${n}_actions`,
+        },
+      );
+    const list = await call(world.client, 'chat.postEphemeral', {
+      channel: C.approvals.id,
+      user: U.bob.id,
+      text: 'Waiting for your decision',
+      blocks: [item(0), item(1), item(2)],
+    });
+    const where = { channel: C.approvals.id, ts: list.message_ts };
+    await world.driver.click(U.bob.id, where, 'approve', { blockId: 'item_2_actions' });
+    await world.driver.click(U.bob.id, where, 'approve');
+    expect(world.received.map(({ payload }) => [payload.actions[0].block_id, payload.actions[0].value])).toEqual([
+      ['item_2_actions', 'req-2'],
+      ['item_0_actions', 'req-0'],
+    ]);
+    await expect(world.driver.click(U.bob.id, where, 'approve', { blockId: 'item_9_actions' })).rejects.toThrow(
+      /no element with action_id approve in block item_9_actions/,
+    );
+  });
+
   it('clicks a button in an ephemeral message, whose response_url replaces that ephemeral', async () => {
     const world = await bot(async (payload) => {
       await fetch(payload.response_url, {

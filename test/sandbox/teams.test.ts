@@ -595,6 +595,81 @@ describe('TeamsDriver', () => {
     await expect(h.driver.execute(U.bob.id, target, 'reject', { why: 'x' })).rejects.toThrow(/no input 'why'/);
   });
 
+  it('presses the Action.Execute a list item holds, named by its id or its own data, where verbs repeat', async () => {
+    const h = await harness();
+    cardOnRequest(
+      h,
+      card([
+        text('Jira for Alice'),
+        actionSet(execute('Approve', 'approve', { requestId: 'r1' })),
+        text('Zoom for Alice'),
+        actionSet(execute('Approve', 'approve', { requestId: 'r2' })),
+        actionSet({ ...execute('Approve', 'approve', { requestId: 'r3' }), id: 'approve-r3' }),
+      ]),
+    );
+    await h.driver.say(U.bob.id, 'card');
+    const chat = h.tenant.personalConversationOf(U.bob.id);
+    const target = { conversationId: chat, activityId: h.tenant.transcript(chat)[1]?.id as string };
+
+    await expect(h.driver.execute(U.bob.id, target, 'approve')).rejects.toThrow(/several Action.Execute match/);
+    await h.driver.execute(U.bob.id, target, { verb: 'approve', data: { requestId: 'r2' } });
+    expect((lastReceived(h).value as Json).action).toEqual({
+      type: 'Action.Execute',
+      verb: 'approve',
+      data: { requestId: 'r2' },
+    });
+    await h.driver.execute(U.bob.id, target, { id: 'approve-r3' });
+    expect((lastReceived(h).value as Json).action).toMatchObject({ id: 'approve-r3', data: { requestId: 'r3' } });
+    await expect(h.driver.execute(U.bob.id, target, { verb: 'approve', data: { requestId: 'r9' } })).rejects.toThrow(
+      /no Action.Execute/,
+    );
+  });
+
+  it('asks the bot for a dynamic type-ahead’s choices as Teams does, and lets the person pick one', async () => {
+    const h = await harness();
+    const picker = {
+      type: 'Input.ChoiceSet',
+      id: 'entry',
+      label: 'What do you need?',
+      style: 'filtered',
+      choices: [{ title: 'Zoom — Pro License', value: 'zoom' }],
+      'choices.data': { type: 'Data.Query', dataset: 'catalog' },
+    };
+    cardOnRequest(h, card([picker], { actions: [execute('Request', 'request', {})] }));
+    h.bot.onInvoke = (activity) =>
+      activity.name === 'application/search'
+        ? {
+            status: 200,
+            body: {
+              type: 'application/vnd.microsoft.search.searchResponse',
+              value: { results: [{ title: 'Salesforce — Sales User', value: 'sf-user' }] },
+            },
+          }
+        : { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'ok' } };
+    await h.driver.say(U.alice.id, 'card');
+    const chat = h.tenant.personalConversationOf(U.alice.id);
+    const target = { conversationId: chat, activityId: h.tenant.transcript(chat)[1]?.id as string };
+
+    const found = await h.driver.search(U.alice.id, target, 'entry', 'sales');
+    expect(found.answerProblems).toEqual([]);
+    expect(found.results).toEqual([{ title: 'Salesforce — Sales User', value: 'sf-user' }]);
+    const search = lastReceived(h);
+    expect(search).toMatchObject({
+      type: 'invoke',
+      name: 'application/search',
+      from: { id: U.alice.id },
+      conversation: { conversationType: 'personal', id: chat },
+      value: { queryText: 'sales', queryOptions: { skip: 0, top: 15 }, dataset: 'catalog' },
+    });
+    // The client leaves `kind` out (microsoft/teams.ts#667), and names no card message.
+    expect(search.value).not.toHaveProperty('kind');
+    expect(search).not.toHaveProperty('replyToId');
+
+    await h.driver.execute(U.alice.id, target, 'request', { entry: 'sf-user' });
+    expect((lastReceived(h).value as Json).action).toMatchObject({ verb: 'request', data: { entry: 'sf-user' } });
+    await expect(h.driver.search(U.alice.id, target, 'nothing', 'x')).rejects.toThrow(/no input 'nothing'/);
+  });
+
   it('refreshes only for refresh.userIds, and shows each person the card the bot answered them with', async () => {
     const h = await harness();
     const forEveryone = card([text('Figma for Alice')], {

@@ -8,6 +8,8 @@ import type { OktaOrg } from '../okta/index.js';
 import type { PingOneTenant } from '../pingone/index.js';
 import { type InjectFn, SLACK_SEED, SlackDriver, type SlackWorkspace } from '../slack/index.js';
 import { TEAMS_SEED, TeamsDriver, type TeamsTenant } from '../teams/index.js';
+import { slackState, teamsState } from './chat-state.js';
+import { governanceState, portalDecide, portalTakesReason } from './governance.js';
 
 export interface PlaygroundOptions {
   okta: OktaOrg;
@@ -25,7 +27,9 @@ export interface PlaygroundOptions {
 }
 
 const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
-const script = readFileSync(new URL('./page.js', import.meta.url), 'utf8');
+/** The page's own scripts, plain ES modules served as they are written (no build step). */
+const SCRIPTS = ['page.js', 'common.js', 'slack-pane.js', 'mrkdwn.js', 'teams-pane.js', 'choice-set.js', 'portal.js'];
+const scripts = new Map(SCRIPTS.map((name) => [name, readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')]));
 const adaptiveCards = readFileSync(
   createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'),
   'utf8',
@@ -65,51 +69,34 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   });
 
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-  app.get('/playground/page.js', async (_request, reply) => reply.type('text/javascript').send(script));
+  app.get<{ Params: { name: string } }>('/playground/:name', async (request, reply) => {
+    const script = scripts.get(request.params.name);
+    if (script === undefined) return reply.code(404).send({ error: 'not_found', message: 'No such file.' });
+    return reply.type('text/javascript').send(script);
+  });
   app.get('/playground/adaptivecards.js', async (_request, reply) =>
     reply.type('text/javascript').header('cache-control', 'max-age=3600').send(adaptiveCards),
   );
 
   app.get('/playground/people', async () => ({
     provider: options.provider,
+    portalReason: portalTakesReason(options.provider),
     slack: Object.values(SLACK_SEED.users).map((u) => ({ id: u.id, name: u.name, title: u.title })),
     teams: Object.values(TEAMS_SEED.users).map((u) => ({ id: u.id, name: u.name })),
   }));
 
-  app.get<{ Querystring: { slack?: string; teams?: string } }>('/playground/state', async (request) => {
-    const slackUser = request.query.slack ?? SLACK_SEED.users.alice.id;
-    const teamsUser = request.query.teams ?? TEAMS_SEED.users.bob.id;
-    const modal = options.slack.openModalOf(slackUser);
-    const chat = safe(() => options.teams.personalConversationOf(teamsUser)) ?? '';
-    return {
-      slack: {
-        dm: options.slack.dmWith(slackUser).slice(-40),
-        approvals: options.slack.messagesIn(SLACK_SEED.channels.approvals.id).slice(-20),
-        ephemerals: options.slack.ephemeralsFor(slackUser).slice(-5),
-        modal: modal ? { id: modal.id, view: modal.view, blocks: modal.blocks } : null,
-      },
-      teams: {
-        chat,
-        messages: options.teams
-          .transcript(chat)
-          .slice(-40)
-          .map((activity) => ({
-            ...activity,
-            // What this person sees of a card: their own view when the bot gave them one.
-            card: activity.attachments?.length
-              ? (options.teams.viewOf(teamsUser, chat, activity.id) ?? activity.attachments[0]?.content)
-              : undefined,
-          })),
-      },
-      governance: governanceState(options),
-    };
-  });
+  app.get<{ Querystring: { slack?: string; teams?: string } }>('/playground/state', async (request) => ({
+    slack: slackState(options.slack, request.query.slack ?? SLACK_SEED.users.alice.id),
+    teams: teamsState(options.teams, request.query.teams ?? TEAMS_SEED.users.bob.id),
+    governance: governanceState(options),
+  }));
 
   // ── Slack's client, talking to the Slack stand-in ────────────────────────────────────────────
   app.post('/playground/slack/command', async (request) => {
-    const body = z.object({ user, text: z.string().max(3000) }).parse(request.body);
+    // Typed where the person is looking: the command's answers appear in that conversation.
+    const body = z.object({ user, text: z.string().max(3000), channel: z.string().optional() }).parse(request.body);
     const text = body.text.replace(/^\/access\s*/, '');
-    return done(await slack.command(body.user, text));
+    return done(await slack.command(body.user, text, body.channel ? { channel: body.channel } : {}));
   });
   app.post('/playground/slack/click', async (request) => {
     const body = z
@@ -119,12 +106,26 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
         ts: z.string().optional(),
         viewId: z.string().optional(),
         actionId: z.string(),
-        /** The option picked in a select; a button's value is the one the bot gave it. */
+        /** The block the clicked element sits in: a list repeats its action_ids under every item. */
+        blockId: z.string().optional(),
+        /** A button's own value, as the bot gave it. */
+        value: z.string().optional(),
+        /** The option picked in a select. */
         selected: z.string().optional(),
       })
       .parse(request.body);
     const where = body.viewId ? { viewId: body.viewId } : { channel: body.channel ?? '', ts: body.ts ?? '' };
-    return done(await slack.click(body.user, where, body.actionId, body.selected ? { value: body.selected } : {}));
+    const value = body.selected ?? body.value;
+    return done(
+      await slack.click(body.user, where, body.actionId, {
+        ...(body.blockId === undefined ? {} : { blockId: body.blockId }),
+        ...(value === undefined ? {} : { value }),
+      }),
+    );
+  });
+  app.post('/playground/slack/home', async (request) => {
+    const body = z.object({ user }).parse(request.body);
+    return done(await slack.openHome(body.user));
   });
   app.post('/playground/slack/submit', async (request) => {
     const body = z.object({ user, viewId: z.string(), values: z.record(z.string(), z.unknown()) }).parse(request.body);
@@ -160,24 +161,47 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
     const body = z.object({ user, text: z.string().min(1).max(3000) }).parse(request.body);
     return done(await teams.say(body.user, body.text));
   });
+  const card = { conversationId: z.string(), activityId: z.string() };
   app.post('/playground/teams/execute', async (request) => {
     const body = z
       .object({
         user,
-        conversationId: z.string(),
-        activityId: z.string(),
+        ...card,
+        /** The pressed Action.Execute as the card defines it: its id, else its verb and own data. */
+        actionId: z.string().optional(),
         verb: z.string(),
+        data: z.unknown().optional(),
         inputs: z.record(z.string(), z.string()).default({}),
       })
       .parse(request.body);
     const target = { conversationId: body.conversationId, activityId: body.activityId };
-    return done(await teams.execute(body.user, target, body.verb, body.inputs));
+    const action = body.actionId ? { id: body.actionId } : { verb: body.verb, data: body.data ?? undefined };
+    const sent = await teams.execute(body.user, target, action, body.inputs);
+    return { ...done(sent), ...answerMessage(sent.body) };
+  });
+  // Teams runs a card's refresh action for a person in its refresh.userIds when it shows them the card.
+  app.post('/playground/teams/refresh', async (request) => {
+    const body = z.object({ user, ...card }).parse(request.body);
+    const target = { conversationId: body.conversationId, activityId: body.activityId };
+    return done(await teams.refresh(body.user, target));
+  });
+  app.post('/playground/teams/search', async (request) => {
+    const body = z.object({ user, ...card, inputId: z.string(), queryText: z.string().max(500) }).parse(request.body);
+    const target = { conversationId: body.conversationId, activityId: body.activityId };
+    const sent = await teams.search(body.user, target, body.inputId, body.queryText);
+    return { status: sent.statusCode, results: sent.results, ...(sent.notSent ? { notSent: sent.notSent } : {}) };
   });
 
   // ── The governance portal ────────────────────────────────────────────────────────────────────
   app.post('/playground/portal/decide', async (request) => {
-    const body = z.object({ requestId: z.string(), decision: z.enum(['approve', 'reject']) }).parse(request.body);
-    portalDecide(options, body.requestId, body.decision);
+    const body = z
+      .object({
+        requestId: z.string(),
+        decision: z.enum(['approve', 'reject']),
+        reason: z.string().max(2000).optional(),
+      })
+      .parse(request.body);
+    portalDecide(options, body.requestId, body.decision, body.reason);
     options.changes.emit('change');
     return { status: 200 };
   });
@@ -222,80 +246,10 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   });
 };
 
-function governanceState(options: PlaygroundOptions) {
-  if (options.provider === 'okta') {
-    const org = options.okta;
-    return org.requests
-      .slice(-30)
-      .reverse()
-      .map((r) => ({
-        id: r.id,
-        status: r.status,
-        entry: org.entries.find((e) => e.id === r.requested.entryId)?.name ?? r.requested.entryId,
-        for: org.users.find((u) => u.id === r.requestedFor.externalId)?.profile.email ?? r.requestedFor.externalId,
-        steps: org.tasks
-          .filter((t) => t.requestId === r.id)
-          .map((t) => ({
-            label: t.label,
-            status: t.status,
-            value: t.value ?? null,
-            assignees: t.assignees.map(
-              (a) => org.users.find((u) => u.id === a.externalId)?.profile.email ?? a.externalId,
-            ),
-          })),
-        grant: r.grantStatus ?? null,
-        history: org.messages.filter((m) => m.requestId === r.id).map((m) => m.message),
-        updated: r.lastUpdated,
-      }));
-  }
-  return options.pingone.requests
-    .slice(-30)
-    .reverse()
-    .map((r) => ({
-      id: r.id,
-      status: r.decision.status === 'complete' ? (r.decision.decision ?? 'complete') : r.decision.status,
-      entry: r.assignment?.name ?? r.role?.name ?? r.application?.name ?? '',
-      for: r.user.mail,
-      steps: r.decision.phases.map((p) => ({
-        label: p.displayName,
-        status: p.status,
-        value: p.decision,
-        assignees: [...r.decision.actors.active, ...r.decision.actors.inactive]
-          .filter((a) => a.phase === p.name)
-          .map((a) => a.mail),
-      })),
-      grant: r.decision.outcome,
-      history: r.decision.comments.map((c) => `${c.user.givenName} ${c.user.sn}: ${c.comment}`),
-      updated: r.metadata.modifiedDate,
-    }));
-}
-
-/** A portal user (an assignee of the open step) decides, outside chat. */
-function portalDecide(options: PlaygroundOptions, requestId: string, decision: 'approve' | 'reject'): void {
-  if (options.provider === 'okta') {
-    // Requests of a legacy request type have no task: their step is decided in Okta's own app.
-    const assignee = options.okta.openStepAssignees(requestId)[0];
-    if (!assignee) throw new Error('This request has no open step.');
-    options.okta.decideInOkta(requestId, assignee, decision === 'approve' ? 'APPROVED' : 'DENIED');
-    return;
-  }
-  const record = options.pingone.request(requestId);
-  const phase = record?.decision.phases.find((p) => p.status === 'in-progress');
-  const actor = record?.decision.actors.active.find((a) => a.phase === phase?.name);
-  if (!record || !phase || !actor) throw new Error('This request has no open phase.');
-  options.pingone.decide(
-    requestId,
-    decision,
-    phase.name,
-    actor.id.replace('managed/user/', ''),
-    'Decided in the portal',
-  );
-}
-
-function safe<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
+/** Teams shows the person a message the bot answered an Action.Execute with (a refusal, say) beside the card. */
+function answerMessage(body: unknown): { message?: string } {
+  const answer = body as { type?: unknown; value?: unknown } | undefined;
+  return answer?.type === 'application/vnd.microsoft.activity.message' && typeof answer.value === 'string'
+    ? { message: answer.value }
+    : {};
 }

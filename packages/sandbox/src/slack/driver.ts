@@ -122,22 +122,25 @@ export class SlackDriver {
 
   /**
    * A click on an element the bot rendered, found by action_id in the stored message (by channel
-   * and ts, ephemeral messages included) or view: its real block_id, text and value are sent. For a
-   * select, overflow or radio, `value` picks the option; for a button it overrides the value.
+   * and ts, ephemeral messages included) or view: its real block_id, text and value are sent. Where
+   * several blocks hold the same action_id (a list with Approve under each item), `blockId` says
+   * which was clicked; without it the first is. For a select, overflow or radio, `value` picks the
+   * option; for a button it overrides the value.
    */
   async click(
     userId: string,
     where: ClickTarget,
     actionId: string,
-    options: string | { value?: string; headers?: Record<string, string>; from?: From } = {},
+    options: string | { value?: string; blockId?: string; headers?: Record<string, string>; from?: From } = {},
   ): Promise<DriverResponse> {
-    const { value, headers, from } = typeof options === 'string' ? { value: options } : options;
+    const { value, blockId, headers, from } = typeof options === 'string' ? { value: options } : options;
     const user = this.user(userId);
     const surface = this.surface(userId, where);
-    const found = findElement(surface.blocks, actionId);
+    const found = findElement(surface.blocks, actionId, blockId);
     if (!found) {
+      const inBlock = blockId === undefined ? '' : ` in block ${blockId}`;
       throw new Error(
-        `no element with action_id ${actionId} there (action_ids: ${actionIdsIn(surface.blocks).join(', ')})`,
+        `no element with action_id ${actionId}${inBlock} there (action_ids: ${actionIdsIn(surface.blocks).join(', ')})`,
       );
     }
     const { element } = found;

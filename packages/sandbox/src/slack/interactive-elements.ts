@@ -17,8 +17,14 @@ function elementsOf(block: Json): unknown[] {
   return [block.accessory, block.element, ...elements];
 }
 
-export function findElement(blocks: readonly Json[], actionId: string): FoundElement | undefined {
+/**
+ * The element with this action_id, in the block named `blockId` when given. An action_id is unique
+ * only within its block (a list repeats `approve` under every item), so a click that names no block
+ * lands on the first one, as a test on a one-item surface expects.
+ */
+export function findElement(blocks: readonly Json[], actionId: string, blockId?: string): FoundElement | undefined {
   for (const block of blocks) {
+    if (blockId !== undefined && block.block_id !== blockId) continue;
     for (const element of elementsOf(block)) {
       if (isObject(element) && element.action_id === actionId) {
         return { block, blockId: String(block.block_id), element };

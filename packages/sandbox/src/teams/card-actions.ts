@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Json } from './records.js';
 
 /**
@@ -8,7 +9,18 @@ import type { Json } from './records.js';
  * input id, inputs winning over data keys of the same name.
  */
 
-export type ActionChoice = string | ((action: Json) => boolean);
+/**
+ * An Action.Execute named by what the card says of it, as a client knows the button it drew: its
+ * `id` when it has one, else its verb and its own `data` (before any input is merged in). A list
+ * repeats Approve under every item with the same verb; the data (the item's request) tells them apart.
+ */
+export interface ExecuteIdentity {
+  id?: string;
+  verb?: string;
+  data?: unknown;
+}
+
+export type ActionChoice = string | ((action: Json) => boolean) | ExecuteIdentity;
 
 interface Scope {
   card: Json;
@@ -20,17 +32,22 @@ export interface FoundAction {
   scope: Scope;
 }
 
-/** The Action.Execute a person means: by verb, else by title, else by predicate; refuses when none or several match. */
+/**
+ * The Action.Execute a person means: by verb, else by title; by predicate; or by its identity.
+ * Refuses when none or several match.
+ */
 export function findExecute(card: Json, choice: ActionChoice): FoundAction {
   const all = executesIn(card, { card });
-  const byVerb = all.filter(({ action }) => (typeof choice === 'string' ? action.verb === choice : choice(action)));
+  const byVerb = all.filter(({ action }) => matchesChoice(action, choice));
   const matches =
     byVerb.length > 0 || typeof choice !== 'string' ? byVerb : all.filter(({ action }) => action.title === choice);
   const names = all.map(({ action }) => `${String(action.title ?? '(untitled)')} [${String(action.verb)}]`).join(', ');
   if (matches.length === 0)
     throw new Error(`no Action.Execute ${describe(choice)} on the card (buttons: ${names || 'none'})`);
   if (matches.length > 1)
-    throw new Error(`several Action.Execute match ${describe(choice)} (${names}); pass a predicate`);
+    throw new Error(
+      `several Action.Execute match ${describe(choice)} (${names}); name the one meant by its id or data, or pass a predicate`,
+    );
   return matches[0] as FoundAction;
 }
 
@@ -70,6 +87,14 @@ export function actionData(
   if (refusals.length > 0) return { refusals: [...new Set(refusals)] };
   if (typeof action.data === 'string') return { data: action.data };
   return { data: { ...(isObject(action.data) ? action.data : {}), ...values } };
+}
+
+function matchesChoice(action: Json, choice: ActionChoice): boolean {
+  if (typeof choice === 'string') return action.verb === choice;
+  if (typeof choice === 'function') return choice(action);
+  if (choice.id !== undefined) return action.id === choice.id;
+  if (choice.verb !== undefined && action.verb !== choice.verb) return false;
+  return !('data' in choice) || isDeepStrictEqual(action.data, choice.data);
 }
 
 function executesIn(card: Json, scope: Scope): FoundAction[] {
@@ -121,7 +146,8 @@ function initialValue(input: Json): string | undefined {
 /** A client only lets a person pick offered choices or flip a toggle; anything else is a mistake in the test. */
 function checkChoice(input: Json, given: string | undefined): void {
   if (given === undefined) return;
-  if (input.type === 'Input.ChoiceSet') {
+  // A type-ahead's choices come from the bot's search answers, which the card does not hold.
+  if (input.type === 'Input.ChoiceSet' && !isDynamic(input)) {
     const offered = arrayOf(input.choices).map((choice) => (isObject(choice) ? String(choice.value) : ''));
     const picked = input.isMultiSelect === true ? given.split(',') : [given];
     const unknown = picked.filter((value) => value !== '' && !offered.includes(value));
@@ -134,8 +160,19 @@ function checkChoice(input: Json, given: string | undefined): void {
   }
 }
 
+/** An Input.ChoiceSet whose choices Teams asks the bot for as the person types (`choices.data`). */
+export function isDynamic(input: Json): boolean {
+  const query = input['choices.data'];
+  return isObject(query) && query.type === 'Data.Query';
+}
+
 const labelOf = (input: Json) => (typeof input.label === 'string' ? `${input.label} (${input.id})` : String(input.id));
-const describe = (choice: ActionChoice) => (typeof choice === 'string' ? `'${choice}'` : 'the predicate');
+const describe = (choice: ActionChoice) =>
+  typeof choice === 'string'
+    ? `'${choice}'`
+    : typeof choice === 'function'
+      ? 'the predicate'
+      : `${JSON.stringify(choice)}`;
 const arrayOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 function isObject(value: unknown): value is Json {

@@ -12,6 +12,14 @@ import { type ActionChoice, actionData, findExecute } from './card-actions.js';
 import { type DeliveryTarget, type DriverResponse, deliver, type InjectFn, nothingSent } from './delivery.js';
 import { applyInvokeAnswer } from './invoke-answer.js';
 import type { Json, TeamsUserRecord } from './records.js';
+import {
+  datasetOf,
+  MAX_SEARCH_RESULTS,
+  readSearchAnswer,
+  SEARCH_INVOKE,
+  type SearchResult,
+  searchInvoke,
+} from './search.js';
 import { TEAMS_SEED } from './seed.js';
 import type { TeamsTenant } from './tenant.js';
 
@@ -69,8 +77,9 @@ export class TeamsDriver {
   }
 
   /**
-   * A person presses an Action.Execute button on a card, found by verb or title (or a predicate) in
-   * the card as that person sees it. `inputs` are what they typed or picked, by input id.
+   * A person presses an Action.Execute button on a card, found by verb or title, a predicate, or the
+   * action's own identity (`{ id }` or `{ verb, data }`: which Approve of a list), in the card as that
+   * person sees it. `inputs` are what they typed or picked, by input id.
    */
   async execute(
     userId: string,
@@ -91,6 +100,34 @@ export class TeamsDriver {
       { verb: String(action.verb ?? ''), actionId: action.id, data: prepared.data },
       'manual',
     );
+  }
+
+  /**
+   * A person types into a dynamic type-ahead (an Input.ChoiceSet with `choices.data`) on a card they
+   * see: Teams asks the bot with an `application/search` invoke and offers the results it answers.
+   */
+  async search(
+    userId: string,
+    target: CardTarget,
+    inputId: string,
+    queryText: string,
+    page: { skip?: number; top?: number } = {},
+  ): Promise<DriverResponse & { results: SearchResult[] }> {
+    const user = this.requireUser(userId);
+    const card = this.cardSeenBy(user, target);
+    if (typeof card === 'string') return { ...nothingSent([card]), results: [] };
+    const dataset = datasetOf(card, inputId);
+    if (typeof dataset !== 'string') throw new Error(dataset.problem);
+    const envelope = this.envelope(this.tenant.ids.event(), this.threadOf(target));
+    const activity = searchInvoke(envelope, {
+      user: this.account(user),
+      queryText,
+      dataset,
+      skip: page.skip ?? 0,
+      top: page.top ?? MAX_SEARCH_RESULTS,
+    });
+    const response = await this.send(activity);
+    return { ...response, results: readSearchAnswer(response).results };
   }
 
   /** Teams shows a card to a person: it runs the card's refresh action for them, if they are in `refresh.userIds`. */
@@ -160,6 +197,8 @@ export class TeamsDriver {
       const userId = String((activity.from as Json).id);
       const where = { userId, conversationId, activityId: String(activity.replyToId) };
       response.answerProblems.push(...applyInvokeAnswer(this.tenant, where, response));
+    } else if (activity.type === 'invoke' && activity.name === SEARCH_INVOKE) {
+      response.answerProblems.push(...readSearchAnswer(response).problems);
     } else if (response.statusCode >= 400) {
       response.answerProblems.push(`the bot answered HTTP ${response.statusCode}`);
     }
@@ -172,15 +211,7 @@ export class TeamsDriver {
     action: { verb: string; actionId: unknown; data: unknown },
     trigger: InvokeTrigger,
   ): Promise<DriverResponse> {
-    const conversation = this.tenant.conversationOf(target.conversationId);
-    if (!conversation) throw new Error(`no conversation ${target.conversationId}`);
-    const card = this.tenant.findActivity(conversation.id, target.activityId);
-    // In a channel the card is a thread's root or a reply in it; Teams names the thread in the conversation id.
-    const ref: ConversationRef =
-      conversation.kind === 'channel'
-        ? { id: `${conversation.id};messageid=${card?.replyToId ?? target.activityId}`, kind: 'channel' }
-        : { id: conversation.id, kind: 'personal' };
-    const activity = invokeAction(this.envelope(this.tenant.ids.event(), ref), {
+    const activity = invokeAction(this.envelope(this.tenant.ids.event(), this.threadOf(target)), {
       user: this.account(user),
       replyToId: target.activityId,
       verb: action.verb,
@@ -189,6 +220,16 @@ export class TeamsDriver {
       trigger,
     });
     return this.send(activity);
+  }
+
+  /** Where a card's invokes come from: in a channel, Teams names the card's thread in the conversation id. */
+  private threadOf(target: CardTarget): ConversationRef {
+    const conversation = this.tenant.conversationOf(target.conversationId);
+    if (!conversation) throw new Error(`no conversation ${target.conversationId}`);
+    const card = this.tenant.findActivity(conversation.id, target.activityId);
+    return conversation.kind === 'channel'
+      ? { id: `${conversation.id};messageid=${card?.replyToId ?? target.activityId}`, kind: 'channel' }
+      : { id: conversation.id, kind: 'personal' };
   }
 
   /** The card this person sees there, or why they see none: only members of a conversation see its messages. */
