@@ -357,7 +357,7 @@ describe('authorization matrix in Teams', () => {
       const card = found && world.teams.cardOf(chatOf(T.bob), found.id);
       return found && card ? { target: { conversationId: chatOf(T.bob), activityId: found.id }, card } : undefined;
     });
-    expect(verbsIn(list.card)).toEqual(['approve', 'reject']);
+    expect(verbsIn(list.card)).toEqual(['approve', 'reject', 'comment']);
     const before = oktaWrites();
 
     // The list's Approve forged to name Erin's request: refused, and the list still offers Bob his own.
@@ -373,7 +373,7 @@ describe('authorization matrix in Teams', () => {
     await press(T.bob, bob.target, 'approve');
     await eventually(() => openTask(request.id)?.assignees.some((a) => a.externalId === SEED.users.grace.id));
     const afterStep1 = oktaWrites();
-    await pressAs(T.bob, list.target, list.card, 'reject', { reason: 'never mind' });
+    await pressAs(T.bob, list.target, list.card, 'reject', { reason_0: 'never mind' });
     const stale = seenBy(T.bob, list.target);
     expect(text(stale)).toMatch(/already approved by Bob Martinez/i);
     expect(verbsIn(stale)).toEqual([]);

@@ -2,7 +2,7 @@ import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext }
 import { z } from 'zod';
 import { within } from '../../deadline.js';
 import { storeOutageIn } from '../../domain/errors.js';
-import type { ChatIdentity, Flows, RequestView } from '../../flows/index.js';
+import { type ChatIdentity, type Flows, type RequestView, showsStaleMessage } from '../../flows/index.js';
 import type { Store } from '../../store/index.js';
 import type { DoneMark, ShownLists } from '../shown-lists.js';
 import type { TeamsPeople } from './people.js';
@@ -138,8 +138,8 @@ export class TeamsCardActions {
   }
 
   /**
-   * A refusal of a click in a kept list: the same list, the refusal beside its row, the row's buttons
-   * kept. "Not now" refusals leave the card as it is and say so apart from it.
+   * A refusal of a click in a kept list: the same list, the refusal beside its row; the row keeps its
+   * buttons unless the refusal says it can no longer be decided here. "Not now" refusals leave the card as it is and say so apart from it.
    */
   private async refusedInList(
     press: CardPress,
@@ -149,7 +149,8 @@ export class TeamsCardActions {
     if (!press.listId) return undefined;
     if (PASSING_FAILURES.has(code)) return messageAnswer(text);
     const list = await this.deps.lists.read(press.listId);
-    return list && cardAnswer(listCard(list, NOTHING_PENDING, list, { requestId: press.requestId, text }));
+    const stale = showsStaleMessage({ code });
+    return list && cardAnswer(listCard(list, NOTHING_PENDING, list, { requestId: press.requestId, text, stale }));
   }
 
   private async submitForm(

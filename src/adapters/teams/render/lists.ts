@@ -12,6 +12,8 @@ export const NOTHING_PENDING = 'Nothing is waiting for your decision. 🎉';
 export interface RowNotice {
   requestId: string;
   text: string;
+  /** The row can no longer be decided from here (decided meanwhile, closed, moved on): no buttons. */
+  stale?: boolean;
 }
 
 /**
@@ -31,9 +33,11 @@ export function listCard(
   if (list.items.length === 0) body.push({ type: 'TextBlock', text: empty, wrap: true });
   list.items.slice(0, LIST_LIMIT).forEach((item, index) => {
     const done = shown?.done[item.id];
-    body.push(row(item, done, notice?.requestId === item.id ? notice.text : undefined));
-    // A decided row loses its buttons; one only commented on keeps them.
-    if (item.actions.includes('approve') && done?.kind !== 'approve' && done?.kind !== 'reject')
+    const said = notice?.requestId === item.id ? notice : undefined;
+    body.push(row(item, done, said?.text));
+    // A decided row loses its buttons, as does one that can no longer be decided; one only
+    // commented on keeps them.
+    if (item.actions.includes('approve') && done?.kind !== 'approve' && done?.kind !== 'reject' && !said?.stale)
       body.push(itemActions(item, index, shown?.id));
   });
   if (list.items.length > LIST_LIMIT) {
@@ -112,7 +116,7 @@ function itemActions(item: RequestView, index: number, listId: string | undefine
         title: 'Comment',
         card: box(comment, 'Your comment (the requester and approvers see it)', {
           type: 'Action.Execute',
-          title: 'Post comment',
+          title: 'Comment',
           verb: VERB.comment,
           data: { ...data, input: comment },
         }),
