@@ -123,6 +123,13 @@ describe('the request form', () => {
     await world.driver.command(S.alice.id, '');
     const form = await eventually(() => world.slack.openModalOf(S.alice.id));
 
+    // The empty box offers a first few under a label saying there is more; typing searches it all.
+    const first = await world.driver.suggest(S.alice.id, form.id, 'entry', '');
+    expect(first.answerProblems).toEqual([]);
+    const groups = (first.body as { option_groups?: { label: { text: string }; options: unknown[] }[] }).option_groups;
+    expect(groups?.[0]?.label.text).toMatch(/type to search it all/);
+    expect(groups?.[0]?.options.length).toBeGreaterThan(0);
+
     const found = await world.driver.suggest(S.alice.id, form.id, 'entry', 'figma');
     expect(found.answerProblems).toEqual([]);
     const options = (found.body as { options: { text: { text: string }; value: string }[] }).options;

@@ -139,7 +139,14 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   app.post('/playground/slack/suggest', async (request) => {
     const body = z.object({ user, viewId: z.string(), actionId: z.string(), text: z.string() }).parse(request.body);
     const sent = await slack.suggest(body.user, body.viewId, body.actionId, body.text);
-    return { status: sent.statusCode, options: (sent.body as { options?: unknown[] } | undefined)?.options ?? [] };
+    // Slack shows option groups under their labels: the page's list shows the options, the labels as a hint.
+    const answer = sent.body as
+      | { options?: unknown[]; option_groups?: { label?: { text?: string }; options?: unknown[] }[] }
+      | undefined;
+    const groups = answer?.option_groups ?? [];
+    const options = answer?.options ?? groups.flatMap((group) => group.options ?? []);
+    const labels = groups.map((group) => group.label?.text).filter(Boolean);
+    return { status: sent.statusCode, options, ...(labels.length ? { hint: labels.join(' · ') } : {}) };
   });
   app.post('/playground/slack/close', async (request) => {
     const body = z.object({ user, viewId: z.string() }).parse(request.body);

@@ -137,10 +137,12 @@ function externalSelect(block, element, id, where) {
     list.replaceChildren(
       ...(answer.options ?? []).map((o) => el('option', { value: plain(o.text), 'data-value': o.value })),
     );
+    hint.textContent = answer.hint ?? (answer.options?.length === 0 && input.value ? 'No results' : '');
   };
   input.addEventListener('input', search);
   if ((element.min_query_length ?? 3) === 0) input.addEventListener('focus', search, { once: true });
-  return el('div', {}, input, list);
+  const hint = el('div', { class: 'hint' });
+  return el('div', {}, input, list, hint);
 }
 
 /** A choice in a select whose block dispatches its actions: Slack sends block_actions at once. */

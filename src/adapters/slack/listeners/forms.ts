@@ -55,6 +55,9 @@ export async function openRequestForm(
   }
 }
 
+/** Slack's option group label: at most 75 characters. */
+export const FIRST_ENTRIES_LABEL = 'A first few of what you can request: type to search it all';
+
 export function registerForms(app: App, deps: SlackDeps): void {
   app.options(FIELD.entry, async ({ body, ack }) => {
     // One deadline for the whole answer: who is typing (users.info) and the catalog search.
@@ -65,7 +68,14 @@ export function registerForms(app: App, deps: SlackDeps): void {
       return found.ok ? found.value.map(entryOption) : [];
     };
     const options = await within(search(), OPTIONS_DEADLINE_MS);
-    await ack({ options: options === 'late' ? [] : options });
+    const found = options === 'late' ? [] : options;
+    // An empty box shows only the first entries of a catalog that may hold hundreds: the group's
+    // label says so, so nobody takes the first few for all there is.
+    if (!body.value?.trim() && found.length > 0) {
+      await ack({ option_groups: [{ label: { type: 'plain_text', text: FIRST_ENTRIES_LABEL }, options: found }] });
+      return;
+    }
+    await ack({ options: found });
   });
 
   // Picking an entry redraws the form with that entry's rules: justification, duration choices.
