@@ -22,11 +22,14 @@ export interface DoneMark {
 
 export interface ShownList extends RequestList {
   id: string;
+  /** The chat user it was shown to: only they may redraw or read it, whatever list id a click names. */
+  owner: string;
   done: Record<string, DoneMark>;
 }
 
 const stored = z.object({
   id: z.string(),
+  owner: z.string(),
   title: z.string(),
   // Written by Gatehouse itself from flow views; checked for shape, not re-validated field by field.
   items: z.array(z.custom<RequestView>((item) => typeof item === 'object' && item !== null && 'id' in item)),
@@ -46,8 +49,8 @@ export class ShownLists {
   }
 
   /** Keeps the list as drawn; its id goes into each row's buttons. Unkept, the list is drawn without one. */
-  async remember(list: RequestList): Promise<ShownList | undefined> {
-    const shown: ShownList = { ...list, id: randomUUID().slice(0, 18), done: {} };
+  async remember(list: RequestList, owner: string): Promise<ShownList | undefined> {
+    const shown: ShownList = { ...list, id: randomUUID(), owner, done: {} };
     const kept = await bestEffort(
       this.store.set(this.key(shown.id), JSON.stringify(shown), { ttlMs: this.options.ttlMs }).then(() => true),
       { logger: this.logger, lost: 'pending list not kept; a decision from it will not redraw it' },
@@ -59,12 +62,12 @@ export class ShownLists {
    * The list with `request` (as the decision left it) marked done, or undefined when the list is no
    * longer kept. Compare-and-swap, so two rows decided at once both stay marked.
    */
-  async markDone(listId: string, request: RequestView, mark: DoneMark): Promise<ShownList | undefined> {
+  async markDone(listId: string, reader: string, request: RequestView, mark: DoneMark): Promise<ShownList | undefined> {
     const work = async () => {
       for (let attempt = 0; attempt < 3; attempt++) {
         const raw = await this.store.get(this.key(listId));
         const list = raw === null ? undefined : parse(raw);
-        if (!list) return undefined;
+        if (!list || list.owner !== reader) return undefined;
         const next: ShownList = {
           ...list,
           items: list.items.map((item) => (item.id === request.id ? request : item)),
@@ -83,12 +86,13 @@ export class ShownLists {
   }
 
   /** The list as last drawn, to show a refusal beside its row without changing anything else. */
-  async read(listId: string): Promise<ShownList | undefined> {
+  async read(listId: string, reader: string): Promise<ShownList | undefined> {
     const raw = await bestEffort(this.store.get(this.key(listId)), {
       logger: this.logger,
       lost: 'pending list not read; the refusal is shown apart from it',
     });
-    return raw ? parse(raw) : undefined;
+    const list = raw ? parse(raw) : undefined;
+    return list?.owner === reader ? list : undefined;
   }
 }
 

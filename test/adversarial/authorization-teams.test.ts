@@ -381,6 +381,32 @@ describe('authorization matrix in Teams', () => {
     expect(decisions()).toBe(1);
   });
 
+  it('never shows one person’s pending list to another who names its id', async () => {
+    const { request } = await twoStepRequest();
+    const erins = await otherRequest();
+    await world.driver.say(T.bob.id, 'pending');
+    const bobs = await eventually(() => {
+      const found = world.teams
+        .transcript(chatOf(T.bob))
+        .find((a) => a.from.id === TEAMS_SEED.bot.id && text(a).includes('Waiting for your decision'));
+      const card = found && world.teams.cardOf(chatOf(T.bob), found.id);
+      return found && card ? { target: { conversationId: chatOf(T.bob), activityId: found.id }, card } : undefined;
+    });
+    const listId = /"l":"([^"]+)"/.exec(JSON.stringify(bobs.card))?.[1];
+    expect(listId).toBeDefined();
+    const dana = await eventually(() => cardAbout(chatOf(T.dana), erins.id));
+
+    // Dana's client names Bob's list on a press she may not make, and on one she may.
+    await forge(T.dana, dana.target, 'approve', { r: request.id, from: 'list', l: listId });
+    expect(text(seenBy(T.dana, dana.target))).not.toContain('quarter-end reports');
+    await forge(T.dana, dana.target, 'approve', { r: erins.id, t: erins.taskId, from: 'list', l: listId });
+    await world.gatehouse.idle();
+    expect(status(erins.id)).toBe('APPROVED');
+    expect(JSON.stringify(seenBy(T.dana, dana.target))).not.toContain(request.id);
+    // Bob's own list is untouched: it still offers him his request.
+    expect(verbsIn(seenBy(T.bob, bobs.target))).toContain('approve');
+  });
+
   it('lets one of a step’s several approvers decide, and tells the other who did first', async () => {
     // Slack Workspace Admin goes to anyone in IT Security: Dana and Henry both get a card. Both
     // have opened Gatehouse before (see the next test for approvers it has never met).

@@ -133,7 +133,7 @@ export class TeamsCardActions {
     mark: DoneMark,
   ): Promise<AdaptiveCardInvokeResponse | undefined> {
     if (!press.listId) return undefined;
-    const list = await this.deps.lists.markDone(press.listId, request, mark);
+    const list = await this.deps.lists.markDone(press.listId, press.actor.userId, request, mark);
     return list && cardAnswer(listCard(list, NOTHING_PENDING, list));
   }
 
@@ -148,7 +148,7 @@ export class TeamsCardActions {
   ): Promise<AdaptiveCardInvokeResponse | undefined> {
     if (!press.listId) return undefined;
     if (PASSING_FAILURES.has(code)) return messageAnswer(text);
-    const list = await this.deps.lists.read(press.listId);
+    const list = await this.deps.lists.read(press.listId, press.actor.userId);
     const stale = showsStaleMessage({ code });
     return list && cardAnswer(listCard(list, NOTHING_PENDING, list, { requestId: press.requestId, text, stale }));
   }

@@ -66,7 +66,8 @@ export class TeamsChatCommands {
       case 'pending': {
         const outcome = await flows.pendingApprovals(actor);
         if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
-        const shown = outcome.value.items.length > 0 ? await this.deps.lists.remember(outcome.value) : undefined;
+        const shown =
+          outcome.value.items.length > 0 ? await this.deps.lists.remember(outcome.value, actor.userId) : undefined;
         await context.sendActivity(cardActivity(listCard(outcome.value, NOTHING_PENDING, shown)));
         return;
       }

@@ -83,7 +83,7 @@ async function answerQuery(
   }
   const outcome = await deps.flows.pendingApprovals(actor);
   if (!outcome.ok) return renderFailure(outcome.error);
-  const shown = outcome.value.items.length > 0 ? await deps.lists.remember(outcome.value) : undefined;
+  const shown = outcome.value.items.length > 0 ? await deps.lists.remember(outcome.value, actor.userId) : undefined;
   return renderList(outcome.value, NOTHING_PENDING, shown);
 }
 

@@ -19,7 +19,7 @@ export async function confirmInList(
   request: RequestView,
   mark: DoneMark,
 ): Promise<void> {
-  const list = await deps.lists.markDone(where.listId, request, mark);
+  const list = await deps.lists.markDone(where.listId, where.userId, request, mark);
   if (list) {
     try {
       await where.respond({
