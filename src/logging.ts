@@ -2,6 +2,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 import { prettyFactory } from 'pino-pretty';
 import { z } from 'zod';
 import { type Config, ConfigError } from './config.js';
+import { oneLine } from './domain/text.js';
 
 /** LOG_FORMAT: `pretty` for people at a terminal, `json` for log shippers. */
 export const LOG_FORMATS = ['pretty', 'json'] as const;
@@ -85,12 +86,6 @@ function errorLine(value: unknown): string {
   if (!value || typeof value !== 'object') return oneLine(String(value));
   const { type, message } = value as { type?: unknown; message?: unknown };
   return oneLine(`${typeof type === 'string' ? type : 'Error'}: ${String(message ?? '')}`);
-}
-
-/** A line break in a message (a name, an echoed vendor answer) must not start a second, forged line. */
-function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { characterCount, firstCharacters } from '../src/domain/text.js';
+import { characterCount, firstCharacters, oneLine } from '../src/domain/text.js';
 import { cleanText, MAX_TEXT_LENGTH } from '../src/flows/deps.js';
 import { TextInvalid } from '../src/flows/errors.js';
 import { type OktaFlows, ok, refused, slackPerson, startOktaFlows } from './flows/helpers.js';
@@ -17,6 +17,14 @@ describe('text length', () => {
     const longest = '🚀'.repeat(MAX_TEXT_LENGTH);
     expect(cleanText('justification', longest)).toBe(longest);
     expect(() => cleanText('justification', `${longest}🚀`)).toThrow(TextInvalid);
+  });
+});
+
+describe('a line of the log', () => {
+  it('stays one line whatever a name holds: C0 and C1 controls, separators, bidirectional overrides', () => {
+    const forged = 'Eve\nINFO: approved\u0085x\u009b31m\u2028y\u202Ez\u2066w';
+    expect(oneLine(forged)).toBe('Eve INFO: approved x 31m y z w');
+    expect(oneLine('Zoë Ünal — 山田')).toBe('Zoë Ünal — 山田');
   });
 });
 

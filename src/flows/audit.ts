@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
+import { oneLine as singleLine } from '../domain/text.js';
 import type { AccessRequest, ApprovalStep, Decision, PrincipalRef } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 
@@ -153,7 +154,8 @@ function whom(request: AccessRequest, actor?: Actor): string {
 }
 
 function what(request: AccessRequest): string {
-  return `"${oneLine(request.entry.name) || request.entry.id}"`;
+  // A quote in the name must not end the quoted part early and make the sentence read otherwise.
+  return `"${(oneLine(request.entry.name) || request.entry.id).replaceAll('"', '\\"')}"`;
 }
 
 function viaText(via: string | undefined): string {
@@ -166,6 +168,5 @@ function pastTense(decision: Decision): string {
 
 /** Names come from the directory: a line break in one must not forge a second log line. */
 function oneLine(text: string | undefined): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-  return (text ?? '').replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+  return singleLine(text ?? '').trim();
 }

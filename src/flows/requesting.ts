@@ -74,7 +74,7 @@ export class Requesting {
     });
   }
 
-  async requestAccess(principal: Principal, input: RequestAccessInput): Promise<RequestAccessResult> {
+  async requestAccess(principal: Principal, input: RequestAccessInput, via?: string): Promise<RequestAccessResult> {
     const picked = input.entryId ? { id: input.entryId } : await this.pickEntry(principal, input.text ?? '');
     if ('choices' in picked) {
       if (picked.choices.length === 0) throw new EntryNotFound(input.text ?? '');
@@ -95,7 +95,7 @@ export class Requesting {
     if ((entry.justificationRequired || policy.requireRequestJustification) && !justification) {
       throw new JustificationRequired(entry.name);
     }
-    const request = await this.createOnce(principal, entry, justification, accessDuration, input);
+    const request = await this.createOnce(principal, entry, justification, accessDuration, input, via);
     // Announced on a retry too: if the first attempt died before its messages went out, they go now.
     this.deps.changes.publish({ kind: 'requested', request });
     const view = requestView(request, availableActions(request, principal, policy), principal);
@@ -126,6 +126,7 @@ export class Requesting {
     justification: string | undefined,
     accessDuration: string | undefined,
     input: RequestAccessInput,
+    via?: string,
   ): Promise<AccessRequest> {
     const { governance, store, logger } = this.deps;
     const resultKey = input.idempotencyKey && `request:created:${input.idempotencyKey}`;
@@ -156,7 +157,7 @@ export class Requesting {
         context: { requestId: created.id },
       });
     }
-    logRequested(logger, created, principal);
+    logRequested(logger, created, principal, via);
     return created;
   }
 }

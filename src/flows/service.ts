@@ -103,7 +103,9 @@ export class Flows {
   }
 
   requestAccess(actor: ChatIdentity, input: RequestAccessInput): Promise<Outcome<RequestAccessResult>> {
-    return this.act('requestAccess', actor, (principal) => this.requesting.requestAccess(principal, input));
+    return this.act('requestAccess', actor, (principal) =>
+      this.requesting.requestAccess(principal, input, surface(actor)),
+    );
   }
 
   // ---- deciding ----

@@ -67,6 +67,9 @@ describe('the audit line of a decision', () => {
     expect(decisions().map((line) => line.msg)).toEqual([
       `${DANA} approved ${ZOOM} for ${ALICE} via Slack (request ${created.request.id}, step 1)`,
     ]);
+    expect(log.lines.filter((line) => line.audit === 'request').map((line) => line.msg)).toEqual([
+      `${ALICE} requested ${ZOOM} for themselves via Slack (request ${created.request.id})`,
+    ]);
     expect(decisions()[0]).toMatchObject({
       by: { id: U.dana.id, name: 'Dana Kowalski', email: 'dana@acme.example' },
       for: { id: U.alice.id, name: 'Alice Nguyen', email: 'alice@acme.example' },

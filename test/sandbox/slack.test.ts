@@ -1239,11 +1239,13 @@ describe('SlackDriver', () => {
     });
     const where = { channel: C.approvals.id, ts: list.message_ts };
     await world.driver.click(U.bob.id, where, 'approve', { blockId: 'item_2_actions' });
-    await world.driver.click(U.bob.id, where, 'approve');
+    await world.driver.click(U.bob.id, where, 'approve', { blockId: 'item_0_actions' });
     expect(world.received.map(({ payload }) => [payload.actions[0].block_id, payload.actions[0].value])).toEqual([
       ['item_2_actions', 'req-2'],
       ['item_0_actions', 'req-0'],
     ]);
+    // Not saying which of the rows was clicked is no click Slack could send.
+    await expect(world.driver.click(U.bob.id, where, 'approve')).rejects.toThrow(/3 blocks hold action_id approve/);
     await expect(world.driver.click(U.bob.id, where, 'approve', { blockId: 'item_9_actions' })).rejects.toThrow(
       /no element with action_id approve in block item_9_actions/,
     );

@@ -4,7 +4,7 @@ import { within } from '../../deadline.js';
 import { storeOutageIn } from '../../domain/errors.js';
 import { type ChatIdentity, type Flows, type RequestView, showsStaleMessage } from '../../flows/index.js';
 import type { Store } from '../../store/index.js';
-import type { DoneMark, ShownLists } from '../shown-lists.js';
+import { type DoneMark, decisionMark, type ShownLists } from '../shown-lists.js';
 import type { TeamsPeople } from './people.js';
 import { listCard, NOTHING_PENDING } from './render/lists.js';
 import { confirmationText, failureText, messageCard } from './render/messages.js';
@@ -104,7 +104,7 @@ export class TeamsCardActions {
       return inList ?? this.currentCard(context, actor, requestId, fromList, failureText(outcome.error));
     }
     const decided = outcome.value.request;
-    const mark = decidedMark(decided, decision, taskId);
+    const mark = decisionMark(decided, decision, taskId);
     const inList = await this.doneInList(press, decided, mark);
     if (inList) return inList;
     // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
@@ -272,11 +272,6 @@ function typed(data: Record<string, unknown>, input: string): string | undefined
 }
 
 /** The decided step's own time, as the request cards show it. */
-function decidedMark(request: RequestView, decision: 'approve' | 'reject', taskId?: string): DoneMark {
-  const decided = request.steps.filter((step) => step.decision);
-  const step = decided.find((s) => taskId !== undefined && s.taskId === taskId) ?? decided.at(-1);
-  return { kind: decision, at: step?.decision?.at ?? request.updated };
-}
 
 function latestComment(request: RequestView): string {
   return request.comments.at(-1)?.created ?? request.updated;

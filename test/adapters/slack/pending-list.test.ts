@@ -57,14 +57,6 @@ describe.each(PROVIDERS)('deciding from the pending list on %s', (provider) => {
     return Number(String(block.block_id).slice('item_'.length));
   }
 
-  /** The value Slack sends for a row's button: the one drawn on that row. */
-  function buttonOfRow(blocks: Json[], row: number, actionId: string): string {
-    const actions = blocks.find((b) => b.block_id === `item_${row}_actions`);
-    const button = ((actions?.elements as Json[] | undefined) ?? []).find((e) => e.action_id === actionId);
-    if (typeof button?.value !== 'string') throw new Error(`row ${row} has no ${actionId} button`);
-    return button.value;
-  }
-
   /** Bob's list as he sees it now (same ephemeral, replaced in place or not). */
   const listNow = (ts: string) => world.slack.ephemeralsFor(S.bob.id).find((message) => message.ts === ts);
   const rowButtons = (blocks: Json[] | undefined, row: number) =>
@@ -75,9 +67,10 @@ describe.each(PROVIDERS)('deciding from the pending list on %s', (provider) => {
   it('approving the second of three marks that row approved without buttons; the others keep theirs', async () => {
     const { list, ids, rows } = await bobsListOfThree();
     const [first, second, third] = rows as [number, number, number];
-    const value = buttonOfRow(list.blocks ?? [], second, 'approve');
-
-    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'approve', { value });
+    // Slack delivers the clicked button's own block_id and value: the row's.
+    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'approve', {
+      blockId: `item_${second}_actions`,
+    });
     await world.gatehouse.idle();
 
     expect(world.portal.status(ids[1] ?? '')).toBe('approved');
@@ -93,8 +86,9 @@ describe.each(PROVIDERS)('deciding from the pending list on %s', (provider) => {
     expect(world.slack.ephemeralsFor(S.bob.id)).toHaveLength(1);
 
     // A second decision from the same list keeps the first one's mark.
-    const next = buttonOfRow(now?.blocks ?? [], third, 'approve');
-    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'approve', { value: next });
+    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'approve', {
+      blockId: `item_${third}_actions`,
+    });
     await world.gatehouse.idle();
     const after = listNow(list.ts);
     expect(rowText(after?.blocks, second)).toContain('You approved');
@@ -105,9 +99,9 @@ describe.each(PROVIDERS)('deciding from the pending list on %s', (provider) => {
   it('rejecting the second of three through its reason form marks that row rejected; the others keep their buttons', async () => {
     const { list, ids, rows } = await bobsListOfThree();
     const [first, second, third] = rows as [number, number, number];
-    const value = buttonOfRow(list.blocks ?? [], second, 'reject');
-
-    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'reject', { value });
+    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'reject', {
+      blockId: `item_${second}_actions`,
+    });
     const form = await eventually(() => world.slack.openModalOf(S.bob.id));
     expect(shown({ blocks: form.blocks })).toContain(ids[1]);
     await world.driver.submit(S.bob.id, form.id, { text: 'not this quarter' });
@@ -130,8 +124,9 @@ describe.each(PROVIDERS)('deciding from the pending list on %s', (provider) => {
     await eventually(() => world.portal.status(ids[1] ?? '') === 'approved');
     await world.gatehouse.idle();
 
-    const value = buttonOfRow(list.blocks ?? [], second, 'approve');
-    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'approve', { value });
+    await world.driver.click(S.bob.id, { channel: list.channel, ts: list.ts }, 'approve', {
+      blockId: `item_${second}_actions`,
+    });
     await world.gatehouse.idle();
 
     const now = listNow(list.ts);

@@ -143,6 +143,14 @@ export class SlackDriver {
         `no element with action_id ${actionId}${inBlock} there (action_ids: ${actionIdsIn(surface.blocks).join(', ')})`,
       );
     }
+    // Slack sends the clicked element's own block: where several blocks hold the action_id (the rows
+    // of a list), a click that does not say which would be a click on no button in particular.
+    const holders = surface.blocks.filter((block) => findElement([block], actionId));
+    if (blockId === undefined && holders.length > 1) {
+      throw new Error(
+        `${holders.length} blocks hold action_id ${actionId} (${holders.map((b) => String(b.block_id)).join(', ')}): name the one clicked with blockId`,
+      );
+    }
     const { element } = found;
     const choosing = element.type !== 'button';
     const { viewId } = surface;

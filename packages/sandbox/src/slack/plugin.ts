@@ -11,8 +11,7 @@ export interface SlackEmulatorOptions {
 }
 
 /** The scopes Gatehouse's manifest asks for, echoed in `x-oauth-scopes` as Slack does. */
-const SCOPES =
-  'commands,chat:write,chat:write.public,users:read,users:read.email,channels:read,channels:history,im:history';
+const SCOPES = 'commands,chat:write,chat:write.public,users:read,users:read.email';
 
 /**
  * The emulated Slack Web API over HTTP: `POST /api/<method>` exactly as https://slack.com/api/<method>

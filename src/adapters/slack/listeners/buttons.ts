@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { within } from '../../../deadline.js';
 import type { Decision } from '../../../domain/types.js';
 import { isFailure } from '../../../flows/index.js';
+import { decisionMark } from '../../shown-lists.js';
 import { HOME_ACTION } from '../render/home.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
@@ -11,7 +12,7 @@ import { ACTION } from '../render/request-card.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 import { afterDecision, openRequestForm } from './forms.js';
-import { confirmInList, decisionMark } from './list-rows.js';
+import { confirmInList } from './list-rows.js';
 
 const buttonValue = z.object({
   r: z.string().min(1).max(200),
@@ -114,9 +115,17 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
 async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {
   const value = parseValue(args);
   if (!value) return damaged(deps, args);
-  // From a kept list, the click's response_url goes through the modal, so the list can show the outcome.
-  const list = value.l && args.body.response_url ? { l: value.l, u: args.body.response_url } : {};
-  const metadata: DecisionMetadata = { r: value.r, ...(value.t ? { t: value.t } : {}), k: kind, ...list };
+  // From a kept list, the click's response_url is kept with the list (never in the modal), so the
+  // list can show the outcome once the modal is submitted.
+  const fromList = value.l && args.body.response_url ? value.l : undefined;
+  if (fromList && args.body.response_url)
+    await deps.lists.respondThrough(fromList, args.body.user.id, args.body.response_url);
+  const metadata: DecisionMetadata = {
+    r: value.r,
+    ...(value.t ? { t: value.t } : {}),
+    k: kind,
+    ...(fromList ? { l: fromList } : {}),
+  };
   // The trigger_id dies 3 s after the click: show the request's details only if they come quickly,
   // and only to someone allowed to see the request (the button's request id is not proof of that).
   const details = async () => {

@@ -1,7 +1,9 @@
 import type { App, BlockAction, RespondFn, StaticSelectAction, ViewStateValue } from '@slack/bolt';
 import { z } from 'zod';
 import { within } from '../../../deadline.js';
+import { characterCount } from '../../../domain/text.js';
 import { isFailure, MAX_TEXT_LENGTH, type Outcome, showsStaleMessage } from '../../../flows/index.js';
+import { commentMark, decisionMark } from '../../shown-lists.js';
 import { confirmation } from '../render/confirmation.js';
 import { renderFailure, renderText } from '../render/lists.js';
 import {
@@ -15,7 +17,7 @@ import {
 } from '../render/modals.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
-import { commentMark, confirmInList, decisionMark, respondAt } from './list-rows.js';
+import { confirmInList, respondAt } from './list-rows.js';
 
 /** block_suggestion must be answered in its own HTTP response, inside Slack's 3 s. */
 const OPTIONS_DEADLINE_MS = 2_200;
@@ -108,7 +110,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
       return;
     }
     const justification = field(values, FIELD.justification)?.value ?? undefined;
-    if (justification && justification.length > MAX_TEXT_LENGTH) {
+    if (justification && characterCount(justification) > MAX_TEXT_LENGTH) {
       await ack({
         response_action: 'errors',
         errors: { [FIELD.justification]: `At most ${MAX_TEXT_LENGTH} characters.` },
@@ -168,7 +170,8 @@ export function registerForms(app: App, deps: SlackDeps): void {
     await deps.client.views
       .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
       .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
-    const { l: listId, u: url, t: taskId } = metadata.data;
+    const { l: listId, t: taskId } = metadata.data;
+    const url = listId && (await deps.lists.read(listId, body.user.id))?.respondTo;
     if (outcome.ok && listId && url) {
       const mark = decisionMark(outcome.value.request, decision, taskId);
       await confirmInList(deps, { userId: body.user.id, respond: respondAt(url), listId }, outcome.value.request, mark);
@@ -203,7 +206,8 @@ export function registerForms(app: App, deps: SlackDeps): void {
         ),
       })
       .catch((err) => deps.logger.warn({ err }, 'comment result not shown'));
-    const { l: listId, u: url } = metadata.data;
+    const { l: listId } = metadata.data;
+    const url = listId && (await deps.lists.read(listId, body.user.id))?.respondTo;
     if (outcome.ok && listId && url && !isFailure(actor)) {
       const mark = commentMark(outcome.value, actor);
       await confirmInList(deps, { userId: body.user.id, respond: respondAt(url), listId }, outcome.value, mark);
@@ -216,8 +220,6 @@ export const decisionMetadata = z.object({
   t: z.string().max(200).optional(),
   k: z.enum(['approve', 'reject', 'comment']),
   l: z.string().max(40).optional(),
-  // Only ever Slack's own, set by Gatehouse when it opened the form (private_metadata comes back signed).
-  u: z.string().url().max(1000).optional(),
 });
 
 /**

@@ -1,4 +1,4 @@
-import type { ChatIdentity, RequestView } from '../../../flows/index.js';
+import type { RequestView } from '../../../flows/index.js';
 import type { DoneMark } from '../../shown-lists.js';
 import { NOTHING_PENDING, renderList, renderText } from '../render/lists.js';
 import { entryText } from '../render/text.js';
@@ -42,27 +42,15 @@ export async function confirmInList(
   await tell(deps, where, renderText(`${verb} *${entryText(request.entry.name)}* (\`${request.id}\`).`));
 }
 
-/** What the decision just made looks like on its row: the decided step's own time, as the cards show it. */
-export function decisionMark(request: RequestView, decision: 'approve' | 'reject', taskId?: string): DoneMark {
-  const decided = request.steps.filter((step) => step.decision);
-  const step = decided.find((s) => taskId !== undefined && s.taskId === taskId) ?? decided.at(-1);
-  return { kind: decision, at: step?.decision?.at ?? request.updated };
-}
-
-/** A comment's mark: the time of the newest comment by this person, as the request records it. */
-export function commentMark(request: RequestView, author: ChatIdentity): DoneMark {
-  const email = author.email?.toLowerCase();
-  const mine = request.comments.filter((comment) => comment.author.email?.toLowerCase() === email);
-  return { kind: 'comment', at: (mine.at(-1) ?? request.comments.at(-1))?.created ?? request.updated };
-}
-
-/** A response_url kept through a modal (Bolt gives respond() to clicks only), posted to as Bolt would. */
+/** A response_url kept with the list for a modal (Bolt gives respond() to clicks only), posted to as Bolt would. */
 export function respondAt(url: string): Respond {
   return async (message) => {
     const answer = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(message),
+      // Slack answers at the address itself; a redirect would send the message somewhere else.
+      redirect: 'error',
       signal: AbortSignal.timeout(5_000),
     });
     if (!answer.ok) throw new Error(`response_url answered HTTP ${answer.status}`);

@@ -1,3 +1,4 @@
+import { firstCharacters } from '../../../domain/text.js';
 import { type CatalogEntryView, type CatalogItemView, MAX_TEXT_LENGTH } from '../../../flows/index.js';
 import { describeDuration, durationSeconds } from '../../../flows/wording.js';
 import { CARD_VERSION, type Card, VERB } from './request-card.js';
@@ -59,7 +60,9 @@ export function requestFormCard(state: FormState): Card {
       style: 'filtered',
       placeholder: 'Type to search the catalog',
       // Static choices for every client; the dynamic query searches the whole catalog where Teams can.
-      choices: choices.slice(0, FORM_CHOICES_MAX).map((item) => ({ title: item.name.slice(0, 200), value: item.id })),
+      choices: choices
+        .slice(0, FORM_CHOICES_MAX)
+        .map((item) => ({ title: firstCharacters(item.name, 200), value: item.id })),
       ...(picked ? { value: picked } : {}),
       'choices.data': { type: 'Data.Query', dataset: 'catalog' },
     },
@@ -70,7 +73,7 @@ export function requestFormCard(state: FormState): Card {
       isMultiline: true,
       maxLength: state.drawnFor?.justificationMaxLength ?? MAX_TEXT_LENGTH,
       ...(state.drawnFor?.justificationRequired ? { isRequired: true, errorMessage: 'Say why you need it.' } : {}),
-      ...(state.justification ? { value: state.justification.slice(0, MAX_TEXT_LENGTH) } : {}),
+      ...(state.justification ? { value: firstCharacters(state.justification, MAX_TEXT_LENGTH) } : {}),
     },
   );
   if (state.drawnFor?.duration.allowed) body.push(durationInput(state.drawnFor, state.duration));
