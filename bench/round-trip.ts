@@ -14,10 +14,14 @@ const shows = (message: MessageRecord | undefined, text: string) =>
   Boolean(message && `${message.text ?? ''}${JSON.stringify(message.blocks ?? [])}`.includes(text));
 
 /**
- * Round trip (issue 8, item 2): Dana clicks Approve on her card; Okta records the decision; every
- * card about the request (Dana's, the approvals channel's, the requester's) shows it. Every call
- * to Okta and Slack answers 50 ms late. Gatehouse's own time is the round trip minus the time at
- * least one outside call was in progress (calls that overlap count once), one round trip at a time.
+ * Round trip (issue 8, item 2; issue 19, points 3 and 4): Dana clicks Approve on her card; Okta
+ * records the decision; the card she clicked shows it first, then every card about the request
+ * (the approvals channel's, the requester's). Every call to Okta and Slack answers 50 ms late.
+ * Gatehouse's own time is the round trip minus the time at least one outside call was in progress
+ * (calls that overlap count once), one round trip at a time. Each figure stands beside its floor
+ * from the same run: the outside calls the least implementation makes in a row (the decision
+ * written, then the clicked message updated, each as long as an outside call took in this run),
+ * plus Gatehouse's own time measured in that round trip.
  */
 export async function roundTrip(): Promise<Row[]> {
   // Chat rate budgets are not what this measures: raised so no round trip waits its turn.
@@ -55,79 +59,142 @@ export async function roundTrip(): Promise<Row[]> {
   org.faults.add({ kind: 'delay', ms: INJECTED_MS, times: Number.POSITIVE_INFINITY });
   slack.faults.add({ kind: 'delay', ms: INJECTED_MS, times: Number.POSITIVE_INFINITY });
 
-  const totals: number[] = [];
-  const own: number[] = [];
-  const outsideCalls: number[] = [];
+  const trips: Trip[] = [];
   for (const id of ids) {
     const { danaCard, channelCard } = cards(id);
     const [requesterCard] = requesterCards(id);
     if (!danaCard || !channelCard || !requesterCard) throw new Error(`cards missing for ${id}`);
-    const everyCardApproved = () =>
-      [danaCard, channelCard, requesterCard].every((card) =>
-        shows(slack.message(card.channel, card.ts), '*Approved* by Dana'),
-      );
+    const approved = (card: MessageRecord) => shows(slack.message(card.channel, card.ts), '*Approved* by Dana');
+    let clickedEnd = 0;
     let end = 0;
     world.onAnswer = () => {
-      if (!end && everyCardApproved()) end = performance.now();
+      if (!clickedEnd && approved(danaCard)) clickedEnd = performance.now();
+      if (!end && [danaCard, channelCard, requesterCard].every(approved)) end = performance.now();
     };
     const firstCall = world.calls.length;
+    const firstOktaCall = org.calls.length;
     const start = performance.now();
     const click = await driver.click(S.dana.id, { channel: danaCard.channel, ts: danaCard.ts }, 'approve');
     if (click.statusCode !== 200) throw new Error(`click answered ${click.statusCode}`);
     await until(() => end > 0, 30_000);
     world.onAnswer = undefined;
-    const total = end - start;
-    totals.push(total);
-    own.push(total - outsideTime(world.calls.slice(firstCall), start, end));
-    outsideCalls.push(world.calls.slice(firstCall).filter((call) => call.start < end).length);
+    const calls = world.calls.slice(firstCall);
+    trips.push({
+      clicked: clickedEnd - start,
+      clickedOwn: clickedEnd - start - outsideTime(calls, start, clickedEnd),
+      total: end - start,
+      own: end - start - outsideTime(calls, start, end),
+      outsideCalls: calls.filter((call) => call.start < end).length,
+      oktaCalls: org.calls.length - firstOktaCall,
+    });
     // Let what follows a round trip (the App Home redraw, the requester's notice) finish first.
     await new Promise((resolve) => setTimeout(resolve, 600));
   }
+  // How long one outside call took in this run (the injected 50 ms and the emulator's own work).
+  const outsideCall = percentile(
+    world.calls.filter((call) => call.end - call.start >= INJECTED_MS).map((call) => call.end - call.start),
+    50,
+  );
   await world.close();
 
   const approvedInOkta = ids.filter((id) => org.requests.find((r) => r.id === id)?.status === 'APPROVED').length;
+  const of = (pick: (trip: Trip) => number, p: number) => percentile(trips.map(pick), p);
+  // The least in a row: the decision written, then the clicked message updated; the other cards can
+  // be updated while the clicked one is, so they need no further call in a row.
+  const floorClicked = (trip: Trip) => 2 * outsideCall + trip.clickedOwn;
+  const floorAll = (trip: Trip) => 2 * outsideCall + trip.own;
+  const clickedP95 = of((t) => t.clicked, 95);
+  const allP95 = of((t) => t.total, 95);
   const rows: Row[] = [
     row({
       bench: 'round trip',
-      subject: 'click Approve → Okta → 3 cards updated',
-      metric: 'total p50',
-      value: percentile(totals, 50),
+      subject: 'click Approve → clicked message shows the outcome',
+      metric: 'p50',
+      value: of((t) => t.clicked, 50),
       unit: 'ms',
-      note: `${ROUND_TRIPS} round trips, every Okta and Slack call ${INJECTED_MS} ms late; ${approvedInOkta} approved in Okta; outside calls per round trip p50 ${percentile(outsideCalls, 50)}`,
+      baseline: { subject: 'floor p50', value: of(floorClicked, 50) },
+      note: `${ROUND_TRIPS} round trips, every Okta and Slack call ${INJECTED_MS} ms late (one outside call took ${outsideCall} ms, p50); floor = 2 outside calls in a row (the decision written, the message updated) + Gatehouse's own time; ${approvedInOkta} approved in Okta`,
     }),
     row({
       bench: 'round trip',
-      subject: 'click Approve → Okta → 3 cards updated',
-      metric: 'total p99',
-      value: percentile(totals, 99),
+      subject: 'click Approve → clicked message shows the outcome',
+      metric: 'p95',
+      value: clickedP95,
+      unit: 'ms',
+      baseline: { subject: 'floor p95', value: of(floorClicked, 95) },
+      target: '≤ 150 ms',
+      met: clickedP95 <= 150,
+    }),
+    row({
+      bench: 'round trip',
+      subject: 'click Approve → every card updated (3)',
+      metric: 'p50',
+      value: of((t) => t.total, 50),
+      unit: 'ms',
+      baseline: { subject: 'floor p50', value: of(floorAll, 50) },
+      note: `floor = 2 outside calls in a row + Gatehouse's own time (every card updated at once after the decision); showing the clicked message first puts one more chat call in a row before the others. Outside calls per round trip p50 ${of((t) => t.outsideCalls, 50)}, of which Okta ${of((t) => t.oktaCalls, 50)}`,
+    }),
+    row({
+      bench: 'round trip',
+      subject: 'click Approve → every card updated (3)',
+      metric: 'p95',
+      value: allP95,
+      unit: 'ms',
+      baseline: { subject: 'floor p95', value: of(floorAll, 95) },
+      target: '≤ 300 ms',
+      met: allP95 <= 300,
+    }),
+    row({
+      bench: 'round trip',
+      subject: 'click Approve → every card updated (3)',
+      metric: 'p99',
+      value: of((t) => t.total, 99),
       unit: 'ms',
     }),
     row({
       bench: 'round trip',
       subject: 'Gatehouse own time (total − outside calls)',
       metric: 'p50',
-      value: percentile(own, 50),
+      value: of((t) => t.own, 50),
       unit: 'ms',
-      baseline: { subject: 'total', value: percentile(totals, 50) },
+      baseline: { subject: 'total', value: of((t) => t.total, 50) },
     }),
     row({
       bench: 'round trip',
       subject: 'Gatehouse own time (total − outside calls)',
       metric: 'p99',
-      value: percentile(own, 99),
+      value: of((t) => t.own, 99),
       unit: 'ms',
-      baseline: { subject: 'total', value: percentile(totals, 99) },
+      baseline: { subject: 'total', value: of((t) => t.total, 99) },
       target: '≤ 10 ms',
-      met: percentile(own, 99) <= 10,
+      met: of((t) => t.own, 99) <= 10,
       note: 'between one outside answer and the next call: the HTTP client, JSON and schema parsing, the queue hand-off',
     }),
     row({
       bench: 'round trip',
       subject: 'Gatehouse own time per outside call',
       metric: 'p50',
-      value: Math.round((percentile(own, 50) / Math.max(1, percentile(outsideCalls, 50))) * 100) / 100,
+      value:
+        Math.round(
+          (of((t) => t.own, 50) /
+            Math.max(
+              1,
+              of((t) => t.outsideCalls, 50),
+            )) *
+            100,
+        ) / 100,
       unit: 'ms',
     }),
   ];
   return rows;
+}
+
+/** One round trip: when the clicked card and every card showed the decision, and what it cost. */
+interface Trip {
+  clicked: number;
+  clickedOwn: number;
+  total: number;
+  own: number;
+  outsideCalls: number;
+  oktaCalls: number;
 }

@@ -6,8 +6,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { ackPath } from './ack-path.js';
+import { callsPerAction } from './calls-per-action.js';
 import { fanOut } from './fan-out.js';
 import { governanceEconomy } from './governance-economy.js';
+import { mondayMorning } from './monday.js';
 import type { Row } from './report.js';
 import { markdown } from './report.js';
 import { roundTrip } from './round-trip.js';
@@ -20,10 +22,12 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['ack', ackPath],
   ['slow-governance', slowGovernance],
   ['economy', governanceEconomy],
+  ['calls', callsPerAction],
   ['type-ahead', typeAhead],
   ['round-trip', roundTrip],
   ['notify', timeToNotify],
   ['fan-out', fanOut],
+  ['monday', mondayMorning],
 ];
 
 const rows: Row[] = [];

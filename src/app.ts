@@ -5,6 +5,7 @@ import { SlackAdapter } from './adapters/slack/index.js';
 import { SLACK_RATES } from './adapters/slack/rate-limits.js';
 import { TeamsAdapter } from './adapters/teams/index.js';
 import { TEAMS_RATES } from './adapters/teams/rate-limits.js';
+import { RedisBudgetLedger } from './api/budget-ledger.js';
 import { createGovernance, type Governance } from './api/index.js';
 import { BackgroundWork } from './background.js';
 import type { Config } from './config.js';
@@ -104,9 +105,15 @@ export async function createGatehouse(
       redis: paceRedis,
       keyPrefix: config.redisKeyPrefix,
     });
-  const governance =
-    overrides.governance ??
-    createGovernance(config.governance, { metrics, logger, catalogCacheMs: config.catalogCacheMs, now: overrides.now });
+  // The governance API's budget is the org's, so replicas spend it together, counted in Redis.
+  const governanceDeps = {
+    metrics,
+    logger,
+    catalogCacheMs: config.catalogCacheMs,
+    now: overrides.now,
+    budgetLedger: paceRedis ? new RedisBudgetLedger(paceRedis, config.redisKeyPrefix, logger) : undefined,
+  };
+  const governance = overrides.governance ?? createGovernance(config.governance, governanceDeps);
   // Each person's rate limit is counted in Redis when there is one, so replicas share the budget.
   const background = new BackgroundWork();
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }), {

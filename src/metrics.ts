@@ -11,6 +11,13 @@ export interface Metrics {
   governanceRetries: Counter<'provider' | 'operation' | 'reason'>;
   /** 1 while calls to the backend are refused after repeated failures (the circuit is open). */
   governanceCircuitOpen: Gauge<'provider'>;
+  /** Calls left in each rate-limit family's window, as last counted or said by the vendor. */
+  governanceBudgetRemaining: Gauge<'provider' | 'family'>;
+  governanceBudgetSpent: Counter<'provider' | 'family' | 'priority'>;
+  /** Calls held back by the budget: `waited` (a person, until the reset), `yielded` (sync, background), `refused`. */
+  governanceBudgetHeld: Counter<'provider' | 'family' | 'priority' | 'outcome'>;
+  /** 429s the vendor answered, by the priority of the call that met it. */
+  governanceRateLimitedMet: Counter<'provider' | 'family' | 'priority'>;
   chatDeliveries: Counter<'platform' | 'kind' | 'outcome'>;
   changeToChat: Histogram<'platform'>;
   /** Reads the notifier queue's depth when /metrics is scraped. */
@@ -60,6 +67,30 @@ export function createMetrics(): Metrics {
       name: 'gatehouse_governance_circuit_open',
       help: 'Whether calls to the governance backend are paused after repeated failures (1) or flow (0)',
       labelNames: ['provider'],
+      registers: [registry],
+    }),
+    governanceBudgetRemaining: new Gauge({
+      name: 'gatehouse_governance_budget_remaining',
+      help: 'Calls left in the current window of each governance rate-limit family (from the vendor where it says)',
+      labelNames: ['provider', 'family'],
+      registers: [registry],
+    }),
+    governanceBudgetSpent: new Counter({
+      name: 'gatehouse_governance_budget_spent_total',
+      help: 'Governance calls sent, by rate-limit family and priority (person, sync, background)',
+      labelNames: ['provider', 'family', 'priority'],
+      registers: [registry],
+    }),
+    governanceBudgetHeld: new Counter({
+      name: 'gatehouse_governance_budget_held_total',
+      help: 'Governance calls held back by the rate budget, by priority and outcome (waited, yielded, refused)',
+      labelNames: ['provider', 'family', 'priority', 'outcome'],
+      registers: [registry],
+    }),
+    governanceRateLimitedMet: new Counter({
+      name: 'gatehouse_governance_rate_limited_total',
+      help: 'Governance answers that were 429 (rate limit exceeded), by family and priority of the call',
+      labelNames: ['provider', 'family', 'priority'],
       registers: [registry],
     }),
     chatDeliveries: new Counter({

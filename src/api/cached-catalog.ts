@@ -1,37 +1,92 @@
 import { LRUCache } from 'lru-cache';
-import type { CatalogItem, Principal } from '../domain/types.js';
-import type { Governance } from './governance.js';
+import type { Principal } from '../domain/types.js';
 
-export interface CatalogCacheOptions {
-  /** How long one person's answer to one query is reused (CATALOG_CACHE_SECONDS); 0 turns caching off. */
-  ttlMs: number;
-  /** How many answers are kept at most, least recently used dropped first. */
-  max?: number;
+/** A person's catalog is read afresh this long after it was fetched, unless the client says otherwise. */
+export const CATALOG_FRESH_MS = 5 * 60_000;
+/** After a refresh failed, the next is tried no sooner than this (the last catalog is served meanwhile). */
+const RETRY_AFTER_FAILURE_MS = 30_000;
+const MAX_PEOPLE = 1_000;
+/** Entries kept across everyone's catalogs (a 20,000-entry catalog is about 10 MB of heap). */
+const MAX_ENTRIES = 400_000;
+
+export interface PersonCatalogsOptions<C> {
+  /**
+   * Reads one person's catalog from the backend. `previous` is the catalog being refreshed, if
+   * any, so a loader can carry over what the person was shown.
+   */
+  load(principal: Principal, previous?: C): Promise<C>;
+  /** Gatehouse's clock: a test moves it rather than waiting out a TTL. */
+  now: () => number;
+  /** How long a catalog is served as it is; after that it is served while read afresh. 0: read on every use. */
+  freshMs?: number;
+  /** Whose catalogs are kept at most, least recently used dropped first. */
+  maxPeople?: number;
+  /** How many entries a catalog holds, so that all kept stay under MAX_ENTRIES however large each is. */
+  sizeOf(catalog: C): number;
+  /** Told when a refresh in the background failed (the last catalog keeps being served). */
+  onRefreshFailed?(error: unknown, principal: Principal): void;
+}
+
+interface Kept<C> {
+  catalog: C;
+  refreshAt: number;
 }
 
 /**
- * Type-ahead asks the catalog once per keystroke, and a form opened twice asks the same queries
- * again: answers are kept per person and query for a short while, and identical queries in flight
- * share one call, so each distinct query costs the governance system at most one search. Keyed by
- * the person because what one may request is not what another may; the catalog itself changes
- * rarely, so a minute-old answer is fine for a suggestion list (requests are still validated
- * against the live entry when submitted).
+ * Each person's requestable catalog, kept in this process so type-ahead searches it without asking
+ * the governance system. Kept in memory rather than in the store: a catalog runs to thousands of
+ * entries and is searched on every keystroke, which a Redis read per keystroke would make slower
+ * than the local search itself; another replica pays one fetch of its own per person and TTL.
+ *
+ * Stale-while-revalidate: only a person's first search waits for their catalog; once it is older
+ * than `freshMs` it is still answered from at once while one read afresh runs in the background,
+ * and a failed refresh keeps the last catalog (tried again after a pause, not on every keystroke).
+ * One read per person is in flight at a time, whoever asks.
  */
-export function cacheCatalogSearches(governance: Governance, options: CatalogCacheOptions): Governance {
-  if (options.ttlMs <= 0) return governance;
-  const answers = new LRUCache<string, CatalogItem[], { principal: Principal; text: string; limit: number }>({
-    max: options.max ?? 10_000,
-    ttl: options.ttlMs,
-    fetchMethod: (_key, _stale, { context }) =>
-      governance.searchCatalog(context.principal, context.text, context.limit),
-  });
-  const cached: Governance = Object.create(governance);
-  cached.searchCatalog = async (principal, text, limit) => {
-    // Both backends split on whitespace and ignore case, so these spell the same query.
-    const normalized = text.trim().toLowerCase().replace(/\s+/g, ' ');
-    const key = JSON.stringify([principal.id, limit, normalized]);
-    const items = await answers.fetch(key, { context: { principal, text: normalized, limit } });
-    return items ?? [];
-  };
-  return cached;
+export class PersonCatalogs<C extends object> {
+  private readonly kept: LRUCache<string, Kept<C>>;
+  private readonly reading = new Map<string, Promise<C>>();
+  private readonly freshMs: number;
+
+  constructor(private readonly options: PersonCatalogsOptions<C>) {
+    this.freshMs = options.freshMs ?? CATALOG_FRESH_MS;
+    this.kept = new LRUCache({
+      max: options.maxPeople ?? MAX_PEOPLE,
+      maxSize: MAX_ENTRIES,
+      sizeCalculation: (kept) => Math.min(Math.max(1, options.sizeOf(kept.catalog)), MAX_ENTRIES),
+    });
+  }
+
+  async of(principal: Principal): Promise<C> {
+    const kept = this.freshMs > 0 ? this.kept.get(principal.id) : undefined;
+    if (!kept) return this.read(principal);
+    if (this.options.now() >= kept.refreshAt) this.refresh(principal, kept);
+    return kept.catalog;
+  }
+
+  /** Reads still running (tests and the bench wait for them rather than for time). */
+  async settled(): Promise<void> {
+    while (this.reading.size > 0) await Promise.allSettled([...this.reading.values()]);
+  }
+
+  private refresh(principal: Principal, kept: Kept<C>): void {
+    if (this.reading.has(principal.id)) return;
+    // Set before the read so a failing backend is not asked again on the next keystroke.
+    kept.refreshAt = this.options.now() + RETRY_AFTER_FAILURE_MS;
+    this.read(principal, kept.catalog).catch((error: unknown) => this.options.onRefreshFailed?.(error, principal));
+  }
+
+  private read(principal: Principal, previous?: C): Promise<C> {
+    const running = this.reading.get(principal.id);
+    if (running) return running;
+    const reading = this.options
+      .load(principal, previous)
+      .then((catalog) => {
+        if (this.freshMs > 0) this.kept.set(principal.id, { catalog, refreshAt: this.options.now() + this.freshMs });
+        return catalog;
+      })
+      .finally(() => this.reading.delete(principal.id));
+    this.reading.set(principal.id, reading);
+    return reading;
+  }
 }

@@ -21,7 +21,11 @@ import {
   GovernanceUnavailable,
 } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
+import { RateBudget, type RateFamilies } from './budget.js';
+import type { BudgetLedger } from './budget-ledger.js';
 import type { CircuitStatus } from './governance.js';
+import { causeCode, describe, INVALID, parseJson, pathOf, retryAfterMs } from './http-answers.js';
+import { currentPriority } from './priority.js';
 
 /** One call as the authorizer sees it: a proof of possession (DPoP) is bound to both. */
 export interface AuthorizedCall {
@@ -60,8 +64,10 @@ export interface VendorProtocol {
   errorFromResponse(operation: GovernanceOperation, status: number, body: unknown): GatehouseError;
   /** The next page's cursor, when the vendor gives one in headers or body. */
   nextCursor?(headers: Headers, body: unknown): string | undefined;
-  /** How long to hold further calls after this answer (the vendor said the window is spent). */
+  /** Sees every answer's headers; a time it returns means nothing is left until then. */
   pauseUntil?(headers: Headers): number | undefined;
+  /** How the vendor counts calls, for the rate budget (budget.ts); without it nothing is held back. */
+  rateFamilies?: RateFamilies;
   headers?: Record<string, string>;
 }
 
@@ -83,12 +89,18 @@ export interface VendorHttpOptions {
   maxQueued?: number;
   metrics?: Metrics;
   logger?: Logger;
+  /** Where the rate budget is kept: Redis to share it between replicas; this client's memory by default. */
+  budgetLedger?: BudgetLedger;
+  /** Calls a minute by rate-limit family, over the vendor's documented defaults (until it says otherwise). */
+  rateLimits?: Readonly<Partial<Record<string, number>>>;
   /**
    * Gatehouse's clock (default Date.now), against which the vendor's rate-limit resets are read.
    * The circuit breaker's cooldown is cockatiel's and reads Date.now itself.
    */
   now?: () => number;
 }
+
+export { retryAfterMs } from './http-answers.js';
 
 export interface VendorResponse<T> {
   body: T;
@@ -123,8 +135,8 @@ export class VendorHttp {
   private readonly maxAttempts: number;
   private readonly maxRateLimitWaitMs: number;
   private readonly baseBackoffMs: number;
-  /** Set when the vendor reports no calls left in the window. */
-  private pausedUntil = 0;
+  /** The vendor's budget by rate-limit family, spent by priority. */
+  private readonly budget?: RateBudget;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly cooldownMs: number;
   private readonly inFlight: BulkheadPolicy;
@@ -140,6 +152,17 @@ export class VendorHttp {
     this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 30_000;
     this.baseBackoffMs = options.baseBackoffMs ?? 250;
     this.authorizer = protocol.authorizer;
+    if (protocol.rateFamilies) {
+      this.budget = new RateBudget({
+        provider: protocol.provider,
+        scope: new URL(protocol.baseUrl).host,
+        families: withLimits(protocol.rateFamilies, options.rateLimits),
+        ledger: options.budgetLedger,
+        metrics: options.metrics,
+        now: this.now,
+        maxWaitMs: this.maxRateLimitWaitMs,
+      });
+    }
     this.cooldownMs = options.breakerCooldownMs ?? 30_000;
     this.inFlight = bulkhead(options.maxConcurrent ?? 16, options.maxQueued ?? 500);
     this.breaker = circuitBreaker(
@@ -235,12 +258,11 @@ export class VendorHttp {
       );
     });
     const url = this.url(path, request.query);
+    const family = this.budget?.familyOf(path) ?? '';
     try {
       return await this.inFlight.execute(() =>
         this.breaker.execute(() =>
-          policy.execute(() =>
-            this.attempt(operation, method, url, schema, request.body, isWrite, request.authorizer ?? this.authorizer),
-          ),
+          policy.execute(() => this.attempt(operation, method, url, family, schema, request, isWrite)),
         ),
       );
     } catch (error) {
@@ -261,7 +283,10 @@ export class VendorHttp {
   }
 
   private isRetryable(error: Error): boolean {
-    if (error instanceof GovernanceRateLimited) return error.retryAfterMs <= this.maxRateLimitWaitMs;
+    // Only a person waits here for a window to reset; other work goes back to its queue or round.
+    if (error instanceof GovernanceRateLimited) {
+      return currentPriority() === 'person' && error.retryAfterMs <= this.maxRateLimitWaitMs;
+    }
     return error instanceof GovernanceUnavailable && !error.outcomeUnknown;
   }
 
@@ -269,14 +294,14 @@ export class VendorHttp {
     operation: GovernanceOperation,
     method: string,
     url: string,
+    family: string,
     schema: S,
-    body: unknown,
+    request: { body?: unknown; authorizer?: Authorizer },
     isWrite: boolean,
-    authorizer: Authorizer,
   ): Promise<VendorResponse<z.infer<S>>> {
-    const wait = this.pausedUntil - this.now();
-    if (wait > this.maxRateLimitWaitMs) throw new GovernanceRateLimited(operation, wait);
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const { body } = request;
+    const authorizer = request.authorizer ?? this.authorizer;
+    await this.budget?.spend(operation, family);
 
     const send = async () =>
       fetch(url, {
@@ -309,7 +334,8 @@ export class VendorHttp {
     }
 
     const pause = this.protocol.pauseUntil?.(response.headers);
-    if (pause) this.pausedUntil = Math.max(this.pausedUntil, pause);
+    const exhaustedUntil = response.status === 429 ? this.now() + retryAfterMs(response.headers, this.now()) : pause;
+    await this.budget?.observe(family, response.status, response.headers, exhaustedUntil);
     let text: string;
     try {
       text = await response.text();
@@ -360,40 +386,6 @@ export class VendorHttp {
   }
 }
 
-const INVALID = Symbol('invalid json');
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return INVALID;
-  }
-}
-
-/** Retry-After (seconds or an HTTP date) wins; otherwise X-Rate-Limit-Reset (epoch seconds). */
-export function retryAfterMs(headers: Headers, now = Date.now()): number {
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
-  const reset = Number(headers.get('x-rate-limit-reset'));
-  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now);
-  return 1000;
-}
-
-function pathOf(url: string): string {
-  return new URL(url).pathname;
-}
-
-function causeCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as { code?: string }).code;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
-  return causeCode(error) ?? (error instanceof Error ? error.message : String(error));
+function withLimits(families: RateFamilies, limits: VendorHttpOptions['rateLimits']): RateFamilies {
+  return { ...families, defaultLimit: (family) => limits?.[family] ?? families.defaultLimit(family) };
 }

@@ -125,9 +125,10 @@ export const environment = z.object({
   CATALOG_CACHE_SECONDS: z.coerce
     .number()
     .int()
-    .min(0, 'CATALOG_CACHE_SECONDS must be 0 (off) or more')
+    .min(0, 'CATALOG_CACHE_SECONDS must be 0 (refresh on every search) or more')
     .max(3600, 'CATALOG_CACHE_SECONDS must be at most 3600')
-    .default(60),
+    // A person's whole catalog is read once and searched locally; every refresh costs its calls again.
+    .default(300),
   POLL_INTERVAL_MS: z.coerce.number().int().min(1000, 'POLL_INTERVAL_MS must be at least 1000').default(30_000),
   REMINDER_AFTER: duration('REMINDER_AFTER').optional(),
   OKTA_EVENT_HOOK_SECRET: optionalText,

@@ -125,7 +125,7 @@ export interface Config {
   redisUrl?: string;
   /** Namespaces every key and queue in Redis, so deployments can share one server. */
   redisKeyPrefix: string;
-  /** How long a person's catalog search answer is reused by type-ahead (CATALOG_CACHE_SECONDS); 0 for never. */
+  /** How long a person's catalog, read whole, is searched before it is refreshed in the background (CATALOG_CACHE_SECONDS). */
   catalogCacheMs: number;
   notifier: {
     approvalsChannels: Record<string, string>;

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withPriority } from '../api/priority.js';
 import { within } from '../deadline.js';
-import { StoreUnavailable } from '../domain/errors.js';
+import { GovernanceRateLimited, StoreUnavailable } from '../domain/errors.js';
 import type { Platform } from '../store/index.js';
 import {
   BUSY_RETRY_MS,
@@ -13,6 +14,7 @@ import {
   jobIdFor,
   MAX_ATTEMPTS,
   type SyncHandler,
+  type SyncOutcome,
   type SyncQueue,
 } from './queue.js';
 
@@ -99,9 +101,16 @@ export class BullSyncQueue implements SyncQueue {
       const worker = new Worker(
         queueName(platform),
         async (job: Job<{ requestId: string }>, token?: string) => {
-          const work = handler({ requestId: job.data.requestId, platform });
+          const work = withPriority('sync', () => handler({ requestId: job.data.requestId, platform }));
           this.running.add(work);
-          const outcome = await work.finally(() => this.running.delete(work));
+          const outcome = await work
+            .catch((err: unknown) => {
+              // Stopped by the governance budget (yielding to people, or a 429): no failure, so no
+              // attempt spent; the job waits in Redis until the window resets instead of in a worker.
+              if (!(err instanceof GovernanceRateLimited)) throw err;
+              return { status: 'retry', reason: 'busy', afterMs: err.retryAfterMs } satisfies SyncOutcome;
+            })
+            .finally(() => this.running.delete(work));
           if (outcome.status === 'done') return;
           if (outcome.reason === 'rate-limited') {
             // Every replica's worker on this platform waits; the job goes back without using an attempt.

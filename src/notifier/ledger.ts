@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RequestView } from '../flows/index.js';
 import { MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
+import type { CardRole, RequestCard } from './messenger.js';
 
 /**
  * The notifier's ledger in the store: which message about a request was delivered to whom, how
@@ -53,8 +55,73 @@ export const deliveryKeys = {
 const renderingKey = (ref: MessageRef) => `rendered:${messageIdentity(ref)}`;
 const chatCommentsKey = (requestId: string) => `chat-comments:${requestId}`;
 
+/** The card a message about a request is, by how it was recorded when posted. */
+export function roleOf(ref: MessageRef): CardRole {
+  return ref.kind === 'approval' ? 'approval' : ref.kind === 'channel' ? 'channel' : 'requester';
+}
+
+/** What a card shows, minus what changes without news (the read time), so unchanged cards are not re-sent. */
+export function cardFingerprint(card: RequestCard): string {
+  const { updated: _updated, ...shown }: RequestView = card.request;
+  return createHash('sha256')
+    .update(JSON.stringify([card.role, shown]))
+    .digest('base64url');
+}
+
+/**
+ * How long a pass waits for a click to draw its own message before touching the request's other
+ * cards: longer than a chat update takes, short enough that a hung one delays the rest by little.
+ */
+export const CLICK_FIRST_WAIT_MS = 2_500;
+
+/**
+ * Clicks drawing their own message now, by request, per store: the adapter that took the click
+ * and the notifier that draws the other cards share this replica's store and nothing else. Held
+ * in memory, not in the store: the pass a click's decision starts runs on the replica that took
+ * the click, and a pass elsewhere at worst draws the same picture once more.
+ */
+const clicksDrawing = new WeakMap<Store, Map<string, Set<Promise<void>>>>();
+
 export class DeliveryLedger {
   constructor(private readonly store: Store) {}
+
+  /**
+   * A click is about to decide and then draw the message it came from: until `done()` (or
+   * CLICK_FIRST_WAIT_MS), every pass about the request on this replica waits before touching a card.
+   */
+  clickFirst(requestId: string): () => void {
+    let byRequest = clicksDrawing.get(this.store);
+    if (!byRequest) {
+      byRequest = new Map();
+      clicksDrawing.set(this.store, byRequest);
+    }
+    let finish = () => {};
+    const drawn = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const held = byRequest.get(requestId) ?? new Set();
+    held.add(drawn);
+    byRequest.set(requestId, held);
+    return () => {
+      finish();
+      held.delete(drawn);
+      if (held.size === 0 && byRequest.get(requestId) === held) byRequest.delete(requestId);
+    };
+  }
+
+  /** Resolves once no click on this replica is drawing its own message about the request (at most `ms`). */
+  async clicksDrawn(requestId: string, ms = CLICK_FIRST_WAIT_MS): Promise<void> {
+    const held = clicksDrawing.get(this.store)?.get(requestId);
+    if (!held || held.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...held]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
 
   /** True for the first caller only: it may post, and must then say how it went. */
   claim(key: string, holdMs: number): Promise<boolean> {
@@ -98,6 +165,22 @@ export class DeliveryLedger {
     await this.store.set(renderingKey(ref), `${updated}\n${fingerprint}`, { ttlMs: MESSAGE_REF_RETENTION_MS });
   }
 
+  /** The message now shows this card. */
+  async rememberCard(ref: MessageRef, card: RequestCard): Promise<void> {
+    await this.rememberRendering(ref, card.request.updated, cardFingerprint(card));
+  }
+
+  /**
+   * True when drawing `card` on the message would change nothing, or would show an older reading of
+   * the request than the message shows now: either way it is not drawn.
+   */
+  async showsAlready(ref: MessageRef, card: RequestCard): Promise<boolean> {
+    const shown = await this.shownOn(ref);
+    return Boolean(
+      shown && (shown.fingerprint === cardFingerprint(card) || isOlder(card.request.updated, shown.updated)),
+    );
+  }
+
   /** Comments made in chat, for backends that cannot list comments (Okta): the last 50. */
   async chatComments(requestId: string): Promise<StoredComment[]> {
     return parseStoredComments(await this.store.get(chatCommentsKey(requestId)));
@@ -113,6 +196,13 @@ export class DeliveryLedger {
       if (await this.store.compareAndSwap(listKey, raw, next, { ttlMs: MESSAGE_REF_RETENTION_MS })) return;
     }
   }
+}
+
+/** True when `candidate` is an older reading of the request than `shown`. */
+function isOlder(candidate: string, shown: string): boolean {
+  const a = Date.parse(candidate);
+  const b = Date.parse(shown);
+  return !Number.isNaN(a) && !Number.isNaN(b) && a < b;
 }
 
 function parseStoredComments(raw: string | null): StoredComment[] {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { withPriority } from '../api/priority.js';
+import { GovernanceRateLimited } from '../domain/errors.js';
 import type { Platform } from '../store/index.js';
 import {
   BUSY_RETRY_MS,
@@ -147,7 +149,10 @@ export class MemorySyncQueue implements SyncQueue {
   }
 
   private async run(platform: Platform, lane: Lane, job: Job, handler: SyncHandler): Promise<void> {
-    const outcome: SyncOutcome = await handler({ requestId: job.requestId, platform }).catch((err) => {
+    const work = withPriority('sync', () => handler({ requestId: job.requestId, platform }));
+    const outcome: SyncOutcome = await work.catch((err) => {
+      // Stopped by the governance budget (yielding to people, or a 429): back until the window resets.
+      if (err instanceof GovernanceRateLimited) return { status: 'retry', reason: 'busy', afterMs: err.retryAfterMs };
       this.options.logger.error({ err, requestId: job.requestId, platform }, 'sync job threw');
       return { status: 'retry', reason: 'failed' };
     });

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
 import type { MessageRef, Store } from '../store/index.js';
 import { deliverOnce, type OnceContext } from './deliver-once.js';
-import { type DeliveryLedger, deliveryKeys, messageIdentity, type StoredComment } from './ledger.js';
+import { type DeliveryLedger, deliveryKeys, messageIdentity, roleOf, type StoredComment } from './ledger.js';
 import type { Messenger, Notice, RequestCard } from './messenger.js';
 import { holderPlan, type NamedNotice, requesterNotices } from './notices.js';
 import type { SyncQueue } from './queue.js';
@@ -52,6 +51,9 @@ export class PlatformPass {
   async draw(): Promise<void> {
     const { request, messenger } = this;
     const comments = await this.commentsOf(request);
+    // A click draws the message it came from first; the other cards follow once it shows (or could
+    // not be drawn, and is drawn here like the rest).
+    await this.deps.ledger.clicksDrawn(request.id);
     await this.postCards();
     const refs = (await this.deps.store.listMessageRefs(request.id)).filter(
       (ref) => ref.platform === this.platform && ref.kind !== 'comment',
@@ -126,8 +128,7 @@ export class PlatformPass {
     for (const ref of refs) {
       if (this.sent.has(messageIdentity(ref))) continue;
       const card = this.cardFor(ref);
-      const shown = await this.deps.ledger.shownOn(ref);
-      if (shown && (shown.fingerprint === fingerprint(card) || isOlder(request.updated, shown.updated))) continue;
+      if (await this.deps.ledger.showsAlready(ref, card)) continue;
       stale.push({ ref, card });
     }
     // Every card about the request moves at once (they are different messages; pacing still holds).
@@ -136,7 +137,7 @@ export class PlatformPass {
       stale.map(async ({ ref, card }) => {
         try {
           await messenger.update(ref, card);
-          await this.rememberRendering(ref, card);
+          await this.deps.ledger.rememberCard(ref, card);
           this.changed = true;
           this.count('update', 'sent');
         } catch (err) {
@@ -153,7 +154,7 @@ export class PlatformPass {
     const { request } = this;
     this.sent.add(messageIdentity(ref));
     await this.deps.store.addMessageRef(request.id, ref);
-    await this.rememberRendering(ref, this.cardFor(ref));
+    await this.deps.ledger.rememberCard(ref, this.cardFor(ref));
     // The card shows the request as it is now; only comments after it get a thread reply.
     for (const comment of request.comments)
       await this.deps.ledger.markDelivered(deliveryKeys.commentReply(request.id, comment.id, ref));
@@ -203,14 +204,10 @@ export class PlatformPass {
 
   private cardFor(ref: MessageRef): RequestCard {
     const { snapshot } = this;
-    const role = ref.kind === 'approval' ? 'approval' : ref.kind === 'channel' ? 'channel' : 'requester';
+    const role = roleOf(ref);
     if (role === 'channel') return { role, request: snapshot.view };
     const viewer = ref.recipientId ? { id: ref.recipientId } : snapshot.view.requester;
     return { role, request: snapshot.as(viewer) };
-  }
-
-  private async rememberRendering(ref: MessageRef, card: RequestCard): Promise<void> {
-    await this.deps.ledger.rememberRendering(ref, card.request.updated, fingerprint(card));
   }
 
   private track(outcome: Delivery, kind = 'notice'): void {
@@ -228,19 +225,4 @@ export class PlatformPass {
       metrics.changeToChat.observe({ platform: this.platform }, Math.max(0, (Date.now() - since) / 1000));
     }
   }
-}
-
-/** True when `candidate` is an older reading of the request than `shown`. */
-function isOlder(candidate: string, shown: string): boolean {
-  const a = Date.parse(candidate);
-  const b = Date.parse(shown);
-  return !Number.isNaN(a) && !Number.isNaN(b) && a < b;
-}
-
-/** What a card shows, minus what changes without news (the read time), so unchanged cards are not re-sent. */
-function fingerprint(card: RequestCard): string {
-  const { updated: _updated, ...shown }: RequestView = card.request;
-  return createHash('sha256')
-    .update(JSON.stringify([card.role, shown]))
-    .digest('base64url');
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
+import { withPriority } from '../api/priority.js';
 import type { Lock, Store } from '../store/index.js';
 import type { SyncQueue } from './queue.js';
 import type { Reminders } from './reminders.js';
@@ -81,7 +82,12 @@ export class RequestPoller {
   }
 
   /** The read pollSoon makes: the first page of changes of the last few minutes, queued; how many. */
-  async catchUp(): Promise<number> {
+  catchUp(): Promise<number> {
+    // Nobody waits on a poll: its reads come after people's and the notifier's syncs.
+    return withPriority('background', () => this.readRecent());
+  }
+
+  private async readRecent(): Promise<number> {
     const { governance, queue } = this.options;
     const since = new Date((this.options.now ?? Date.now)() - RECENT_MS).toISOString();
     const page = await governance.listChanges({ updatedSince: since, limit: this.options.pageSize ?? 100 });
@@ -133,7 +139,11 @@ export class RequestPoller {
   }
 
   /** One poll, if this replica holds (or can take) the lease: how many pages it read and requests it queued. */
-  async pollOnce(): Promise<{ pages: number; synced: number }> {
+  pollOnce(): Promise<{ pages: number; synced: number }> {
+    return withPriority('background', () => this.poll());
+  }
+
+  private async poll(): Promise<{ pages: number; synced: number }> {
     const { store, governance, queue, logger } = this.options;
     this.knownCursor ??= this.origin();
     if (!(await this.lead())) {

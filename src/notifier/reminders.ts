@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
+import { withPriority } from '../api/priority.js';
 import { currentStep } from '../domain/types.js';
 import { requestView } from '../flows/index.js';
 import { approversWhoMayDecide, strandedStep } from '../flows/stranded.js';
@@ -33,7 +34,12 @@ const MAX_PAGES = 20;
 export class Reminders {
   constructor(private readonly options: RemindersOptions) {}
 
-  async check(now = (this.options.now ?? Date.now)()): Promise<{ reminded: number; escalated: number }> {
+  check(now = (this.options.now ?? Date.now)()): Promise<{ reminded: number; escalated: number }> {
+    // Reminders can wait for a window to reset; people and the notifier's syncs go first.
+    return withPriority('background', () => this.remind(now));
+  }
+
+  private async remind(now: number): Promise<{ reminded: number; escalated: number }> {
     const { governance, remindAfterMs } = this.options;
     const escalateAfterMs = this.options.escalateAfterMs ?? remindAfterMs * 2;
     let reminded = 0;

@@ -1,3 +1,5 @@
+import { withPriority } from '../../api/priority.js';
+
 /**
  * Drawing a person's App Home reads everything waiting for them and everything they asked for,
  * and a burst of changes (forty requests reaching one approver in a few seconds) would draw it
@@ -19,10 +21,13 @@ export class HomeRefresh {
     const current = this.people.get(userId);
     if (current) {
       current.pending ??= deferred();
-      if (options.urgent) current.wake?.();
+      if (options.urgent) {
+        current.urgent = true;
+        current.wake?.();
+      }
       return current.pending.promise;
     }
-    const state: PersonState = {};
+    const state: PersonState = { urgent: options.urgent };
     this.people.set(userId, state);
     return this.run(userId, state);
   }
@@ -48,7 +53,11 @@ export class HomeRefresh {
   }
 
   private drawing(userId: string, state: PersonState): Promise<void> {
-    const draw = this.draw(userId);
+    // A person looking at their Home is waiting for it; a redraw after a change nobody asked for
+    // spends the governance budget last.
+    const priority = state.urgent ? 'person' : 'background';
+    state.urgent = false;
+    const draw = withPriority(priority, () => this.draw(userId));
     state.drawing = draw;
     void draw
       .catch(() => undefined)
@@ -79,6 +88,8 @@ export class HomeRefresh {
 }
 
 interface PersonState {
+  /** The person asked for the next draw themselves (they opened their Home). */
+  urgent?: boolean;
   /** The draw running now. */
   drawing?: Promise<void>;
   /** Callers waiting for the next draw. */

@@ -9,6 +9,7 @@ import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { ShownLists } from '../shown-lists.js';
 import { boltLogger } from './bolt-logger.js';
+import { ClickedMessage } from './clicked-message.js';
 import { oncePerDelivery } from './deliveries.js';
 import { HomeRefresh } from './home-refresh.js';
 import { registerButtons } from './listeners/buttons.js';
@@ -107,6 +108,7 @@ export class SlackAdapter {
       logger,
       // An ephemeral list stays on screen until the person reloads Slack: a working day is plenty.
       lists: new ShownLists(this.options.store, logger, { platform: 'slack', ttlMs: 24 * 60 * 60_000 }),
+      clicked: new ClickedMessage(this.options.store, this.messenger, logger),
       // Someone opened their Home or acted on it: drawn now, not after the notifier's spacing.
       publishHome: (userId) => this.openedHome(userId),
     };

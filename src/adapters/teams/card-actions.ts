@@ -107,8 +107,10 @@ export class TeamsCardActions {
     const mark = decisionMark(decided, decision, taskId);
     const inList = await this.doneInList(press, decided, mark);
     if (inList) return inList;
-    // The decision is in; if the card cannot be read back (the store is away), draw it from the decision.
-    return this.currentCard(context, actor, requestId, fromList, undefined, outcome.value.request);
+    if (fromList) return this.currentCard(context, actor, requestId, fromList, undefined, decided);
+    // The card pressed is answered from the decision's own reading, so the person sees the outcome
+    // one write after pressing; the notifier brings every other card along from the same reading.
+    return this.cardFor(actor, decided);
   }
 
   private async comment(press: CardPress): Promise<AdaptiveCardInvokeResponse> {

@@ -13,13 +13,14 @@ import type {
 } from '../governance.js';
 import { OktaAccess } from './access.js';
 import { OktaCancellation } from './cancellation.js';
-import { OktaCatalog } from './catalog.js';
+import type { OktaCatalog } from './catalog.js';
 import { OktaDecisions } from './decisions.js';
 import { OktaFullReads } from './full-reads.js';
 import { OktaHttp, type OktaHttpOptions } from './http.js';
 import { OktaMessages } from './messages.js';
 import { END_USER_CATALOG, V2 } from './paths.js';
 import { OktaPrincipals } from './principals.js';
+import { OktaCatalogRecentForms } from './recent-forms.js';
 import { OktaRequests } from './requests.js';
 import { OktaSubmission } from './submission.js';
 import { OktaTasks } from './tasks.js';
@@ -32,6 +33,8 @@ export interface OktaGovernanceOptions extends OktaHttpOptions {
   rejectReasonRequired?: boolean;
   /** Some teams want every approval explained too; off by default, as in Okta's own flows. */
   approveReasonRequired?: boolean;
+  /** How long a person's catalog, read whole, is searched before it is read afresh in the background. */
+  catalogFreshMs?: number;
 }
 
 /**
@@ -64,7 +67,7 @@ export class OktaGovernance implements Governance {
     const reads = new OktaFullReads(this.http);
     const tasks = new OktaTasks(this.http, reads, { portalUrl, logger: options.logger });
     this.principals = new OktaPrincipals(this.http);
-    this.catalog = new OktaCatalog(this.http);
+    this.catalog = new OktaCatalogRecentForms(this.http, { freshMs: options.catalogFreshMs, logger: options.logger });
     this.requests = new OktaRequests(this.http, {
       principals: this.principals,
       catalog: this.catalog,
@@ -76,11 +79,11 @@ export class OktaGovernance implements Governance {
     this.messages = new OktaMessages(this.http, options.logger);
     this.decisions = new OktaDecisions({ tasks, messages: this.messages, requests: this.requests });
     this.access = new OktaAccess(this.http, { catalog: this.catalog, reads, logger: options.logger });
-    this.cancellation = new OktaCancellation(this.http, {
-      requests: this.requests,
-      messages: this.messages,
-      portalUrl,
-    });
+    this.cancellation = new OktaCancellation(
+      this.http,
+      { requests: this.requests, messages: this.messages, portalUrl },
+      reads,
+    );
   }
 
   async policy(): Promise<GovernancePolicy> {
@@ -134,6 +137,10 @@ export class OktaGovernance implements Governance {
 
   async comment(input: CommentInput): Promise<AccessRequest> {
     await this.messages.comment(input);
+    // Okta reads no comment back: a message changes nothing the request shows, so the read that
+    // came just before it (who may comment) is the request after it too.
+    const recent = this.requests.takeRecent(input.requestId);
+    if (recent) return this.requests.toDomain(recent.request, recent.tasks);
     return this.requests.mustGet(input.requestId, 'comment');
   }
 

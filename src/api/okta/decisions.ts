@@ -15,7 +15,11 @@ export class OktaDecisions {
 
   async decide(input: DecisionInput): Promise<AccessRequest> {
     const { tasks, messages, requests } = this.deps;
-    const open = await tasks.open(input.requestId, input.taskId);
+    const open = await tasks.open(
+      input.requestId,
+      input.taskId,
+      requests.recentOpenTask(input.requestId, input.taskId),
+    );
     const value = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
     const resolve = () => tasks.resolve(open.id, value);
     try {
@@ -30,7 +34,9 @@ export class OktaDecisions {
       else if (after.value !== value) throw error;
     }
     const verb = input.decision === 'approve' ? 'Approved' : 'Rejected';
-    // The note is not part of what the request reads back (Okta lists no comments): both at once.
+    // What the decision led to (the next step opened, or the request closed) is read again; the
+    // decided task itself Okta answered. The note is not part of what the request reads back
+    // (Okta lists no comments): both at once.
     const [, decided] = await Promise.all([
       messages.note(
         input.requestId,

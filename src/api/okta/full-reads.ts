@@ -68,7 +68,28 @@ export class OktaFullReads {
     return read;
   }
 
-  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+  /** A task Okta answered whole (a resolve's answer): kept as a read of it would be. */
+  rememberTask(answered: OktaTask): void {
+    if (answered.status === 'COMPLETED' && answered.completedBy) this.tasks.set(answered.id, answered);
+  }
+
+  /**
+   * The open tasks of a request Okta has just cancelled: Okta closes them undecided (it refuses to
+   * cancel once any task is resolved), so nobody completed them and there is nothing to read later.
+   */
+  rememberClosedUndecided(open: OktaTask[], at: string): void {
+    for (const one of open) {
+      if (one.status === 'OPEN') this.tasks.set(one.id, { ...one, status: 'COMPLETED', value: null, updatedAt: at });
+    }
+  }
+
+  /** A request Okta answered whole (a create's or a cancel's answer): kept as a read of it would be. */
+  rememberRequest(answered: OktaAccessRequest): void {
+    this.requests.set(answered.id, answered);
+  }
+
+  /** Concurrent reads of one thing (two platforms' syncs of one change) share one call. */
+  shared<T>(key: string, read: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key) as Promise<T> | undefined;
     if (running) return running;
     const call = read().finally(() => this.inFlight.delete(key));

@@ -10,6 +10,8 @@ const NAME_TTL_MS = 10 * 60_000;
 /** People in Okta: users found by e-mail or id, and the names of those a request mentions, cached. */
 export class OktaPrincipals {
   private readonly names = new LRUCache<string, PrincipalRef>({ max: 5000, ttl: NAME_TTL_MS });
+  /** Names being read now: requests read together (a poll's syncs) mention the same people. */
+  private readonly reading = new Map<string, Promise<unknown>>();
 
   constructor(private readonly http: OktaHttp) {}
 
@@ -41,7 +43,17 @@ export class OktaPrincipals {
 
   /** Names for these Okta user ids, each read once while cached; one that cannot be read stays a bare id. */
   async refs(ids: string[]): Promise<Map<string, PrincipalRef>> {
-    await Promise.all(ids.filter((id) => !this.names.has(id)).map((id) => this.get(id).catch(() => null)));
+    await Promise.all(ids.filter((id) => !this.names.has(id)).map((id) => this.readName(id)));
     return new Map(ids.map((id) => [id, this.names.get(id) ?? { id }]));
+  }
+
+  private readName(id: string): Promise<unknown> {
+    const running = this.reading.get(id);
+    if (running) return running;
+    const read = this.get(id)
+      .catch(() => null)
+      .finally(() => this.reading.delete(id));
+    this.reading.set(id, read);
+    return read;
   }
 }

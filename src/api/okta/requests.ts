@@ -24,6 +24,12 @@ const STATUS_NAMES: Record<RequestStatus, string> = {
 
 /** A listing's cursor that is the Tasks API's (task changes), not the request list's. */
 const TASKS_CURSOR = 'tasks:';
+/**
+ * How long a request read whole stays at hand for the write that follows it in the same action
+ * (a flow reads a request to check who may act, then writes): long enough for a slow write, short
+ * enough that nothing but that write's own answer is ever composed with it.
+ */
+const RECENT_MS = 10_000;
 
 /**
  * Reading requests (v2) as the domain sees them: each with its approval steps from the Tasks API,
@@ -33,6 +39,9 @@ const TASKS_CURSOR = 'tasks:';
  * read as approved in Okta.
  */
 export class OktaRequests {
+  /** Each request as last read whole, with its tasks, for the write that follows (RECENT_MS). */
+  private readonly recent = new Map<string, { request: OktaAccessRequest; tasks: OktaTask[] | null; at: number }>();
+
   constructor(
     private readonly http: OktaHttp,
     private readonly deps: {
@@ -47,7 +56,39 @@ export class OktaRequests {
   async get(id: string): Promise<AccessRequest | null> {
     const request = await this.deps.reads.request(id);
     if (!request) return null;
-    return this.toDomain(request, await this.tasksOf(request));
+    const tasks = await this.tasksOf(request);
+    this.keep(request, tasks);
+    return this.toDomain(request, tasks);
+  }
+
+  /**
+   * The request as read whole a moment ago, taken once: what a write composes its own answer
+   * with, rather than reading again what the write cannot have changed. Undefined when there is
+   * no such read (a write not preceded by one), so the caller reads.
+   */
+  takeRecent(id: string): { request: OktaAccessRequest; tasks: OktaTask[] | null } | undefined {
+    const kept = this.recent.get(id);
+    this.recent.delete(id);
+    return kept && this.http.now() - kept.at <= RECENT_MS ? kept : undefined;
+  }
+
+  /** The open task named `taskId` in the request's recent read, if that read shows it open. */
+  recentOpenTask(id: string, taskId: string | undefined): OktaTask | undefined {
+    const kept = this.recent.get(id);
+    if (!kept || !taskId || this.http.now() - kept.at > RECENT_MS) return undefined;
+    return kept.tasks?.find((task) => task.id === taskId && task.status === 'OPEN' && task.requestId === id);
+  }
+
+  private keep(request: OktaAccessRequest, tasks: OktaTask[] | null): void {
+    const now = this.http.now();
+    // Deleted first, so the map stays in the order of reading and the oldest come first.
+    this.recent.delete(request.id);
+    this.recent.set(request.id, { request, tasks, at: now });
+    // Only the last few seconds' reads matter: older ones go as new ones come.
+    for (const [id, kept] of this.recent) {
+      if (now - kept.at <= RECENT_MS) break;
+      this.recent.delete(id);
+    }
   }
 
   /** Its steps, or null when Okta handles its approvals out of Gatehouse's sight. */

@@ -23,7 +23,11 @@ import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaCrea
 export class OktaSubmission {
   constructor(
     private readonly http: OktaHttp,
-    private readonly deps: { catalog: OktaCatalog; requests: OktaRequests; portalUrl: string },
+    private readonly deps: {
+      catalog: OktaCatalog;
+      requests: OktaRequests;
+      portalUrl: string;
+    },
   ) {}
 
   async create(input: CreateRequestInput): Promise<AccessRequest> {
@@ -94,6 +98,8 @@ export class OktaSubmission {
       });
       created = landed ?? (await send()).body;
     }
+    // Okta answers SUBMITTED; what the request settled into (waiting for a step, or approved at
+    // once) is what the person is told, so it is read, with its steps.
     return (await this.deps.requests.get(created.id)) ?? this.deps.requests.toDomain(created, []);
   }
 

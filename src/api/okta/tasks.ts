@@ -64,7 +64,11 @@ export class OktaTasks {
    * The request's steps, a completed one read whole (once) for who decided it and when; null when
    * Okta does not show this org's tasks to Gatehouse.
    */
-  async ofRequest(requestId: string): Promise<OktaTask[] | null> {
+  ofRequest(requestId: string): Promise<OktaTask[] | null> {
+    return this.reads.shared(`tasks-of:${requestId}`, () => this.readOfRequest(requestId));
+  }
+
+  private async readOfRequest(requestId: string): Promise<OktaTask[] | null> {
     if (!this.available) return null;
     let listed: OktaTask[];
     try {
@@ -99,8 +103,13 @@ export class OktaTasks {
     }
   }
 
-  /** The request's open task: the one named when a card names it, else any open one. */
-  async open(requestId: string, taskId?: string): Promise<OktaTask> {
+  /**
+   * The request's open task: the one named when a card names it, else any open one. `known` is the
+   * named task as a read of its request showed it open a moment ago: not read again, since Okta
+   * refuses to resolve a task that is no longer open.
+   */
+  async open(requestId: string, taskId?: string, known?: OktaTask): Promise<OktaTask> {
+    if (known && known.id === taskId && known.requestId === requestId && known.status === 'OPEN') return known;
     const named = taskId ? await this.named(taskId) : undefined;
     const candidates = named ? [named] : await this.ofRequest(requestId);
     if (!candidates) throw decideInOkta(this.deps.portalUrl);
@@ -118,7 +127,10 @@ export class OktaTasks {
 
   async resolve(taskId: string, value: 'APPROVED' | 'DENIED'): Promise<void> {
     try {
-      await this.http.send('decide', 'POST', `${taskPath(taskId)}/resolve`, ignored, { value });
+      const { body } = await this.http.send('decide', 'POST', `${taskPath(taskId)}/resolve`, ignored, { value });
+      // Okta answers the resolved task, with who completed it: no need to read it once more for that.
+      const answered = task.safeParse(body);
+      if (answered.success && answered.data.id === taskId) this.reads.rememberTask(answered.data);
     } catch (error) {
       // Reading tasks is allowed, resolving them not (tasks.manage or the role missing): say where to decide.
       if (error instanceof GovernanceAuthFailed && error.status === 403) {
@@ -128,7 +140,8 @@ export class OktaTasks {
         );
         throw decideInOkta(this.deps.portalUrl);
       }
-      if (error instanceof GovernanceNotFound) {
+      // Okta refuses a task already completed (400): decided in Okta since the card was drawn.
+      if (error instanceof GovernanceNotFound || (error instanceof GovernanceRejected && error.status === 400)) {
         throw new GovernanceRejected('decide', 'This approval step is no longer open in Okta.', 409);
       }
       throw error;

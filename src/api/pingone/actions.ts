@@ -14,7 +14,7 @@ import { GOV, withQuery } from './paths.js';
 import { PersonGrantRefused, type PingOnePersonTokens } from './person-tokens.js';
 import type { PingOnePortal } from './portal.js';
 import type { PingOneRequests } from './requests.js';
-import { ignored } from './wire.js';
+import { igaRequest, ignored } from './wire.js';
 
 export interface PingOneActionsOptions {
   portal: PingOnePortal;
@@ -72,8 +72,11 @@ export class PingOneActions {
   ) {}
 
   async decide(input: DecisionInput): Promise<AccessRequest> {
-    const before = await this.requests.mustGet(input.requestId, 'decide');
-    const step = before.steps.find((s) => s.status === 'pending' && (!input.taskId || s.taskId === input.taskId));
+    // A decision names its phase (the card's, as the flow just read it): IGA refuses one on a phase
+    // no longer in progress, so it is not read again here. Without a phase, the request says which.
+    const step = input.taskId
+      ? { taskId: input.taskId }
+      : (await this.requests.mustGet(input.requestId, 'decide')).steps.find((s) => s.status === 'pending');
     if (!step?.taskId) {
       throw new GovernanceRejected('decide', 'This step is no longer waiting for a decision.', 409);
     }
@@ -100,8 +103,9 @@ export class PingOneActions {
           input.reason ?? (verb === 'approve' ? 'approved.' : 'rejected.'),
         );
     const authorizer = persons?.authorizerFor(input.approver, 'decide');
+    let answered: unknown;
     try {
-      await this.act('decide', input.requestId, step.taskId, { justification }, verb, authorizer);
+      answered = await this.act('decide', input.requestId, step.taskId, { justification }, verb, authorizer);
     } catch (error) {
       if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) {
         throw this.plainly(error, 'decide', input.approver, link, Boolean(authorizer));
@@ -113,8 +117,9 @@ export class PingOneActions {
       // never send twice; a decision not visible yet stays "unknown" for the person to check.
       const again = after?.steps.find((s) => s.taskId === step.taskId);
       if (again?.decision?.decision !== input.decision) throw error;
+      return after as AccessRequest;
     }
-    return this.requests.mustGet(input.requestId, 'decide');
+    return this.after(input.requestId, answered, 'decide');
   }
 
   async comment(input: CommentInput): Promise<AccessRequest> {
@@ -122,8 +127,9 @@ export class PingOneActions {
     const comment = authorizer
       ? input.text
       : onBehalfComment(input.author.displayName, input.author.email, input.via, input.text);
+    let answered: unknown;
     try {
-      await this.act('comment', input.requestId, undefined, { comment }, 'comment', authorizer);
+      answered = await this.act('comment', input.requestId, undefined, { comment }, 'comment', authorizer);
     } catch (error) {
       const request = await this.requests.get(input.requestId).catch(() => null);
       const mine = request && [request.requester.id, request.requestedFor.id].includes(input.author.id);
@@ -132,7 +138,7 @@ export class PingOneActions {
         : this.options.portal.approval(input.requestId);
       throw this.plainly(error, 'comment', input.author, link, Boolean(authorizer));
     }
-    return this.requests.mustGet(input.requestId, 'comment');
+    return this.after(input.requestId, answered, 'comment');
   }
 
   async cancel(input: CancelInput): Promise<AccessRequest> {
@@ -141,8 +147,9 @@ export class PingOneActions {
     const comment = authorizer
       ? (input.reason ?? '')
       : onBehalfComment(input.by.displayName, input.by.email, undefined, input.reason ?? 'cancelled.');
+    let answered: unknown;
     try {
-      await this.act('cancel', input.requestId, undefined, { comment }, 'cancel', authorizer);
+      answered = await this.act('cancel', input.requestId, undefined, { comment }, 'cancel', authorizer);
     } catch (error) {
       throw this.plainly(
         error,
@@ -152,23 +159,33 @@ export class PingOneActions {
         Boolean(authorizer),
       );
     }
-    return this.requests.mustGet(input.requestId, 'cancel');
+    return this.after(input.requestId, answered, 'cancel');
+  }
+
+  /**
+   * The request after an action: as IGA answered the action (the request as it stands after it),
+   * or read once more when the answer is not that request.
+   */
+  private after(requestId: string, answered: unknown, operation: Action): Promise<AccessRequest> {
+    const request = igaRequest.safeParse(answered);
+    if (request.success && request.data.id === requestId) return Promise.resolve(this.requests.toDomain(request.data));
+    return this.requests.mustGet(requestId, operation);
   }
 
   /**
    * One `_action` on a request; a decision names the phase the card was drawn for. Gatehouse's own
    * token unless `authorizer` acts as someone.
    */
-  act(
+  async act(
     operation: Action,
     requestId: string,
     phaseName: string | undefined,
     body: unknown,
     verb: string = operation,
     authorizer?: Authorizer,
-  ) {
+  ): Promise<unknown> {
     const path = withQuery(`${GOV}/requests/${encodeURIComponent(requestId)}`, { _action: verb, phaseName });
-    return this.http.send(operation, 'POST', path, ignored, body, authorizer ? { authorizer } : {});
+    return (await this.http.send(operation, 'POST', path, ignored, body, authorizer ? { authorizer } : {})).body;
   }
 
   /**

@@ -1,32 +1,64 @@
+import type { Logger } from 'pino';
 import type { CatalogEntry, CatalogItem, Principal } from '../../domain/types.js';
+import { PersonCatalogs } from '../cached-catalog.js';
+import { bestMatches, type SearchableItem, searchable, searchWords } from '../catalog-search.js';
 import type { PingOneHttp } from './http.js';
 import { toCatalogItem } from './mapping.js';
 import { GOV, withQuery } from './paths.js';
 import type { PingOnePolicy } from './policy.js';
 import { catalogItem, gatehouseGlossary, type IgaCatalogItem, listOf, type TargetFilter } from './wire.js';
 
+/** Items read per page of a person's catalog, and pages at most (a larger catalog is cut there). */
+const PAGE_SIZE = 200;
+const MAX_PAGES = 50;
+
+/** One person's requestable items, searched locally. */
+export interface PingOnePersonCatalog {
+  items: SearchableItem[];
+  /** Whether the person may request more than was read (MAX_PAGES). */
+  cut: boolean;
+}
+
+export interface PingOneCatalogOptions {
+  /** How long a person's catalog is searched as read before it is read afresh in the background. */
+  freshMs?: number;
+  logger?: Logger;
+}
+
 /**
  * IGA's catalog (`/iga/governance/catalog`): what a person may request, and one item with the
  * rules its request follows (the tenant's policy and the item's Gatehouse glossary attributes).
  */
 export class PingOneCatalog {
+  private readonly people: PersonCatalogs<PingOnePersonCatalog>;
+
   constructor(
     private readonly http: PingOneHttp,
     private readonly policy: PingOnePolicy,
-  ) {}
+    options: PingOneCatalogOptions = {},
+  ) {
+    this.people = new PersonCatalogs({
+      load: (principal) => this.readAll(principal),
+      now: http.now,
+      freshMs: options.freshMs,
+      sizeOf: (catalog) => catalog.items.length,
+      onRefreshFailed: (error, principal) =>
+        options.logger?.warn({ err: error, principal: principal.id }, 'catalog refresh failed; the last one is kept'),
+    });
+  }
 
+  /**
+   * Items holding every typed word, in any script, best first, searched in the person's own
+   * catalog: read once (one call per PAGE_SIZE items), then afresh in the background.
+   */
   async search(principal: Principal, text: string, limit: number): Promise<CatalogItem[]> {
-    const words = text
-      .toLowerCase()
-      .split(/\s+/)
-      .map((word) => word.replace(/[^\p{L}\p{N}-]/gu, ''))
-      .filter(Boolean);
-    const longest = [...words].sort((a, b) => b.length - a.length)[0];
-    const items = await this.find(principal, longest ? nameContains(longest) : undefined, Math.max(limit * 4, 50));
-    return items
-      .map(toCatalogItem)
-      .filter((item) => words.every((word) => item.name.toLowerCase().includes(word)))
-      .slice(0, limit);
+    const { items } = await this.people.of(principal);
+    return bestMatches(items, searchWords(text), limit);
+  }
+
+  /** Catalogs still being read (tests wait for these, not for time). */
+  settled(): Promise<void> {
+    return this.people.settled();
   }
 
   async entry(principal: Principal, entryId: string): Promise<CatalogEntry | null> {
@@ -65,14 +97,36 @@ export class PingOneCatalog {
     );
   }
 
+  /** Everything the person may request, as Ping's catalog search pages it. */
+  private async readAll(principal: Principal): Promise<PingOnePersonCatalog> {
+    const items: SearchableItem[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { body } = await this.page(principal, undefined, PAGE_SIZE, page * PAGE_SIZE);
+      // An entitlement is named where Ping's UI reads it, and found by its other name too.
+      items.push(...body.result.map((item) => searchable(toCatalogItem(item), otherNames(item))));
+      const total = body.totalCount ?? undefined;
+      if (body.result.length < PAGE_SIZE || (total !== undefined && total >= 0 && items.length >= total)) {
+        return { items, cut: false };
+      }
+    }
+    return { items, cut: true };
+  }
+
   private async find(principal: Principal, filter: TargetFilter | undefined, pageSize: number) {
-    const { body } = await this.http.search(
+    return (await this.page(principal, filter, pageSize)).body.result;
+  }
+
+  private page(principal: Principal, filter: TargetFilter | undefined, pageSize: number, offset?: number) {
+    return this.http.search(
       'searchCatalog',
-      withQuery(`${GOV}/catalog?_action=search`, { userId: principal.id, _pageSize: pageSize }),
+      withQuery(`${GOV}/catalog?_action=search`, {
+        userId: principal.id,
+        _pageSize: pageSize,
+        ...(offset ? { _pagedResultsOffset: offset } : {}),
+      }),
       listOf(catalogItem),
       filter ? { targetFilter: filter } : {},
     );
-    return body.result;
   }
 }
 
@@ -84,25 +138,7 @@ function glossaryRules(item: IgaCatalogItem) {
   return {};
 }
 
-/**
- * Items whose name holds the word. An entitlement's name is searched both where Ping's UI searches
- * it (`descriptor.idx./entitlement.displayName`, CatalogApi.searchCatalogEntitlements) and at
- * `entitlement.displayName`, so it is found wherever the tenant keeps it.
- */
-const NAME_FIELDS = [
-  'application.name',
-  'descriptor.idx./entitlement.displayName',
-  'entitlement.displayName',
-  'assignment.name',
-  'role.name',
-];
-
-function nameContains(word: string): TargetFilter {
-  return {
-    operator: 'OR',
-    operand: NAME_FIELDS.map((targetName) => ({
-      operator: 'CONTAINS' as const,
-      operand: { targetName, targetValue: word },
-    })),
-  };
+function otherNames(item: IgaCatalogItem): string[] {
+  const name = item.entitlement?.displayName;
+  return name ? [name] : [];
 }

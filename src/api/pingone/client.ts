@@ -16,12 +16,13 @@ import type { VendorHttpOptions } from '../http.js';
 import { PingOneAccess } from './access.js';
 import { PingOneActions } from './actions.js';
 import { PingOneApprovals } from './approvals.js';
-import { PingOneCatalog } from './catalog.js';
+import type { PingOneCatalog } from './catalog.js';
 import { PingOneHttp } from './http.js';
 import { PingOnePersonTokens } from './person-tokens.js';
 import { CONFIG_PATH, PingOnePolicy } from './policy.js';
 import { PingOnePortal } from './portal.js';
 import { PingOnePrincipals } from './principals.js';
+import { PingOneCatalogRecentItems } from './recent-items.js';
 import { PingOneRequests } from './requests.js';
 import { PingOneSubmission } from './submission.js';
 import { accessRequestConfig } from './wire.js';
@@ -29,7 +30,10 @@ import { accessRequestConfig } from './wire.js';
 /** The PingOne configuration (tenant, realm, credentials, person grant), over the transport's options. */
 export interface PingOneGovernanceOptions
   extends VendorHttpOptions,
-    Omit<Extract<GovernanceConfig, { provider: 'pingone' }>, 'provider'> {}
+    Omit<Extract<GovernanceConfig, { provider: 'pingone' }>, 'provider'> {
+  /** How long a person's catalog, read whole, is searched before it is read afresh in the background. */
+  catalogFreshMs?: number;
+}
 
 /**
  * The Governance port over PingOne Advanced Identity Cloud IGA: managed users (`/openidm`) for
@@ -61,7 +65,10 @@ export class PingOneGovernance implements Governance {
     const now = this.http.now;
     this.rules = new PingOnePolicy(this.http);
     this.principals = new PingOnePrincipals(this.http, options.realm);
-    this.catalog = new PingOneCatalog(this.http, this.rules);
+    this.catalog = new PingOneCatalogRecentItems(this.http, this.rules, now, {
+      freshMs: options.catalogFreshMs,
+      logger: options.logger,
+    });
     this.requests = new PingOneRequests(this.http, {
       serviceAccountId: options.serviceAccountId,
       portalUrl,

@@ -9,6 +9,7 @@ import {
   GovernanceRejected,
   GovernanceUnavailable,
 } from '../../domain/errors.js';
+import type { RateFamilies } from '../budget.js';
 import { type Authorizer, VendorHttp, type VendorHttpOptions } from '../http.js';
 
 export interface PingOneHttpOptions extends VendorHttpOptions {
@@ -36,11 +37,28 @@ export class PingOneHttp extends VendorHttp {
           return error;
         },
         headers: { 'accept-api-version': 'resource=1.0' },
+        rateFamilies: PINGONE_RATE_FAMILIES,
       },
       options,
     );
   }
 }
+
+/**
+ * PingOne AIC publishes no rate-limit headers and no per-endpoint figures, so its budget is assumed:
+ * a window per service (IGA's governance API, IDM's managed objects, AM), at a figure the operator
+ * can set (`rateLimits`). Only Gatehouse's own work is held to it; a person is held back only when
+ * the tenant itself answers 429.
+ */
+export const PINGONE_RATE_FAMILIES: RateFamilies = {
+  familyOf(path) {
+    if (path.startsWith('/iga/')) return 'iga';
+    if (path.startsWith('/openidm/')) return 'idm';
+    return path.startsWith('/am/') ? 'am' : 'other';
+  },
+  defaultLimit: () => 600,
+  windowMs: 60_000,
+};
 
 /** Calls to PingOne's IDM (managed users) and its token endpoint; every other operation is IGA's. */
 const NOT_IGA: ReadonlySet<GovernanceOperation> = new Set(['findPrincipalByEmail', 'getPrincipal', 'token']);

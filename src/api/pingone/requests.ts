@@ -57,6 +57,7 @@ export class PingOneRequests {
   private readonly unreadLogged = new Set<string>();
   /** The requests open at the last poll, so one that closed is seen whatever its date says. */
   private openAtLastPoll = new Set<string>();
+  private readonly reading = new Map<string, Promise<IgaRequest | null>>();
 
   constructor(
     private readonly http: PingOneHttp,
@@ -71,10 +72,16 @@ export class PingOneRequests {
     );
   }
 
+  /** One request, whole; reads of it made at the same time (two platforms' syncs of one change) share one call. */
   async get(id: string): Promise<AccessRequest | null> {
-    const found = await orNull(
-      async () => (await this.http.get('getRequest', `${GOV}/requests/${encodeURIComponent(id)}`, igaRequest)).body,
-    );
+    let read = this.reading.get(id);
+    if (!read) {
+      read = orNull(
+        async () => (await this.http.get('getRequest', `${GOV}/requests/${encodeURIComponent(id)}`, igaRequest)).body,
+      ).finally(() => this.reading.delete(id));
+      this.reading.set(id, read);
+    }
+    const found = await read;
     return found ? this.toDomain(found) : null;
   }
 

@@ -2,10 +2,11 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { within } from '../../../deadline.js';
 import type { Decision } from '../../../domain/types.js';
-import { isFailure } from '../../../flows/index.js';
+import { isFailure, type RequestView } from '../../../flows/index.js';
 import { decisionMark } from '../../shown-lists.js';
+import type { ClickedCard } from '../clicked-message.js';
 import { HOME_ACTION } from '../render/home.js';
-import { renderFailure, renderText } from '../render/lists.js';
+import { renderFailure, renderStatus, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
 import { REQUEST_AGAIN_ACTION } from '../render/notices.js';
 import { ACTION } from '../render/request-card.js';
@@ -20,6 +21,13 @@ const buttonValue = z.object({
   l: z.string().max(40).optional(),
 });
 const requestAgainValue = z.object({ e: z.string().min(1).max(200), d: z.string().max(40).optional() });
+/** Where Slack says the click was: a message (a card, or an ephemeral answer) or a view (App Home). */
+const clickContainer = z.object({
+  type: z.string(),
+  channel_id: z.string().optional(),
+  message_ts: z.string().optional(),
+  is_ephemeral: z.boolean().optional(),
+});
 
 /** How long a button waits for the request's details before opening its form with less. */
 const FORM_DETAILS_MS = 1_200;
@@ -98,18 +106,56 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
   if (!value) return damaged(deps, args);
   const actor = await actorOf(deps, args.body.user.id);
   if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
-  const outcome = await deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision });
+  const outcome = await deps.clicked.first(
+    value.r,
+    () => deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision }),
+    drawClicked(deps, args, value, decision),
+  );
   if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
-  else if (value.l && args.body.response_url) {
-    const mark = decisionMark(outcome.value.request, decision, value.t);
-    await confirmInList(
-      deps,
-      { userId: args.body.user.id, respond: args.respond, listId: value.l },
-      outcome.value.request,
-      mark,
-    );
-  }
   await afterDecision(deps, args.body.user.id, outcome);
+}
+
+/**
+ * How the message clicked shows the decision once it landed: a kept list marks its row, an
+ * ephemeral card is replaced through the click's response_url (chat.update cannot reach one), a
+ * card in a conversation is updated in place. App Home is redrawn by its own path.
+ */
+function drawClicked(
+  deps: SlackDeps,
+  args: ButtonArgs,
+  value: NonNullable<ReturnType<typeof parseValue>>,
+  decision: Decision,
+): ((decided: { request: RequestView }) => Promise<void>) | undefined {
+  const responseUrl = args.body.response_url;
+  if (value.l && responseUrl) {
+    const listId = value.l;
+    return ({ request }) =>
+      confirmInList(
+        deps,
+        { userId: args.body.user.id, respond: args.respond, listId },
+        request,
+        decisionMark(request, decision, value.t),
+      );
+  }
+  const container = clickContainer.safeParse(args.body.container);
+  if (container.success && container.data.type === 'message' && container.data.is_ephemeral && responseUrl)
+    return ({ request }) => replaceEphemeral(deps, args.respond, request);
+  const card = clickedCard(args);
+  return card && (({ request }) => deps.clicked.drawCard(card, request));
+}
+
+/** The card in a conversation (not an ephemeral answer, not App Home) the click came from. */
+function clickedCard(args: ButtonArgs): ClickedCard | undefined {
+  const container = clickContainer.safeParse(args.body.container);
+  if (!container.success || container.data.type !== 'message' || container.data.is_ephemeral) return undefined;
+  const { channel_id: channel, message_ts: ts } = container.data;
+  return channel && ts ? { channel, ts } : undefined;
+}
+
+async function replaceEphemeral(deps: SlackDeps, respond: RespondFn, request: RequestView): Promise<void> {
+  await respond({ response_type: 'ephemeral', replace_original: true, ...renderStatus(request) }).catch((err) =>
+    deps.logger.warn({ err, requestId: request.id }, 'clicked answer not redrawn'),
+  );
 }
 
 async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {
@@ -120,11 +166,13 @@ async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: Decisio
   const fromList = value.l && args.body.response_url ? value.l : undefined;
   if (fromList && args.body.response_url)
     await deps.lists.respondThrough(fromList, args.body.user.id, args.body.response_url);
+  const card = fromList ? undefined : clickedCard(args);
   const metadata: DecisionMetadata = {
     r: value.r,
     ...(value.t ? { t: value.t } : {}),
     k: kind,
     ...(fromList ? { l: fromList } : {}),
+    ...(card && kind !== 'comment' ? { c: card.channel, m: card.ts } : {}),
   };
   // The trigger_id dies 3 s after the click: show the request's details only if they come quickly,
   // and only to someone allowed to see the request (the button's request id is not proof of that).

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { type ChatIdentity, type Failure, type Flows, failure } from '../../../flows/index.js';
 import type { ShownLists } from '../../shown-lists.js';
+import type { ClickedMessage } from '../clicked-message.js';
 import { type SlackPeople, SlackUserForeign, SlackUserUnknown, SlackWorkspaceUnknown } from '../people.js';
 import type { SlackMessage } from '../render/request-card.js';
 import { homeLabel, WORKSPACE_UNCONFIRMED } from '../workspace.js';
@@ -14,6 +15,8 @@ export interface SlackDeps {
   logger: Logger;
   /** Pending lists as shown, so a decision made from one is confirmed in it. */
   lists: ShownLists;
+  /** The message a decision was made from, shown decided before the notifier redraws the others. */
+  clicked: ClickedMessage;
   publishHome(slackUserId: string): Promise<void>;
 }
 

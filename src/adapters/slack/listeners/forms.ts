@@ -2,7 +2,7 @@ import type { App, BlockAction, RespondFn, StaticSelectAction, ViewStateValue } 
 import { z } from 'zod';
 import { within } from '../../../deadline.js';
 import { characterCount } from '../../../domain/text.js';
-import { isFailure, MAX_TEXT_LENGTH, type Outcome, showsStaleMessage } from '../../../flows/index.js';
+import { isFailure, MAX_TEXT_LENGTH, type Outcome, type RequestView, showsStaleMessage } from '../../../flows/index.js';
 import { commentMark, decisionMark } from '../../shown-lists.js';
 import { confirmation } from '../render/confirmation.js';
 import { renderFailure, renderText } from '../render/lists.js';
@@ -155,27 +155,40 @@ export function registerForms(app: App, deps: SlackDeps): void {
     }
     await ack({ response_action: 'update', view: messageView('Recording', ':hourglass: Recording your decision…') });
     const actor = await actorOf(deps, body.user.id);
+    const { r: requestId, t: taskId, l: listId, c: channel, m: ts } = metadata.data;
+    const done = decision === 'approve' ? 'Approved' : 'Rejected';
+    const showResult = async (outcome: Outcome<{ request: RequestView }>) => {
+      const text = outcome.ok
+        ? `${done} request \`${escapeText(outcome.value.request.id)}\` for *${escapeText(outcome.value.request.entry.name)}*. ${escapeText(outcome.value.request.requestedFor.name)} will be told.`
+        : renderFailure(outcome.error).text;
+      await deps.client.views
+        .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
+        .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
+    };
+    // The message the form was opened from shows the decision first (the form's own answer beside it).
+    const url = listId ? (await deps.lists.read(listId, body.user.id))?.respondTo : undefined;
+    const drawOpenedFrom =
+      listId && url
+        ? ({ request }: { request: RequestView }) =>
+            confirmInList(
+              deps,
+              { userId: body.user.id, respond: respondAt(url), listId },
+              request,
+              decisionMark(request, decision, taskId),
+            )
+        : channel && ts
+          ? ({ request }: { request: RequestView }) => deps.clicked.drawCard({ channel, ts }, request)
+          : undefined;
     const outcome = isFailure(actor)
       ? ({ ok: false, error: actor } as const)
-      : await deps.flows.decide(actor, {
-          requestId: metadata.data.r,
-          taskId: metadata.data.t,
-          decision,
-          reason,
-        });
-    const done = decision === 'approve' ? 'Approved' : 'Rejected';
-    const text = outcome.ok
-      ? `${done} request \`${escapeText(outcome.value.request.id)}\` for *${escapeText(outcome.value.request.entry.name)}*. ${escapeText(outcome.value.request.requestedFor.name)} will be told.`
-      : renderFailure(outcome.error).text;
-    await deps.client.views
-      .update({ view_id: view.id, view: messageView(outcome.ok ? done : 'Not recorded', text) })
-      .catch((err) => deps.logger.warn({ err }, 'decision result not shown'));
-    const { l: listId, t: taskId } = metadata.data;
-    const url = listId && (await deps.lists.read(listId, body.user.id))?.respondTo;
-    if (outcome.ok && listId && url) {
-      const mark = decisionMark(outcome.value.request, decision, taskId);
-      await confirmInList(deps, { userId: body.user.id, respond: respondAt(url), listId }, outcome.value.request, mark);
-    }
+      : await deps.clicked.first(
+          requestId,
+          () => deps.flows.decide(actor, { requestId, taskId, decision, reason }),
+          drawOpenedFrom &&
+            ((decided) =>
+              Promise.all([drawOpenedFrom(decided), showResult({ ok: true, value: decided })]).then(() => {})),
+        );
+    if (!outcome.ok || !drawOpenedFrom) await showResult(outcome);
     await afterDecision(deps, body.user.id, outcome);
   });
 
@@ -220,6 +233,8 @@ export const decisionMetadata = z.object({
   t: z.string().max(200).optional(),
   k: z.enum(['approve', 'reject', 'comment']),
   l: z.string().max(40).optional(),
+  c: z.string().max(40).optional(),
+  m: z.string().max(40).optional(),
 });
 
 /**

@@ -159,6 +159,9 @@ export interface DecisionMetadata {
   /** The kept list the form was opened from, and that click's response_url (the only way to redraw it). */
   l?: string;
   u?: string;
+  /** The card in a conversation the form was opened from (channel, ts), to show the decision there first. */
+  c?: string;
+  m?: string;
 }
 
 /** The request's details when they came in time; its id alone otherwise. */

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import type { Outcome, RequestView } from '../../flows/index.js';
+import type { RequestCard } from '../../notifier/index.js';
+import { DeliveryLedger, roleOf } from '../../notifier/ledger.js';
+import type { MessageRef, Store } from '../../store/index.js';
+import type { SlackMessenger } from './messenger.js';
+
+/** A message in a conversation (a DM or channel card), as a click names it. */
+export interface ClickedCard {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * The message a person clicked shows the outcome of their decision first: one write to the
+ * governance system, then one update of that message, before the notifier touches any other card
+ * (issue 19). The notifier still draws every card from the decision's reading; the ledger tells
+ * it this one shows it already, and when the update failed it draws this one as well.
+ */
+export class ClickedMessage {
+  private readonly ledger: DeliveryLedger;
+
+  constructor(
+    private readonly store: Store,
+    private readonly messenger: SlackMessenger,
+    private readonly logger: Logger,
+  ) {
+    this.ledger = new DeliveryLedger(store);
+  }
+
+  /**
+   * Runs a decision, then `draw` with its outcome while the notifier's passes about the request wait
+   * (held before the decision, because the flow announces it before answering). A refusal draws nothing.
+   */
+  async first<T>(requestId: string, decide: () => Promise<Outcome<T>>, draw?: (value: T) => Promise<void>) {
+    if (!draw) return decide();
+    const done = this.ledger.clickFirst(requestId);
+    try {
+      const outcome = await decide();
+      if (outcome.ok) await draw(outcome.value);
+      return outcome;
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * The clicked card redrawn from the decision's view, as the notifier would draw it: only a card the
+   * notifier keeps for this request (so a click cannot have any other message redrawn), and never
+   * over a newer reading of the request than the view.
+   */
+  async drawCard(at: ClickedCard, view: RequestView): Promise<void> {
+    try {
+      const ref = (await this.store.listMessageRefs(view.id)).find(
+        (r) =>
+          r.platform === 'slack' && r.kind !== 'comment' && r.conversationId === at.channel && r.messageId === at.ts,
+      );
+      if (!ref) return;
+      const card = cardOn(ref, view);
+      if (await this.ledger.showsAlready(ref, card)) return;
+      await this.messenger.update(ref, card);
+      await this.ledger.rememberCard(ref, card);
+    } catch (err) {
+      // The notifier finds the card not drawn in the ledger and draws it with the others.
+      this.logger.warn({ err, requestId: view.id }, 'clicked card not updated first; the notifier draws it');
+    }
+  }
+}
+
+/** The decision's view is the clicker's own; a channel card shows everyone the same, with no one's actions. */
+function cardOn(ref: MessageRef, view: RequestView): RequestCard {
+  const role = roleOf(ref);
+  return { role, request: role === 'channel' ? { ...view, actions: [] } : view };
+}
