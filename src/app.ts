@@ -110,6 +110,7 @@ export async function createGatehouse(
     metrics,
     logger,
     catalogCacheMs: config.catalogCacheMs,
+    rateLimits: config.governanceRateLimits,
     now: overrides.now,
     budgetLedger: paceRedis ? new RedisBudgetLedger(paceRedis, config.redisKeyPrefix, logger) : undefined,
   };

@@ -112,6 +112,7 @@ function sandboxConfig(vars: Environment, pollIntervalGiven: boolean, problems: 
     redisUrl: vars.REDIS_URL,
     redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     catalogCacheMs: vars.CATALOG_CACHE_SECONDS * 1000,
+    governanceRateLimits: vars.GOVERNANCE_RATE_LIMITS,
     notifier,
     sandbox: { provider: vars.SANDBOX_PROVIDER },
   };
@@ -155,6 +156,7 @@ function productionConfig(vars: Environment, problems: string[]): Config | undef
     redisUrl: vars.REDIS_URL,
     redisKeyPrefix: vars.REDIS_KEY_PREFIX,
     catalogCacheMs: vars.CATALOG_CACHE_SECONDS * 1000,
+    governanceRateLimits: vars.GOVERNANCE_RATE_LIMITS,
     notifier,
   };
 }

@@ -73,6 +73,16 @@ describe('configuration', () => {
     expect(config.redisUrl).toBe('redis://r:6379');
   });
 
+  it('takes budgets by rate-limit family, and names a malformed one', () => {
+    const base = { ...okta, ...slack, PUBLIC_URL: 'https://gatehouse.acme.com' };
+    const config = loadConfig({ ...base, GOVERNANCE_RATE_LIMITS: 'requests=15, catalogs=25' });
+    expect(config.governanceRateLimits).toEqual({ requests: 15, catalogs: 25 });
+    expect(loadConfig(base).governanceRateLimits).toBeUndefined();
+    expect(problemsOf({ ...base, GOVERNANCE_RATE_LIMITS: 'requests:15' })).toContain(
+      'GOVERNANCE_RATE_LIMITS takes family=calls-a-minute pairs separated by commas, e.g. requests=15,catalogs=25',
+    );
+  });
+
   it('refuses OKTA_ORG_URL without a token, naming every problem at once', () => {
     const problems = problemsOf({ OKTA_ORG_URL: 'https://acme.okta.com', SLACK_BOT_TOKEN: 'xoxb-1' });
     expect(problems).toEqual(

@@ -122,6 +122,24 @@ export const environment = z.object({
     .trim()
     .regex(/^[\w.-]{1,64}$/, 'REDIS_KEY_PREFIX may use letters, digits, ".", "_" and "-" (at most 64)')
     .default('gatehouse'),
+  // "requests=15,catalogs=25": calls a minute by the vendor's rate-limit family, where the org's
+  // headers are not the whole story (Okta gives an OAuth app half of an endpoint's limit by default).
+  GOVERNANCE_RATE_LIMITS: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z][\w-]*=\d{1,6}(\s*,\s*[a-z][\w-]*=\d{1,6})*$/,
+      'GOVERNANCE_RATE_LIMITS takes family=calls-a-minute pairs separated by commas, e.g. requests=15,catalogs=25',
+    )
+    .transform((text) =>
+      Object.fromEntries(
+        text.split(',').map((pair) => {
+          const [family, calls] = pair.split('=').map((part) => part.trim());
+          return [family ?? '', Number(calls)];
+        }),
+      ),
+    )
+    .optional(),
   CATALOG_CACHE_SECONDS: z.coerce
     .number()
     .int()

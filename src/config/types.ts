@@ -127,6 +127,8 @@ export interface Config {
   redisKeyPrefix: string;
   /** How long a person's catalog, read whole, is searched before it is refreshed in the background (CATALOG_CACHE_SECONDS). */
   catalogCacheMs: number;
+  /** GOVERNANCE_RATE_LIMITS: calls a minute by rate-limit family, over the vendor's documented figures. */
+  governanceRateLimits?: Readonly<Record<string, number>>;
   notifier: {
     approvalsChannels: Record<string, string>;
     pollIntervalMs: number;
