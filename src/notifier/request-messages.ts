@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { StoreUnavailable } from '../domain/errors.js';
+import { withPriority } from '../api/priority.js';
+import { GovernanceRateLimited, StoreUnavailable } from '../domain/errors.js';
 import type { AccessRequest } from '../domain/types.js';
 import type { ChatComment, Flows, RequestChange, RequestChangeListener } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
@@ -86,10 +87,13 @@ export class RequestMessages implements RequestChangeListener {
    * The person's answer never waits for this; `idle()` does.
    */
   requestChanged(change: RequestChange): void {
-    const work =
+    // The flow announces its change from inside the person's action: what follows is the
+    // notifier's own work, spent as a sync (it gives way to people), not as the person.
+    const work = withPriority('sync', () =>
       change.kind === 'commented'
         ? this.announceComment(change.request, change.comment)
-        : this.sync(change.request.id, change.request);
+        : this.sync(change.request.id, change.request),
+    );
     const tracked = work.catch((err: unknown) =>
       this.options.logger.error(
         { err, requestId: change.request.id, change: change.kind },
@@ -110,6 +114,10 @@ export class RequestMessages implements RequestChangeListener {
         this.run({ requestId, platform: m.platform }, seen).catch((error: unknown): SyncOutcome => {
           // The person's action is done (the governance system has it); only its messages wait, and
           // the poller finds the change again once the store is back.
+          // The governance budget gave way to people: the queue brings it back after the reset.
+          if (error instanceof GovernanceRateLimited) {
+            return { status: 'retry', reason: 'rate-limited', afterMs: error.retryAfterMs };
+          }
           if (!(error instanceof StoreUnavailable)) throw error;
           this.options.logger.warn({ err: error, requestId }, 'store unreachable; messages left for later');
           return { status: 'retry', reason: 'failed' };

@@ -88,6 +88,12 @@ export class OktaFullReads {
     this.requests.set(answered.id, answered);
   }
 
+  /** Reads of this request (and its tasks) started from now on do not join one already under way. */
+  forgetInFlight(requestId: string): void {
+    this.inFlight.delete(`request:${requestId}`);
+    this.inFlight.delete(`tasks-of:${requestId}`);
+  }
+
   /** Concurrent reads of one thing (two platforms' syncs of one change) share one call. */
   shared<T>(key: string, read: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key) as Promise<T> | undefined;

@@ -97,8 +97,12 @@ export class OktaRequests {
     return this.deps.tasks.ofRequest(request.id);
   }
 
-  /** The request after a write, which must still be there. */
+  /**
+   * The request after a write, which must still be there. Read afresh: a read of it already in
+   * flight (a sync's, a poll's) began before the write and would answer what came before it.
+   */
   async mustGet(id: string, operation: 'decide' | 'comment' | 'cancel'): Promise<AccessRequest> {
+    this.deps.reads.forgetInFlight(id);
     const request = await this.get(id);
     if (!request) throw new GovernanceNotFound(operation, `Request ${id}`);
     return request;

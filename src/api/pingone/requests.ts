@@ -85,8 +85,12 @@ export class PingOneRequests {
     return found ? this.toDomain(found) : null;
   }
 
-  /** The request after an action on it, which must still be there. */
+  /**
+   * The request after an action on it, which must still be there. Read afresh: a read already in
+   * flight began before the action and would answer what came before it.
+   */
   async mustGet(id: string, operation: 'decide' | 'comment' | 'cancel'): Promise<AccessRequest> {
+    this.reading.delete(id);
     const request = await this.get(id);
     if (!request) throw new GovernanceNotFound(operation, `Request ${id}`);
     return request;

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { currentPriority } from '../../../api/priority.js';
 import { failure, isFailure } from '../../../flows/index.js';
 import { renderHome } from '../render/home.js';
 import { actorOf, type SlackDeps } from './context.js';
@@ -14,6 +15,13 @@ export async function publishHome(
     view = renderHome({ failure: actor });
   } else {
     const [pending, open] = await Promise.all([deps.flows.pendingApprovals(actor), deps.flows.status(actor)]);
+    // A redraw nobody asked for that the governance budget held back leaves the Home as it was
+    // (it is drawn again when the person opens it), rather than replacing it with "busy".
+    const heldBack = [pending, open].some((outcome) => !outcome.ok && outcome.error.code === 'governance_rate_limited');
+    if (heldBack && currentPriority() !== 'person') {
+      deps.logger.info({ slackUserId }, 'App Home left as it was: the governance budget gave way to people');
+      return;
+    }
     if (!pending.ok) view = renderHome({ failure: pending.error });
     else if (!open.ok) view = renderHome({ failure: open.error });
     else if (!('items' in open.value)) view = renderHome({ failure: failure('internal_error', 'Unexpected answer.') });
