@@ -73,6 +73,14 @@ describe('configuration', () => {
     expect(config.redisUrl).toBe('redis://r:6379');
   });
 
+  it('refuses a catalog refresh shorter than half a minute: each reads a whole catalog again', () => {
+    const base = { ...okta, ...slack, PUBLIC_URL: 'https://gatehouse.acme.com' };
+    expect(loadConfig({ ...base, CATALOG_CACHE_SECONDS: '30' }).catalogCacheMs).toBe(30_000);
+    expect(problemsOf({ ...base, CATALOG_CACHE_SECONDS: '0' })).toContain(
+      'CATALOG_CACHE_SECONDS must be at least 30: each refresh reads the person’s whole catalog again',
+    );
+  });
+
   it('takes budgets by rate-limit family, and names a malformed one', () => {
     const base = { ...okta, ...slack, PUBLIC_URL: 'https://gatehouse.acme.com' };
     const config = loadConfig({ ...base, GOVERNANCE_RATE_LIMITS: 'requests=15, catalogs=25' });

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Principal } from '../domain/types.js';
+import { withPriority } from './priority.js';
 
 /** A person's catalog is read afresh this long after it was fetched, unless the client says otherwise. */
 export const CATALOG_FRESH_MS = 5 * 60_000;
@@ -73,7 +74,10 @@ export class PersonCatalogs<C extends object> {
     if (this.reading.has(principal.id)) return;
     // Set before the read so a failing backend is not asked again on the next keystroke.
     kept.refreshAt = this.options.now() + RETRY_AFTER_FAILURE_MS;
-    this.read(principal, kept.catalog).catch((error: unknown) => this.options.onRefreshFailed?.(error, principal));
+    // Nobody waits for a refresh: it spends the budget as background work, giving way to people.
+    withPriority('background', () => this.read(principal, kept.catalog)).catch((error: unknown) =>
+      this.options.onRefreshFailed?.(error, principal),
+    );
   }
 
   private read(principal: Principal, previous?: C): Promise<C> {

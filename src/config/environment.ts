@@ -143,7 +143,8 @@ export const environment = z.object({
   CATALOG_CACHE_SECONDS: z.coerce
     .number()
     .int()
-    .min(0, 'CATALOG_CACHE_SECONDS must be 0 (refresh on every search) or more')
+    // Each refresh reads a person's whole catalog again: at 0 every keystroke would.
+    .min(30, 'CATALOG_CACHE_SECONDS must be at least 30: each refresh reads the person’s whole catalog again')
     .max(3600, 'CATALOG_CACHE_SECONDS must be at most 3600')
     // A person's whole catalog is read once and searched locally; every refresh costs its calls again.
     .default(300),
