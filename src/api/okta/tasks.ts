@@ -140,9 +140,17 @@ export class OktaTasks {
         );
         throw decideInOkta(this.deps.portalUrl);
       }
-      // Okta refuses a task already completed (400): decided in Okta since the card was drawn.
-      if (error instanceof GovernanceNotFound || (error instanceof GovernanceRejected && error.status === 400)) {
+      if (error instanceof GovernanceNotFound) {
         throw new GovernanceRejected('decide', 'This approval step is no longer open in Okta.', 409);
+      }
+      // Okta refuses a task already completed with a 400 (decided in Okta since the card was drawn),
+      // but a 400 can mean other things: the task is read again, and Okta's own words stand unless it
+      // is no longer open.
+      if (error instanceof GovernanceRejected && error.status === 400) {
+        const now = await this.get(taskId).catch(() => undefined);
+        if (now && now.status !== 'OPEN') {
+          throw new GovernanceRejected('decide', 'This approval step is no longer open in Okta.', 409);
+        }
       }
       throw error;
     }
