@@ -79,7 +79,7 @@ export class BullSyncQueue implements SyncQueue {
       [...this.queues].map(([platform, queue]) =>
         queue.add(
           'sync',
-          { requestId },
+          { requestId, ...(options.priority === 'background' ? { priority: 'background' } : {}) },
           {
             jobId: jobIdFor(requestId, platform, key),
             delay: options.delayMs && options.delayMs > 0 ? options.delayMs : undefined,
@@ -100,8 +100,9 @@ export class BullSyncQueue implements SyncQueue {
       this.workerConnections.push(connection);
       const worker = new Worker(
         queueName(platform),
-        async (job: Job<{ requestId: string }>, token?: string) => {
-          const work = withPriority('sync', () => handler({ requestId: job.data.requestId, platform }));
+        async (job: Job<{ requestId: string; priority?: 'background' }>, token?: string) => {
+          const priority = job.data.priority === 'background' ? 'background' : 'sync';
+          const work = withPriority(priority, () => handler({ requestId: job.data.requestId, platform }));
           this.running.add(work);
           const outcome = await work
             .catch((err: unknown) => {

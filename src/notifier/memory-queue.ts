@@ -31,6 +31,7 @@ interface Job {
   id: string;
   requestId: string;
   attempts: number;
+  priority: 'sync' | 'background';
 }
 
 interface Lane {
@@ -71,7 +72,7 @@ export class MemorySyncQueue implements SyncQueue {
       const id = jobIdFor(requestId, platform, options.key ?? randomUUID());
       if ((this.known.get(id) ?? -1) >= now) continue;
       this.known.set(id, Number.POSITIVE_INFINITY);
-      const job = { id, requestId, attempts: 0 };
+      const job: Job = { id, requestId, attempts: 0, priority: options.priority ?? 'sync' };
       if (options.delayMs && options.delayMs > 0) this.later(platform, lane, job, options.delayMs);
       else lane.ready.push(job);
       this.pump(platform, lane);
@@ -149,7 +150,7 @@ export class MemorySyncQueue implements SyncQueue {
   }
 
   private async run(platform: Platform, lane: Lane, job: Job, handler: SyncHandler): Promise<void> {
-    const work = withPriority('sync', () => handler({ requestId: job.requestId, platform }));
+    const work = withPriority(job.priority, () => handler({ requestId: job.requestId, platform }));
     const outcome: SyncOutcome = await work.catch((err) => {
       // Stopped by the governance budget (yielding to people, or a 429): back until the window resets.
       if (err instanceof GovernanceRateLimited) return { status: 'retry', reason: 'busy', afterMs: err.retryAfterMs };

@@ -166,7 +166,9 @@ export class PlatformPass {
     for (const event of plan.superseded)
       await this.deps.ledger.markDelivered(deliveryKeys.notice(this.request.id, this.platform, event));
     const result = await this.tellAll(this.request.requestedFor, plan.tell);
-    for (const { key, delayMs } of plan.wakeUps) await this.deps.queue?.enqueue(this.request.id, { key, delayMs });
+    // Nobody waits on a wake-up: it spends the governance budget as background work.
+    for (const { key, delayMs } of plan.wakeUps)
+      await this.deps.queue?.enqueue(this.request.id, { key, delayMs, priority: 'background' });
     return result;
   }
 

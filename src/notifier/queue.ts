@@ -25,6 +25,11 @@ export interface EnqueueOptions {
    */
   key?: string;
   delayMs?: number;
+  /**
+   * Its turn in the governance budget: `sync` by default (messages catching up with a change);
+   * `background` for timed wake-ups nobody waits on (expiry warnings), which give way sooner.
+   */
+  priority?: 'sync' | 'background';
 }
 
 /**

@@ -43,6 +43,20 @@ const queues: [string, () => SyncQueue][] = [
 ];
 
 describe.each(queues)('a notifier sync (%s)', (_name, make) => {
+  it('runs a timed wake-up nobody waits on (an expiry warning) as `background`, every other job as `sync`', async () => {
+    const queue = make();
+    open.push(queue);
+    const seen = new Map<string, Priority>();
+    queue.start(async (job) => {
+      seen.set(job.requestId, currentPriority());
+      return { status: 'done' };
+    });
+    await queue.enqueue('warn', { key: 'expiry-1h', delayMs: 20, priority: 'background' });
+    await queue.enqueue('change', { key: 'k2' });
+    await eventually(() => seen.size === 2);
+    expect(Object.fromEntries(seen)).toEqual({ warn: 'background', change: 'sync' });
+  });
+
   it('spends the budget as `sync`, and goes back to the queue until the window resets when it yields, spending no attempt', async () => {
     const queue = make();
     open.push(queue);
