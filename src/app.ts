@@ -13,6 +13,7 @@ import { Flows } from './flows/index.js';
 import type { PersonalRule } from './flows/limits.js';
 import { loggerOptions, secretsOf } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { ClicksDrawing } from './notifier/clicks-drawing.js';
 import {
   ApprovalRouting,
   BullSyncQueue,
@@ -121,8 +122,11 @@ export async function createGatehouse(
     personalLimit: { redis: paceRedis, keyPrefix: config.redisKeyPrefix, rules: overrides.personalLimits },
     now: overrides.now,
   });
+  // A click drawing its own message and the notifier's passes about the same request, in this process.
+  const clicks = new ClicksDrawing();
   const slack = config.slack
     ? new SlackAdapter({
+        clicks,
         config: config.slack,
         flows,
         store,
@@ -158,6 +162,7 @@ export async function createGatehouse(
   metrics.watchQueue(() => queue.depth());
   const routing = new ApprovalRouting(config.notifier.routes, config.notifier.approvalsChannels);
   const messages = new RequestMessages({
+    clicks,
     flows,
     store,
     messengers,

@@ -68,60 +68,8 @@ export function cardFingerprint(card: RequestCard): string {
     .digest('base64url');
 }
 
-/**
- * How long a pass waits for a click to draw its own message before touching the request's other
- * cards: longer than a chat update takes, short enough that a hung one delays the rest by little.
- */
-export const CLICK_FIRST_WAIT_MS = 2_500;
-
-/**
- * Clicks drawing their own message now, by request, per store: the adapter that took the click
- * and the notifier that draws the other cards share this replica's store and nothing else. Held
- * in memory, not in the store: the pass a click's decision starts runs on the replica that took
- * the click, and a pass elsewhere at worst draws the same picture once more.
- */
-const clicksDrawing = new WeakMap<Store, Map<string, Set<Promise<void>>>>();
-
 export class DeliveryLedger {
   constructor(private readonly store: Store) {}
-
-  /**
-   * A click is about to decide and then draw the message it came from: until `done()` (or
-   * CLICK_FIRST_WAIT_MS), every pass about the request on this replica waits before touching a card.
-   */
-  clickFirst(requestId: string): () => void {
-    let byRequest = clicksDrawing.get(this.store);
-    if (!byRequest) {
-      byRequest = new Map();
-      clicksDrawing.set(this.store, byRequest);
-    }
-    let finish = () => {};
-    const drawn = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    const held = byRequest.get(requestId) ?? new Set();
-    held.add(drawn);
-    byRequest.set(requestId, held);
-    return () => {
-      finish();
-      held.delete(drawn);
-      if (held.size === 0 && byRequest.get(requestId) === held) byRequest.delete(requestId);
-    };
-  }
-
-  /** Resolves once no click on this replica is drawing its own message about the request (at most `ms`). */
-  async clicksDrawn(requestId: string, ms = CLICK_FIRST_WAIT_MS): Promise<void> {
-    const held = clicksDrawing.get(this.store)?.get(requestId);
-    if (!held || held.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all([...held]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, ms);
-      }),
-    ]);
-    clearTimeout(timer);
-  }
 
   /** True for the first caller only: it may post, and must then say how it went. */
   claim(key: string, holdMs: number): Promise<boolean> {

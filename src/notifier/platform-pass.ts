@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PersonView, RequestSnapshot, RequestView } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
 import type { MessageRef, Store } from '../store/index.js';
+import type { ClicksDrawing } from './clicks-drawing.js';
 import { deliverOnce, type OnceContext } from './deliver-once.js';
 import { type DeliveryLedger, deliveryKeys, messageIdentity, roleOf, type StoredComment } from './ledger.js';
 import type { Messenger, Notice, RequestCard } from './messenger.js';
@@ -14,6 +15,8 @@ import { type Delivery, note, type Tally, worse } from './tally.js';
 export interface PassDeps {
   store: Store;
   ledger: DeliveryLedger;
+  /** Clicks drawing their own message first: a pass waits for them before touching a card. */
+  clicks?: ClicksDrawing;
   routing: ApprovalRouting;
   logger: Logger;
   queue?: SyncQueue;
@@ -53,7 +56,7 @@ export class PlatformPass {
     const comments = await this.commentsOf(request);
     // A click draws the message it came from first; the other cards follow once it shows (or could
     // not be drawn, and is drawn here like the rest).
-    await this.deps.ledger.clicksDrawn(request.id);
+    await this.deps.clicks?.drawn(request.id);
     await this.postCards();
     const refs = (await this.deps.store.listMessageRefs(request.id)).filter(
       (ref) => ref.platform === this.platform && ref.kind !== 'comment',

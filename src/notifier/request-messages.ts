@@ -5,6 +5,7 @@ import type { AccessRequest } from '../domain/types.js';
 import type { ChatComment, Flows, RequestChange, RequestChangeListener } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
 import { bestEffort, type Lock, type Store } from '../store/index.js';
+import type { ClicksDrawing } from './clicks-drawing.js';
 import { DeliveryLedger, type StoredComment } from './ledger.js';
 import type { Messenger } from './messenger.js';
 import { type PassDeps, PlatformPass } from './platform-pass.js';
@@ -28,6 +29,8 @@ export interface RequestMessagesOptions {
   now?: () => number;
   /** How long a claim waits for its post to be confirmed before another pass may post it (5 min). */
   postingHoldMs?: number;
+  /** Clicks drawing their own message first (the Slack adapter's); passes wait for them. */
+  clicks?: ClicksDrawing;
 }
 
 /** Longer than the longest pacing wait plus a post, so a pass keeps its lease between renewals. */
@@ -59,6 +62,7 @@ export class RequestMessages implements RequestChangeListener {
     this.passDeps = {
       store: options.store,
       ledger: this.ledger,
+      clicks: options.clicks,
       routing: options.routing,
       logger: options.logger,
       queue: options.queue,

@@ -1,38 +1,21 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { SLACK_SEED } from '@gatehouse/sandbox/slack';
 import { TEAMS_SEED } from '@gatehouse/sandbox/teams';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackWorld, startSlackWorld } from '../support/slack-world.js';
+import { ARTIFACTS, launchBrowser } from './browser.js';
 
 /**
  * The playground in real headless Chromium (Debian's package; .ci/run installs it): what a
  * newcomer does on their first visit, seen the way they see it.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = 'test-results/playground';
 let world: SlackWorld;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/run installs Debian's chromium package`);
-  mkdirSync(ARTIFACTS, { recursive: true });
   // Polling as often as sandbox mode allows, so portal changes reach chat while the test watches.
   world = await startSlackWorld({ env: { POLL_INTERVAL_MS: '1000' } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {

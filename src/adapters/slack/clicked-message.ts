@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Outcome, RequestView } from '../../flows/index.js';
+import type { ClicksDrawing } from '../../notifier/clicks-drawing.js';
 import type { RequestCard } from '../../notifier/index.js';
 import { DeliveryLedger, roleOf } from '../../notifier/ledger.js';
 import type { MessageRef, Store } from '../../store/index.js';
@@ -24,6 +25,7 @@ export class ClickedMessage {
     private readonly store: Store,
     private readonly messenger: SlackMessenger,
     private readonly logger: Logger,
+    private readonly clicks?: ClicksDrawing,
   ) {
     this.ledger = new DeliveryLedger(store);
   }
@@ -34,7 +36,7 @@ export class ClickedMessage {
    */
   async first<T>(requestId: string, decide: () => Promise<Outcome<T>>, draw?: (value: T) => Promise<void>) {
     if (!draw) return decide();
-    const done = this.ledger.clickFirst(requestId);
+    const done = this.clicks?.start(requestId) ?? (() => {});
     try {
       const outcome = await decide();
       if (outcome.ok) await draw(outcome.value);

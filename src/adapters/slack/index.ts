@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { BackgroundWork } from '../../background.js';
 import type { SlackConfig } from '../../config.js';
 import type { Flows } from '../../flows/index.js';
+import type { ClicksDrawing } from '../../notifier/clicks-drawing.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { Store } from '../../store/index.js';
 import { ShownLists } from '../shown-lists.js';
@@ -35,6 +36,8 @@ export interface SlackAdapterOptions {
   background?: BackgroundWork;
   /** How often at most a person's App Home is redrawn on changes (default 5 s). */
   homeSpacingMs?: number;
+  /** Told when a click draws its own message, so the notifier's passes about it wait. */
+  clicks?: ClicksDrawing;
 }
 
 /**
@@ -108,7 +111,7 @@ export class SlackAdapter {
       logger,
       // An ephemeral list stays on screen until the person reloads Slack: a working day is plenty.
       lists: new ShownLists(this.options.store, logger, { platform: 'slack', ttlMs: 24 * 60 * 60_000 }),
-      clicked: new ClickedMessage(this.options.store, this.messenger, logger),
+      clicked: new ClickedMessage(this.options.store, this.messenger, logger, this.options.clicks),
       // Someone opened their Home or acted on it: drawn now, not after the notifier's spacing.
       publishHome: (userId) => this.openedHome(userId),
     };
