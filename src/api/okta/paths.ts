@@ -1,6 +1,9 @@
 /** Where Okta Identity Governance keeps catalog entries, requests and tasks (v2; grants are still v1). */
 export const V2 = '/governance/api/v2';
 
+/** [rcar-request-id]: `req` and letters or digits, 20 characters in all. */
+export const REQUEST_ID = /^req[0-9a-zA-Z]{17}$/;
+
 export function requestPath(requestId: string): string {
   return `${V2}/requests/${encodeURIComponent(requestId)}`;
 }

@@ -7,7 +7,7 @@ import type { OktaCatalog } from './catalog.js';
 import type { OktaFullReads } from './full-reads.js';
 import type { OktaHttp } from './http.js';
 import { peopleIn, toAccessRequest } from './mapping.js';
-import { V2 } from './paths.js';
+import { REQUEST_ID, V2 } from './paths.js';
 import type { OktaPrincipals } from './principals.js';
 import type { OktaTasks } from './tasks.js';
 import { accessRequestList, type OktaAccessRequest, type OktaTask } from './wire.js';
@@ -30,6 +30,7 @@ const TASKS_CURSOR = 'tasks:';
  * enough that nothing but that write's own answer is ever composed with it.
  */
 const RECENT_MS = 10_000;
+const LEGACY_CAPACITY = 5_000;
 
 /**
  * Reading requests (v2) as the domain sees them: each with its approval steps from the Tasks API,
@@ -41,6 +42,7 @@ const RECENT_MS = 10_000;
 export class OktaRequests {
   /** Each request as last read whole, with its tasks, for the write that follows (RECENT_MS). */
   private readonly recent = new Map<string, { request: OktaAccessRequest; tasks: OktaTask[] | null; at: number }>();
+  private readonly legacy = new Set<string>();
 
   constructor(
     private readonly http: OktaHttp,
@@ -54,9 +56,19 @@ export class OktaRequests {
   ) {}
 
   async get(id: string): Promise<AccessRequest | null> {
+    // The request and its tasks are read at once (the task filter needs only the id): one round
+    // trip, not two, before a person sees anything. A request known to be of a legacy request type
+    // has no tasks to ask for; the first read of one costs a tasks call it then ignores.
+    const tasksAtOnce = REQUEST_ID.test(id) && !this.legacy.has(id) ? this.deps.tasks.ofRequest(id) : undefined;
+    // Settled now, so a request read that fails first leaves no unhandled rejection behind.
+    tasksAtOnce?.catch(() => undefined);
     const request = await this.deps.reads.request(id);
     if (!request) return null;
-    const tasks = await this.tasksOf(request);
+    if (request.requested.resourceType === 'REQUEST_TYPE') this.rememberLegacy(id);
+    const tasks =
+      request.requested.resourceType === 'REQUEST_TYPE' || !tasksAtOnce
+        ? await this.tasksOf(request)
+        : await tasksAtOnce;
     this.keep(request, tasks);
     return this.toDomain(request, tasks);
   }
@@ -77,6 +89,16 @@ export class OktaRequests {
     const kept = this.recent.get(id);
     if (!kept || !taskId || this.http.now() - kept.at > RECENT_MS) return undefined;
     return kept.tasks?.find((task) => task.id === taskId && task.status === 'OPEN' && task.requestId === id);
+  }
+
+  /** Requests of a legacy request type seen so far (no tasks to read), the oldest forgotten first. */
+  private rememberLegacy(id: string): void {
+    this.legacy.delete(id);
+    this.legacy.add(id);
+    if (this.legacy.size > LEGACY_CAPACITY) {
+      const oldest = this.legacy.values().next();
+      if (!oldest.done) this.legacy.delete(oldest.value);
+    }
   }
 
   private keep(request: OktaAccessRequest, tasks: OktaTask[] | null): void {

@@ -151,15 +151,14 @@ describe('OktaGovernance.decide when the resolve answer is lost', () => {
       via: 'Slack',
     });
 
-    expect(calls).toEqual([
+    expect(calls.slice(0, 4)).toEqual([
       `GET ${TASK_PATH}`,
       `POST ${RESOLVE_PATH}`,
       `GET ${TASK_PATH}`,
       `POST ${RESOLVE_PATH}`,
-      `POST ${MESSAGES_PATH}`,
-      `GET ${REQUEST_PATH}`,
-      `GET ${V2}/tasks`,
     ]);
+    // The note and the read back go at once; the request and its tasks are read at once.
+    expect(calls.slice(4).sort()).toEqual([`GET ${V2}/tasks`, `GET ${REQUEST_PATH}`, `POST ${MESSAGES_PATH}`].sort());
     expect(resolveBodies).toEqual([{ value: 'APPROVED' }, { value: 'APPROVED' }]);
     expect(flow.isDone()).toBe(true);
     expect(spare.isDone()).toBe(false);
@@ -200,14 +199,9 @@ describe('OktaGovernance.decide when the resolve answer is lost', () => {
       via: 'Slack',
     });
 
-    expect(calls).toEqual([
-      `GET ${TASK_PATH}`,
-      `POST ${RESOLVE_PATH}`,
-      `GET ${TASK_PATH}`,
-      `POST ${MESSAGES_PATH}`,
-      `GET ${REQUEST_PATH}`,
-      `GET ${V2}/tasks`,
-    ]);
+    // The note and the read back go at once; the request and its tasks are read at once.
+    expect(calls.slice(0, 3)).toEqual([`GET ${TASK_PATH}`, `POST ${RESOLVE_PATH}`, `GET ${TASK_PATH}`]);
+    expect(calls.slice(3).sort()).toEqual([`GET ${V2}/tasks`, `GET ${REQUEST_PATH}`, `POST ${MESSAGES_PATH}`].sort());
     expect(flow.isDone()).toBe(true);
     expect(spare.isDone()).toBe(false);
     expect(note).toEqual({ message: 'Rejected in Slack by Bob Okafor (bob@acme.example): Not on the design team' });
