@@ -33,7 +33,8 @@ export class OktaCatalog {
     options: OktaCatalogOptions = {},
   ) {
     this.people = new PersonCatalogs({
-      load: (principal, previous) => OktaPersonCatalog.load(http, principal, { limits: options.limits, previous }),
+      load: (principal, previous, grew) =>
+        OktaPersonCatalog.load(http, principal, { limits: options.limits, previous, grew }),
       now: http.now,
       freshMs: options.freshMs,
       sizeOf: (catalog) => catalog.size,
@@ -59,7 +60,21 @@ export class OktaCatalog {
     return this.people.settled();
   }
 
+  /**
+   * The entry as this person may request it, with its form for them, or null when they may not.
+   * Its name, and that it is open to them, come from their own catalog when it was read within
+   * `freshMs` and holds the entry; otherwise from Okta. Either way their form is asked of Okta, and
+   * its "not for you" wins over the catalog: a catalog read minutes ago never lets through what Okta
+   * now refuses, and Okta's create decides again.
+   */
   async entry(principal: Principal, entryId: string): Promise<CatalogEntry | null> {
+    const item = this.people.fresh(principal)?.item(entryId);
+    if (item) {
+      const fields = await this.requestFieldsFor(principal.id, entryId);
+      if (!fields) return null;
+      this.entryNames.set(item.id, item.name);
+      return toCatalogEntry(item, fields);
+    }
     const found = await orNull(async () => {
       const [{ body: entry }, fields] = await Promise.all([
         this.http.get('getCatalogEntry', entryPath(entryId), catalogEntry),

@@ -1,6 +1,8 @@
 import type { CatalogItem, Principal } from '../../domain/types.js';
+import { BudgetYield } from '../budget.js';
 import { bestMatches, nameScore, type SearchableItem, searchable } from '../catalog-search.js';
 import { quote } from '../lookup.js';
+import { withPriority } from '../priority.js';
 import type { OktaHttp } from './http.js';
 import { toCatalogItem } from './mapping.js';
 import { V2 } from './paths.js';
@@ -19,6 +21,11 @@ export interface OktaCatalogLimits {
   /** Apps a search singles out whose access levels are read then, when they were not yet. */
   expandPerSearch: number;
   /**
+   * Apps beyond the first `prefetchApps` whose levels a refresh reads again: those used (singled
+   * out by a search, or an entry of theirs asked for) since the last read, most recent first.
+   */
+  refreshApps: number;
+  /**
    * How long reading the catalog waits for the first levels before answering from what it has
    * (Slack gives options 3 seconds, and the apps' pages come first).
    */
@@ -31,6 +38,7 @@ export const OKTA_CATALOG_LIMITS: OktaCatalogLimits = {
   prefetchApps: 25,
   concurrency: 4,
   expandPerSearch: 5,
+  refreshApps: 10,
   firstAnswerWaitMs: 500,
 };
 
@@ -47,15 +55,25 @@ const PAGE_SIZE = 200;
  * `prefetchApps` apps are read with the catalog, and beyond them a search that singles out a few
  * apps by name reads theirs then (once each). In a catalog of more apps than that, an access level
  * of an app not yet read is found by its app's name, not by its own alone.
+ *
+ * Only the first answer is the person's: levels still being read after it are background work,
+ * which gives way to people in the budget. A refresh reads again the first apps' levels and those of
+ * the few apps used since the last read, not every app ever expanded.
  */
 export class OktaPersonCatalog {
   private readonly entries = new Map<string, SearchableItem>();
   /** Apps whose levels were read, or are being read. */
   private readonly levels = new Map<string, Promise<void>>();
   private readonly read = new Set<string>();
+  /** Each access level's app. */
+  private readonly appOf = new Map<string, string>();
+  /** Apps used since this catalog was read, least recent first, at most `refreshApps`. */
+  private readonly used = new Set<string>();
   private readonly parents: { app: OktaCatalogEntry; searchable: SearchableItem }[];
   /** The levels read with the catalog, until they all are. */
   private prefetching: Promise<unknown> | undefined;
+  /** Whether the first answer was given: from then on the levels read with the catalog are background work. */
+  private answered = false;
 
   private constructor(
     private readonly http: OktaHttp,
@@ -64,6 +82,7 @@ export class OktaPersonCatalog {
     /** Whether the person may request more apps than were read (maxAppPages). */
     readonly cut: boolean,
     private readonly limits: OktaCatalogLimits,
+    private readonly grew: (catalog: OktaPersonCatalog) => void,
   ) {
     for (const app of apps) if (app.requestable) this.add(toCatalogItem(app));
     this.parents = apps
@@ -71,18 +90,25 @@ export class OktaPersonCatalog {
       .map((app) => ({ app, searchable: searchable(toCatalogItem(app)) }));
   }
 
-  /** The person's apps, and the levels of the first few, waiting for those at most `firstAnswerWaitMs`. */
+  /**
+   * The person's apps, and the levels of the first few, waiting for those at most `firstAnswerWaitMs`.
+   * `grew` is told each time levels are added after that (the bound on catalogs kept counts them).
+   */
   static async load(
     http: OktaHttp,
     principal: Principal,
-    options: { limits?: OktaCatalogLimits; previous?: OktaPersonCatalog } = {},
+    options: {
+      limits?: OktaCatalogLimits;
+      previous?: OktaPersonCatalog;
+      grew?: (catalog: OktaPersonCatalog) => void;
+    } = {},
   ): Promise<OktaPersonCatalog> {
     const limits = options.limits ?? OKTA_CATALOG_LIMITS;
     const { entries: apps, more } = await readPages(http, principal, 'not(parent pr)', limits.maxAppPages);
-    const catalog = new OktaPersonCatalog(http, principal, apps, more, limits);
-    // Levels the person was shown last time are read again first, then those of the first apps.
+    const catalog = new OktaPersonCatalog(http, principal, apps, more, limits, options.grew ?? (() => {}));
+    // Levels of the apps the person used lately are read again first, then those of the first apps.
     const known = new Set(catalog.parents.map(({ app }) => app.id));
-    const again = [...(options.previous?.read ?? [])].filter((id) => known.has(id));
+    const again = [...(options.previous?.used ?? [])].reverse().filter((id) => known.has(id));
     const first = catalog.parents.slice(0, limits.prefetchApps).map(({ app }) => app.id);
     const prefetch = catalog.readLevelsOf([...new Set([...again, ...first])]);
     catalog.prefetching = prefetch;
@@ -95,6 +121,7 @@ export class OktaPersonCatalog {
     });
     const outcome = await Promise.race([prefetch, waited]);
     clearTimeout(timer);
+    catalog.answered = true;
     // Apps alone would answer "nothing matches" for every access level: an Okta that let the apps
     // be read but none of their levels is down, and is said to be.
     if (outcome && outcome.tried > 0 && outcome.failed.length === outcome.tried) throw outcome.failed[0];
@@ -117,12 +144,25 @@ export class OktaPersonCatalog {
   }
 
   /**
+   * A requestable entry of this catalog, by id, when it was read: the person may request it as of
+   * this read (Okta decides again on the request). Its app counts as used.
+   */
+  item(entryId: string): CatalogItem | undefined {
+    const found = this.entries.get(entryId)?.item;
+    const app = this.appOf.get(entryId);
+    if (found && app) this.use(app);
+    return found;
+  }
+
+  /**
    * The requestable entries holding every word, best first. Costs Okta a call only for apps this
    * search singles out by name whose levels were not read yet (at most `expandPerSearch`).
    */
   async search(words: readonly string[], limit: number): Promise<CatalogItem[]> {
     const singled = this.singledOut(words);
-    const failed = (await Promise.allSettled(singled.map((id) => this.levelsOf(id)))).find(
+    for (const id of singled) this.use(id);
+    const unread = singled.filter((id) => !this.read.has(id));
+    const failed = (await Promise.allSettled(unread.map((id) => this.levelsForPerson(id)))).find(
       (outcome) => outcome.status === 'rejected',
     );
     let found = bestMatches(this.entries.values(), words, limit);
@@ -137,8 +177,8 @@ export class OktaPersonCatalog {
   }
 
   /**
-   * Apps whose levels are not read yet that best match the words by name, when there are at most
-   * `expandPerSearch` of them: "bea" names two hundred apps and reads none; "beacon 12" names one.
+   * The apps that best match the words by name, when there are at most `expandPerSearch` of them:
+   * "bea" names two hundred apps and singles out none; "beacon 12" names one.
    */
   private singledOut(words: readonly string[]): string[] {
     if (words.length === 0) return [];
@@ -150,7 +190,28 @@ export class OktaPersonCatalog {
       if (score > best) [best, tier] = [score, []];
       tier.push(app.id);
     }
-    return tier.length <= this.limits.expandPerSearch ? tier.filter((id) => !this.read.has(id)) : [];
+    return tier.length <= this.limits.expandPerSearch ? tier : [];
+  }
+
+  /** Marks an app used now, forgetting the least recent beyond `refreshApps`. */
+  private use(appId: string): void {
+    this.used.delete(appId);
+    this.used.add(appId);
+    for (const oldest of this.used) {
+      if (this.used.size <= this.limits.refreshApps) break;
+      this.used.delete(oldest);
+    }
+  }
+
+  /**
+   * An app's levels for a person waiting on them. A read of them already running in the background
+   * may give way to people in the budget (BudgetYield): then it is read again, at the person's turn.
+   */
+  private levelsForPerson(appId: string): Promise<void> {
+    return this.levelsOf(appId).catch((error: unknown) => {
+      if (error instanceof BudgetYield) return this.levelsOf(appId);
+      throw error;
+    });
   }
 
   /** Reads apps' levels `concurrency` at a time; says how many reads were tried and which failed. */
@@ -159,7 +220,10 @@ export class OktaPersonCatalog {
     const failed: unknown[] = [];
     const worker = async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        await this.levelsOf(id).catch((error: unknown) => failed.push(error));
+        const appId = id;
+        const read = () => this.levelsOf(appId);
+        // Nobody waits for what is read after the first answer: it gives way to people in the budget.
+        await (this.answered ? withPriority('background', read) : read()).catch((error: unknown) => failed.push(error));
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.limits.concurrency) }, worker));
@@ -173,8 +237,13 @@ export class OktaPersonCatalog {
     if (!app) return Promise.resolve();
     const reading = readPages(this.http, this.principal, `parent eq "${quote(appId)}"`, this.limits.maxLevelPages).then(
       ({ entries }) => {
-        for (const level of entries) if (level.requestable) this.add(toCatalogItem(level, app.name));
+        for (const level of entries) {
+          if (!level.requestable) continue;
+          this.add(toCatalogItem(level, app.name));
+          this.appOf.set(level.id, appId);
+        }
         this.read.add(appId);
+        if (this.answered && entries.length > 0) this.grew(this);
       },
       (error: unknown) => {
         // Not kept: a later search or refresh tries this app again.
