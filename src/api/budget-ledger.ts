@@ -34,6 +34,11 @@ export interface Grant extends BudgetWindow {
  */
 export interface BudgetLedger {
   take(key: string, ask: Ask): Promise<Grant>;
+  /**
+   * The window as last stored, taking nothing (undefined before anything was spent or said). A
+   * ledger without it (a test's stand-in) leaves actions unchecked up front: each call still is.
+   */
+  peek?(key: string): Promise<BudgetWindow | undefined>;
   /** The vendor's own word on a window (its headers on an answer, or a 429). */
   observe(key: string, window: Omit<BudgetWindow, 'known'>, now: number): Promise<BudgetWindow | undefined>;
 }
@@ -52,6 +57,10 @@ export class MemoryBudgetLedger implements BudgetLedger {
     return grant;
   }
 
+  async peek(key: string): Promise<BudgetWindow | undefined> {
+    return this.windows.get(key);
+  }
+
   async observe(key: string, said: Omit<BudgetWindow, 'known'>, now: number): Promise<BudgetWindow | undefined> {
     const next = merge(this.windows.get(key), said, now);
     if (next) this.windows.set(key, next);
@@ -65,8 +74,9 @@ function reserveOf(limit: number, reserve: Ask['reserve']): number {
   return Math.min(Math.max(reserve.min, Math.ceil(reserve.fraction * limit)), limit - 1);
 }
 
-function decide(stored: BudgetWindow | undefined, ask: Ask): Grant {
-  let window = stored ?? {
+/** The window a call at `ask.now` draws on. */
+function standing(stored: BudgetWindow | undefined, ask: Ask): BudgetWindow {
+  const window = stored ?? {
     limit: ask.defaultLimit,
     remaining: ask.defaultLimit,
     resetAt: ask.now + ask.windowMs,
@@ -74,12 +84,32 @@ function decide(stored: BudgetWindow | undefined, ask: Ask): Grant {
   };
   // A window past its reset starts afresh, at the limit last heard, until the vendor says more.
   if (ask.now >= window.resetAt) {
-    window = { limit: window.limit, remaining: window.limit, resetAt: ask.now + ask.windowMs, known: false };
+    return { limit: window.limit, remaining: window.limit, resetAt: ask.now + ask.windowMs, known: false };
   }
-  let granted = window.remaining > reserveOf(window.limit, ask.reserve);
-  if (!granted && !window.known && !ask.heldByDefault) granted = true;
+  return window;
+}
+
+/** Whether `calls` more calls would each be granted now: the one rule `decide` and the Lua script apply. */
+function grants(window: BudgetWindow, ask: Ask, calls: number): boolean {
+  if (window.remaining - reserveOf(window.limit, ask.reserve) >= calls) return true;
+  return !window.known && !ask.heldByDefault;
+}
+
+function decide(stored: BudgetWindow | undefined, ask: Ask): Grant {
+  const window = standing(stored, ask);
+  const granted = grants(window, ask, 1);
   const remaining = granted ? Math.max(0, window.remaining - 1) : window.remaining;
   return { ...window, remaining, granted };
+}
+
+/**
+ * The window that would hold back some of `calls` calls asked now, or undefined when all of them
+ * would be granted: what an action drawing on several families checks in each before it spends in
+ * any. Nothing is taken, so a check is not a promise: others may spend in between.
+ */
+export function shortOf(stored: BudgetWindow | undefined, ask: Ask, calls: number): BudgetWindow | undefined {
+  const window = standing(stored, ask);
+  return grants(window, ask, calls) ? undefined : window;
 }
 
 /**
@@ -187,6 +217,23 @@ export class RedisBudgetLedger implements BudgetLedger {
     } catch (err) {
       this.unreachable(err);
       return this.fallback.take(key, ask);
+    }
+  }
+
+  async peek(key: string): Promise<BudgetWindow | undefined> {
+    try {
+      const [limit, remaining, resetAt, known] = await this.redis.hmget(
+        this.full(key),
+        'limit',
+        'remaining',
+        'reset',
+        'known',
+      );
+      if (limit === null || remaining === null || resetAt === null) return undefined;
+      return { limit: Number(limit), remaining: Number(remaining), resetAt: Number(resetAt), known: known === '1' };
+    } catch (err) {
+      this.unreachable(err);
+      return this.fallback.peek(key);
     }
   }
 

@@ -1,6 +1,13 @@
-import { type GovernanceOperation, GovernanceRateLimited } from '../domain/errors.js';
+import { GovernanceBudgetSpent, type GovernanceOperation, GovernanceRateLimited } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
-import { type BudgetLedger, type BudgetWindow, type Grant, MemoryBudgetLedger } from './budget-ledger.js';
+import {
+  type Ask,
+  type BudgetLedger,
+  type BudgetWindow,
+  type Grant,
+  MemoryBudgetLedger,
+  shortOf,
+} from './budget-ledger.js';
 import { currentPriority, type Priority } from './priority.js';
 
 /** How a vendor counts its calls: which family a path draws on, and what it allows before it says. */
@@ -77,16 +84,10 @@ export class RateBudget {
   /** Takes one call from `family` for the work running now; waits or throws when it may not. */
   async spend(operation: GovernanceOperation, family: string): Promise<void> {
     const priority = currentPriority();
-    const { families, now, metrics, provider } = this.options;
+    const { now, metrics, provider } = this.options;
     for (;;) {
       const at = now();
-      const grant = await this.ledger.take(this.key(family), {
-        now: at,
-        defaultLimit: families.defaultLimit(family),
-        windowMs: families.windowMs,
-        reserve: RESERVES[priority],
-        heldByDefault: priority !== 'person',
-      });
+      const grant = await this.ledger.take(this.key(family), this.ask(family, priority, at));
       this.show(family, grant);
       if (grant.granted) {
         metrics?.governanceBudgetSpent.inc({ provider, family, priority });
@@ -99,12 +100,43 @@ export class RateBudget {
       }
       if (waitMs > this.options.maxWaitMs) {
         metrics?.governanceBudgetHeld.inc({ provider, family, priority, outcome: 'refused' });
-        throw new GovernanceRateLimited(operation, waitMs);
+        throw new GovernanceBudgetSpent(operation, waitMs);
       }
       metrics?.governanceBudgetHeld.inc({ provider, family, priority, outcome: 'waited' });
       // Never past the window's reset, and only for a person: the org said it has nothing left.
       await new Promise((resolve) => setTimeout(resolve, Math.max(waitMs, 1)));
     }
+  }
+
+  /**
+   * Before an action that draws on several families spends in any: whether each family can serve
+   * the calls the action will make there (`calls`, by family) for the work running now. Otherwise
+   * the action would spend its first calls and be stopped at a later family, and a retry would spend
+   * them again. A person is refused (GovernanceBudgetSpent, saying when) only where a family is out
+   * until a reset beyond what they may wait, as `spend` would refuse them there; where it resets
+   * sooner they go ahead and wait in `spend`. Other work yields (BudgetYield) wherever it would.
+   * Nothing is taken: the longest wait found is the one reported.
+   */
+  async affords(operation: GovernanceOperation, calls: ReadonlyMap<string, number>): Promise<void> {
+    const priority = currentPriority();
+    const { now, metrics, provider, maxWaitMs } = this.options;
+    const at = now();
+    const short = await Promise.all(
+      [...calls].map(async ([family, count]) => {
+        const window = shortOf(await this.ledger.peek?.(this.key(family)), this.ask(family, priority, at), count);
+        return window && { family, waitMs: Math.max(0, window.resetAt - at) };
+      }),
+    );
+    let longest: { family: string; waitMs: number } | undefined;
+    for (const found of short) {
+      if (!found || (priority === 'person' && found.waitMs <= maxWaitMs)) continue;
+      if (!longest || found.waitMs > longest.waitMs) longest = found;
+    }
+    if (!longest) return;
+    const outcome = priority === 'person' ? 'refused' : 'yielded';
+    metrics?.governanceBudgetHeld.inc({ provider, family: longest.family, priority, outcome });
+    if (priority === 'person') throw new GovernanceBudgetSpent(operation, longest.waitMs);
+    throw new BudgetYield(operation, longest.waitMs, longest.family, priority);
   }
 
   /**
@@ -123,6 +155,17 @@ export class RateBudget {
     };
     const window = await this.ledger.observe(this.key(family), said, now());
     if (window) this.show(family, window);
+  }
+
+  private ask(family: string, priority: Priority, at: number): Ask {
+    const { families } = this.options;
+    return {
+      now: at,
+      defaultLimit: families.defaultLimit(family),
+      windowMs: families.windowMs,
+      reserve: RESERVES[priority],
+      heldByDefault: priority !== 'person',
+    };
   }
 
   private show(family: string, window: Grant | BudgetWindow): void {

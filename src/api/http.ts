@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
   GatehouseError,
+  GovernanceBudgetSpent,
   type GovernanceOperation,
   GovernanceProtocolError,
   GovernanceRateLimited,
@@ -25,6 +26,7 @@ import { RateBudget, type RateFamilies } from './budget.js';
 import type { BudgetLedger } from './budget-ledger.js';
 import type { CircuitStatus } from './governance.js';
 import { causeCode, describe, INVALID, parseJson, pathOf, retryAfterMs } from './http-answers.js';
+import { KeptReads } from './kept-reads.js';
 import { currentPriority } from './priority.js';
 
 /** One call as the authorizer sees it: a proof of possession (DPoP) is bound to both. */
@@ -51,6 +53,15 @@ export interface Authorizer {
 /** Per call: act with other credentials than the client's own (a person's token, say). */
 export interface CallOptions {
   authorizer?: Authorizer;
+}
+
+/** A person's action that draws on several rate-limit families, for `VendorHttp.action`. */
+export interface ActionPlan {
+  operation: GovernanceOperation;
+  /** Who does what, e.g. `createRequest:<requester>:<for>:<entry>`: a retry of the same action has the same key. */
+  key: string;
+  /** The path of each call it will make, once per call (repeated when it calls one path twice). */
+  calls: readonly string[];
 }
 
 /** What differs between vendors: how they authenticate, say no, page and pace. */
@@ -83,7 +94,10 @@ export interface VendorHttpOptions {
   breakerThreshold?: number;
   /** How long calls stay stopped before one is let through to test the vendor again. */
   breakerCooldownMs?: number;
-  /** Calls to the vendor in flight at once (retries and rate-limit waits included). */
+  /**
+   * Exchanges with the vendor in flight at once. A call waiting for its rate-limit family's reset, or
+   * between retries, holds no slot: it would keep calls of other families waiting behind it.
+   */
   maxConcurrent?: number;
   /** Calls waiting for a free slot; beyond that a call is refused at once as busy. */
   maxQueued?: number;
@@ -124,10 +138,11 @@ type Query = Record<string, string | number | undefined>;
  * calls flow again. Only unavailability counts: a refusal, a rate limit or a bad answer is the
  * vendor working.
  *
- * Outermost, a bulkhead bounds what is in flight: a burst (a flood of clicks, a backlog of syncs)
- * would otherwise open a connection per call and hold each while the vendor's window is spent.
- * Beyond `maxConcurrent` calls wait their turn, and beyond `maxQueued` waiting ones a call is
- * refused at once as busy, before anything is sent.
+ * Around each exchange, a bulkhead bounds what is in flight: a burst (a flood of clicks, a backlog
+ * of syncs) would otherwise open a connection per call. Beyond `maxConcurrent` calls wait their
+ * turn, and beyond `maxQueued` waiting ones a call is refused at once as busy, before anything is
+ * sent. Each attempt spends its family's budget before it takes a slot: a person waiting for a
+ * family's reset, or a call waiting to be retried, holds none, so calls of other families go by.
  */
 export class VendorHttp {
   private readonly authorizer: Authorizer;
@@ -140,6 +155,8 @@ export class VendorHttp {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly cooldownMs: number;
   private readonly inFlight: BulkheadPolicy;
+  /** What a person's action read before the budget refused it part-way, for its retry. */
+  private readonly kept: KeptReads;
   readonly now: () => number;
 
   constructor(
@@ -152,6 +169,7 @@ export class VendorHttp {
     this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 30_000;
     this.baseBackoffMs = options.baseBackoffMs ?? 250;
     this.authorizer = protocol.authorizer;
+    this.kept = new KeptReads(this.now);
     if (protocol.rateFamilies) {
       this.budget = new RateBudget({
         provider: protocol.provider,
@@ -191,6 +209,46 @@ export class VendorHttp {
     const state = this.breaker.state;
     if (state === CircuitState.Closed) return 'closed';
     return state === CircuitState.HalfOpen ? 'half-open' : 'open';
+  }
+
+  /**
+   * Runs `work`, a person's action drawing on several rate-limit families (an Okta request reads the
+   * catalog, then writes and reads requests and tasks), as one: before it spends anything, each
+   * family is checked for the calls `plan` says it will make there (`affords`), so it is not stopped
+   * at its second family after spending in its first. Should the budget refuse it part-way anyway
+   * (others spent in between, the org answered 429), what it had read is kept for a while, and its
+   * retry (same key) is answered those reads without spending them again (kept-reads.ts).
+   */
+  action<T>(plan: ActionPlan, work: () => Promise<T>): Promise<T> {
+    return this.kept.run(plan.key, async () => {
+      const calls = plan.calls.map((path) => this.budget?.familyOf(path) ?? '');
+      // Reads this try is answered from what the last one read cost nothing now.
+      for (const family of this.kept.families()) {
+        const at = calls.indexOf(family);
+        if (at >= 0) calls.splice(at, 1);
+      }
+      await this.affordsFamilies(plan.operation, calls);
+      return work();
+    });
+  }
+
+  /**
+   * Whether the budget can serve calls to each of `paths` (once per call) for the work running now,
+   * without spending any: throws as the first refused call would (GovernanceBudgetSpent for a
+   * person, saying when; BudgetYield for other work), so an action is refused before it starts.
+   */
+  affords(operation: GovernanceOperation, paths: readonly string[]): Promise<void> {
+    return this.affordsFamilies(
+      operation,
+      paths.map((path) => this.budget?.familyOf(path) ?? ''),
+    );
+  }
+
+  private async affordsFamilies(operation: GovernanceOperation, families: readonly string[]): Promise<void> {
+    if (!this.budget || families.length === 0) return;
+    const calls = new Map<string, number>();
+    for (const family of families) calls.set(family, (calls.get(family) ?? 0) + 1);
+    await this.budget.affords(operation, calls);
   }
 
   get<S extends z.ZodType>(
@@ -259,11 +317,12 @@ export class VendorHttp {
     });
     const url = this.url(path, request.query);
     const family = this.budget?.familyOf(path) ?? '';
+    const read = isWrite ? undefined : `${method} ${url} ${JSON.stringify(request.body ?? null)}`;
+    const kept = read === undefined ? undefined : this.kept.take(read);
+    if (kept) return this.parsed(operation, method, url, schema, kept.json, kept.nextCursor);
     try {
-      return await this.inFlight.execute(() =>
-        this.breaker.execute(() =>
-          policy.execute(() => this.attempt(operation, method, url, family, schema, request, isWrite)),
-        ),
+      return await this.breaker.execute(() =>
+        policy.execute(() => this.attempt(operation, method, url, family, schema, request, isWrite, read)),
       );
     } catch (error) {
       if (error instanceof BulkheadRejectedError) {
@@ -298,11 +357,48 @@ export class VendorHttp {
     schema: S,
     request: { body?: unknown; authorizer?: Authorizer },
     isWrite: boolean,
+    read: string | undefined,
   ): Promise<VendorResponse<z.infer<S>>> {
+    // Refused as busy before spending anything, where a slot would be refused anyway.
+    if (this.inFlight.executionSlots === 0 && this.inFlight.queueSlots === 0) throw new BulkheadRejectedError(0, 0);
+    // Spent (and, for a person, waited for) before a slot is taken: see the class comment.
+    await this.budget?.spend(operation, family);
+    const { response, text } = await this.inFlight.execute(() =>
+      this.exchange(operation, method, url, family, request, isWrite),
+    );
+
+    if (response.status === 429) {
+      throw new GovernanceBudgetSpent(operation, retryAfterMs(response.headers, this.now()));
+    }
+    const authorizer = request.authorizer ?? this.authorizer;
+    if (!response.ok) {
+      if (response.status === 401) authorizer.invalidate();
+      const error = this.protocol.errorFromResponse(operation, response.status, parseJson(text));
+      // A 5xx on a write may still have been applied.
+      if (error instanceof GovernanceUnavailable && isWrite) {
+        throw new GovernanceUnavailable(operation, error.message, true);
+      }
+      throw error;
+    }
+    const json = text === '' ? undefined : parseJson(text);
+    if (json === INVALID) throw new GovernanceProtocolError(operation, `malformed JSON from ${method} ${pathOf(url)}`);
+    const nextCursor = this.protocol.nextCursor?.(response.headers, json);
+    const answer = this.parsed(operation, method, url, schema, json, nextCursor);
+    if (read !== undefined) this.kept.record(read, { json, nextCursor, family });
+    return answer;
+  }
+
+  /** One exchange with the vendor, in a slot: the request sent, its answer's headers seen, its body read. */
+  private async exchange(
+    operation: GovernanceOperation,
+    method: string,
+    url: string,
+    family: string,
+    request: { body?: unknown; authorizer?: Authorizer },
+    isWrite: boolean,
+  ): Promise<{ response: Response; text: string }> {
     const { body } = request;
     const authorizer = request.authorizer ?? this.authorizer;
-    await this.budget?.spend(operation, family);
-
     const send = async () =>
       fetch(url, {
         method,
@@ -327,18 +423,20 @@ export class VendorHttp {
       if (error instanceof GatehouseError) throw error;
       // A refused connection never reached the vendor; anything else (timeout, reset) may have.
       const refused = causeCode(error) === 'ECONNREFUSED';
+      if (isWrite && !refused) this.kept.wrote();
       const name = this.protocol.name;
       throw new GovernanceUnavailable(operation, `${name} unreachable: ${describe(error)}`, isWrite && !refused, {
         cause: error,
       });
     }
 
+    // A 429 is the vendor saying it did nothing; any other answer to a write may mean it did.
+    if (isWrite && response.status !== 429) this.kept.wrote();
     const pause = this.protocol.pauseUntil?.(response.headers);
     const exhaustedUntil = response.status === 429 ? this.now() + retryAfterMs(response.headers, this.now()) : pause;
     await this.budget?.observe(family, response.status, response.headers, exhaustedUntil);
-    let text: string;
     try {
-      text = await response.text();
+      return { response, text: await response.text() };
     } catch (error) {
       // The body stalled or broke after the headers: as uncertain as a timeout.
       throw new GovernanceUnavailable(
@@ -350,20 +448,16 @@ export class VendorHttp {
         },
       );
     }
-    if (response.status === 429) {
-      throw new GovernanceRateLimited(operation, retryAfterMs(response.headers, this.now()));
-    }
-    if (!response.ok) {
-      if (response.status === 401) authorizer.invalidate();
-      const error = this.protocol.errorFromResponse(operation, response.status, parseJson(text));
-      // A 5xx on a write may still have been applied.
-      if (error instanceof GovernanceUnavailable && isWrite) {
-        throw new GovernanceUnavailable(operation, error.message, true);
-      }
-      throw error;
-    }
-    const json = text === '' ? undefined : parseJson(text);
-    if (json === INVALID) throw new GovernanceProtocolError(operation, `malformed JSON from ${method} ${pathOf(url)}`);
+  }
+
+  private parsed<S extends z.ZodType>(
+    operation: GovernanceOperation,
+    method: string,
+    url: string,
+    schema: S,
+    json: unknown,
+    nextCursor: string | undefined,
+  ): VendorResponse<z.infer<S>> {
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       throw new GovernanceProtocolError(
@@ -374,7 +468,7 @@ export class VendorHttp {
           .join('; ')}`,
       );
     }
-    return { body: parsed.data, nextCursor: this.protocol.nextCursor?.(response.headers, json) };
+    return { body: parsed.data, nextCursor };
   }
 
   private url(path: string, query?: Query): string {

@@ -62,13 +62,30 @@ export class GovernanceUnavailable extends GatehouseError {
 
 export class GovernanceRateLimited extends GatehouseError {
   readonly code = 'governance_rate_limited';
-  readonly userMessage = 'The governance system is busy (rate limit reached). Nothing was changed; try again shortly.';
+  readonly userMessage: string =
+    'The governance system is busy (rate limit reached). Nothing was changed; try again shortly.';
   constructor(
     readonly operation: GovernanceOperation,
     readonly retryAfterMs: number,
   ) {
     super(`${operation}: rate limited, retry after ${retryAfterMs} ms`);
   }
+}
+
+/**
+ * The governance system's rate budget cannot serve a person's action before `retryAfterMs`: nothing
+ * was sent for it, and the person is told when to come back rather than "shortly".
+ */
+export class GovernanceBudgetSpent extends GovernanceRateLimited {
+  override readonly userMessage =
+    `The governance system's rate limit is used up for now. Nothing was changed; try again ${inAbout(this.retryAfterMs)}.`;
+}
+
+/** "in 42 seconds", "in about 3 minutes": what a person can act on, not milliseconds. */
+function inAbout(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 90) return `in ${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `in about ${Math.round(seconds / 60)} minutes`;
 }
 
 /** The backend refused the input; its own explanation is safe to show. */
