@@ -75,7 +75,12 @@ export class OktaGovernance implements Governance {
       reads,
       portalUrl,
     });
-    this.submission = new OktaSubmission(this.http, { catalog: this.catalog, requests: this.requests, portalUrl });
+    this.submission = new OktaSubmission(this.http, {
+      catalog: this.catalog,
+      requests: this.requests,
+      portalUrl,
+      logger: options.logger,
+    });
     this.messages = new OktaMessages(this.http, options.logger);
     this.decisions = new OktaDecisions({ tasks, messages: this.messages, requests: this.requests });
     this.access = new OktaAccess(this.http, { catalog: this.catalog, reads, logger: options.logger });

@@ -4,6 +4,7 @@ import type { DecisionInput } from '../governance.js';
 import type { OktaMessages } from './messages.js';
 import type { OktaRequests } from './requests.js';
 import type { OktaTasks } from './tasks.js';
+import type { OktaTask } from './wire.js';
 
 /**
  * Deciding an approval step: the open task resolved with Gatehouse's admin credentials on behalf
@@ -22,16 +23,18 @@ export class OktaDecisions {
     );
     const value = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
     const resolve = () => tasks.resolve(open.id, value);
+    let resolved: OktaTask | undefined;
     try {
-      await resolve();
+      resolved = await resolve();
     } catch (error) {
       if (!(error instanceof GovernanceUnavailable && error.outcomeUnknown)) throw error;
       // Check first: resend only when Okta shows the task still open.
       const after = await tasks.get(open.id).catch(() => {
         throw error;
       });
-      if (after.status === 'OPEN') await resolve();
+      if (after.status === 'OPEN') resolved = await resolve();
       else if (after.value !== value) throw error;
+      else resolved = after;
     }
     const verb = input.decision === 'approve' ? 'Approved' : 'Rejected';
     // What the decision led to (the next step opened, or the request closed) is read again; the
@@ -42,7 +45,18 @@ export class OktaDecisions {
         input.requestId,
         `${verb}${input.via ? ` in ${input.via}` : ''} by ${input.approver.displayName} (${input.approver.email})${input.reason ? `: ${input.reason}` : '.'}`,
       ),
-      requests.mustGet(input.requestId, 'decide'),
+      requests.mustGet(input.requestId, 'decide').catch((error: unknown) => {
+        // The decision is in Okta: a read back that fails (a spent budget, an outage) must not
+        // tell the approver it failed. The request as read before, with the step as Okta
+        // answered it, stands until the notifier reads what the decision led to.
+        const before = requests.takeRecent(input.requestId);
+        if (!before?.tasks || !resolved) throw error;
+        const step = resolved;
+        return requests.toDomain(
+          before.request,
+          before.tasks.map((one) => (one.id === step.id ? step : one)),
+        );
+      }),
     ]);
     return decided;
   }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { durationSeconds } from '../../domain/duration.js';
 import { GovernanceRejected, GovernanceUnavailable } from '../../domain/errors.js';
 import { characterCount } from '../../domain/text.js';
@@ -12,7 +13,7 @@ import {
   JUSTIFICATION_MAX_LENGTH as MAX_FIELD_VALUE_LENGTH,
   toOktaDuration,
 } from './mapping.js';
-import { V2 } from './paths.js';
+import { entryPath, V2 } from './paths.js';
 import type { OktaRequests } from './requests.js';
 import { accessRequest, accessRequestList, type OktaAccessRequest, type OktaCreateRequestBody } from './wire.js';
 
@@ -27,10 +28,31 @@ export class OktaSubmission {
       catalog: OktaCatalog;
       requests: OktaRequests;
       portalUrl: string;
+      logger?: Logger;
     },
   ) {}
 
-  async create(input: CreateRequestInput): Promise<AccessRequest> {
+  /**
+   * One person's action across three rate-limit families (the catalog's form, the requests, the
+   * tasks): checked before anything is spent, so it is not stopped half-way, and a retry after a
+   * refusal is answered what the refused try had read (VendorHttp.action).
+   */
+  create(input: CreateRequestInput): Promise<AccessRequest> {
+    const plan = {
+      operation: 'createRequest' as const,
+      key: `createRequest:${input.requester.id}:${input.requestedFor.id}:${input.entryId}`,
+      calls: [
+        `${entryPath(input.entryId)}/users/${encodeURIComponent(input.requestedFor.id)}/request-fields`,
+        // The create, then the request read back with its tasks.
+        `${V2}/requests`,
+        `${V2}/requests`,
+        `${V2}/tasks`,
+      ],
+    };
+    return this.http.action(plan, () => this.createOnce(input));
+  }
+
+  private async createOnce(input: CreateRequestInput): Promise<AccessRequest> {
     const fields = await this.deps.catalog.requestFieldsFor(input.requestedFor.id, input.entryId);
     if (!fields) {
       throw new GovernanceRejected(
@@ -99,8 +121,14 @@ export class OktaSubmission {
       created = landed ?? (await send()).body;
     }
     // Okta answers SUBMITTED; what the request settled into (waiting for a step, or approved at
-    // once) is what the person is told, so it is read, with its steps.
-    return (await this.deps.requests.get(created.id)) ?? this.deps.requests.toDomain(created, []);
+    // once) is what the person is told, so it is read, with its steps. The request exists whatever
+    // that read meets (a spent budget, an outage): the person is told it was made, as Okta answered
+    // it, never "nothing was changed" (a retry would make it twice); the notifier shows the rest.
+    const settled = await this.deps.requests.get(created.id).catch((error: unknown) => {
+      this.deps.logger?.warn({ err: error, requestId: created.id }, 'request created; reading it back failed');
+      return null;
+    });
+    return settled ?? this.deps.requests.toDomain(created, []);
   }
 
   private async findCreated(input: CreateRequestInput, since: string): Promise<OktaAccessRequest | undefined> {

@@ -125,12 +125,15 @@ export class OktaTasks {
     return (await this.http.get('decide', taskPath(taskId), task)).body;
   }
 
-  async resolve(taskId: string, value: 'APPROVED' | 'DENIED'): Promise<void> {
+  /** Resolves the task; Okta's answer, the task as it now stands, when it answered one. */
+  async resolve(taskId: string, value: 'APPROVED' | 'DENIED'): Promise<OktaTask | undefined> {
     try {
       const { body } = await this.http.send('decide', 'POST', `${taskPath(taskId)}/resolve`, ignored, { value });
       // Okta answers the resolved task, with who completed it: no need to read it once more for that.
       const answered = task.safeParse(body);
-      if (answered.success && answered.data.id === taskId) this.reads.rememberTask(answered.data);
+      if (!answered.success || answered.data.id !== taskId) return undefined;
+      this.reads.rememberTask(answered.data);
+      return answered.data;
     } catch (error) {
       // Reading tasks is allowed, resolving them not (tasks.manage or the role missing): say where to decide.
       if (error instanceof GovernanceAuthFailed && error.status === 403) {

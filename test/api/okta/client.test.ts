@@ -918,3 +918,50 @@ describe('OktaGovernance mapping sanity', () => {
     expect((error as GovernanceRejected).link).toEqual({ label: 'Open Okta', url: `${ORG}/enduser/catalog` });
   });
 });
+
+describe('a write Okta took, then a read back the rate limit refuses', () => {
+  const RATE_LIMITED = { 'content-type': 'application/json', 'retry-after': '120' };
+
+  it('tells the requester the request was made, as Okta answered it, and creates it once', async () => {
+    stubDirectory();
+    nock(ORG).get(FIELDS_PATH).reply(200, oktaRequestFields(), JSON_HEADERS);
+    const create = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest(), JSON_HEADERS);
+    const spare = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest({ id: 'reqDUPLICATE00000000' }));
+    nock(ORG).get(REQUEST_PATH).reply(429, oktaError('E0000047', 'API call exceeded rate limit'), RATE_LIMITED);
+    nock(ORG)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
+
+    const created = await makeClient().createRequest({ requester: alice, requestedFor: alice, entryId: ENTRY_ID });
+
+    expect(created).toMatchObject({ id: REQUEST_ID, status: 'submitted' });
+    expect(create.isDone()).toBe(true);
+    expect(spare.isDone()).toBe(false);
+  });
+
+  it('tells the approver the step is decided, with the task as Okta answered it', async () => {
+    stubDirectory();
+    const client = makeClient();
+    // The read that re-checks who may decide, as a click makes it.
+    nock(ORG)
+      .get(REQUEST_PATH)
+      .reply(200, oktaRequest({ status: 'PENDING' }), JSON_HEADERS)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
+    await client.getRequest(REQUEST_ID);
+    const resolve = nock(ORG).post(RESOLVE_PATH).reply(200, oktaCompletedTask('APPROVED'), JSON_HEADERS);
+    nock(ORG).post(MESSAGES_PATH).reply(201, '');
+    nock(ORG).get(REQUEST_PATH).reply(429, oktaError('E0000047', 'API call exceeded rate limit'), RATE_LIMITED);
+    nock(ORG)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .reply(200, oktaList([oktaCompletedTask('APPROVED')], { path: `${V2}/tasks` }), JSON_HEADERS);
+
+    const decided = await client.decide({ requestId: REQUEST_ID, taskId: TASK_ID, approver: bob, decision: 'approve' });
+
+    expect(resolve.isDone()).toBe(true);
+    expect(decided.steps.find((step) => step.taskId === TASK_ID)?.decision).toMatchObject({ decision: 'approve' });
+  });
+});
