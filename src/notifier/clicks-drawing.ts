@@ -6,7 +6,8 @@ export const CLICK_FIRST_WAIT_MS = 2_500;
  * notifier, whose passes about that request wait before touching a card, so the clicked message
  * shows the outcome first. One per process, made where both are made (src/app.ts). Held in memory,
  * not in the store: the pass a click's decision starts runs on the replica that took the click, and
- * a pass elsewhere at worst draws the same picture once more.
+ * a pass elsewhere at worst draws the same picture once more. Which of the two lands last is not
+ * left to chance: both draw under the message's drawing lease (DeliveryLedger.drawIfNewer).
  */
 export class ClicksDrawing {
   private readonly byRequest = new Map<string, Set<Promise<void>>>();

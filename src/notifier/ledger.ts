@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RequestView } from '../flows/index.js';
-import { MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
+import { type Lock, MESSAGE_REF_RETENTION_MS, type MessageRef, type Store } from '../store/index.js';
 import type { CardRole, RequestCard } from './messenger.js';
 
 /**
@@ -53,7 +53,14 @@ export const deliveryKeys = {
 };
 
 const renderingKey = (ref: MessageRef) => `rendered:${messageIdentity(ref)}`;
+const drawingKey = (ref: MessageRef) => `drawing:${messageIdentity(ref)}`;
 const chatCommentsKey = (requestId: string) => `chat-comments:${requestId}`;
+
+/**
+ * A drawing lease lasts through one chat update, paced (up to 5 s waiting its turn) and answered;
+ * if its holder died, the message is free again after it.
+ */
+const DRAWING_LEASE_MS = 15_000;
 
 /** The card a message about a request is, by how it was recorded when posted. */
 export function roleOf(ref: MessageRef): CardRole {
@@ -102,20 +109,17 @@ export class DeliveryLedger {
     await this.store.claim(key, MESSAGE_REF_RETENTION_MS);
   }
 
-  /** The reading of the request a card last showed, and a fingerprint of what it showed. */
-  async shownOn(ref: MessageRef): Promise<{ updated: string; fingerprint: string } | null> {
+  /** Where the reading of the request a card last showed stands, and a fingerprint of what it showed. */
+  async shownOn(ref: MessageRef): Promise<{ reading: Reading; fingerprint: string } | null> {
     const raw = await this.store.get(renderingKey(ref));
-    const [updated, print] = raw?.split('\n') ?? [];
-    return updated && print ? { updated, fingerprint: print } : null;
-  }
-
-  async rememberRendering(ref: MessageRef, updated: string, fingerprint: string): Promise<void> {
-    await this.store.set(renderingKey(ref), `${updated}\n${fingerprint}`, { ttlMs: MESSAGE_REF_RETENTION_MS });
+    const [reading, print] = raw?.split('\n') ?? [];
+    return reading && print ? { reading: parseReading(reading), fingerprint: print } : null;
   }
 
   /** The message now shows this card. */
   async rememberCard(ref: MessageRef, card: RequestCard): Promise<void> {
-    await this.rememberRendering(ref, card.request.updated, cardFingerprint(card));
+    const value = `${formatReading(readingOf(card.request))}\n${cardFingerprint(card)}`;
+    await this.store.set(renderingKey(ref), value, { ttlMs: MESSAGE_REF_RETENTION_MS });
   }
 
   /**
@@ -125,8 +129,46 @@ export class DeliveryLedger {
   async showsAlready(ref: MessageRef, card: RequestCard): Promise<boolean> {
     const shown = await this.shownOn(ref);
     return Boolean(
-      shown && (shown.fingerprint === cardFingerprint(card) || isOlder(card.request.updated, shown.updated)),
+      shown && (shown.fingerprint === cardFingerprint(card) || isOlder(readingOf(card.request), shown.reading)),
     );
+  }
+
+  /**
+   * Draws `card` on an existing message with `update` unless it shows it already or a newer reading.
+   * Whoever draws a message, on any replica (a notifier pass, a click's quick update), holds the
+   * message's drawing lease from the check until the card is recorded: without it a pass could draw
+   * a newer reading while a click's update of an older one is on its way, and the older one land
+   * last. `waitMs`: how long to wait for another drawer's lease (by default until a dead holder's
+   * lapses); 'busy' when it was not free by then. When `update` throws nothing is recorded, so the
+   * card is drawn again by the next pass.
+   */
+  async drawIfNewer(
+    ref: MessageRef,
+    card: RequestCard,
+    update: () => Promise<void>,
+    waitMs = DRAWING_LEASE_MS,
+  ): Promise<'drawn' | 'shown' | 'busy'> {
+    const lease = await this.drawingLease(ref, waitMs);
+    if (!lease) return 'busy';
+    try {
+      if (await this.showsAlready(ref, card)) return 'shown';
+      await update();
+      await this.rememberCard(ref, card);
+      return 'drawn';
+    } finally {
+      await lease.release().catch(() => false);
+    }
+  }
+
+  private async drawingLease(ref: MessageRef, waitMs: number): Promise<Lock | null> {
+    const deadline = Date.now() + waitMs;
+    // Held for one chat update: short pauses find it free soon after, without hammering the store.
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      const lease = await this.store.acquireLock(drawingKey(ref), DRAWING_LEASE_MS);
+      const left = deadline - Date.now();
+      if (lease || left <= 0) return lease;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    }
   }
 
   /** Comments made in chat, for backends that cannot list comments (Okta): the last 50. */
@@ -146,11 +188,46 @@ export class DeliveryLedger {
   }
 }
 
-/** True when `candidate` is an older reading of the request than `shown`. */
-function isOlder(candidate: string, shown: string): boolean {
-  const a = Date.parse(candidate);
-  const b = Date.parse(shown);
-  return !Number.isNaN(a) && !Number.isNaN(b) && a < b;
+/**
+ * Where a reading of a request stands in its life, to tell an older reading from a newer one:
+ * compared place by place, the first that differs decides. Open comes before closed; then the
+ * request's `updated`; then, for readings of the same moment, what only moves forward: steps
+ * opened, then decided; a grant, then a revocation, begun. `updated` alone cannot tell: Okta does
+ * not move it when only a task changes (a step decided, the next one opened). A place unknown to
+ * either reading tells nothing: steps not shown (their API withheld since, say) are not "none
+ * decided". Readings that stand the same are not older than each other, and a different picture is drawn.
+ */
+export type Reading = readonly number[];
+
+/** A record written before readings were ranked holds `updated` alone, and is compared by it alone. */
+const RANKED = 'r:';
+
+function readingOf(view: RequestView): Reading {
+  const status = view.status === 'submitted' ? 0 : view.status === 'pending' ? 1 : 2;
+  const steps =
+    view.approvalsHandledIn || view.steps.length === 0
+      ? Number.NaN
+      : view.steps.reduce((sum, step) => sum + (step.status === 'waiting' ? 0 : step.status === 'pending' ? 1 : 2), 0);
+  // Begun or not only: a grant that failed may be pending again when retried.
+  return [status, Date.parse(view.updated), steps, view.grantStatus ? 1 : 0, view.revocationStatus ? 1 : 0];
+}
+
+function formatReading(reading: Reading): string {
+  return `${RANKED}${reading.join('.')}`;
+}
+
+function parseReading(raw: string): Reading {
+  return raw.startsWith(RANKED) ? raw.slice(RANKED.length).split('.').map(Number) : [Number.NaN, Date.parse(raw)];
+}
+
+/** True when `candidate` is an older reading of the request than `shown`; a place unknown to either tells nothing. */
+function isOlder(candidate: Reading, shown: Reading): boolean {
+  for (let i = 0; i < Math.min(candidate.length, shown.length); i++) {
+    const a = candidate[i] ?? Number.NaN;
+    const b = shown[i] ?? Number.NaN;
+    if (!Number.isNaN(a) && !Number.isNaN(b) && a !== b) return a < b;
+  }
+  return false;
 }
 
 function parseStoredComments(raw: string | null): StoredComment[] {

@@ -139,8 +139,11 @@ export class PlatformPass {
     await Promise.all(
       stale.map(async ({ ref, card }) => {
         try {
-          await messenger.update(ref, card);
-          await this.deps.ledger.rememberCard(ref, card);
+          // Checked again under the message's drawing lease: a click on another replica may be
+          // drawing it from its own reading meanwhile.
+          const drawn = await this.deps.ledger.drawIfNewer(ref, card, () => messenger.update(ref, card));
+          if (drawn === 'shown') return;
+          if (drawn === 'busy') throw new Error('another drawer kept the card past the wait');
           this.changed = true;
           this.count('update', 'sent');
         } catch (err) {

@@ -6,6 +6,12 @@ import { DeliveryLedger, roleOf } from '../../notifier/ledger.js';
 import type { MessageRef, Store } from '../../store/index.js';
 import type { SlackMessenger } from './messenger.js';
 
+/**
+ * How long a click waits for a pass on another replica to finish drawing the clicked message: one
+ * chat update, and less than its own replica's passes wait for the click (CLICK_FIRST_WAIT_MS).
+ */
+const LEASE_WAIT_MS = 2_000;
+
 /** A message in a conversation (a DM or channel card), as a click names it. */
 export interface ClickedCard {
   channel: string;
@@ -49,7 +55,7 @@ export class ClickedMessage {
   /**
    * The clicked card redrawn from the decision's view, as the notifier would draw it: only a card the
    * notifier keeps for this request (so a click cannot have any other message redrawn), and never
-   * over a newer reading of the request than the view.
+   * over a newer reading of the request than the view, whichever replica drew it.
    */
   async drawCard(at: ClickedCard, view: RequestView): Promise<void> {
     try {
@@ -59,9 +65,11 @@ export class ClickedMessage {
       );
       if (!ref) return;
       const card = cardOn(ref, view);
-      if (await this.ledger.showsAlready(ref, card)) return;
-      await this.messenger.update(ref, card);
-      await this.ledger.rememberCard(ref, card);
+      // Under the message's drawing lease, so a pass on another replica that drew a newer reading
+      // meanwhile is never drawn over; if that pass holds the message too long, the notifier draws it.
+      const drawn = await this.ledger.drawIfNewer(ref, card, () => this.messenger.update(ref, card), LEASE_WAIT_MS);
+      if (drawn === 'busy')
+        this.logger.info({ requestId: view.id }, 'clicked card busy elsewhere; the notifier draws it');
     } catch (err) {
       // The notifier finds the card not drawn in the ledger and draws it with the others.
       this.logger.warn({ err, requestId: view.id }, 'clicked card not updated first; the notifier draws it');

@@ -1,4 +1,6 @@
+import { BudgetYield } from '../budget.js';
 import { orNull } from '../lookup.js';
+import { currentPriority, PRIORITIES, type Priority } from '../priority.js';
 import type { OktaHttp } from './http.js';
 import { requestPath, taskPath } from './paths.js';
 import { accessRequest, type OktaAccessRequest, type OktaTask, task } from './wire.js';
@@ -94,14 +96,34 @@ export class OktaFullReads {
     this.inFlight.delete(`tasks-of:${requestId}`);
   }
 
-  /** Concurrent reads of one thing (two platforms' syncs of one change) share one call. */
+  /**
+   * Concurrent reads of one thing (two platforms' syncs of one change) share one call. The call
+   * spends the budget at the priority of whoever started it: if that work gave way (BudgetYield),
+   * nothing was sent, and a joiner of a higher priority reads again at its own rather than be told
+   * "busy" for someone else's turn.
+   */
   shared<T>(key: string, read: () => Promise<T>): Promise<T> {
     const running = this.inFlight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const call = read().finally(() => this.inFlight.delete(key));
+    if (!running) return this.lead(key, read);
+    return running.catch((error: unknown) => {
+      if (error instanceof BudgetYield && outranks(currentPriority(), error.priority)) return this.lead(key, read);
+      throw error;
+    });
+  }
+
+  private lead<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const call = read().finally(() => {
+      // A read started since (after a write, or at a higher priority) is not forgotten with this one.
+      if (this.inFlight.get(key) === call) this.inFlight.delete(key);
+    });
     this.inFlight.set(key, call);
     return call;
   }
+}
+
+/** Whether `a` comes before `b` in the budget (a person before the syncs, the syncs before background work). */
+function outranks(a: Priority, b: Priority): boolean {
+  return PRIORITIES.indexOf(a) < PRIORITIES.indexOf(b);
 }
 
 /** What a request read carries that its list item does not. */
