@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import { type GovernanceOperation, GovernanceProtocolError } from '../domain/errors.js';
+
 /** Reading a vendor's answer and a failed call: JSON that may be broken, when to come back, what went wrong. */
 
 export const INVALID = Symbol('invalid json');
@@ -36,4 +39,26 @@ export function causeCode(error: unknown): string | undefined {
 export function describe(error: unknown): string {
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
   return causeCode(error) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** The vendor's JSON checked against the schema the caller expects; anything else is a protocol error. */
+export function parseAnswer<S extends z.ZodType>(
+  operation: GovernanceOperation,
+  method: string,
+  url: string,
+  schema: S,
+  json: unknown,
+  nextCursor: string | undefined,
+): { body: z.infer<S>; nextCursor?: string } {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new GovernanceProtocolError(
+      operation,
+      `unexpected answer from ${method} ${pathOf(url)}: ${parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.')} ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+  return { body: parsed.data, nextCursor };
 }
