@@ -3,6 +3,7 @@ import { type Environment, parseEnvironment, REAL_SETTINGS, splitList } from './
 import { DEFAULT_PINGONE_PERSON_SCOPES, governanceConfig } from './config/governance.js';
 import { secretProblems, tenantIdProblems, urlProblems } from './config/hardening.js';
 import { notifierConfig } from './config/notifier.js';
+import { readSecretFiles } from './config/secret-files.js';
 import {
   type Config,
   ConfigError,
@@ -18,13 +19,16 @@ import {
 export { parseDurationMs } from './config/environment.js';
 export { DEFAULT_OKTA_SCOPES } from './config/governance.js';
 export { MIN_SECRET_LENGTH } from './config/hardening.js';
+export { readSecretFiles, SECRET_VARIABLES } from './config/secret-files.js';
 export * from './config/types.js';
 
 /**
  * All configuration comes from the environment, parsed once here into one frozen object. Nothing
- * else in src/ reads process.env. With no platform or governance variable set, Gatehouse runs in
- * sandbox mode against its embedded emulations; as soon as any real setting is present, every
- * related setting must be complete, and start-up stops with one message naming every problem.
+ * else in src/ reads process.env. Each secret may come from a mounted file instead (`<NAME>_FILE`,
+ * src/config/secret-files.ts), read here too and then treated exactly like the variable. With no
+ * platform or governance variable set, Gatehouse runs in sandbox mode against its embedded
+ * emulations; as soon as any real setting is present, every related setting must be complete, and
+ * start-up stops with one message naming every problem.
  * Each section lives in src/config/: the variables (environment.ts), the governance backend,
  * the chat platforms, the notifier, and what production refuses (hardening.ts).
  */
@@ -34,19 +38,27 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
   // Empty strings count as unset, so `FOO=` in a .env file does not silently leave sandbox mode.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  // The mode comes from which variables are given, not from whether they parse, so a malformed
-  // value is named together with everything else its mode requires.
-  const realSettings = REAL_SETTINGS.filter((name) => present[name] !== undefined);
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const files = readSecretFiles(given);
+  const present: Record<string, string | undefined> = { ...given, ...files.values };
+  // The mode comes from which variables are given, not from whether they parse (or their file
+  // reads), so a malformed value is named together with everything else its mode requires.
+  const realSettings = REAL_SETTINGS.flatMap((name) => [name, `${name}_FILE`]).filter((name) => name in given);
   const mode = realSettings.length > 0 ? 'production' : 'sandbox';
   const { vars, problems, malformed } = parseEnvironment(present, mode);
   const config =
     mode === 'production'
       ? productionConfig(vars, problems)
       : sandboxConfig(vars, present.POLL_INTERVAL_MS !== undefined, problems);
-  // A malformed variable is named once, for its format, not a second time as missing.
-  const named = problems.filter((problem) => !malformed.some((name) => problem.startsWith(`${name} is required`)));
-  if (named.length > 0 || !config) throw new ConfigError(named, realSettings);
+  // A malformed variable is named once, for its format, not a second time as missing; one whose
+  // file could not be read is named once, for its file, and nowhere else it would read as unset.
+  const named = problems.filter(
+    (problem) =>
+      !malformed.some((name) => problem.startsWith(`${name} is required`)) &&
+      !files.unreadable.some((name) => new RegExp(`\\b${name}\\b`).test(problem)),
+  );
+  const all = [...files.problems, ...named];
+  if (all.length > 0 || !config) throw new ConfigError(all, realSettings);
   return deepFreeze(config);
 }
 

@@ -181,7 +181,23 @@ export function secretsOf(config: Config): string[] {
     config.teams?.appPassword,
     config.notifier.oktaEventHookSecret,
     config.server.metricsToken,
+    ...redisPassword(config.redisUrl),
   ].filter((value): value is string => typeof value === 'string');
+}
+
+/**
+ * REDIS_URL carries its password (redis://:password@host): the password, not the address, is
+ * secret, as written in the URL and as Redis is given it.
+ */
+function redisPassword(url: string | undefined): string[] {
+  if (!url || !URL.canParse(url)) return [];
+  const { password } = new URL(url);
+  if (!password) return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
 }
 
 /**

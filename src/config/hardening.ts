@@ -12,7 +12,10 @@ import { type Config, SANDBOX_SECRETS } from './types.js';
  */
 export const MIN_SECRET_LENGTH = 16;
 
-/** Every secret variable, in the order its problems are named, with what to do instead. */
+/**
+ * The variables production checks for published or guessable values, in the order their problems
+ * are named, with what to do instead (the secret variables themselves: SECRET_VARIABLES).
+ */
 const SECRETS: readonly { name: keyof Environment; minLength?: number; remedy: string }[] = [
   {
     name: 'SLACK_SIGNING_SECRET',

@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig, readSecretFiles } from '../config.js';
 import { type Finding, ok, problem } from './finding.js';
 
 const SUBJECT = 'configuration';
@@ -54,11 +54,13 @@ function describe(config: Readonly<Config>): string {
 }
 
 /**
- * Every value in the environment that may be a secret (tokens, secrets, passwords, keys), and the
- * private key as the configuration unescaped it: what the printer masks, whatever a line says.
+ * Every value in the environment that may be a secret (tokens, secrets, passwords, keys, and what
+ * their `_FILE` files hold), and the private key as the configuration unescaped it: what the
+ * printer masks, whatever a line says.
  */
 export function secretsOf(env: Record<string, string | undefined>, config?: Readonly<Config>): string[] {
-  const secrets = Object.entries(env)
+  // Read again here, so a secret's file is masked even when the configuration was refused.
+  const secrets = Object.entries({ ...env, ...readSecretFiles(env).values })
     .filter(([name, value]) => value && /(TOKEN|SECRET|PASSWORD|PRIVATE_KEY|_KEY|ASSERTION)$/.test(name))
     .map(([, value]) => value as string);
   const auth = config?.governance.auth;
