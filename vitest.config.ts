@@ -11,6 +11,8 @@ const SYSTEM = [
   'test/notifier/replicas.test.ts',
   'test/adapters/slack/replicas.test.ts',
   'test/playground/**/*.test.ts',
+  // Installs production's dependencies and compiles the build, then runs it with plain node.
+  'test/production/**/*.test.ts',
 ];
 
 export default defineConfig({

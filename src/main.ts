@@ -46,7 +46,8 @@ async function main(): Promise<void> {
     if ((error as { code?: unknown }).code === 'EADDRINUSE') {
       const other = await freePortAfter(config.server.port, config.server.host);
       process.stderr.write(
-        `Port ${config.server.port} is in use: stop what uses it, or start with PORT=${other} npm start\n`,
+        // A newcomer's sandbox started with `npm start`; a deployment starts its own way.
+        `Port ${config.server.port} is in use: stop what uses it, or start with PORT=${other}${config.mode === 'sandbox' ? ' npm start' : ''}\n`,
       );
       process.exit(1);
     }

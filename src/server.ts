@@ -14,6 +14,9 @@ import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/index.js';
 
+/** Whether this is the compiled build (dist/server.js, run by `npm run start:prod`), not the sources tsx runs. */
+const COMPILED = import.meta.url.endsWith('.js');
+
 /** Routes that answer machines on their own schedule, not people. */
 const QUIET_ROUTES = /^\/(healthz|readyz|metrics)$|^\/sandbox\//;
 
@@ -182,9 +185,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   if (deps.config.mode === 'sandbox') {
     // Loaded only here, from its own package: production never loads the emulators (nor what they
-    // depend on), and a production install may leave the package out altogether.
+    // depend on), and a production install may leave the package out altogether. The package is
+    // TypeScript, which plain node cannot load: the compiled build fails here whether it is there or not.
     const { mountSandbox } = await import('@gatehouse/sandbox').catch((error: unknown) => {
-      throw isMissingPackage(error, '@gatehouse/sandbox') ? new SandboxUnavailable() : error;
+      if (COMPILED) throw new SandboxUnavailable('compiled');
+      throw isMissingPackage(error, '@gatehouse/sandbox') ? new SandboxUnavailable('left-out') : error;
     });
     await mountSandbox(app, {
       provider: deps.config.governance.provider,
@@ -198,13 +203,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** Sandbox mode without its package (an install that left the workspace out): start-up says so in one sentence. */
+/**
+ * Sandbox mode where it cannot run, said in one sentence at start-up: an install that left the
+ * workspace out, or the compiled build (production's), which cannot load the package's TypeScript.
+ */
 export class SandboxUnavailable extends Error {
-  constructor() {
+  constructor(why: 'left-out' | 'compiled') {
     super(
-      'Gatehouse cannot start: sandbox mode (no Okta, PingOne, Slack or Teams settings found) needs the ' +
-        '@gatehouse/sandbox package, which this install left out (`npm ci --omit=dev --workspaces=false` does), ' +
-        'so run a full `npm install`, or configure a real deployment as README.md describes.',
+      why === 'compiled'
+        ? 'Gatehouse cannot start: sandbox mode (no Okta, PingOne, Slack or Teams settings found) runs only ' +
+            'from the sources, with `npm start` after a full `npm install`, and this is the compiled build ' +
+            '(`npm run start:prod`), which is for production: configure a real deployment as README.md ' +
+            'describes, or use `npm start`.'
+        : 'Gatehouse cannot start: sandbox mode (no Okta, PingOne, Slack or Teams settings found) needs the ' +
+            '@gatehouse/sandbox package, which this install left out (`npm ci --omit=dev --workspaces=false` does), ' +
+            'so run a full `npm install`, or configure a real deployment as README.md describes.',
     );
     this.name = 'SandboxUnavailable';
   }
