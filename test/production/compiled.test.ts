@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { sandboxPlugin } from '@gatehouse/sandbox';
 import { createOktaOrg, type OktaOrg, SEED } from '@gatehouse/sandbox/okta';
 import { createSlackWorkspace, SLACK_SEED, SlackDriver, type SlackWorkspace } from '@gatehouse/sandbox/slack';
@@ -61,6 +63,7 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
   let gatehouse: CompiledProcess;
   let baseUrl: string;
   let driver: SlackDriver;
+  let environment: Record<string, string>;
   const prefix = `gatehouse-compiled-${randomUUID()}`;
 
   beforeAll(async () => {
@@ -74,7 +77,7 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    gatehouse = startCompiled(installed(), {
+    environment = {
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
@@ -95,7 +98,8 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
       MICROSOFT_APP_TENANT_ID: PRODUCTION.tenantId,
       MICROSOFT_APP_TYPE: 'SingleTenant',
       METRICS_TOKEN: TEST_SECRETS.metricsToken,
-    });
+    };
+    gatehouse = startCompiled(installed(), environment);
     const started = await gatehouse.printed('Gatehouse started');
     if (!started.includes('Gatehouse started')) throw new Error(`node dist/main.js did not start:\n${started}`);
     // Slack as it delivers to the app's Request URL: signed with the app's signing secret.
@@ -162,6 +166,15 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
     const metrics = await fetch(`${baseUrl}/metrics`, { headers: bearer });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('gatehouse_http_request_duration_seconds');
+  });
+
+  it('runs the doctor compiled too (npm run doctor:prod), against the org, printing no secret', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(installed().dir, 'dist/doctor/main.js')], {
+      cwd: installed().dir,
+      env: { PATH: process.env.PATH, ...environment },
+    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    expect(stdout).toMatch(/✓ .*Okta/);
+    for (const secret of Object.values(TEST_SECRETS)) expect(stdout).not.toContain(secret);
   });
 
   it('stops on SIGTERM with exit code 0 within a few seconds', async () => {
