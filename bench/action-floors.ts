@@ -104,20 +104,8 @@ export function floorOf(backend: Backend, action: ActionName): number {
  * (test/flows/calls-per-action.test.ts) fails when an action costs more, so a regression shows.
  */
 export const WRITTEN: Record<Backend, Partial<Record<ActionName, { calls: number; why: string }>>> = {
-  okta: {
-    'poll cycle': {
-      // Each change is synced once per platform, and two platforms' reads of it share one call
-      // only when they overlap in time: between 2 + 2k (always shared) and 2 + 4k (never).
-      calls: 2 + 4 * POLL_CHANGES,
-      why: "the notifier reads each change once per platform (a read shared only when the platforms' syncs overlap) and does not use what the poll's listing already carried",
-    },
-  },
-  pingone: {
-    'poll cycle': {
-      calls: 2 + 2 * POLL_CHANGES,
-      why: "the notifier reads each change once per platform (shared only when they overlap), though the poll's search already answered it whole",
-    },
-  },
+  okta: {},
+  pingone: {},
 };
 
 /** The most `action` may cost on `backend` now: its written figure, or its floor. */

@@ -31,8 +31,9 @@ export interface Governance {
   getRequest(id: string): Promise<AccessRequest | null>;
   listRequests(query: RequestQuery): Promise<Page<AccessRequest>>;
   /**
-   * Which requests changed after `updatedSince`, oldest change first: ids and times only, so a
-   * poll costs its pages and nothing per request (the syncs it queues read each request anyway).
+   * Which requests changed after `updatedSince`, oldest change first: ids and times, and the request
+   * itself where the backend's search answered it whole, so a poll costs its pages and its syncs
+   * read only what the search left out.
    */
   listChanges(query: ChangeQuery): Promise<Page<RequestChange>>;
   /** Open requests whose current step names this principal as an approver. */
@@ -88,6 +89,11 @@ export interface ChangeQuery {
 export interface RequestChange {
   id: string;
   updated: string;
+  /**
+   * The request as the change search answered it, whole (PingOne's search answers requests with
+   * their phases and comments); unset where the listing leaves out what a card shows (Okta's).
+   */
+  request?: AccessRequest;
 }
 
 export interface DecisionInput {

@@ -14,6 +14,9 @@ export interface RequestSnapshot {
   as(viewer: { id: string }): RequestView;
 }
 
+/** Reads a request by way of `read`, or answers it from a reading it already holds. */
+export type ReadThrough = (read: () => Promise<AccessRequest | null>) => Promise<AccessRequest | null>;
+
 export interface RequestList {
   title: string;
   items: RequestView[];
@@ -37,11 +40,14 @@ export class Reading {
    * The request as it stands, ready to be shown to anyone it concerns: `as(viewer)` adds the buttons
    * that person may press. Used for messages sent on the system's initiative, so there is no chat
    * identity to check; every button is re-checked when pressed. `seen` is the request as a flow
-   * just read it (after its own write), which spares reading it again.
+   * just read it (after its own write), which spares reading it again; otherwise the request is
+   * read through `through` when given (the notifier hands out a reading another platform's sync
+   * already took, or keeps this one for them).
    */
-  async snapshot(requestId: string, seen?: AccessRequest): Promise<RequestSnapshot | null> {
+  async snapshot(requestId: string, seen?: AccessRequest, through?: ReadThrough): Promise<RequestSnapshot | null> {
     const { governance, store } = this.deps;
-    const request = seen ?? (await governance.getRequest(requestId));
+    const read = () => governance.getRequest(requestId);
+    const request = seen ?? (await (through ? through(read) : read()));
     if (!request) return null;
     const attributed = await withAttributions(store, request);
     // Every change, wherever it was made, is drawn from a snapshot: decisions made in the

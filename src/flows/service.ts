@@ -9,7 +9,7 @@ import { type FlowDeps, surface } from './deps.js';
 import { type ChatIdentity, IdentityResolver } from './identity.js';
 import { PersonalLimit, type PersonalLimitOptions } from './limits.js';
 import { type Outcome, outcomeOf } from './outcome.js';
-import { Reading, type RequestList, type RequestSnapshot } from './reading.js';
+import { Reading, type ReadThrough, type RequestList, type RequestSnapshot } from './reading.js';
 import { type EntryMatch, type RequestAccessInput, type RequestAccessResult, Requesting } from './requesting.js';
 import {
   type AccessView,
@@ -135,8 +135,8 @@ export class Flows {
   // ---- reading ----
 
   /** The request as it stands, for messages sent on the system's initiative (see Reading.snapshot). */
-  snapshot(requestId: string, seen?: AccessRequest): Promise<RequestSnapshot | null> {
-    return this.reading.snapshot(requestId, seen);
+  snapshot(requestId: string, seen?: AccessRequest, through?: ReadThrough): Promise<RequestSnapshot | null> {
+    return this.reading.snapshot(requestId, seen, through);
   }
 
   status(actor: ChatIdentity, requestId?: string): Promise<Outcome<RequestView | RequestList>> {

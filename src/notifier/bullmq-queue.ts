@@ -36,6 +36,13 @@ export interface BullQueueOptions {
 /** Longer than any one job's work takes (a chat call times out after 10 s, a pacing wait after 5 s). */
 const CLOSE_GRACE_MS = 15_000;
 
+/** What a job holds in Redis. */
+interface SyncJobData {
+  requestId: string;
+  changeId?: string;
+  priority?: 'background';
+}
+
 class RetryLater extends Error {
   constructor(readonly afterMs: number | undefined) {
     super('sync to be retried');
@@ -75,11 +82,13 @@ export class BullSyncQueue implements SyncQueue {
 
   private async add(requestId: string, options: EnqueueOptions): Promise<void> {
     const key = options.key ?? randomUUID();
+    // The same change on every platform's queue: its jobs share one reading of the request.
+    const changeId = options.changeId ?? randomUUID();
     await Promise.all(
       [...this.queues].map(([platform, queue]) =>
         queue.add(
           'sync',
-          { requestId, ...(options.priority === 'background' ? { priority: 'background' } : {}) },
+          { requestId, changeId, ...(options.priority === 'background' ? { priority: 'background' } : {}) },
           {
             jobId: jobIdFor(requestId, platform, key),
             delay: options.delayMs && options.delayMs > 0 ? options.delayMs : undefined,
@@ -100,9 +109,11 @@ export class BullSyncQueue implements SyncQueue {
       this.workerConnections.push(connection);
       const worker = new Worker(
         queueName(platform),
-        async (job: Job<{ requestId: string; priority?: 'background' }>, token?: string) => {
+        async (job: Job<SyncJobData>, token?: string) => {
           const priority = job.data.priority === 'background' ? 'background' : 'sync';
-          const work = withPriority(priority, () => handler({ requestId: job.data.requestId, platform }));
+          // Jobs queued before changes were named (an older release) read afresh.
+          const changeId = typeof job.data.changeId === 'string' ? job.data.changeId : undefined;
+          const work = withPriority(priority, () => handler({ requestId: job.data.requestId, platform, changeId }));
           this.running.add(work);
           const outcome = await work
             .catch((err: unknown) => {

@@ -30,6 +30,7 @@ export interface MemoryQueueOptions {
 interface Job {
   id: string;
   requestId: string;
+  changeId: string;
   attempts: number;
   priority: 'sync' | 'background';
 }
@@ -68,11 +69,14 @@ export class MemorySyncQueue implements SyncQueue {
       this.sweptAt = now;
       for (const [id, until] of this.known) if (until < now) this.known.delete(id);
     }
+    // One key and one change for every lane: the platforms' jobs are one change's, and share its reading.
+    const key = options.key ?? randomUUID();
+    const changeId = options.changeId ?? randomUUID();
     for (const [platform, lane] of this.lanes) {
-      const id = jobIdFor(requestId, platform, options.key ?? randomUUID());
+      const id = jobIdFor(requestId, platform, key);
       if ((this.known.get(id) ?? -1) >= now) continue;
       this.known.set(id, Number.POSITIVE_INFINITY);
-      const job: Job = { id, requestId, attempts: 0, priority: options.priority ?? 'sync' };
+      const job: Job = { id, requestId, changeId, attempts: 0, priority: options.priority ?? 'sync' };
       if (options.delayMs && options.delayMs > 0) this.later(platform, lane, job, options.delayMs);
       else lane.ready.push(job);
       this.pump(platform, lane);
@@ -150,7 +154,9 @@ export class MemorySyncQueue implements SyncQueue {
   }
 
   private async run(platform: Platform, lane: Lane, job: Job, handler: SyncHandler): Promise<void> {
-    const work = withPriority(job.priority, () => handler({ requestId: job.requestId, platform }));
+    const work = withPriority(job.priority, () =>
+      handler({ requestId: job.requestId, platform, changeId: job.changeId }),
+    );
     const outcome: SyncOutcome = await work.catch((err) => {
       // Stopped by the governance budget (yielding to people, or a 429): back until the window resets.
       if (err instanceof GovernanceRateLimited) return { status: 'retry', reason: 'busy', afterMs: err.retryAfterMs };

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Governance } from '../api/governance.js';
+import type { Governance, RequestChange } from '../api/governance.js';
 import { withPriority } from '../api/priority.js';
 import type { Lock, Store } from '../store/index.js';
 import type { SyncQueue } from './queue.js';
 import type { Reminders } from './reminders.js';
+import { SharedReadings } from './shared-readings.js';
 
 export interface PollerOptions {
   governance: Governance;
@@ -43,7 +45,8 @@ const RECENT_MS = 5 * 60_000;
  * changes, not of requests. One replica polls at a time (a lease in the store that another replica
  * takes over when the holder stops renewing it); any replica works the queue. A change is queued
  * under its request and lastUpdated, so re-reading it (the overlap, a takeover) adds nothing, and
- * syncing is idempotent, so a poll that overlaps an event hook notifies nobody twice.
+ * syncing is idempotent, so a poll that overlaps an event hook notifies nobody twice. Where the
+ * search answered a request whole (PingOne), its syncs draw on that answer and read nothing more.
  */
 export class RequestPoller {
   private timer: NodeJS.Timeout | undefined;
@@ -58,8 +61,11 @@ export class RequestPoller {
   private knownCursor: string | undefined;
   private soon: NodeJS.Timeout | undefined;
   private catchingUp: Promise<unknown> | undefined;
+  private readonly readings: SharedReadings;
 
-  constructor(private readonly options: PollerOptions) {}
+  constructor(private readonly options: PollerOptions) {
+    this.readings = new SharedReadings(options.store);
+  }
 
   /**
    * Reads what changed in the last few minutes, soon, and queues a sync for each: for a hint that
@@ -88,10 +94,11 @@ export class RequestPoller {
   }
 
   private async readRecent(): Promise<number> {
-    const { governance, queue } = this.options;
+    const { governance } = this.options;
     const since = new Date((this.options.now ?? Date.now)() - RECENT_MS).toISOString();
+    const mark = await this.readings.mark();
     const page = await governance.listChanges({ updatedSince: since, limit: this.options.pageSize ?? 100 });
-    for (const request of page.items) await queue.enqueue(request.id, { key: `poll-${request.updated}` });
+    for (const change of page.items) await this.queueChange(change, mark);
     return page.items.length;
   }
 
@@ -144,7 +151,7 @@ export class RequestPoller {
   }
 
   private async poll(): Promise<{ pages: number; synced: number }> {
-    const { store, governance, queue, logger } = this.options;
+    const { store, governance, logger } = this.options;
     this.knownCursor ??= this.origin();
     if (!(await this.lead())) {
       // Following the leader's progress lets this replica resume from it if it takes over after
@@ -163,6 +170,7 @@ export class RequestPoller {
     let pages = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
       pages += 1;
+      const mark = await this.readings.mark();
       const batch = await governance
         .listChanges({ updatedSince: from, cursor, limit: this.options.pageSize ?? 100 })
         .catch(async (err: unknown) => {
@@ -170,10 +178,10 @@ export class RequestPoller {
           if (resume && page === 0) await store.delete(RESUME_KEY);
           throw err;
         });
-      for (const request of batch.items) {
-        await queue.enqueue(request.id, { key: `poll-${request.updated}` });
+      for (const change of batch.items) {
+        await this.queueChange(change, mark);
         synced += 1;
-        if (request.updated > newest) newest = request.updated;
+        if (change.updated > newest) newest = change.updated;
       }
       // Progress is kept page by page, so a replica taking over does not start from the beginning.
       if (newest !== stored) await store.set(CURSOR_KEY, newest);
@@ -193,6 +201,19 @@ export class RequestPoller {
     if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll queued changed requests');
     await this.options.reminders?.check().catch((err) => logger.warn({ err }, 'reminders not checked'));
     return { pages, synced };
+  }
+
+  /**
+   * A sync for each platform, under the request and its time. `mark`: where the notice sequence
+   * stood before the search that found the change (SharedReadings.keep), so a request the search
+   * answered whole is read no more unless it was noticed changing after the search began.
+   */
+  private async queueChange(change: RequestChange, mark: number): Promise<void> {
+    const key = `poll-${change.updated}`;
+    if (!change.request) return this.options.queue.enqueue(change.id, { key });
+    const changeId = randomUUID();
+    await this.readings.keep(change.id, changeId, change.request, mark);
+    await this.options.queue.enqueue(change.id, { key, changeId });
   }
 
   /** Where a replica that knows no cursor starts reading: one interval back. */

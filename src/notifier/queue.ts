@@ -4,6 +4,11 @@ import type { Platform } from '../store/index.js';
 export interface SyncJob {
   requestId: string;
   platform: Platform;
+  /**
+   * The change noticed that queued the job: every platform's job of one enqueue carries the same
+   * id, so they draw on one reading of the request (SharedReadings). Unset: read afresh.
+   */
+  changeId?: string;
 }
 
 /** What one attempt concluded. */
@@ -30,6 +35,8 @@ export interface EnqueueOptions {
    * `background` for timed wake-ups nobody waits on (expiry warnings), which give way sooner.
    */
   priority?: 'sync' | 'background';
+  /** Names the change for the jobs' shared reading (SyncJob.changeId); a fresh id when unset. */
+  changeId?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Messenger } from './messenger.js';
 import { type PassDeps, PlatformPass } from './platform-pass.js';
 import type { SyncJob, SyncOutcome, SyncQueue } from './queue.js';
 import type { ApprovalRouting } from './routing.js';
+import { ReadingUnderWay, SharedReadings, UNDER_WAY_RETRY_MS } from './shared-readings.js';
 import { StrandedRouting } from './stranded-routing.js';
 import { LockLost, type Tally } from './tally.js';
 
@@ -50,15 +51,18 @@ const POSTING_HOLD_MS = 5 * 60_000;
  * access before it ends and when it was revoked. A pass reads the request afresh and is idempotent,
  * so it can run after a click, when the notifier sees a change, twice, or on two replicas: each
  * message is claimed in the store before it is posted, so every recipient gets it once, and a card
- * is never redrawn from an older reading of the request than the one it shows.
+ * is never redrawn from an older reading of the request than the one it shows. The platforms' jobs
+ * of one queued change read the request once between them (SharedReadings).
  */
 export class RequestMessages implements RequestChangeListener {
   private readonly running = new Set<Promise<unknown>>();
   private readonly ledger: DeliveryLedger;
   private readonly passDeps: PassDeps;
+  private readonly readings: SharedReadings;
 
   constructor(private readonly options: RequestMessagesOptions) {
     this.ledger = new DeliveryLedger(options.store);
+    this.readings = new SharedReadings(options.store);
     this.passDeps = {
       store: options.store,
       ledger: this.ledger,
@@ -110,23 +114,29 @@ export class RequestMessages implements RequestChangeListener {
 
   /**
    * Brings every platform up to date now; what chat refused is handed to the queue to try again.
-   * `seen`: the request as just read, used for the first look instead of reading it again.
+   * `seen`: the request as a flow just changed and read it, used for the first look instead of
+   * reading it again.
    */
   async sync(requestId: string, seen?: AccessRequest): Promise<void> {
-    const outcomes = await Promise.all(
-      this.options.messengers.map((m) =>
-        this.run({ requestId, platform: m.platform }, seen).catch((error: unknown): SyncOutcome => {
-          // The person's action is done (the governance system has it); only its messages wait, and
-          // the poller finds the change again once the store is back.
-          // The governance budget gave way to people: the queue brings it back after the reset.
-          if (error instanceof GovernanceRateLimited) {
-            return { status: 'retry', reason: 'rate-limited', afterMs: error.retryAfterMs };
-          }
-          if (!(error instanceof StoreUnavailable)) throw error;
-          this.options.logger.warn({ err: error, requestId }, 'store unreachable; messages left for later');
-          return { status: 'retry', reason: 'failed' };
-        }),
-      ),
+    const later = (error: unknown): SyncOutcome => {
+      // The person's action is done (the governance system has it); only its messages wait, and
+      // the poller finds the change again once the store is back.
+      // The governance budget gave way to people: the queue brings it back after the reset.
+      if (error instanceof GovernanceRateLimited) {
+        return { status: 'retry', reason: 'rate-limited', afterMs: error.retryAfterMs };
+      }
+      if (!(error instanceof StoreUnavailable)) throw error;
+      this.options.logger.warn({ err: error, requestId }, 'store unreachable; messages left for later');
+      return { status: 'retry', reason: 'failed' };
+    };
+    // A flow's change: no job of an earlier change may draw a reading taken before it from now on.
+    const noticed = seen ? this.readings.changed(requestId) : Promise.resolve();
+    const outcomes = await noticed.then(
+      () =>
+        Promise.all(
+          this.options.messengers.map((m) => this.run({ requestId, platform: m.platform }, seen).catch(later)),
+        ),
+      (error: unknown) => [later(error)],
     );
     const retry = outcomes.find((o) => o.status === 'retry');
     if (retry?.status === 'retry') {
@@ -193,12 +203,15 @@ export class RequestMessages implements RequestChangeListener {
     try {
       for (let pass = 0; pass < MAX_PASSES; pass++) {
         await store.delete(dirty);
-        // Only the first look may use the flow's reading: another pass was asked for because the
-        // request moved on since.
-        tally = await this.syncOnce(job.requestId, messenger, lock, pass === 0 ? seen : undefined);
+        // Only the first look may use the flow's reading, or the one its change's other jobs share:
+        // another pass was asked for because the request moved on since.
+        const look = pass === 0 ? { seen, changeId: job.changeId } : {};
+        tally = await this.syncOnce(job.requestId, messenger, lock, look);
         if ((await store.get(dirty)) === null) break;
       }
     } catch (error) {
+      // Another replica is reading the request for this change: its reading is kept for this job.
+      if (error instanceof ReadingUnderWay) return { status: 'retry', reason: 'busy', afterMs: UNDER_WAY_RETRY_MS };
       if (!(error instanceof LockLost)) throw error;
       this.options.logger.warn({ requestId: job.requestId }, 'sync lease lapsed mid-way; trying again');
       return { status: 'retry', reason: 'busy' };
@@ -216,8 +229,16 @@ export class RequestMessages implements RequestChangeListener {
     return { status: 'done' };
   }
 
-  private async syncOnce(requestId: string, messenger: Messenger, lock: Lock, seen?: AccessRequest): Promise<Tally> {
-    const snapshot = await this.options.flows.snapshot(requestId, seen);
+  /** `look`: what the first look may draw on (the flow's reading, or the change's shared one). */
+  private async syncOnce(
+    requestId: string,
+    messenger: Messenger,
+    lock: Lock,
+    look: { seen?: AccessRequest; changeId?: string },
+  ): Promise<Tally> {
+    const snapshot = await this.options.flows.snapshot(requestId, look.seen, (read) =>
+      this.readings.draw(requestId, look.changeId, read),
+    );
     if (!snapshot) {
       this.options.logger.warn({ requestId }, 'request to sync not found');
       return { failed: false };

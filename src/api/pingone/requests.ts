@@ -135,22 +135,26 @@ export class PingOneRequests {
    * last poll and is not any more has closed, however its date reads.
    */
   async changes(query: ChangeQuery): Promise<Page<RequestChange>> {
-    // IGA's search answers whole requests with their phases in one call: nothing more to save.
+    // IGA's search answers whole requests with their phases in one call: each change carries its
+    // request, so the syncs a poll queues read nothing more.
     // One after the other: the first finds which search path the tenant serves, once.
     const page = await this.changedSince(query.updatedSince, ALL);
     const open = await this.openNow();
-    const changed = new Map(page.items.map((request) => [request.id, request.updated]));
+    const changed = new Map<string, RequestChange>(page.items.map((request) => [request.id, changeOf(request)]));
     for (const request of open?.items.filter(newerThan(query.updatedSince)) ?? []) {
-      if (!changed.has(request.id)) changed.set(request.id, request.updated);
+      if (!changed.has(request.id)) changed.set(request.id, changeOf(request));
     }
     if (open) {
       const stillOpen = new Set(open.items.map((request) => request.id));
       const at = new Date(this.options.now()).toISOString();
-      for (const id of this.openAtLastPoll) if (!stillOpen.has(id) && !changed.has(id)) changed.set(id, at);
+      // Closed since the last poll and not found by date: no search answered it, so its sync reads it.
+      for (const id of this.openAtLastPoll) {
+        if (!stillOpen.has(id) && !changed.has(id)) changed.set(id, { id, updated: at });
+      }
       // A list cut short says nothing of what lies past it: only a whole list sets the baseline.
       this.openAtLastPoll = open.complete ? stillOpen : new Set([...this.openAtLastPoll, ...stillOpen]);
     }
-    const items = [...changed].map(([id, updated]) => ({ id, updated }));
+    const items = [...changed.values()];
     return { items: items.sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated) || a.id.localeCompare(b.id)) };
   }
 
@@ -233,6 +237,10 @@ export class PingOneRequests {
 function newerThan(since: string): (request: AccessRequest) => boolean {
   const from = Date.parse(since);
   return (request) => Date.parse(request.updated) > from;
+}
+
+function changeOf(request: AccessRequest): RequestChange {
+  return { id: request.id, updated: request.updated, request };
 }
 
 /** Oldest first, each request once (offset paging over a moving list can show one twice). */
