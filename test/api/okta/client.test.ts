@@ -926,7 +926,9 @@ describe('a write Okta took, then a read back the rate limit refuses', () => {
     stubDirectory();
     nock(ORG).get(FIELDS_PATH).reply(200, oktaRequestFields(), JSON_HEADERS);
     const create = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest(), JSON_HEADERS);
-    const spare = nock(ORG).post(`${V2}/requests`).reply(202, oktaSubmittedRequest({ id: 'reqDUPLICATE00000000' }));
+    const spare = nock(ORG)
+      .post(`${V2}/requests`)
+      .reply(202, oktaSubmittedRequest({ id: 'reqDUPLICATE00000000' }));
     nock(ORG).get(REQUEST_PATH).reply(429, oktaError('E0000047', 'API call exceeded rate limit'), RATE_LIMITED);
     nock(ORG)
       .get(`${V2}/tasks`)
