@@ -129,8 +129,9 @@ async function metricValue(metrics: Metrics, name: string, labels: Record<string
 
 describe('a person waiting for a family to reset', () => {
   it('holds no slot: with one call in flight at a time, a catalog read goes by while they wait for requests', async () => {
-    // The requests window allows one call and resets two seconds from now.
-    const at = await startOrg({ msBeforeReset: 2_500, rateLimits: { requests: 1 } });
+    // The requests window allows one call and resets six seconds from now: long enough that the
+    // first call is answered before it, however busy the machine.
+    const at = await startOrg({ msBeforeReset: 6_000, rateLimits: { requests: 1 } });
     const metrics = createMetrics();
     const http = client(at, { maxConcurrent: 1, maxRateLimitWaitMs: 10_000, metrics });
     await listRequests(http);
