@@ -11,6 +11,7 @@ const SYSTEM = [
   'test/notifier/replicas.test.ts',
   'test/adapters/slack/replicas.test.ts',
   'test/playground/**/*.test.ts',
+  'test/deploy/dockerfile-steps.test.ts',
   // Installs production's dependencies and compiles the build, then runs it with plain node.
   'test/production/**/*.test.ts',
 ];
