@@ -15,11 +15,13 @@ import { markdown } from './report.js';
 import { roundTrip } from './round-trip.js';
 import { slowGovernance } from './slow-governance.js';
 import { timeToNotify } from './time-to-notify.js';
+import { tracingCost } from './tracing-cost.js';
 import { typeAhead } from './type-ahead.js';
 
 const only = process.argv.slice(2);
 const suites: [string, () => Promise<Row[]>][] = [
   ['ack', ackPath],
+  ['tracing', tracingCost],
   ['slow-governance', slowGovernance],
   ['economy', governanceEconomy],
   ['calls', callsPerAction],

@@ -28,6 +28,7 @@ import {
 } from './notifier/index.js';
 import { buildServer } from './server.js';
 import { createStore, type Store } from './store/index.js';
+import { traceDeliveries, traceFlow } from './tracing.js';
 
 export interface Gatehouse {
   config: Readonly<Config>;
@@ -121,6 +122,7 @@ export async function createGatehouse(
   const flows = new Flows(governance, store, logger.child({ component: 'flows' }), {
     personalLimit: { redis: paceRedis, keyPrefix: config.redisKeyPrefix, rules: overrides.personalLimits },
     now: overrides.now,
+    around: traceFlow,
   });
   // A click drawing its own message and the notifier's passes about the same request, in this process.
   const clicks = new ClicksDrawing();
@@ -222,6 +224,8 @@ export async function createGatehouse(
     sandbox: overrides.sandbox,
     requestTimeoutMs: overrides.requestTimeoutMs,
   });
+  // One trace per chat delivery when tracing is on (startTracing, before this); nothing otherwise.
+  traceDeliveries(server);
   return {
     config,
     logger,

@@ -5,6 +5,7 @@ import { createGatehouse, type Gatehouse } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, type LogFormat, readLogFormat, secretsOf } from './logging.js';
 import { SandboxUnavailable } from './server.js';
+import { startTracing, type Tracing } from './tracing.js';
 
 /**
  * `npm start`: load config, start the server, print where to look. Exits non-zero, with one
@@ -29,6 +30,17 @@ async function main(): Promise<void> {
     secrets: secretsOf(config),
     colorize: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
   });
+  // Before Gatehouse is built: its hooks and spans are added as it is, and only when tracing is on.
+  let tracing: Tracing;
+  try {
+    tracing = await startTracing(process.env, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   let gatehouse: Gatehouse;
   try {
     gatehouse = await createGatehouse(config, { logger });
@@ -66,13 +78,17 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    gatehouse.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    gatehouse
+      .close()
+      // The spans of the last deliveries are flushed to the collector before the process ends.
+      .then(() => tracing.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -20,6 +20,7 @@ import {
   GovernanceRateLimited,
   GovernanceUnavailable,
 } from '../domain/errors.js';
+import { governanceSpan } from '../tracing.js';
 import { RateBudget, type RateFamilies } from './budget.js';
 import type { CircuitStatus } from './governance.js';
 import { causeCode, describe, INVALID, parseAnswer, parseJson, pathOf, retryAfterMs } from './http-answers.js';
@@ -245,7 +246,9 @@ export class VendorHttp {
     if (kept) return parseAnswer(operation, method, url, schema, kept.json, kept.nextCursor);
     try {
       return await this.breaker.execute(() =>
-        policy.execute(() => this.attempt(operation, method, url, family, schema, request, isWrite, read)),
+        policy.execute(({ attempt }) =>
+          this.attempt(operation, method, { url, path, family, attempt: attempt + 1 }, schema, request, isWrite, read),
+        ),
       );
     } catch (error) {
       if (error instanceof BulkheadRejectedError) {
@@ -272,22 +275,24 @@ export class VendorHttp {
     return error instanceof GovernanceUnavailable && !error.outcomeUnknown;
   }
 
+  /** `target.attempt`: which try of this call it is, from 1. */
   private async attempt<S extends z.ZodType>(
     operation: GovernanceOperation,
     method: string,
-    url: string,
-    family: string,
+    target: { url: string; path: string; family: string; attempt: number },
     schema: S,
     request: { body?: unknown; authorizer?: Authorizer },
     isWrite: boolean,
     read: string | undefined,
   ): Promise<VendorResponse<z.infer<S>>> {
+    const { url, family } = target;
     // Refused as busy before spending anything, where a slot would be refused anyway.
     if (this.inFlight.executionSlots === 0 && this.inFlight.queueSlots === 0) throw new BulkheadRejectedError(0, 0);
     // Spent (and, for a person, waited for) before a slot is taken: see the class comment.
     await this.budget?.spend(operation, family);
-    const { response, text } = await this.inFlight.execute(() =>
-      this.exchange(operation, method, url, family, request, isWrite),
+    const traced = { provider: this.protocol.provider, operation, method, ...target };
+    const { response, text } = await governanceSpan(traced, () =>
+      this.inFlight.execute(() => this.exchange(operation, method, url, family, request, isWrite)),
     );
 
     if (response.status === 429) {

@@ -25,6 +25,15 @@ export interface FlowsOptions {
   personalLimit?: PersonalLimitOptions;
   /** Milliseconds since the epoch (the real clock by default). */
   now?: () => number;
+  /**
+   * Wraps every flow a person starts, given its name and the person's platform (the composition
+   * root passes tracing's); flows know nothing of what it does.
+   */
+  around?: <O extends Outcome<unknown>>(
+    flow: string,
+    platform: ChatIdentity['platform'],
+    run: () => Promise<O>,
+  ) => Promise<O>;
 }
 
 /**
@@ -44,6 +53,7 @@ export class Flows {
   private readonly requesting: Requesting;
   private readonly deciding: Deciding;
   private readonly reading: Reading;
+  private readonly around: NonNullable<FlowsOptions['around']>;
 
   constructor(
     governance: Governance,
@@ -58,6 +68,7 @@ export class Flows {
     this.requesting = new Requesting(deps);
     this.deciding = new Deciding(deps);
     this.reading = new Reading(deps);
+    this.around = options.around ?? ((_flow, _platform, run) => run());
   }
 
   /**
@@ -73,10 +84,12 @@ export class Flows {
    * governance system, then the flow; nothing reaches the governance system before the first two.
    */
   private act<V>(flow: string, actor: ChatIdentity, run: (principal: Principal) => Promise<V>): Promise<Outcome<V>> {
-    return outcomeOf(this.logger, flow, async () => {
-      await this.limit.take(actor);
-      return run(await this.identity.resolve(actor));
-    });
+    return this.around(flow, actor.platform, () =>
+      outcomeOf(this.logger, flow, async () => {
+        await this.limit.take(actor);
+        return run(await this.identity.resolve(actor));
+      }),
+    );
   }
 
   whoAmI(actor: ChatIdentity): Promise<Outcome<PersonView>> {

@@ -6,6 +6,7 @@ import { withPriority } from '../api/priority.js';
 import { within } from '../deadline.js';
 import { GovernanceRateLimited, StoreUnavailable } from '../domain/errors.js';
 import type { Platform } from '../store/index.js';
+import { ATTR, enqueueSpan, jobSpan, type TraceCarrier } from '../tracing.js';
 import {
   BUSY_RETRY_MS,
   backoffMs,
@@ -13,6 +14,7 @@ import {
   type EnqueueOptions,
   jobIdFor,
   MAX_ATTEMPTS,
+  outcomeName,
   type SyncHandler,
   type SyncOutcome,
   type SyncQueue,
@@ -41,6 +43,8 @@ interface SyncJobData {
   requestId: string;
   changeId?: string;
   priority?: 'background';
+  /** The trace that queued it (W3C trace context), so the replica that runs it continues that trace. */
+  trace?: TraceCarrier;
 }
 
 class RetryLater extends Error {
@@ -74,13 +78,15 @@ export class BullSyncQueue implements SyncQueue {
 
   async enqueue(requestId: string, options: EnqueueOptions = {}): Promise<void> {
     try {
-      await this.add(requestId, options);
+      await enqueueSpan('bullmq', { requestId, delayMs: options.delayMs }, (trace) =>
+        this.add(requestId, options, trace),
+      );
     } catch (error) {
       throw new StoreUnavailable('enqueue', { cause: error });
     }
   }
 
-  private async add(requestId: string, options: EnqueueOptions): Promise<void> {
+  private async add(requestId: string, options: EnqueueOptions, trace: TraceCarrier | undefined): Promise<void> {
     const key = options.key ?? randomUUID();
     // The same change on every platform's queue: its jobs share one reading of the request.
     const changeId = options.changeId ?? randomUUID();
@@ -88,7 +94,12 @@ export class BullSyncQueue implements SyncQueue {
       [...this.queues].map(([platform, queue]) =>
         queue.add(
           'sync',
-          { requestId, changeId, ...(options.priority === 'background' ? { priority: 'background' } : {}) },
+          {
+            requestId,
+            changeId,
+            ...(options.priority === 'background' ? { priority: 'background' } : {}),
+            ...(trace ? { trace } : {}),
+          } satisfies SyncJobData,
           {
             jobId: jobIdFor(requestId, platform, key),
             delay: options.delayMs && options.delayMs > 0 ? options.delayMs : undefined,
@@ -113,7 +124,20 @@ export class BullSyncQueue implements SyncQueue {
           const priority = job.data.priority === 'background' ? 'background' : 'sync';
           // Jobs queued before changes were named (an older release) read afresh.
           const changeId = typeof job.data.changeId === 'string' ? job.data.changeId : undefined;
-          const work = withPriority(priority, () => handler({ requestId: job.data.requestId, platform, changeId }));
+          const attributes = {
+            [ATTR.queueSystem]: 'bullmq',
+            [ATTR.platform]: platform,
+            [ATTR.accessRequest]: job.data.requestId,
+            [ATTR.jobId]: job.id ?? '',
+            [ATTR.attempt]: job.attemptsMade + 1,
+          };
+          const work = withPriority(priority, () =>
+            jobSpan(job.data.trace, attributes, async (span) => {
+              const outcome = await handler({ requestId: job.data.requestId, platform, changeId });
+              span.setAttribute(ATTR.outcome, outcomeName(outcome));
+              return outcome;
+            }),
+          );
           this.running.add(work);
           const outcome = await work
             .catch((err: unknown) => {

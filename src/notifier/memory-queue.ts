@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { withPriority } from '../api/priority.js';
 import { GovernanceRateLimited } from '../domain/errors.js';
 import type { Platform } from '../store/index.js';
+import { ATTR, enqueueSpan, jobSpan, type TraceCarrier } from '../tracing.js';
 import {
   BUSY_RETRY_MS,
   backoffMs,
@@ -10,6 +11,7 @@ import {
   type EnqueueOptions,
   jobIdFor,
   MAX_ATTEMPTS,
+  outcomeName,
   type SyncHandler,
   type SyncOutcome,
   type SyncQueue,
@@ -33,6 +35,8 @@ interface Job {
   changeId: string;
   attempts: number;
   priority: 'sync' | 'background';
+  /** The trace that queued it, continued when it runs. */
+  trace?: TraceCarrier;
 }
 
 interface Lane {
@@ -62,6 +66,12 @@ export class MemorySyncQueue implements SyncQueue {
 
   async enqueue(requestId: string, options: EnqueueOptions = {}): Promise<void> {
     if (this.closed) return;
+    await enqueueSpan('memory', { requestId, delayMs: options.delayMs }, async (trace) =>
+      this.add(requestId, options, trace),
+    );
+  }
+
+  private add(requestId: string, options: EnqueueOptions, trace: TraceCarrier | undefined): void {
     const now = Date.now();
     // Forgetting finished jobs walks every job known, so it is done once a second, not per enqueue
     // (a poll that queues thousands of changes would otherwise walk them thousands of times).
@@ -76,7 +86,7 @@ export class MemorySyncQueue implements SyncQueue {
       const id = jobIdFor(requestId, platform, key);
       if ((this.known.get(id) ?? -1) >= now) continue;
       this.known.set(id, Number.POSITIVE_INFINITY);
-      const job: Job = { id, requestId, changeId, attempts: 0, priority: options.priority ?? 'sync' };
+      const job: Job = { id, requestId, changeId, attempts: 0, priority: options.priority ?? 'sync', trace };
       if (options.delayMs && options.delayMs > 0) this.later(platform, lane, job, options.delayMs);
       else lane.ready.push(job);
       this.pump(platform, lane);
@@ -154,8 +164,19 @@ export class MemorySyncQueue implements SyncQueue {
   }
 
   private async run(platform: Platform, lane: Lane, job: Job, handler: SyncHandler): Promise<void> {
+    const attributes = {
+      [ATTR.queueSystem]: 'memory',
+      [ATTR.platform]: platform,
+      [ATTR.accessRequest]: job.requestId,
+      [ATTR.jobId]: job.id,
+      [ATTR.attempt]: job.attempts + 1,
+    };
     const work = withPriority(job.priority, () =>
-      handler({ requestId: job.requestId, platform, changeId: job.changeId }),
+      jobSpan(job.trace, attributes, async (span) => {
+        const outcome = await handler({ requestId: job.requestId, platform, changeId: job.changeId });
+        span.setAttribute(ATTR.outcome, outcomeName(outcome));
+        return outcome;
+      }),
     );
     const outcome: SyncOutcome = await work.catch((err) => {
       // Stopped by the governance budget (yielding to people, or a 429): back until the window resets.

@@ -23,6 +23,11 @@ export type SyncOutcome =
 
 export type SyncHandler = (job: SyncJob) => Promise<SyncOutcome>;
 
+/** An outcome in a word or two, for a trace: `done`, or `retry:` and why. */
+export function outcomeName(outcome: SyncOutcome): string {
+  return outcome.status === 'done' ? 'done' : `retry:${outcome.reason}`;
+}
+
 export interface EnqueueOptions {
   /**
    * Names the change that asks for the sync (an event's uuid, a request's lastUpdated). Enqueueing

@@ -5,11 +5,12 @@ import type { AccessRequest } from '../domain/types.js';
 import type { ChatComment, Flows, RequestChange, RequestChangeListener } from '../flows/index.js';
 import type { Metrics } from '../metrics.js';
 import { bestEffort, type Lock, type Store } from '../store/index.js';
+import { ATTR, inSpan } from '../tracing.js';
 import type { ClicksDrawing } from './clicks-drawing.js';
 import { DeliveryLedger, type StoredComment } from './ledger.js';
 import type { Messenger } from './messenger.js';
 import { type PassDeps, PlatformPass } from './platform-pass.js';
-import type { SyncJob, SyncOutcome, SyncQueue } from './queue.js';
+import { outcomeName, type SyncJob, type SyncOutcome, type SyncQueue } from './queue.js';
 import type { ApprovalRouting } from './routing.js';
 import { ReadingUnderWay, SharedReadings, UNDER_WAY_RETRY_MS } from './shared-readings.js';
 import { StrandedRouting } from './stranded-routing.js';
@@ -178,7 +179,12 @@ export class RequestMessages implements RequestChangeListener {
 
   /** One platform's pass, as a queue job: says whether and when to try again. */
   run(job: SyncJob, seen?: AccessRequest): Promise<SyncOutcome> {
-    const pass = this.pass(job, seen);
+    const attributes = { [ATTR.platform]: job.platform, [ATTR.accessRequest]: job.requestId };
+    const pass = inSpan('notifier sync', attributes, async (span) => {
+      const outcome = await this.pass(job, seen);
+      span.setAttribute(ATTR.outcome, outcomeName(outcome));
+      return outcome;
+    });
     this.running.add(pass);
     return pass.finally(() => this.running.delete(pass));
   }

@@ -3,6 +3,7 @@ import type { PersonView } from '../../flows/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { MessageRef } from '../../store/index.js';
+import { chatSpan } from '../../tracing.js';
 import type { SlackPeople } from './people.js';
 import { renderNotice } from './render/notices.js';
 import { renderRequestCard } from './render/request-card.js';
@@ -18,49 +19,62 @@ export class SlackMessenger implements Messenger {
     private readonly pacer?: Pacer,
   ) {}
 
-  async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
-    const userId = await this.people.userIdFor(person);
-    if (!userId) return null;
-    const posted = await this.post({ channel: userId, ...renderRequestCard(card.role, card.request) });
-    return this.ref(posted, card.role === 'approval' ? 'approval' : 'requester', person.id);
+  sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
+    return chatSpan('slack', 'post', card.role, async () => {
+      const userId = await this.people.userIdFor(person);
+      if (!userId) return null;
+      const posted = await this.post({ channel: userId, ...renderRequestCard(card.role, card.request) });
+      return this.ref(posted, card.role === 'approval' ? 'approval' : 'requester', person.id);
+    });
   }
 
-  async sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
-    const posted = await this.post({ channel, ...renderRequestCard(card.role, card.request) });
-    return this.ref(posted, 'channel');
+  sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
+    return chatSpan('slack', 'post', 'channel', async () => {
+      const posted = await this.post({ channel, ...renderRequestCard(card.role, card.request) });
+      return this.ref(posted, 'channel');
+    });
   }
 
-  async update(ref: MessageRef, card: RequestCard): Promise<void> {
-    await this.pacer?.take('chat.update');
-    try {
-      await this.client.chat.update({
-        channel: ref.conversationId,
-        ts: ref.messageId,
-        ...renderRequestCard(card.role, card.request),
-      });
-    } catch (err) {
-      // An edit can be repeated safely, so every failure is one to retry.
-      throw await this.failed(`chat.update failed: ${(err as Error).message}`, 'no', err);
-    }
+  update(ref: MessageRef, card: RequestCard): Promise<void> {
+    return chatSpan('slack', 'update', card.role, async () => {
+      await this.pacer?.take('chat.update');
+      try {
+        await this.client.chat.update({
+          channel: ref.conversationId,
+          ts: ref.messageId,
+          ...renderRequestCard(card.role, card.request),
+        });
+      } catch (err) {
+        // An edit can be repeated safely, so every failure is one to retry.
+        throw await this.failed(`chat.update failed: ${(err as Error).message}`, 'no', err);
+      }
+    });
   }
 
-  async reply(ref: MessageRef, notice: Notice): Promise<void> {
-    await this.post({ channel: ref.conversationId, thread_ts: ref.threadId ?? ref.messageId, ...renderNotice(notice) });
+  reply(ref: MessageRef, notice: Notice): Promise<void> {
+    return chatSpan('slack', 'post', 'reply', async () => {
+      const thread_ts = ref.threadId ?? ref.messageId;
+      await this.post({ channel: ref.conversationId, thread_ts, ...renderNotice(notice) });
+    });
   }
 
-  async noticeToChannel(channel: string, notice: Notice): Promise<void> {
-    await this.post({ channel, ...renderNotice(notice) });
+  noticeToChannel(channel: string, notice: Notice): Promise<void> {
+    return chatSpan('slack', 'post', 'notice', async () => {
+      await this.post({ channel, ...renderNotice(notice) });
+    });
   }
 
   async blockedFor(): Promise<number> {
     return (await this.pacer?.blockedFor()) ?? 0;
   }
 
-  async notify(person: PersonView, notice: Notice): Promise<boolean> {
-    const userId = await this.people.userIdFor(person);
-    if (!userId) return false;
-    await this.post({ channel: userId, ...renderNotice(notice) });
-    return true;
+  notify(person: PersonView, notice: Notice): Promise<boolean> {
+    return chatSpan('slack', 'post', 'notice', async () => {
+      const userId = await this.people.userIdFor(person);
+      if (!userId) return false;
+      await this.post({ channel: userId, ...renderNotice(notice) });
+      return true;
+    });
   }
 
   async refreshHome(person: PersonView): Promise<void> {

@@ -12,6 +12,7 @@ import type { PersonView } from '../../flows/index.js';
 import { DeliveryFailed, type Messenger, type Notice, type RequestCard } from '../../notifier/index.js';
 import type { Pacer } from '../../notifier/pacing.js';
 import type { MessageRef } from '../../store/index.js';
+import { chatSpan } from '../../tracing.js';
 import { withBotbuilderLogs } from './console.js';
 import type { TeamsPeople } from './people.js';
 import { noticeCard, noticeText } from './render/messages.js';
@@ -62,57 +63,69 @@ export class TeamsMessenger implements Messenger {
 
   constructor(private readonly options: TeamsMessengerOptions) {}
 
-  async sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
-    const ref = await this.personalReference(person);
-    if (!ref) return null;
-    const activity = cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card)));
-    const id = await this.send(ref, activity);
-    return this.messageRef(ref, id, card.role === 'approval' ? 'approval' : 'requester', person.id);
-  }
-
-  async sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
-    const ref = await this.channelReference(channel);
-    const id = await this.send(
-      ref,
-      cardActivity(renderRequestCard('channel', card.request, await this.refreshFor(card))),
-    );
-    return this.messageRef(ref, id, 'channel');
-  }
-
-  async update(ref: MessageRef, card: RequestCard): Promise<void> {
-    const conversation = await this.conversationOf(ref);
-    if (!conversation) throw new DeliveryFailed(`no reference for ${ref.conversationId}`, 'no');
-    const activity = {
-      ...cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card))),
-      id: ref.messageId,
-    };
-    await this.pace(ref.conversationId);
-    await this.turn(conversation, (context) => context.updateActivity(activity));
-  }
-
-  async reply(ref: MessageRef, notice: Notice): Promise<void> {
-    const conversation = await this.conversationOf(ref);
-    if (!conversation) return;
-    await this.send(ref.kind === 'channel' ? inThread(conversation, ref.messageId) : conversation, {
-      ...MessageFactory.text(noticeText(notice)),
-      replyToId: ref.messageId,
+  sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null> {
+    return chatSpan('teams', 'post', card.role, async () => {
+      const ref = await this.personalReference(person);
+      if (!ref) return null;
+      const activity = cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card)));
+      const id = await this.send(ref, activity);
+      return this.messageRef(ref, id, card.role === 'approval' ? 'approval' : 'requester', person.id);
     });
   }
 
-  async noticeToChannel(channel: string, notice: Notice): Promise<void> {
-    await this.send(await this.channelReference(channel), MessageFactory.text(noticeText(notice)));
+  sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
+    return chatSpan('teams', 'post', 'channel', async () => {
+      const ref = await this.channelReference(channel);
+      const id = await this.send(
+        ref,
+        cardActivity(renderRequestCard('channel', card.request, await this.refreshFor(card))),
+      );
+      return this.messageRef(ref, id, 'channel');
+    });
+  }
+
+  update(ref: MessageRef, card: RequestCard): Promise<void> {
+    return chatSpan('teams', 'update', card.role, async () => {
+      const conversation = await this.conversationOf(ref);
+      if (!conversation) throw new DeliveryFailed(`no reference for ${ref.conversationId}`, 'no');
+      const activity = {
+        ...cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card))),
+        id: ref.messageId,
+      };
+      await this.pace(ref.conversationId);
+      await this.turn(conversation, (context) => context.updateActivity(activity));
+    });
+  }
+
+  reply(ref: MessageRef, notice: Notice): Promise<void> {
+    return chatSpan('teams', 'post', 'reply', async () => {
+      const conversation = await this.conversationOf(ref);
+      if (!conversation) return;
+      await this.send(ref.kind === 'channel' ? inThread(conversation, ref.messageId) : conversation, {
+        ...MessageFactory.text(noticeText(notice)),
+        replyToId: ref.messageId,
+      });
+    });
+  }
+
+  noticeToChannel(channel: string, notice: Notice): Promise<void> {
+    return chatSpan('teams', 'post', 'notice', async () => {
+      await this.send(await this.channelReference(channel), MessageFactory.text(noticeText(notice)));
+    });
   }
 
   async blockedFor(): Promise<number> {
     return (await this.options.pacer?.blockedFor()) ?? 0;
   }
 
-  async notify(person: PersonView, notice: Notice): Promise<boolean> {
-    const ref = await this.personalReference(person);
-    if (!ref) return false;
-    const card = noticeCard(notice);
-    await this.send(ref, card ? cardActivity(card) : MessageFactory.text(noticeText(notice)));
-    return true;
+  notify(person: PersonView, notice: Notice): Promise<boolean> {
+    return chatSpan('teams', 'post', 'notice', async () => {
+      const ref = await this.personalReference(person);
+      if (!ref) return false;
+      const card = noticeCard(notice);
+      await this.send(ref, card ? cardActivity(card) : MessageFactory.text(noticeText(notice)));
+      return true;
+    });
   }
 
   /** The 1:1 chat with a person: the stored one, or a new one when Teams knows their id. */
