@@ -64,6 +64,9 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
   let baseUrl: string;
   let driver: SlackDriver;
   let environment: Record<string, string>;
+  // An OpenTelemetry collector as the compiled server sees one: what it exported, as sent.
+  let collector: FastifyInstance;
+  const exported: Buffer[] = [];
   const prefix = `gatehouse-compiled-${randomUUID()}`;
 
   beforeAll(async () => {
@@ -75,9 +78,21 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
     await outside.listen({ port: outsidePort, host: '127.0.0.1' });
     const outsideUrl = `http://127.0.0.1:${outsidePort}`;
 
+    collector = Fastify();
+    collector.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_request, body, done) =>
+      done(null, body),
+    );
+    collector.post('/v1/traces', async (request) => {
+      exported.push(request.body as Buffer);
+      return {};
+    });
+    const collectorPort = await freePort();
+    await collector.listen({ port: collectorPort, host: '127.0.0.1' });
+
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     environment = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
@@ -114,6 +129,7 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
   afterAll(async () => {
     gatehouse?.child.kill('SIGKILL');
     await outside?.close();
+    await collector?.close();
     // What this run left in the shared Redis: its queue and store, all under its own prefix.
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
@@ -177,11 +193,19 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
     for (const secret of Object.values(TEST_SECRETS)) expect(stdout).not.toContain(secret);
   });
 
-  it('stops on SIGTERM with exit code 0 within a few seconds', async () => {
+  it('stops on SIGTERM with exit code 0 within a few seconds, its traces flushed to the collector', async () => {
     const sent = performance.now();
     gatehouse.child.kill('SIGTERM');
     expect(await gatehouse.exited()).toBe(0);
     expect(performance.now() - sent).toBeLessThan(5_000);
+    // OTLP protobuf carries span names and attribute values as plain UTF-8: what the collector got
+    // holds the request's flow and Okta calls, and nobody's e-mail, name or reason, nor any secret.
+    const sentToCollector = Buffer.concat(exported).toString('latin1');
+    for (const name of ['flow request', 'flow decide', 'governance createRequest', 'notifier sync', 'chat update'])
+      expect({ name, exported: sentToCollector.includes(name) }).toEqual({ name, exported: true });
+    const personal = ['alice@', 'Alice Nguyen', 'Bob Martinez', 'new territory', S.alice.id, S.bob.id];
+    for (const text of [...personal, ...Object.values(TEST_SECRETS)])
+      expect({ text, exported: sentToCollector.includes(text) }).toEqual({ text, exported: false });
   });
 });
 
