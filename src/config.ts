@@ -3,7 +3,7 @@ import { type Environment, parseEnvironment, REAL_SETTINGS, splitList } from './
 import { DEFAULT_PINGONE_PERSON_SCOPES, governanceConfig } from './config/governance.js';
 import { secretProblems, tenantIdProblems, urlProblems } from './config/hardening.js';
 import { notifierConfig } from './config/notifier.js';
-import { readSecretFiles } from './config/secret-files.js';
+import { readSecretFiles, SECRET_VARIABLES } from './config/secret-files.js';
 import {
   type Config,
   ConfigError,
@@ -43,7 +43,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present: Record<string, string | undefined> = { ...given, ...files.values };
   // The mode comes from which variables are given, not from whether they parse (or their file
   // reads), so a malformed value is named together with everything else its mode requires.
-  const realSettings = REAL_SETTINGS.flatMap((name) => [name, `${name}_FILE`]).filter((name) => name in given);
+  const secrets: readonly string[] = SECRET_VARIABLES;
+  const realSettings = REAL_SETTINGS.flatMap((name) =>
+    secrets.includes(name) ? [name, `${name}_FILE`] : [name],
+  ).filter((name) => name in given);
+  // Only secrets come from files: a setting that is not one, given as a file, is said so rather
+  // than ignored (it would read as missing, with no hint why).
+  const notFromFiles = REAL_SETTINGS.filter((name) => !secrets.includes(name) && `${name}_FILE` in given).map(
+    (name) => `${name}_FILE is not read: only secrets come from files (${name} is a setting; set ${name} itself)`,
+  );
   const mode = realSettings.length > 0 ? 'production' : 'sandbox';
   const { vars, problems, malformed } = parseEnvironment(present, mode);
   const config =
@@ -57,7 +65,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       !malformed.some((name) => problem.startsWith(`${name} is required`)) &&
       !files.unreadable.some((name) => new RegExp(`\\b${name}\\b`).test(problem)),
   );
-  const all = [...files.problems, ...named];
+  const all = [...notFromFiles, ...files.problems, ...named];
   if (all.length > 0 || !config) throw new ConfigError(all, realSettings);
   return deepFreeze(config);
 }

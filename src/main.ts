@@ -41,7 +41,34 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  let gatehouse: Gatehouse;
+  // The first signal stops Gatehouse gracefully; a second one (an impatient Ctrl-C) stops it at once.
+  // Listened for from here, before anything is built: in a container node is PID 1, which ignores a
+  // SIGTERM nobody listens for, so a pod stopped while starting would wait out its whole grace
+  // period; and before anything says "Stop with Ctrl-C", since a signal that finds no listener
+  // kills the process outright, unflushed.
+  let gatehouse: Gatehouse | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: stopping at once.\n`);
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    let failed = false;
+    (gatehouse?.close() ?? Promise.resolve())
+      .catch((error: unknown) => {
+        failed = true;
+        logger.error({ err: error }, 'shutdown failed');
+      })
+      // The spans of the last deliveries are flushed to the collector whether or not the rest
+      // closed cleanly: those are the ones that say why it did not.
+      .finally(() => tracing.shutdown().catch(() => undefined))
+      .then(() => process.exit(failed ? 1 : 0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   try {
     gatehouse = await createGatehouse(config, { logger });
   } catch (error) {
@@ -51,6 +78,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Stopped while it was being built: what was built is closed by stop(), nothing more is started.
+  if (stopping) return;
   const { server } = gatehouse;
   try {
     await server.listen({ port: config.server.port, host: config.server.host });
@@ -65,33 +94,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (stopping) return;
   await gatehouse.start();
-
-  // The first signal stops Gatehouse gracefully; a second one (an impatient Ctrl-C) stops it at once.
-  // Listened for before anything says "Stop with Ctrl-C": a signal that finds no listener kills the
-  // process outright, unflushed.
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: stopping at once.\n`);
-      process.exit(128 + (constants.signals[signal] ?? 0));
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    gatehouse
-      .close()
-      // The spans of the last deliveries are flushed to the collector before the process ends.
-      .then(() => tracing.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  if (stopping) return;
 
   if (config.mode === 'sandbox') {
     // Through the log's own stream, which writes in order (JSON asynchronously, pretty lines at

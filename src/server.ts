@@ -8,8 +8,9 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { Governance } from './api/governance.js';
+import { withPriority } from './api/priority.js';
 import { type Config, SANDBOX_SECRETS } from './config.js';
-import { GatehouseError } from './domain/errors.js';
+import { GatehouseError, GovernanceRateLimited } from './domain/errors.js';
 import type { Flows } from './flows/index.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/index.js';
@@ -57,7 +58,14 @@ const TERMS = [
 ].join('\n');
 
 const READINESS_TIMEOUT_MS = 3000;
-const GOVERNANCE_CHECK_TTL_MS = 10_000;
+/** A governance check that met the rate limit: the backend is there, only busy. */
+const RATE_LIMITED = new GovernanceRateLimited('ping', 0).code;
+/**
+ * How long the governance backend's answer to a readiness probe stands: a minute when it answered,
+ * so every replica's probes together cost Okta's 30-a-minute requests family a call or two a
+ * minute; ten seconds when it did not, so a replica is back in service soon after the backend is.
+ */
+const GOVERNANCE_CHECK_TTL_MS = { answered: 60_000, failed: 10_000 };
 /** Slack and Bot Framework payloads are small; a justification is capped far below this. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 /**
@@ -155,8 +163,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/privacy', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(PRIVACY));
   app.get('/terms', async (_request, reply) => reply.type('text/plain; charset=utf-8').send(TERMS));
 
-  // Okta's request endpoints allow a few dozen calls a minute; probes must not spend them.
-  const governanceCheck = remembered(() => check(() => deps.governance.ping()), GOVERNANCE_CHECK_TTL_MS);
+  // Okta's request endpoints allow a few dozen calls a minute; probes must not spend them: the ping
+  // is background work (it gives way to people and syncs), remembered, and a backend that answers
+  // "rate limited" (or a budget that made the ping give way) is reachable, so the replica stays in
+  // service: taking every replica out when the budget is spent would leave chat with nobody at all.
+  const governanceCheck = remembered(
+    () => withPriority('background', () => check(() => deps.governance.ping())),
+    (result) =>
+      result === 'ok' || result === RATE_LIMITED ? GOVERNANCE_CHECK_TTL_MS.answered : GOVERNANCE_CHECK_TTL_MS.failed,
+  );
   // What operators read (queue depths, whether Okta is rate-limited, which route refuses how often)
   // would help an attacker time an attack: with METRICS_TOKEN set it needs that bearer token, and
   // production without one serves no detail. Sandbox mode listens on loopback only.
@@ -168,7 +183,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       check(() => deps.store.ping()),
       circuitOpen ? 'circuit_open' : governanceCheck(),
     ]);
-    const ready = store === 'ok' && governance === 'ok';
+    const ready = store === 'ok' && (governance === 'ok' || governance === RATE_LIMITED);
     // A readiness probe needs only the status code; which dependency failed is for operators.
     const status = ready ? 'ready' : 'not_ready';
     return reply
@@ -256,11 +271,18 @@ function operatorAccess(config: Readonly<Config>): {
   };
 }
 
-/** The last answer of `probe` for `ttlMs`; concurrent callers share one probe in flight. */
-function remembered(probe: () => Promise<string>, ttlMs: number): () => Promise<string> {
-  let last: { at: number; result: Promise<string> } | undefined;
+/** The last answer of `probe` for as long as `ttlMs` says for it; concurrent callers share one probe in flight. */
+function remembered(probe: () => Promise<string>, ttlMs: (result: string) => number): () => Promise<string> {
+  let last: { at: number; result: Promise<string>; ttl: number } | undefined;
   return () => {
-    if (!last || Date.now() - last.at > ttlMs) last = { at: Date.now(), result: probe() };
+    if (!last || Date.now() - last.at > last.ttl) {
+      const current = { at: Date.now(), result: probe(), ttl: Number.POSITIVE_INFINITY };
+      // Until it answers, callers share the probe in flight.
+      void current.result.then((result) => {
+        current.ttl = ttlMs(result);
+      });
+      last = current;
+    }
     return last.result;
   };
 }

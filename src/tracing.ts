@@ -5,6 +5,7 @@ import {
   DiagLogLevel,
   diag,
   INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -212,7 +213,7 @@ function isCarrier(value: unknown): value is TraceCarrier {
 const DELIVERIES: ReadonlySet<string> = new Set(['/slack/events', '/api/messages', '/hooks/okta']);
 
 /**
- * A server span around each delivery (continuing an incoming `traceparent`), made the active span
+ * A server span around each delivery (a new trace, linked to an incoming `traceparent`), made the active span
  * from the handler on, so what the handler starts, even after its answer, is part of it. Probes,
  * scrapes and the sandbox's emulators are not traced. Nothing is hooked while tracing is off.
  */
@@ -225,9 +226,20 @@ export function traceDeliveries(app: FastifyInstance): void {
     if (route && DELIVERIES.has(route)) {
       const attributes: Attributes = { [ATTR.httpMethod]: request.method, [ATTR.httpRoute]: route };
       if (/^[\w.-]{1,64}$/.test(request.id)) attributes[ATTR.httpRequestId] = request.id;
-      const parent = propagation.extract(context.active(), request.headers);
+      // A delivery starts its own trace: these routes are public, and a caller's `traceparent` is
+      // read before its signature is checked, so it may only be linked to, never followed (its
+      // sampled flag would switch tracing on or off for the delivery and every job it queues, and
+      // its tracestate would travel into exported spans and jobs kept in Redis).
+      const incoming = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, request.headers));
+      const links =
+        incoming && isSpanContextValid(incoming)
+          ? [{ context: { traceId: incoming.traceId, spanId: incoming.spanId, traceFlags: incoming.traceFlags } }]
+          : [];
       const name = `${request.method} ${route}`;
-      spans.set(request, tracing.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent));
+      spans.set(
+        request,
+        tracing.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, links, root: true }, ROOT_CONTEXT),
+      );
     }
     done();
   });

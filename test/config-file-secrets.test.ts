@@ -249,6 +249,15 @@ describe('secrets from mounted files (<NAME>_FILE)', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN_FILE: '' }).mode).toBe('sandbox');
   });
 
+  it('says a setting that is no secret is not read from a file, rather than calling it missing', () => {
+    const [env] = DEPLOYMENTS.SLACK_SIGNING_SECRET;
+    const { OKTA_ORG_URL: orgUrl, ...rest } = env as Record<string, string>;
+    const problems = problemsOf({ ...rest, OKTA_ORG_URL_FILE: secretFile(`${orgUrl ?? 'https://acme.okta.com'}\n`) });
+    expect(problems).toContainEqual(
+      'OKTA_ORG_URL_FILE is not read: only secrets come from files (OKTA_ORG_URL is a setting; set OKTA_ORG_URL itself)',
+    );
+  });
+
   it('scrubs secrets read from files from every log line, exactly as secrets from the environment', () => {
     const env = { ...DEPLOYMENTS.REDIS_URL[0], ...DEPLOYMENTS.METRICS_TOKEN[0], ...TEAMS };
     let fromFiles = env as Record<string, string>;

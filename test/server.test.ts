@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { GovernanceRateLimited } from '../src/domain/errors.js';
 import { MemoryStore } from '../src/store/index.js';
 import { freePort } from './support/free-port.js';
 import { testLogger } from './support/test-logger.js';
@@ -89,6 +90,47 @@ describe('the server in sandbox mode', () => {
 });
 
 describe('readiness', () => {
+  async function sandboxGatehouse(): Promise<{ gatehouse: Gatehouse; base: string }> {
+    const port = await freePort();
+    const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });
+    const gatehouse = await createGatehouse(config, { logger: testLogger(config) });
+    await gatehouse.server.listen({ port, host: '127.0.0.1' });
+    return { gatehouse, base: `http://127.0.0.1:${port}` };
+  }
+
+  it("pings the governance backend as background work, never from people's share of its budget", async () => {
+    const { gatehouse, base } = await sandboxGatehouse();
+    try {
+      const spent = async (priority: string) =>
+        (await gatehouse.metrics.governanceBudgetSpent.get()).values
+          .filter((v) => v.labels.priority === priority)
+          .reduce((n, v) => n + v.value, 0);
+      const [person, background] = [await spent('person'), await spent('background')];
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      expect(await spent('background')).toBe(background + 1);
+      expect(await spent('person')).toBe(person);
+    } finally {
+      await gatehouse.close();
+    }
+  });
+
+  it('stays ready while the backend answers "rate limited": it is there, only busy, and taking every replica out would leave chat with nobody', async () => {
+    const { gatehouse, base } = await sandboxGatehouse();
+    gatehouse.governance.ping = async () => {
+      throw new GovernanceRateLimited('ping', 30_000);
+    };
+    try {
+      const response = await fetch(`${base}/readyz`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        status: 'ready',
+        checks: { store: 'ok', governance: 'governance_rate_limited' },
+      });
+    } finally {
+      await gatehouse.close();
+    }
+  });
+
   it('says which dependency is down with a 503', async () => {
     const port = await freePort();
     const config = loadConfig({ PORT: String(port), LOG_LEVEL: 'silent' });

@@ -260,7 +260,7 @@ describe('tracing on', () => {
       expectNothingPersonal(exported.getFinishedSpans());
     });
 
-    it('continues the trace a caller started (traceparent)', async () => {
+    it('starts its own trace for a delivery, only linked to the one a caller names (traceparent, unsigned)', async () => {
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
       const parentId = '00f067aa0ba902b7';
       const body = slashCommand({
@@ -276,15 +276,19 @@ describe('tracing on', () => {
       });
       const answer = await fetch(`${world.baseUrl}/slack/events`, {
         method: 'POST',
-        headers: { ...signed, traceparent: `00-${traceId}-${parentId}-01` },
+        // Unsampled and with a tracestate: neither may switch tracing off nor travel into spans.
+        headers: { ...signed, traceparent: `00-${traceId}-${parentId}-00`, tracestate: 'vendor=planted' },
         body,
       });
       expect(answer.status).toBe(200);
       await world.gatehouse.idle();
       await tracing.flush();
       const root = exported.getFinishedSpans().find((span) => span.name === 'POST /slack/events');
-      expect(root?.spanContext().traceId).toBe(traceId);
-      expect(root?.parentSpanContext).toMatchObject({ spanId: parentId, isRemote: true });
+      expect(root).toBeDefined();
+      expect(root?.spanContext().traceId).not.toBe(traceId);
+      expect(root?.parentSpanContext).toBeUndefined();
+      expect(root?.links.map((link) => link.context)).toEqual([expect.objectContaining({ traceId, spanId: parentId })]);
+      expect(JSON.stringify(exported.getFinishedSpans().map((span) => span.links))).not.toContain('planted');
     });
 
     it('traces no probe, scrape or other route', async () => {

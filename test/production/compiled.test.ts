@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { sandboxPlugin } from '@gatehouse/sandbox';
@@ -207,6 +208,44 @@ describe('the compiled build with an Okta org, Slack and Redis', () => {
     for (const text of [...personal, ...Object.values(TEST_SECRETS)])
       expect({ text, exported: sentToCollector.includes(text) }).toEqual({ text, exported: false });
   });
+});
+
+describe('the compiled build stopped while it starts', () => {
+  it('stops on SIGTERM at once while Slack has not answered it yet (node is PID 1 in the image: an unheard SIGTERM would wait out the grace period)', async () => {
+    // Slack as a network that takes the connection and never answers.
+    let reached: () => void = () => {};
+    const asked = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const silent = createServer(() => reached());
+    const held = new Set<Socket>();
+    silent.on('connection', (socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    onTestFinished(async () => {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+    const address = silent.address();
+    const silentPort = typeof address === 'object' && address ? address.port : 0;
+    const starting = startCompiled(installed(), {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: 'https://gatehouse.example.com',
+      OKTA_ORG_URL: `http://127.0.0.1:${silentPort}/okta`,
+      OKTA_API_TOKEN: TEST_SECRETS.oktaApiToken,
+      SLACK_SIGNING_SECRET: TEST_SECRETS.slackSigningSecret,
+      SLACK_BOT_TOKEN: TEST_SECRETS.slackBotToken,
+      SLACK_API_URL: `http://127.0.0.1:${silentPort}/api`,
+    });
+    onTestFinished(() => {
+      starting.child.kill('SIGKILL');
+    });
+    await asked;
+    const sent = performance.now();
+    starting.child.kill('SIGTERM');
+    expect(await starting.exited(5_000)).toBe(0);
+    expect(performance.now() - sent).toBeLessThan(5_000);
+  }, 30_000);
 });
 
 describe('the compiled build in sandbox mode', () => {
