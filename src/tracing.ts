@@ -14,10 +14,13 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
+import { ATTR, RedactingExporter } from './tracing-export.js';
+
+export { ATTR } from './tracing-export.js';
 
 /**
  * OpenTelemetry traces, off unless OTEL_EXPORTER_OTLP_ENDPOINT (or its _TRACES_ form) is set. One
@@ -27,35 +30,8 @@ import { ConfigError } from './config.js';
  * Product code calls the helpers below, which use only @opentelemetry/api. Off, they call the work
  * they wrap and nothing else: no SDK is loaded, no provider, context manager or propagator is
  * registered, no span object is made. On, every span leaves through an allowlist of attribute
- * names (ALLOWED): what a flow did and how it went, never who it was for or what they wrote.
+ * names (ATTR, tracing-export.ts): what a flow did and how it went, never who it was for or what they wrote.
  */
-
-/** Every attribute a span may carry out of the process; anything else is dropped at export. */
-export const ATTR = {
-  httpMethod: 'http.request.method',
-  /** Fastify's route template, never the URL requested. */
-  httpRoute: 'http.route',
-  httpStatus: 'http.response.status_code',
-  /** A vendor path with its identifiers replaced (urlTemplate), never the URL called. */
-  urlTemplate: 'url.template',
-  errorType: 'error.type',
-  /** Fastify's request id, when it is an id (a client may send any x-request-id). */
-  httpRequestId: 'gatehouse.http.request_id',
-  flow: 'gatehouse.flow',
-  platform: 'gatehouse.platform',
-  outcome: 'gatehouse.outcome',
-  provider: 'gatehouse.governance.provider',
-  operation: 'gatehouse.governance.operation',
-  family: 'gatehouse.governance.family',
-  attempt: 'gatehouse.attempt',
-  accessRequest: 'gatehouse.access_request.id',
-  chatKind: 'gatehouse.chat.kind',
-  queueSystem: 'messaging.system',
-  jobId: 'messaging.message.id',
-  delayMs: 'gatehouse.queue.delay_ms',
-} as const;
-
-const ALLOWED: ReadonlySet<string> = new Set(Object.values(ATTR));
 
 /** Where a span context travels in a queued job (W3C traceparent and tracestate). */
 export type TraceCarrier = Record<string, string>;
@@ -351,54 +327,4 @@ function tracingEndpoint(env: NodeJS.ProcessEnv): URL | undefined {
   }
   if (problems.length > 0 || !url) throw new ConfigError(problems);
   return url;
-}
-
-/**
- * The one way out for spans: a copy of each with only allowlisted attributes (on the span, its
- * events and links) and its status without a message, which could quote anything.
- */
-export class RedactingExporter implements SpanExporter {
-  constructor(private readonly inner: SpanExporter) {}
-
-  export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
-    this.inner.export(spans.map(redacted), done);
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-}
-
-function redacted(span: ReadableSpan): ReadableSpan {
-  const attributes = allowed(span.attributes);
-  return {
-    name: span.name,
-    kind: span.kind,
-    spanContext: () => span.spanContext(),
-    parentSpanContext: span.parentSpanContext,
-    startTime: span.startTime,
-    endTime: span.endTime,
-    duration: span.duration,
-    ended: span.ended,
-    resource: span.resource,
-    instrumentationScope: span.instrumentationScope,
-    status: { code: span.status.code },
-    attributes,
-    events: span.events.map((event) => ({ name: event.name, time: event.time, attributes: allowed(event.attributes) })),
-    links: span.links.map((link) => ({ context: link.context, attributes: allowed(link.attributes) })),
-    droppedAttributesCount:
-      span.droppedAttributesCount + Object.keys(span.attributes).length - Object.keys(attributes).length,
-    droppedEventsCount: span.droppedEventsCount,
-    droppedLinksCount: span.droppedLinksCount,
-  };
-}
-
-function allowed(attributes: Attributes | undefined): Attributes {
-  const kept: Attributes = {};
-  for (const [name, value] of Object.entries(attributes ?? {})) if (ALLOWED.has(name)) kept[name] = value;
-  return kept;
 }
