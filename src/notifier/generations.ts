@@ -1,3 +1,4 @@
+import { StoreUnavailable } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -46,7 +47,7 @@ export class Generations {
       const next = await this.next(toNumber(raw) ?? 0);
       if (await this.store.compareAndSwap(key, raw, String(next), { ttlMs: GENERATION_TTL_MS })) return next;
     }
-    throw new Error(`generation of ${requestId} contended`);
+    throw contended(`generation of ${requestId}`);
   }
 
   /**
@@ -100,8 +101,16 @@ export class Generations {
       const next = Math.max(toNumber(raw) ?? 0, floor) + 1;
       if (await this.store.compareAndSwap(SEQUENCE_KEY, raw, String(next))) return next;
     }
-    throw new Error('generation sequence contended');
+    throw contended('generation sequence');
   }
+}
+
+/**
+ * Lost the compare-and-swap to other writers every round: as good as a store that did not answer
+ * for now, so the sync is queued to try again (as for StoreUnavailable) rather than dropped.
+ */
+function contended(what: string): StoreUnavailable {
+  return new StoreUnavailable('compareAndSwap', { cause: new Error(`${what} contended`) });
 }
 
 function toNumber(raw: string | null): number | null {

@@ -57,10 +57,13 @@ const drawingKey = (ref: MessageRef) => `drawing:${messageIdentity(ref)}`;
 const chatCommentsKey = (requestId: string) => `chat-comments:${requestId}`;
 
 /**
- * A drawing lease lasts through one chat update, paced (up to 5 s waiting its turn) and answered;
- * if its holder died, the message is free again after it.
+ * A drawing lease lasts through one chat update, paced (up to 5 s waiting its turn) and answered
+ * (Slack's client gives up after 10 s), with as much again to spare: a lease that lapsed mid-update
+ * could let an older card land last. If its holder died, the message is free again after it.
  */
-const DRAWING_LEASE_MS = 15_000;
+const DRAWING_LEASE_MS = 30_000;
+/** How long a notifier pass waits for another drawer's lease: within its 20 s lease on the request. */
+const DRAWING_WAIT_MS = 15_000;
 
 /** The card a message about a request is, by how it was recorded when posted. */
 export function roleOf(ref: MessageRef): CardRole {
@@ -138,15 +141,16 @@ export class DeliveryLedger {
    * Whoever draws a message, on any replica (a notifier pass, a click's quick update), holds the
    * message's drawing lease from the check until the card is recorded: without it a pass could draw
    * a newer reading while a click's update of an older one is on its way, and the older one land
-   * last. `waitMs`: how long to wait for another drawer's lease (by default until a dead holder's
-   * lapses); 'busy' when it was not free by then. When `update` throws nothing is recorded, so the
+   * last. `waitMs`: how long to wait for another drawer's lease (by default less than a notifier
+   * pass's own lease on the request, which it must not outlive); 'busy' when it was not free by
+   * then, and the card is drawn on a later pass. When `update` throws nothing is recorded, so the
    * card is drawn again by the next pass.
    */
   async drawIfNewer(
     ref: MessageRef,
     card: RequestCard,
     update: () => Promise<void>,
-    waitMs = DRAWING_LEASE_MS,
+    waitMs = DRAWING_WAIT_MS,
   ): Promise<'drawn' | 'shown' | 'busy'> {
     const lease = await this.drawingLease(ref, waitMs);
     if (!lease) return 'busy';

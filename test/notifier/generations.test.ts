@@ -124,3 +124,14 @@ describe('a shared reading', () => {
     expect(drawn).toEqual(full);
   });
 });
+
+describe('a generation the store keeps refusing to move', () => {
+  it('fails as a store that did not answer, so the sync is queued to try again rather than dropped', async () => {
+    const { Generations } = await import('../../src/notifier/generations.js');
+    const { StoreUnavailable } = await import('../../src/domain/errors.js');
+    const store = new MemoryStore();
+    // Every compare-and-swap lost to another writer.
+    store.compareAndSwap = async () => false;
+    await expect(new Generations(store).bump(ID)).rejects.toBeInstanceOf(StoreUnavailable);
+  });
+});

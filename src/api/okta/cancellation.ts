@@ -27,6 +27,7 @@ export class OktaCancellation {
     const send = async () =>
       (await this.http.send('cancel', 'PATCH', requestPath(input.requestId), ignored, { status: 'CANCELED' })).body;
     let answered: unknown;
+    let found: AccessRequest | undefined;
     try {
       answered = await send();
     } catch (error) {
@@ -36,6 +37,7 @@ export class OktaCancellation {
           throw error;
         });
         if (now?.status !== 'canceled') answered = await send();
+        else found = now;
       } else if (error instanceof GovernanceRejected && error.status === 400) {
         throw new GovernanceRejected(
           'cancel',
@@ -62,6 +64,8 @@ export class OktaCancellation {
       return requests.toDomain(request.data, recent.tasks);
     }
     await note;
+    // The read that found it cancelled is the answer: reading again could only be refused.
+    if (found) return found;
     return requests.mustGet(input.requestId, 'cancel');
   }
 }

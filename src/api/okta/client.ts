@@ -141,10 +141,11 @@ export class OktaGovernance implements Governance {
   }
 
   async comment(input: CommentInput): Promise<AccessRequest> {
-    await this.messages.comment(input);
     // Okta reads no comment back: a message changes nothing the request shows, so the read that
-    // came just before it (who may comment) is the request after it too.
+    // came just before it (who may comment) is the request after it too. Taken before the post,
+    // which may wait on the budget longer than a read stays at hand.
     const recent = this.requests.takeRecent(input.requestId);
+    await this.messages.comment(input);
     if (recent) return this.requests.toDomain(recent.request, recent.tasks);
     return this.requests.mustGet(input.requestId, 'comment');
   }

@@ -16,11 +16,11 @@ export class OktaDecisions {
 
   async decide(input: DecisionInput): Promise<AccessRequest> {
     const { tasks, messages, requests } = this.deps;
-    const open = await tasks.open(
-      input.requestId,
-      input.taskId,
-      requests.recentOpenTask(input.requestId, input.taskId),
-    );
+    const named = requests.recentOpenTask(input.requestId, input.taskId);
+    // The request as the approver's re-check read it, taken now: waiting on the budget before the
+    // resolve may outlast how long a read stays at hand, and it is what the answer falls back on.
+    const before = requests.takeRecent(input.requestId);
+    const open = await tasks.open(input.requestId, input.taskId, named);
     const value = input.decision === 'approve' ? 'APPROVED' : 'DENIED';
     const resolve = () => tasks.resolve(open.id, value);
     let resolved: OktaTask | undefined;
@@ -49,8 +49,12 @@ export class OktaDecisions {
         // The decision is in Okta: a read back that fails (a spent budget, an outage) must not
         // tell the approver it failed. The request as read before, with the step as Okta
         // answered it, stands until the notifier reads what the decision led to.
-        const before = requests.takeRecent(input.requestId);
-        if (!before?.tasks || !resolved) throw error;
+        if (!before?.tasks || !resolved) {
+          // Recorded, but nothing to show it from: never "nothing was changed".
+          throw new GovernanceUnavailable('decide', 'decision recorded in Okta; reading it back failed', true, {
+            cause: error,
+          });
+        }
         const step = resolved;
         return requests.toDomain(
           before.request,

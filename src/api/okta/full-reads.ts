@@ -106,7 +106,8 @@ export class OktaFullReads {
     const running = this.inFlight.get(key) as Promise<T> | undefined;
     if (!running) return this.lead(key, read);
     return running.catch((error: unknown) => {
-      if (error instanceof BudgetYield && outranks(currentPriority(), error.priority)) return this.lead(key, read);
+      // Through shared() again: several such joiners share one read at their turn, not one each.
+      if (error instanceof BudgetYield && outranks(currentPriority(), error.priority)) return this.shared(key, read);
       throw error;
     });
   }

@@ -942,9 +942,10 @@ describe('a write Okta took, then a read back the rate limit refuses', () => {
     expect(spare.isDone()).toBe(false);
   });
 
-  it('tells the approver the step is decided, with the task as Okta answered it', async () => {
+  it('tells the approver the step is decided, with the task as Okta answered it, however long the resolve waited', async () => {
     stubDirectory();
-    const client = makeClient();
+    const clock = { ahead: 0 };
+    const client = makeClient({ now: () => Date.now() + clock.ahead });
     // The read that re-checks who may decide, as a click makes it.
     nock(ORG)
       .get(REQUEST_PATH)
@@ -953,7 +954,13 @@ describe('a write Okta took, then a read back the rate limit refuses', () => {
       .query(TASKS_OF_REQUEST)
       .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
     await client.getRequest(REQUEST_ID);
-    const resolve = nock(ORG).post(RESOLVE_PATH).reply(200, oktaCompletedTask('APPROVED'), JSON_HEADERS);
+    // The resolve waits on the budget longer than a read stays at hand.
+    const resolve = nock(ORG)
+      .post(RESOLVE_PATH)
+      .reply(() => {
+        clock.ahead += 15_000;
+        return [200, oktaCompletedTask('APPROVED'), JSON_HEADERS];
+      });
     nock(ORG).post(MESSAGES_PATH).reply(201, '');
     nock(ORG).get(REQUEST_PATH).reply(429, oktaError('E0000047', 'API call exceeded rate limit'), RATE_LIMITED);
     nock(ORG)
@@ -965,5 +972,30 @@ describe('a write Okta took, then a read back the rate limit refuses', () => {
 
     expect(resolve.isDone()).toBe(true);
     expect(decided.steps.find((step) => step.taskId === TASK_ID)?.decision).toMatchObject({ decision: 'approve' });
+  });
+
+  it('tells the author the comment is posted, however long the post waited on the budget', async () => {
+    stubDirectory();
+    const clock = { ahead: 0 };
+    const client = makeClient({ now: () => Date.now() + clock.ahead });
+    nock(ORG)
+      .get(REQUEST_PATH)
+      .reply(200, oktaRequest({ status: 'PENDING' }), JSON_HEADERS)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
+    await client.getRequest(REQUEST_ID);
+    const posted = nock(ORG)
+      .post(MESSAGES_PATH)
+      .reply(() => {
+        clock.ahead += 15_000;
+        return [201, ''];
+      });
+    nock(ORG).get(REQUEST_PATH).reply(429, oktaError('E0000047', 'API call exceeded rate limit'), RATE_LIMITED);
+
+    const after = await client.comment({ requestId: REQUEST_ID, author: bob, text: 'Looks right', via: 'Slack' });
+
+    expect(posted.isDone()).toBe(true);
+    expect(after.id).toBe(REQUEST_ID);
   });
 });
