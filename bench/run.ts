@@ -9,6 +9,7 @@ import { ackPath } from './ack-path.js';
 import { callsPerAction } from './calls-per-action.js';
 import { fanOut } from './fan-out.js';
 import { governanceEconomy } from './governance-economy.js';
+import { productionMemory } from './memory.js';
 import { mondayMorning } from './monday.js';
 import type { Row } from './report.js';
 import { markdown } from './report.js';
@@ -29,6 +30,7 @@ const suites: [string, () => Promise<Row[]>][] = [
   ['round-trip', roundTrip],
   ['notify', timeToNotify],
   ['fan-out', fanOut],
+  ['memory', productionMemory],
   ['monday', mondayMorning],
 ];
 

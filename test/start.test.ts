@@ -320,6 +320,9 @@ function printed(child: ChildProcess, text: string): Promise<string> {
       clearTimeout(timer);
       child.stdout?.off('data', heard);
       child.stderr?.off('data', heard);
+      // Still drained: a child whose pipe fills blocks on its next log line, signals and all.
+      child.stdout?.resume();
+      child.stderr?.resume();
       child.off('close', done);
       resolve(output);
     };

@@ -75,7 +75,12 @@ describe('the Dockerfile', () => {
 
   it('starts dist/main.js with node itself as PID 1, the file the build emits for src/main.ts', () => {
     if (!runtime) throw new Error('no runtime stage');
-    expect(execForm(last(runtime, 'CMD')?.args ?? '')).toEqual(['node', 'dist/main.js']);
+    // Exactly what `npm run start:prod` runs (its heap cap included), without npm in between.
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(execForm(last(runtime, 'CMD')?.args ?? '')).toEqual(scripts['start:prod']?.split(' '));
+    expect(execForm(last(runtime, 'CMD')?.args ?? '')).toContain('dist/main.js');
     expect(last(runtime, 'ENTRYPOINT')).toBeUndefined();
     const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as {
       compilerOptions: { rootDir: string; outDir: string };
