@@ -50,6 +50,8 @@ export const FAILURE_CODES = [
   'decision_outcome_unknown',
   'not_allowed_to_comment',
   'not_allowed_to_cancel',
+  'no_request_named',
+  'several_requests_named',
   // a bug, logged
   'internal_error',
 ] as const;

@@ -18,7 +18,7 @@ import {
 
 export type Action = 'approve' | 'reject' | 'comment' | 'cancel';
 
-function isParty(request: AccessRequest, actor: { id: string }): boolean {
+export function isParty(request: AccessRequest, actor: { id: string }): boolean {
   return request.requester.id === actor.id || request.requestedFor.id === actor.id;
 }
 

@@ -13,12 +13,15 @@ import {
   DecisionInProgress,
   DecisionOutcomeUnknown,
   DecisionUnconfirmed,
+  NoRequestNamed,
   NotAllowedToCancel,
   NotAllowedToComment,
   NotAnApprover,
   RequestNotFound,
+  SeveralRequestsNamed,
   TextInvalid,
 } from './errors.js';
+import { requestsNamed } from './naming.js';
 import { showsStaleMessage } from './outcome.js';
 import { principalView, type RequestView, requestView } from './views.js';
 
@@ -131,7 +134,25 @@ export class Deciding {
     const updated = await governance.cancel({ requestId, by, reason: cleanText('reason', reason) });
     logCancelled(logger, updated, by, via);
     changes.publish({ kind: 'cancelled', request: updated });
-    return requestView(updated, [], by);
+    // What they may still do (comment), as the notifier draws it: the clicked card is drawn once.
+    return requestView(updated, availableActions(updated, by, await governance.policy()), by);
+  }
+
+  /**
+   * `cancel <id or app>` as typed: the one open request of the person's that it names. Several, or
+   * none, are said (with the ids to choose from), and nothing is cancelled.
+   */
+  async cancelNamed(by: Principal, via: string, target: string, reason?: string): Promise<RequestView> {
+    const matches = await requestsNamed(this.deps.governance, by, target, { openOnly: true });
+    const [only] = matches;
+    if (!only) throw new NoRequestNamed(target.trim(), true);
+    if (matches.length > 1) {
+      throw new SeveralRequestsNamed(
+        target.trim(),
+        matches.map((match) => ({ id: match.id, name: match.entry.name })),
+      );
+    }
+    return this.cancel(by, via, only.id, reason);
   }
 
   /** The step this decision is for, claimed so that one decision per step reaches the backend. */

@@ -282,3 +282,30 @@ export class DecisionUnconfirmed extends FlowError {
   readonly userMessage =
     'The governance system did not confirm your decision and it is not recorded there. Nothing changed; please try again.';
 }
+
+/** `cancel <app>` or `status <app>` named none of the person's requests. */
+export class NoRequestNamed extends FlowError {
+  readonly code = 'no_request_named';
+  readonly userMessage: string;
+  constructor(
+    readonly named: string,
+    open: boolean,
+  ) {
+    super(`no request named ${named}`);
+    this.userMessage = `You have no ${open ? 'open ' : ''}request for “${named}”. Use "mine" to list yours, or give the request's id.`;
+  }
+}
+
+/** `cancel <app>` named several of the person's open requests: which one is for them to say, by id. */
+export class SeveralRequestsNamed extends FlowError {
+  readonly code = 'several_requests_named';
+  readonly userMessage: string;
+  constructor(
+    readonly named: string,
+    readonly matches: { id: string; name: string }[],
+  ) {
+    super(`${matches.length} requests named ${named}`);
+    const listed = matches.map((match) => `${match.name} (${match.id})`).join(', ');
+    this.userMessage = `“${named}” matches ${matches.length} of your open requests: ${listed}. Say which, by its id.`;
+  }
+}

@@ -2,7 +2,7 @@ import { parseDuration } from './wording.js';
 
 /**
  * The chat grammar both platforms share (DESIGN.md): `request <what> [for <duration>] [because
- * <reason>]`, `status [<id>]`, `mine`, `pending`, `help`. Slack reads it after `/access`, Teams from
+ * <reason>]`, `status [<id>]`, `mine`, `pending`, `cancel <id or app>`, `my access`, `help`. Slack reads it after `/access`, Teams from
  * a message to the bot. Parsing never fails: text it cannot read becomes an `unknown` command that
  * adapters answer with the help.
  */
@@ -10,6 +10,10 @@ export type ChatCommand =
   | { kind: 'form' }
   | { kind: 'request'; what: string; duration?: string; because?: string }
   | { kind: 'status'; requestId?: string }
+  /** `cancel <request id or app name>`: one of the person's own open requests. */
+  | { kind: 'cancel'; target: string }
+  /** `my access`: what the person holds, and when each time-bound grant ends. */
+  | { kind: 'access' }
   | { kind: 'mine' }
   | { kind: 'pending' }
   | { kind: 'help' }
@@ -27,9 +31,18 @@ export function parseCommand(input: string): ChatCommand {
     case 'req':
       return args ? parseRequest(args) : { kind: 'form' };
     case 'status':
-      return args.includes(' ') ? { kind: 'unknown', text } : { kind: 'status', requestId: args || undefined };
-    case 'mine':
+      // An id, or an app's name ("status figma editor"): the flow finds which among the person's requests.
+      return { kind: 'status', requestId: args || undefined };
+    case 'cancel':
+    case 'withdraw':
+      return args ? { kind: 'cancel', target: args } : { kind: 'unknown', text };
     case 'my':
+      if (/^access$/i.test(args)) return { kind: 'access' };
+      return args ? { kind: 'unknown', text } : { kind: 'mine' };
+    case 'access':
+    case 'have':
+      return args ? { kind: 'unknown', text } : { kind: 'access' };
+    case 'mine':
     case 'list':
       return args ? { kind: 'unknown', text } : { kind: 'mine' };
     case 'pending':
@@ -77,8 +90,10 @@ function parseRequest(args: string): ChatCommand {
 export function helpLines(prefix: string): string[] {
   return [
     `${prefix} request <what> [for <duration>] [because <reason>] — ask for access, e.g. ${prefix} request Figma Editor for 3 days because design review`,
-    `${prefix} status [<request id>] — where a request is (without an id: your open requests)`,
+    `${prefix} status [<request id or app>] — where a request is (without one: your open requests)`,
     `${prefix} mine — your recent requests`,
+    `${prefix} cancel <request id or app> — withdraw a request of yours that is still open`,
+    `${prefix} my access — what you have, and when time-bound access ends`,
     `${prefix} pending — requests waiting for your decision`,
     `${prefix} help — this message`,
   ];

@@ -4,7 +4,8 @@ import { withAttributions } from './attribution.js';
 import { OutsideDecisions } from './audit.js';
 import { availableActions, canView } from './authorization.js';
 import type { FlowDeps } from './deps.js';
-import { RequestNotFound } from './errors.js';
+import { NoRequestNamed, RequestNotFound } from './errors.js';
+import { looksLikeAnId, requestsByName } from './naming.js';
 import { explainStranded, strandedStep, strandedView } from './stranded.js';
 import { type AccessView, accessView, type RequestView, requestView } from './views.js';
 
@@ -71,10 +72,18 @@ export class Reading {
     }
     // "Absent" and "not yours" get the same answer, so ids cannot be probed for existence.
     const id = requestId.trim();
-    const found = await governance.getRequest(id);
-    if (!found || !canView(found, principal)) throw new RequestNotFound(id);
-    const request = await withAttributions(store, found);
-    return shownTo(request, principal, await governance.policy());
+    const found = /\s/.test(id) ? null : await governance.getRequest(id);
+    if (found && canView(found, principal)) {
+      const request = await withAttributions(store, found);
+      return shownTo(request, principal, await governance.policy());
+    }
+    // Not a request of theirs by id: an app's name ("status figma"), among their own requests.
+    const named = await requestsByName(governance, principal, id, { openOnly: false });
+    if (named.length === 0) throw looksLikeAnId(id) ? new RequestNotFound(id) : new NoRequestNamed(id, false);
+    if (named.length === 1 && named[0]) {
+      return shownTo(await withAttributions(store, named[0]), principal, await governance.policy());
+    }
+    return this.list(`Your requests for ${id}`, named, principal);
   }
 
   async myRequests(principal: Principal, limit: number): Promise<RequestList> {

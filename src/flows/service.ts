@@ -145,6 +145,11 @@ export class Flows {
     return this.act('cancel', actor, (by) => this.deciding.cancel(by, surface(actor), requestId, reason));
   }
 
+  /** `cancel <id or app>` as typed: the one open request of the person's it names. */
+  cancelNamed(actor: ChatIdentity, target: string, reason?: string): Promise<Outcome<RequestView>> {
+    return this.act('cancel', actor, (by) => this.deciding.cancelNamed(by, surface(actor), target, reason));
+  }
+
   // ---- reading ----
 
   /** The request as it stands, for messages sent on the system's initiative (see Reading.snapshot). */

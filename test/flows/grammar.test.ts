@@ -45,9 +45,21 @@ describe('the chat grammar', () => {
     expect(parseCommand('help')).toEqual({ kind: 'help' });
   });
 
+  it('reads status by app name, cancel by id or app, and my access', () => {
+    expect(parseCommand('status figma editor')).toEqual({ kind: 'status', requestId: 'figma editor' });
+    expect(parseCommand('cancel reqABC')).toEqual({ kind: 'cancel', target: 'reqABC' });
+    expect(parseCommand('Cancel  GitHub   Member')).toEqual({ kind: 'cancel', target: 'GitHub Member' });
+    expect(parseCommand('withdraw figma')).toEqual({ kind: 'cancel', target: 'figma' });
+    expect(parseCommand('my access')).toEqual({ kind: 'access' });
+    expect(parseCommand('MY ACCESS')).toEqual({ kind: 'access' });
+    expect(parseCommand('access')).toEqual({ kind: 'access' });
+    expect(parseCommand('my')).toEqual({ kind: 'mine' });
+  });
+
   it('calls anything else unknown, keeping the text to quote back', () => {
     expect(parseCommand('approve everything')).toEqual({ kind: 'unknown', text: 'approve everything' });
-    expect(parseCommand('status a b')).toEqual({ kind: 'unknown', text: 'status a b' });
+    expect(parseCommand('cancel')).toEqual({ kind: 'unknown', text: 'cancel' });
+    expect(parseCommand('my access please')).toEqual({ kind: 'unknown', text: 'my access please' });
     expect(parseCommand('request for 4h')).toEqual({ kind: 'unknown', text: 'request for 4h' });
   });
 });

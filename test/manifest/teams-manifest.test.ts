@@ -212,20 +212,32 @@ describe('Teams manifest for a deployment', () => {
     expect(bot?.commandLists.map((list) => list.scopes)).toEqual([['personal']]);
   });
 
-  it('offers exactly the chat grammar as commands: request, status, mine, pending, help', () => {
+  it('offers the chat grammar as commands: request, status, mine, my access, pending, help', () => {
     const commands = manifest.bots[0]?.commandLists[0]?.commands ?? [];
-    expect(commands.map((command) => command.title)).toEqual(['request', 'status', 'mine', 'pending', 'help']);
+    expect(commands.map((command) => command.title)).toEqual([
+      'request',
+      'status',
+      'mine',
+      'my access',
+      'pending',
+      'help',
+    ]);
     // Each title, typed as it is, is that command in src/flows/grammar.ts (a bare "request" opens the form).
     const kinds: Record<string, ChatCommand['kind']> = {
       request: 'form',
       status: 'status',
       mine: 'mine',
+      'my access': 'access',
       pending: 'pending',
       help: 'help',
     };
     for (const command of commands) expect(parseCommand(command.title).kind).toBe(kinds[command.title]);
-    // And the help text lists them in the same order.
-    expect(helpLines('@Gatehouse').map((line) => line.split(' ')[1])).toEqual(commands.map((c) => c.title));
+    // And the help text lists each of them, in the same order (it also tells of `cancel <id or
+    // app>`, which needs what to cancel, so it is no menu command).
+    const help = helpLines('@Gatehouse');
+    const at = commands.map((c) => help.findIndex((line) => line.startsWith(`@Gatehouse ${c.title}`)));
+    expect(at).not.toContain(-1);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
     expect(commands).toEqual([...TEAMS_BOT_COMMANDS]);
   });
 

@@ -55,8 +55,9 @@ export interface CardActionDeps {
 
 /**
  * The buttons on Gatehouse's Adaptive Cards (Universal Actions): the request form's Request, and
- * Approve, Reject, Comment and Refresh on a request's card. Each parses the card's data, calls a
- * flow and answers with the card as it now stands for the person who pressed; no rule lives here.
+ * Approve, Reject, Comment, Cancel (the requester's) and Refresh on a request's card. Each parses
+ * the card's data, calls a flow and answers with the card as it now stands for the person who
+ * pressed; no rule lives here.
  */
 export class TeamsCardActions {
   constructor(private readonly deps: CardActionDeps) {}
@@ -89,7 +90,29 @@ export class TeamsCardActions {
     [VERB.approve, (press) => this.decide(press, 'approve')],
     [VERB.reject, (press) => this.decide(press, 'reject')],
     [VERB.comment, (press) => this.comment(press)],
+    [VERB.cancel, (press) => this.cancel(press)],
   ]);
+
+  /**
+   * "Yes, cancel request" on the requester's card: the flow re-checks that the presser may cancel
+   * this request (the card's data names only the request). Cancelled, the card says so and loses its
+   * buttons; a request closed meanwhile is redrawn as it stands; anyone else is told why not, and
+   * the card in front of them stays as it was.
+   */
+  private async cancel(press: CardPress): Promise<AdaptiveCardInvokeResponse> {
+    const { context, actor, requestId, data } = press;
+    const outcome = await this.deps.flows.cancel(
+      actor,
+      requestId,
+      typed(data, INPUT.cancelReason)?.trim() || undefined,
+    );
+    if (!outcome.ok) {
+      const text = failureText(outcome.error);
+      if (showsStaleMessage(outcome.error)) return this.currentCard(context, actor, requestId, false, text);
+      return messageAnswer(text);
+    }
+    return this.cardFor(actor, outcome.value, 'You cancelled this request.');
+  }
 
   private async decide(press: CardPress, decision: 'approve' | 'reject'): Promise<AdaptiveCardInvokeResponse> {
     const { context, actor, requestId, taskId, fromList, data } = press;

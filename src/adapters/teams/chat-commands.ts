@@ -3,6 +3,7 @@ import { type ChatCommand, type ChatIdentity, type Failure, type Flows, isFailur
 import { parseDuration } from '../../flows/wording.js';
 import type { ShownLists } from '../shown-lists.js';
 import { cardActivity } from './messenger.js';
+import { accessCard } from './render/access.js';
 import { LIST_LIMIT, listCard, NOTHING_PENDING } from './render/lists.js';
 import { confirmationText, failureText, helpText } from './render/messages.js';
 import { renderRequestCard } from './render/request-card.js';
@@ -11,7 +12,7 @@ import { escapeWithin } from './render/text.js';
 
 /**
  * What people write to Gatehouse in their 1:1 chat, in the grammar shared with Slack (help,
- * request, status, mine, pending), answered with text and cards in that chat.
+ * request, status, mine, pending, cancel, my access), answered with text and cards in that chat.
  */
 export class TeamsChatCommands {
   constructor(private readonly deps: { flows: Flows; lists: ShownLists }) {}
@@ -61,6 +62,21 @@ export class TeamsChatCommands {
         const outcome = await flows.myRequests(actor, LIST_LIMIT * 2);
         if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
         await context.sendActivity(cardActivity(listCard(outcome.value, 'You have not requested anything yet.')));
+        return;
+      }
+      case 'cancel': {
+        // The flow finds the one open request of theirs the words name, and re-checks they may cancel it.
+        const outcome = await flows.cancelNamed(actor, command.target);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        await context.sendActivity(
+          cardActivity(renderRequestCard('requester', outcome.value, { notice: 'You cancelled this request.' })),
+        );
+        return;
+      }
+      case 'access': {
+        const outcome = await flows.myAccess(actor);
+        if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
+        await context.sendActivity(cardActivity(accessCard(outcome.value)));
         return;
       }
       case 'pending': {

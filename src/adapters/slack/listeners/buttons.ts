@@ -61,6 +61,12 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     await openDecisionForm(deps, args, 'comment');
   });
 
+  // The requester's own card: Slack's confirm dialog came first; the flow re-checks who may cancel.
+  app.action<BlockAction<ButtonAction>>(ACTION.cancel, async (args) => {
+    await args.ack();
+    await cancelNow(deps, args);
+  });
+
   // Link buttons open the portal in the browser; Slack still tells us, and wants an ack.
   app.action(ACTION.portal, async ({ ack }) => {
     await ack();
@@ -113,6 +119,30 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
   );
   if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
   await afterDecision(deps, args.body.user.id, outcome);
+}
+
+/**
+ * Cancels the request the button names for whoever clicked, never for whom the card was drawn: the
+ * flow refuses anyone but its requester or subject, and a request already closed. The clicked
+ * message shows Cancelled first, as after a decision; a refusal changes no message and is told to
+ * the clicker alone.
+ */
+async function cancelNow(deps: SlackDeps, args: ButtonArgs): Promise<void> {
+  const value = parseValue(args);
+  if (!value) return damaged(deps, args);
+  const actor = await actorOf(deps, args.body.user.id);
+  if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
+  const outcome = await deps.clicked.first(value.r, () => deps.flows.cancel(actor, value.r), drawCancelled(deps, args));
+  if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
+  await afterDecision(deps, args.body.user.id, outcome);
+}
+
+function drawCancelled(deps: SlackDeps, args: ButtonArgs): ((request: RequestView) => Promise<void>) | undefined {
+  const container = clickContainer.safeParse(args.body.container);
+  if (container.success && container.data.type === 'message' && container.data.is_ephemeral && args.body.response_url)
+    return (request) => replaceEphemeral(deps, args.respond, request);
+  const card = clickedCard(args);
+  return card && ((request) => deps.clicked.drawCard(card, request));
 }
 
 /**

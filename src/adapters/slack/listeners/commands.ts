@@ -6,6 +6,7 @@ import { confirmation } from '../render/confirmation.js';
 import {
   LIST_LIMIT,
   NOTHING_PENDING,
+  renderAccess,
   renderFailure,
   renderHelp,
   renderList,
@@ -65,8 +66,22 @@ export function registerCommands(app: App, deps: SlackDeps): void {
 async function answerQuery(
   deps: SlackDeps,
   actor: ChatIdentity,
-  parsed: { kind: 'status'; requestId?: string } | { kind: 'mine' } | { kind: 'pending' },
+  parsed:
+    | { kind: 'status'; requestId?: string }
+    | { kind: 'cancel'; target: string }
+    | { kind: 'access' }
+    | { kind: 'mine' }
+    | { kind: 'pending' },
 ) {
+  if (parsed.kind === 'cancel') {
+    // The flow finds which open request of the person's the id or app name means, and re-checks it.
+    const outcome = await deps.flows.cancelNamed(actor, parsed.target);
+    return outcome.ok ? renderStatus(outcome.value) : renderFailure(outcome.error);
+  }
+  if (parsed.kind === 'access') {
+    const outcome = await deps.flows.myAccess(actor);
+    return outcome.ok ? renderAccess(outcome.value) : renderFailure(outcome.error);
+  }
   if (parsed.kind === 'status') {
     const outcome = await deps.flows.status(actor, parsed.requestId);
     if (!outcome.ok) return renderFailure(outcome.error);

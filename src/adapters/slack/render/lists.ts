@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
+import { type AccessView, type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
 import type { DoneMark, ShownList } from '../../shown-lists.js';
 import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
 import { entryText, escapeText, escapeWithin, linkText, mrkdwn, nameText, plain, slackTime } from './text.js';
@@ -65,6 +65,45 @@ function doneLine(done: DoneMark): string {
 export function renderStatus(request: RequestView): SlackMessage {
   const role = request.actions.includes('approve') ? 'approval' : 'requester';
   return renderRequestCard(role, request);
+}
+
+export const NO_ACCESS = 'Gatehouse sees no access of yours yet. `/access request <what>` asks for something.';
+
+/** `/access my access`: each thing the person holds, when time-bound access ends, and any caveat. */
+export function renderAccess(items: AccessView[]): SlackMessage {
+  const title = 'Your access';
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(title, 150) }];
+  if (items.length === 0) blocks.push({ type: 'section', text: mrkdwn(escapeText(NO_ACCESS)) });
+  const sorted = [...items].sort((a, b) => a.entry.name.localeCompare(b.entry.name));
+  // Five lines per section keeps each under Slack's 3000 characters and the whole well under 50 blocks.
+  const lines = sorted.slice(0, ACCESS_LIMIT).map(accessLine);
+  for (let at = 0; at < lines.length; at += 5) {
+    blocks.push({ type: 'section', text: mrkdwn(lines.slice(at, at + 5).join('\n')) });
+  }
+  if (sorted.length > ACCESS_LIMIT) {
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`…and ${sorted.length - ACCESS_LIMIT} more in the governance portal.`)],
+    });
+  }
+  return { text: `${title}: ${items.length}`, blocks };
+}
+
+/** Access lines shown in one message. */
+const ACCESS_LIMIT = 40;
+
+const ACCESS_STATUS: Record<AccessView['status'], string> = {
+  active: '',
+  scheduled: ' · scheduled',
+  expired: ' · ended',
+  inactive: ' · inactive',
+};
+
+function accessLine(item: AccessView): string {
+  // Only time-bound access has an end; nothing is claimed about access whose dates are not known.
+  const ends = item.expiresAt ? ` · ${item.status === 'expired' ? 'ended' : 'ends'} ${slackTime(item.expiresAt)}` : '';
+  const caveat = item.caveat ? `\n   _${escapeWithin(item.caveat, 200).text}_` : '';
+  return `• *${escapeWithin(item.entry.name, 150).text}*${ACCESS_STATUS[item.status] ?? ''}${ends}${caveat}`;
 }
 
 export function renderFailure(failure: Failure): SlackMessage {

@@ -12,6 +12,8 @@ export const ACTION = {
   approve: 'approve',
   reject: 'reject',
   comment: 'comment',
+  /** The requester withdrawing their own open request (re-authorized by the flow on every click). */
+  cancel: 'cancel_request',
   portal: 'open_portal',
 } as const;
 
@@ -145,6 +147,22 @@ function buttons(role: CardRole, request: RequestView): ActionsBlock {
   }
   if (may('comment') && (open || role !== 'channel')) {
     elements.push({ type: 'button', action_id: ACTION.comment, text: plain('Comment'), value });
+  }
+  // Only on the requester's own card: the channel and approvers never see it.
+  if (role === 'requester' && request.actions.includes('cancel')) {
+    elements.push({
+      type: 'button',
+      action_id: ACTION.cancel,
+      text: plain('Cancel request'),
+      value,
+      confirm: {
+        title: plain('Cancel this request?', 100),
+        text: plain(`Withdraw your request for ${request.entry.name}? Its approvers will no longer be asked.`, 300),
+        confirm: plain('Cancel request', 30),
+        deny: plain('Keep it', 30),
+        style: 'danger',
+      },
+    });
   }
   if (request.portalUrl) {
     elements.push({ type: 'button', action_id: ACTION.portal, text: plain('Open in portal'), url: request.portalUrl });

@@ -1,4 +1,4 @@
-import type { RequestView, StepView } from '../../../flows/index.js';
+import { MAX_TEXT_LENGTH, type RequestView, type StepView } from '../../../flows/index.js';
 import type { CardRole } from '../../../notifier/index.js';
 import { entryText, escapeMarkdown, escapeWithin, nameText, teamsTime } from './text.js';
 
@@ -6,7 +6,9 @@ import { entryText, escapeMarkdown, escapeWithin, nameText, teamsTime } from './
  * Every state of a request as one Adaptive Card (schema 1.5, Universal Actions), a pure function of
  * the request and of who looks at it. Buttons are Action.Execute, so Teams sends them to the bot as
  * `adaptiveCard/action` invokes and shows the card the bot answers with; Reject and Comment collect
- * their text in the card itself (Action.ShowCard with an Input.Text).
+ * their text in the card itself (Action.ShowCard with an Input.Text). Adaptive Cards have no confirm
+ * dialog, so the requester's "Cancel request" is a ShowCard too: it unfolds what cancelling does, an
+ * optional reason and the button that really cancels, so one stray click withdraws nothing.
  */
 
 export const CARD_VERSION = '1.5';
@@ -16,8 +18,9 @@ export const VERB = {
   comment: 'comment',
   refresh: 'refresh',
   request: 'request',
+  cancel: 'cancel',
 } as const;
-export const INPUT = { reason: 'reason', comment: 'comment' } as const;
+export const INPUT = { reason: 'reason', comment: 'comment', cancelReason: 'cancelReason' } as const;
 
 /** Teams asks for a per-user view only for these people (it allows at most 60). */
 const REFRESH_USERS_MAX = 60;
@@ -149,8 +152,39 @@ function actions(role: CardRole, request: RequestView): Card[] {
   if (may('comment')) {
     list.push(textAction('Comment', VERB.comment, INPUT.comment, 'Your comment for the requester and approvers', data));
   }
+  // Only on the requester's own card: approvers and the channel never see another person's Cancel.
+  if (role === 'requester' && request.actions.includes('cancel')) list.push(cancelAction(request, data));
   if (request.portalUrl) list.push({ type: 'Action.OpenUrl', title: 'Open in portal', url: request.portalUrl });
   return list;
+}
+
+/**
+ * "Cancel request", confirmed in the card: it unfolds what cancelling does, an optional reason and
+ * the destructive button that cancels (the server re-checks that the presser may).
+ */
+function cancelAction(request: RequestView, data: CardData): Card {
+  return {
+    type: 'Action.ShowCard',
+    title: 'Cancel request',
+    card: {
+      type: 'AdaptiveCard',
+      body: [
+        textBlock(
+          `Withdraw your request for **${entryText(request.entry.name)}**? Its approvers will no longer be asked, and it cannot be reopened: you would ask again.`,
+        ),
+        {
+          type: 'Input.Text',
+          id: INPUT.cancelReason,
+          isMultiline: true,
+          maxLength: MAX_TEXT_LENGTH,
+          placeholder: 'Why? (optional)',
+        },
+      ],
+      actions: [
+        { type: 'Action.Execute', title: 'Yes, cancel request', verb: VERB.cancel, style: 'destructive', data },
+      ],
+    },
+  };
 }
 
 /** A button that unfolds a text box and its own submit, so the text is typed in the card. */
