@@ -319,7 +319,8 @@ describe('authorization matrix in Teams', () => {
   });
 
   it.each([
-    { role: 'the requester', person: T.alice, buttons: ['comment'] },
+    // The requester may still cancel an open request of theirs, and comment on it.
+    { role: 'the requester', person: T.alice, buttons: ['comment', 'cancel'] },
     { role: 'the current step’s approver', person: T.bob, buttons: ['approve', 'reject', 'comment'] },
     { role: 'the next step’s approver (before her step opens)', person: T.grace, buttons: null },
     { role: 'an unrelated person', person: T.carol, buttons: null },

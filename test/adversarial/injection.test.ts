@@ -388,7 +388,16 @@ describe('Slack shows hostile text inert and readable', () => {
 // ── Teams ────────────────────────────────────────────────────────────────────────────────────────
 
 /** Gatehouse's own buttons; user text cannot add another. */
-const OWN_ACTION_TITLES = new Set(['Approve', 'Reject', 'Comment', 'Open in portal', 'Request', 'Request again']);
+const OWN_ACTION_TITLES = new Set([
+  'Approve',
+  'Reject',
+  'Comment',
+  'Open in portal',
+  'Request',
+  'Request again',
+  'Cancel request',
+  'Yes, cancel request',
+]);
 
 function teamsWalk(value: unknown, where: string, pieces: Piece[], problems: string[]): void {
   if (Array.isArray(value)) {
