@@ -96,8 +96,13 @@ export class Reading {
     return this.list('Waiting for your decision', requests, principal);
   }
 
+  /** What the person holds: time-bound access that ends soonest first, then access with no end, by name. */
   async myAccess(principal: Principal): Promise<AccessView[]> {
-    return (await this.deps.governance.listAccess(principal)).map(accessView);
+    const held = (await this.deps.governance.listAccess(principal)).map(accessView);
+    return held.sort(
+      (a, b) =>
+        (a.expiresAt ?? '\uffff').localeCompare(b.expiresAt ?? '\uffff') || a.entry.name.localeCompare(b.entry.name),
+    );
   }
 
   private async list(title: string, requests: AccessRequest[], viewer: Principal): Promise<RequestList> {

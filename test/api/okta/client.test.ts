@@ -922,6 +922,17 @@ describe('OktaGovernance mapping sanity', () => {
 describe('a write Okta took, then a read back the rate limit refuses', () => {
   const RATE_LIMITED = { 'content-type': 'application/json', 'retry-after': '120' };
 
+  /** The read a flow makes first (who may act), answered with the request pending on its one task. */
+  async function readPending(client: OktaGovernance): Promise<void> {
+    nock(ORG)
+      .get(REQUEST_PATH)
+      .reply(200, oktaRequest({ status: 'PENDING' }), JSON_HEADERS)
+      .get(`${V2}/tasks`)
+      .query(TASKS_OF_REQUEST)
+      .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
+    await client.getRequest(REQUEST_ID);
+  }
+
   it('tells the requester the request was made, as Okta answered it, and creates it once', async () => {
     stubDirectory();
     nock(ORG).get(FIELDS_PATH).reply(200, oktaRequestFields(), JSON_HEADERS);
@@ -947,13 +958,7 @@ describe('a write Okta took, then a read back the rate limit refuses', () => {
     const clock = { ahead: 0 };
     const client = makeClient({ now: () => Date.now() + clock.ahead });
     // The read that re-checks who may decide, as a click makes it.
-    nock(ORG)
-      .get(REQUEST_PATH)
-      .reply(200, oktaRequest({ status: 'PENDING' }), JSON_HEADERS)
-      .get(`${V2}/tasks`)
-      .query(TASKS_OF_REQUEST)
-      .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
-    await client.getRequest(REQUEST_ID);
+    await readPending(client);
     // The resolve waits on the budget longer than a read stays at hand.
     const resolve = nock(ORG)
       .post(RESOLVE_PATH)
@@ -978,13 +983,7 @@ describe('a write Okta took, then a read back the rate limit refuses', () => {
     stubDirectory();
     const clock = { ahead: 0 };
     const client = makeClient({ now: () => Date.now() + clock.ahead });
-    nock(ORG)
-      .get(REQUEST_PATH)
-      .reply(200, oktaRequest({ status: 'PENDING' }), JSON_HEADERS)
-      .get(`${V2}/tasks`)
-      .query(TASKS_OF_REQUEST)
-      .reply(200, oktaList([oktaTask()], { path: `${V2}/tasks` }), JSON_HEADERS);
-    await client.getRequest(REQUEST_ID);
+    await readPending(client);
     const posted = nock(ORG)
       .post(MESSAGES_PATH)
       .reply(() => {

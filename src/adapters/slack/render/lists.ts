@@ -74,16 +74,16 @@ export function renderAccess(items: AccessView[]): SlackMessage {
   const title = 'Your access';
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(title, 150) }];
   if (items.length === 0) blocks.push({ type: 'section', text: mrkdwn(escapeText(NO_ACCESS)) });
-  const sorted = [...items].sort((a, b) => a.entry.name.localeCompare(b.entry.name));
+  // In the flow's order (the soonest to end first), as every platform shows it.
   // Five lines per section keeps each under Slack's 3000 characters and the whole well under 50 blocks.
-  const lines = sorted.slice(0, ACCESS_LIMIT).map(accessLine);
+  const lines = items.slice(0, ACCESS_LIMIT).map(accessLine);
   for (let at = 0; at < lines.length; at += 5) {
     blocks.push({ type: 'section', text: mrkdwn(lines.slice(at, at + 5).join('\n')) });
   }
-  if (sorted.length > ACCESS_LIMIT) {
+  if (items.length > ACCESS_LIMIT) {
     blocks.push({
       type: 'context',
-      elements: [mrkdwn(`…and ${sorted.length - ACCESS_LIMIT} more in the governance portal.`)],
+      elements: [mrkdwn(`…and ${items.length - ACCESS_LIMIT} more in the governance portal.`)],
     });
   }
   return { text: `${title}: ${items.length}`, blocks };

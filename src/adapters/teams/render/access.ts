@@ -23,12 +23,8 @@ const STATUS: Record<AccessView['status'], string> = {
 export function accessCard(items: AccessView[]): Card {
   const body: Card[] = [{ type: 'TextBlock', text: 'Your access', size: 'Medium', weight: 'Bolder', wrap: true }];
   if (items.length === 0) body.push({ type: 'TextBlock', text: NO_ACCESS, wrap: true });
-  // Time-bound access that ends soonest first, then access with no end, by name.
-  const ordered = [...items].sort(
-    (a, b) =>
-      (a.expiresAt ?? '\uffff').localeCompare(b.expiresAt ?? '\uffff') || a.entry.name.localeCompare(b.entry.name),
-  );
-  for (const item of ordered.slice(0, ACCESS_LIMIT)) body.push(row(item));
+  // In the flow's order (the soonest to end first), as every platform shows it.
+  for (const item of items.slice(0, ACCESS_LIMIT)) body.push(row(item));
   if (items.length > ACCESS_LIMIT) {
     body.push({
       type: 'TextBlock',
