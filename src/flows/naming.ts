@@ -47,9 +47,15 @@ export async function requestsByName(
     .sort((a, b) => b.created.localeCompare(a.created));
 }
 
-/** Whether what a person typed reads as an id rather than an app's name: one word with a digit in it. */
+/**
+ * Whether what a person typed reads as an id rather than an app's name: one word with a digit in it
+ * (PingOne's UUIDs, most of Okta's), or a word shaped like Okta's random ids (20 letters and digits,
+ * mixing cases), which hold no digit about one time in twenty.
+ */
 export function looksLikeAnId(text: string): boolean {
-  return /^\S*\d\S*$/.test(text.trim());
+  const word = text.trim();
+  if (/\s/.test(word) || !word) return false;
+  return /\d/.test(word) || (/^[A-Za-z0-9]{20}$/.test(word) && /[a-z]/.test(word) && /[A-Z]/.test(word));
 }
 
 function words(text: string): string[] {

@@ -1,6 +1,7 @@
 import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDERS, startWorld, type World } from '../support/world.js';
+import { looksLikeAnId } from '../../src/flows/naming.js';
 import { ok, refused } from './helpers.js';
 
 const { users: U, entries: E } = SEED;
@@ -76,5 +77,19 @@ describe.each(PROVIDERS)('requests named by app on %s', (provider) => {
 
     refused(await world.flows.status(alice(), 'figma editor'), 'no_request_named');
     refused(await world.flows.status(alice(), 'req00000000000000000'), 'request_not_found');
+  });
+});
+
+describe('what reads as a request id', () => {
+  it.each([
+    ['reqsODWRYFQjjRnKWPEK', true], // an Okta id that happens to hold no digit
+    ['reqrxUVCPkg9kS5Fp1d6', true],
+    ['0b6c3f5e-7d1a-4c2b-9e8f-1a2b3c4d5e6f', true],
+    ['figma', false],
+    ['Salesforce', false],
+    ['figma editor', false],
+    ['PowerBIDesktopPro', false],
+  ])('%s → %s', (text, expected) => {
+    expect(looksLikeAnId(text)).toBe(expected);
   });
 });
