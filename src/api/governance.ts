@@ -5,8 +5,10 @@ import type {
   CatalogItem,
   Decision,
   Page,
+  DelegateAppointment,
   Principal,
   RequestStatus,
+  RiskAssessment,
 } from '../domain/types.js';
 
 /**
@@ -44,6 +46,21 @@ export interface Governance {
   cancel(input: CancelInput): Promise<AccessRequest>;
 
   listAccess(principal: Principal): Promise<AccessGrant[]>;
+
+  /**
+   * What granting `entryId` to `principal` would risk (Okta's risk-rule assessment). Absent where
+   * the backend has no such assessment (PingOne); the card then says nothing of risk.
+   */
+  assessRisk?(input: RiskInput): Promise<RiskAssessment>;
+
+  /**
+   * Hands the open step an approver was asked to decide to someone else (Okta reassigns the task,
+   * PingOne reassigns the phase). Absent where the backend cannot; the flow says so.
+   */
+  forward?(input: ForwardInput): Promise<AccessRequest>;
+
+  /** Who decides a person's approvals while they are away. Absent where the backend has no delegates. */
+  delegation?: Delegation;
 
   /** Cheap reachability check for /readyz; throws a governance error when unreachable. */
   ping(): Promise<void>;
@@ -118,4 +135,38 @@ export interface CancelInput {
   requestId: string;
   by: Principal;
   reason?: string;
+}
+
+export interface RiskInput {
+  principal: Principal;
+  entryId: string;
+}
+
+export interface ForwardInput {
+  requestId: string;
+  /** The step's task, so a forward never lands on a later step by accident. */
+  taskId?: string;
+  /** The approver handing the step on; the backend checks they may. */
+  by: Principal;
+  to: Principal;
+  reason?: string;
+  via?: string;
+}
+
+/** Okta's governance delegates: one current appointment per person, set and ended by the person. */
+export interface Delegation {
+  /** The person's appointment, if any (ended ones are not returned). */
+  current(delegator: Principal): Promise<DelegateAppointment | null>;
+  /** Appoints `delegate` from now (or `startsAt`) until `endsAt`, replacing any appointment. */
+  appoint(input: {
+    delegator: Principal;
+    delegate: Principal;
+    startsAt?: string;
+    endsAt?: string;
+    note?: string;
+  }): Promise<DelegateAppointment>;
+  /** Ends the person's appointment; nothing to end is not an error. */
+  end(delegator: Principal): Promise<void>;
+  /** People who appointed `delegate` and whose appointment covers now: whose cards the delegate gets. */
+  delegatorsOf(delegate: Principal): Promise<DelegateAppointment[]>;
 }

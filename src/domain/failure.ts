@@ -52,6 +52,13 @@ export const FAILURE_CODES = [
   'not_allowed_to_cancel',
   'no_request_named',
   'several_requests_named',
+  'already_has_access',
+  'risk_reason_required',
+  'not_allowed_to_forward',
+  'forward_target_invalid',
+  'delegate_invalid',
+  'not_supported',
+  'too_many_at_once',
   // a bug, logged
   'internal_error',
 ] as const;

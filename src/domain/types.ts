@@ -8,9 +8,39 @@ export interface Principal {
   email: string;
   displayName: string;
   login?: string;
-  /** The governance system may know a person's manager; used for display only. */
+  /** The governance system may know a person's manager: shown on approval cards, and where reminders escalate. */
   managerId?: string;
+  /** From the directory, for the approver's card: who is asking. */
+  title?: string;
+  department?: string;
   active: boolean;
+}
+
+/**
+ * What the backend says granting an entry to a person would risk (Okta's risk-rule assessment):
+ * each separation-of-duties rule the grant would break. No conflicts: nothing found.
+ */
+export interface RiskAssessment {
+  conflicts: RiskConflict[];
+}
+
+export interface RiskConflict {
+  /** The rule's name as administrators wrote it ("Process and Approve Payment"). */
+  rule: string;
+  description?: string;
+  /** The backend's kind of rule, `SEPARATION_OF_DUTIES` for Okta's. */
+  type: string;
+}
+
+/** Someone appointed to decide a person's approvals while they are away (Okta's governance delegates). */
+export interface DelegateAppointment {
+  id?: string;
+  delegator: PrincipalRef;
+  delegate: PrincipalRef;
+  /** When the appointment starts and ends (ISO 8601); unset: from now, until ended. */
+  startsAt?: string;
+  endsAt?: string;
+  note?: string;
 }
 
 /** A pointer to a person as a request or a decision names them (the full Principal is not always known). */

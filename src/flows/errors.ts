@@ -309,3 +309,58 @@ export class SeveralRequestsNamed extends FlowError {
     this.userMessage = `“${named}” matches ${matches.length} of your open requests: ${listed}. Say which, by its id.`;
   }
 }
+
+/** The grant would break a separation-of-duties rule: approving it needs a written reason. */
+export class RiskReasonRequired extends FlowError {
+  readonly code = 'risk_reason_required';
+  readonly userMessage: string;
+  constructor(readonly rules: string[]) {
+    super(`approving a grant that conflicts with ${rules.join(', ')} needs a reason`);
+    this.userMessage = `This grant conflicts with ${rules.map((rule) => `“${rule}”`).join(', ')}: say why you approve it anyway.`;
+  }
+}
+
+/** Only an approver who may decide the open step can forward it. */
+export class NotAllowedToForward extends FlowError {
+  readonly code = 'not_allowed_to_forward';
+  readonly userMessage = 'Only an approver of the step waiting now can forward it.';
+}
+
+/** Whom a step was to be forwarded to (or a delegate appointed) cannot take it, and why. */
+export class ForwardTargetInvalid extends FlowError {
+  readonly code = 'forward_target_invalid';
+  constructor(readonly userMessage: string) {
+    super(userMessage);
+  }
+}
+
+export class DelegateInvalid extends FlowError {
+  readonly code = 'delegate_invalid';
+  constructor(readonly userMessage: string) {
+    super(userMessage);
+  }
+}
+
+/** What was asked is something this governance backend does not offer (named, with where to do it instead). */
+export class NotSupported extends FlowError {
+  readonly code = 'not_supported';
+  constructor(
+    readonly userMessage: string,
+    override readonly link?: ActionLink,
+  ) {
+    super(userMessage);
+  }
+}
+
+/** A bulk decision over more items than one action may take. */
+export class TooManyAtOnce extends FlowError {
+  readonly code = 'too_many_at_once';
+  readonly userMessage: string;
+  constructor(
+    readonly asked: number,
+    readonly most: number,
+  ) {
+    super(`${asked} items at once, at most ${most}`);
+    this.userMessage = `That is ${asked} at once; decide at most ${most} in one go.`;
+  }
+}
