@@ -16,7 +16,8 @@ import {
  * system reports it now. Nothing here trusts what a chat button said about who may act.
  */
 
-export type Action = 'approve' | 'reject' | 'comment' | 'cancel';
+/** `forward`: hand the open step to someone else (where the backend can; see Governance.forward). */
+export type Action = 'approve' | 'reject' | 'comment' | 'cancel' | 'forward';
 
 export function isParty(request: AccessRequest, actor: { id: string }): boolean {
   return request.requester.id === actor.id || request.requestedFor.id === actor.id;

@@ -76,8 +76,27 @@ export interface RequestView {
    * whoever this view is for; `statusLabel` says it in short.
    */
   stranded?: { step: number; note: string };
+  /** When the open step began to wait (or the request was made): "waiting since …" on an approver's card. */
+  waitingSince?: string;
+  /** Who is asking, from the directory, for an approver to decide without opening a portal. */
+  requesterContext?: RequesterContext;
+  /** The backend's assessment of the grant, where it has one (Okta's risk rules); unset: not assessed. */
+  risk?: RiskView;
   /** What the person looking at this may do now. */
   actions: Action[];
+}
+
+export interface RequesterContext {
+  title?: string;
+  department?: string;
+  manager?: PersonView;
+}
+
+export interface RiskView {
+  /** Each separation-of-duties rule the grant would break; empty: none found. */
+  conflicts: { rule: string; description?: string }[];
+  /** Approving needs a written reason (a risky grant). */
+  approveNeedsReason: boolean;
 }
 
 const STATUS_LABELS: Record<AccessRequest['status'], string> = {
