@@ -7,11 +7,14 @@
  * by test/flows/calls-per-action.test.ts).
  *
  * Okta, in the order an action makes them:
- * - request (6): the entry's request fields for this person (whether they may request it, what its
+ * - request (7): the entry's request fields for this person (whether they may request it, what its
  *   form asks); the person's open requests, twice (the list's filter takes `status eq` only, joined
- *   with AND, so SUBMITTED and PENDING are two lists); the create (it answers SUBMITTED, which Okta
- *   moves on by itself); the request read again (what it settled into: waiting for a step, or
- *   approved at once, is what the person is told) and its tasks (its approvers).
+ *   with AND, so SUBMITTED and PENDING are two lists); whether the person already holds the entry
+ *   (issue 21: a warning instead of a request; the grants list filtered by the entry's app and the
+ *   person, one call; Okta's request fields do not say, and creating answers no such refusal); the
+ *   create (it answers SUBMITTED, which Okta moves on by itself); the request read again (what it
+ *   settled into: waiting for a step, or approved at once, is what the person is told) and its
+ *   tasks (its approvers).
  * - status (2): the request; its tasks (steps live only in the Tasks API, one request per filter).
  * - mine (2): the person's requests (one list page); the tasks of each open one listed (one here).
  * - pending (3): the person's open tasks; for each request waiting (one here) the request and its
@@ -34,8 +37,9 @@
  *   cycle is of new requests.
  *
  * PingOne IGA, whose reads answer whole requests (phases, comments, decision) in one call:
- * - request (4): the catalog item (by any of its ids: what it is, its rules); the person's open
- *   requests (one search, the statuses OR'd in its target filter); validate (Ping's own UI
+ * - request (5): the catalog item (by any of its ids: what it is, its rules); the person's open
+ *   requests (one search, the statuses OR'd in its target filter); whether the person already
+ *   holds it (issue 21: their grants of the item's type, one call); validate (Ping's own UI
  *   validates before it creates; that create refuses what validate reports is not documented);
  *   the create (it answers the whole request).
  * - status, mine, pending (1 each): the request; the person's requests; the person's tasks.
@@ -68,7 +72,7 @@ export const POLL_CHANGES = 10;
 
 const FLOORS: Record<Backend, Record<ActionName, number>> = {
   okta: {
-    request: 6,
+    request: 7,
     status: 2,
     mine: 2,
     pending: 3,
@@ -81,7 +85,7 @@ const FLOORS: Record<Backend, Record<ActionName, number>> = {
     'poll cycle': 2 + 2 * POLL_CHANGES,
   },
   pingone: {
-    request: 4,
+    request: 5,
     status: 1,
     mine: 1,
     pending: 1,
@@ -104,8 +108,24 @@ export function floorOf(backend: Backend, action: ActionName): number {
  * (test/flows/calls-per-action.test.ts) fails when an action costs more, so a regression shows.
  */
 export const WRITTEN: Record<Backend, Partial<Record<ActionName, { calls: number; why: string }>>> = {
-  okta: {},
-  pingone: {},
+  okta: {
+    request: {
+      calls: 8,
+      why:
+        "whether the person already holds the entry is read through the Governance port's listAccess, " +
+        'which lists everything they hold: their granted requests (one call), then the grants of each app ' +
+        "they hold (one here; one more per further app). A port read of one entry's grant would cost 1.",
+    },
+  },
+  pingone: {
+    request: {
+      calls: 7,
+      why:
+        "whether the person already holds the item is read through the Governance port's listAccess, " +
+        'which lists their grants of all three types (account, entitlement, role: three calls) where ' +
+        "the item's own type would do (one). A port read of one item's grant would cost 1.",
+    },
+  },
 };
 
 /** The most `action` may cost on `backend` now: its written figure, or its floor. */

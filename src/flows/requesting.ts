@@ -1,4 +1,4 @@
-import type { AccessRequest, CatalogEntry, CatalogItem, Principal } from '../domain/types.js';
+import type { AccessGrant, AccessRequest, CatalogEntry, CatalogItem, Principal } from '../domain/types.js';
 import { isOpen } from '../domain/types.js';
 import { bestEffort } from '../store/index.js';
 import { logRequested } from './audit.js';
@@ -10,10 +10,12 @@ import {
   DurationRequired,
   DurationTooLong,
   EntryNotFound,
+  FlowError,
   InvalidDuration,
   JustificationRequired,
   RequestInProgress,
 } from './errors.js';
+import { joinReason, namesBeforeFor } from './grammar.js';
 import { strandedStep, strandedView } from './stranded.js';
 import {
   type CatalogEntryView,
@@ -23,7 +25,7 @@ import {
   type RequestView,
   requestView,
 } from './views.js';
-import { durationSeconds, parseDuration } from './wording.js';
+import { describeDuration, durationSeconds, formatTime, parseDuration } from './wording.js';
 
 const CREATE_CLAIM_TTL_MS = 24 * 60 * 60_000;
 
@@ -37,16 +39,65 @@ export interface RequestAccessInput {
   duration?: string;
   /** A stable id of this submission (Slack view id, Teams activity id) so a retry creates nothing new. */
   idempotencyKey?: string;
+  /**
+   * Asks again for access the person holds for a limited time (the Extend button): not refused
+   * because they hold it. Access held with no end is refused all the same: there is nothing to extend.
+   */
+  extend?: boolean;
+  /**
+   * The adapter can show the request form: a missing justification or duration answers `form`
+   * (the entry chosen, what was typed filled in) instead of refusing.
+   */
+  askForMissing?: boolean;
+}
+
+/**
+ * The person already holds what they asked for: nothing was requested. Time-bound access can be
+ * extended (asked again with `extend`); access with no end has nothing to extend.
+ */
+export class AlreadyHasAccess extends FlowError {
+  readonly code = 'already_has_access';
+  readonly userMessage: string;
+  /** Whether asking again for more time makes sense: the access ends. */
+  readonly extendable: boolean;
+  constructor(
+    readonly entry: { id: string; name: string },
+    readonly expiresAt: string | undefined,
+    /** The duration asked for (ISO 8601), for an Extend button to ask again with. */
+    readonly duration: string | undefined,
+  ) {
+    super(`already holds ${entry.id}`);
+    this.extendable = expiresAt !== undefined;
+    this.userMessage = expiresAt
+      ? `You already have ${entry.name} (until ${formatTime(expiresAt)}), so nothing was requested. ` +
+        `Need it longer? Extend asks again for ${duration ? describeDuration(duration) : 'more time'}; approvers decide as usual.`
+      : `You already have ${entry.name}, with no end date, so nothing was requested: there is nothing to extend.`;
+  }
 }
 
 export type RequestAccessResult =
   | { kind: 'created'; request: RequestView }
+  /**
+   * One entry, but the request lacks what it needs (`askForMissing`): the adapter shows the form
+   * with the entry chosen and what was typed filled in. Nothing was requested.
+   */
+  | {
+      kind: 'form';
+      entry: CatalogEntryView;
+      missing: ('justification' | 'duration')[];
+      justification?: string;
+      duration?: string;
+    }
   /** The text matched several entries or none exactly: the adapter shows a form, prefilled. */
   | { kind: 'choose'; query: string; choices: CatalogItemView[]; justification?: string; duration?: string };
 
+/**
+ * `reason`: words after a "for" that the catalog showed are not part of the name ("figma for
+ * design review"); the adapter adds them to the justification (grammar's `joinReason`).
+ */
 export type EntryMatch =
-  | { kind: 'match'; entry: CatalogItemView }
-  | { kind: 'choose'; query: string; choices: CatalogItemView[] };
+  | { kind: 'match'; entry: CatalogItemView; reason?: string }
+  | { kind: 'choose'; query: string; choices: CatalogItemView[]; reason?: string };
 
 /** Finding what to ask for in the catalog, and asking for it once however often the button is pressed. */
 export class Requesting {
@@ -58,10 +109,10 @@ export class Requesting {
   }
 
   async resolveEntry(principal: Principal, text: string): Promise<EntryMatch> {
-    const picked = await this.pickEntry(principal, text);
-    if ('choices' in picked)
-      return { kind: 'choose', query: text.trim(), choices: picked.choices.map(catalogItemView) };
-    return { kind: 'match', entry: catalogItemView(picked) };
+    const { picked, query, reason } = await this.pickFromText(principal, text);
+    const because = reason ? { reason } : {};
+    if ('choices' in picked) return { kind: 'choose', query, choices: picked.choices.map(catalogItemView), ...because };
+    return { kind: 'match', entry: catalogItemView(picked), ...because };
   }
 
   async describeEntry(principal: Principal, entryId: string): Promise<CatalogEntryView> {
@@ -75,24 +126,45 @@ export class Requesting {
   }
 
   async requestAccess(principal: Principal, input: RequestAccessInput, via?: string): Promise<RequestAccessResult> {
-    const picked = input.entryId ? { id: input.entryId } : await this.pickEntry(principal, input.text ?? '');
+    const found: { picked: { id: string } | { choices: CatalogItem[] }; query: string; reason?: string } = input.entryId
+      ? { picked: { id: input.entryId }, query: input.entryId }
+      : await this.pickFromText(principal, input.text ?? '');
+    const picked = found.picked;
+    const typedReason = joinReason(found.reason, input.justification);
     if ('choices' in picked) {
       if (picked.choices.length === 0) throw new EntryNotFound(input.text ?? '');
       return {
         kind: 'choose',
-        query: input.text ?? '',
+        query: found.query,
         choices: picked.choices.map(catalogItemView),
-        justification: input.justification,
+        justification: typedReason,
         duration: input.duration,
       };
     }
     const { governance } = this.deps;
-    const entry = await governance.getCatalogEntry(principal, picked.id);
+    // Both before a form can open within Slack's 3 s: asked together.
+    const [entry, policy] = await Promise.all([governance.getCatalogEntry(principal, picked.id), governance.policy()]);
     if (!entry) throw new EntryNotFound(input.entryId ?? input.text ?? picked.id);
-    const justification = cleanText('justification', input.justification);
+    const justification = cleanText('justification', typedReason);
+    const justificationRequired = entry.justificationRequired || policy.requireRequestJustification;
+    if (input.askForMissing) {
+      const missing = [
+        ...(justificationRequired && !justification ? (['justification'] as const) : []),
+        ...(entry.duration.required && !input.duration?.trim() ? (['duration'] as const) : []),
+      ];
+      if (missing.length > 0) {
+        const asked = input.duration ? parseDuration(input.duration) : undefined;
+        return {
+          kind: 'form',
+          entry: catalogEntryView({ ...entry, justificationRequired }),
+          missing,
+          ...(justification ? { justification } : {}),
+          ...(asked ? { duration: asked } : {}),
+        };
+      }
+    }
     const accessDuration = checkDuration(entry, input.duration);
-    const policy = await governance.policy();
-    if ((entry.justificationRequired || policy.requireRequestJustification) && !justification) {
+    if (justificationRequired && !justification) {
       throw new JustificationRequired(entry.name);
     }
     const request = await this.createOnce(principal, entry, justification, accessDuration, input, via);
@@ -102,6 +174,29 @@ export class Requesting {
     // Told now, not when the request expires: nobody but the requester could approve its open step.
     const stranded = strandedStep(request, policy);
     return { kind: 'created', request: stranded ? strandedView(view, stranded.index, principal.id) : view };
+  }
+
+  /**
+   * What typed text names: the whole text first ("Tableau for Q4 Reporting" may be a name); when
+   * that names no one entry, the words before a "for" may, the rest being the reason ("figma for
+   * design review"). Costs a catalog search per reading tried, and only when the whole text fails.
+   */
+  private async pickFromText(
+    principal: Principal,
+    text: string,
+  ): Promise<{ picked: CatalogItem | { choices: CatalogItem[] }; query: string; reason?: string }> {
+    const query = text.trim();
+    const whole = await this.pickEntry(principal, query);
+    if (!('choices' in whole)) return { picked: whole, query };
+    let fallback: { picked: { choices: CatalogItem[] }; query: string; reason: string } | undefined;
+    for (const reading of namesBeforeFor(query)) {
+      const picked = await this.pickEntry(principal, reading.what);
+      if (!('choices' in picked)) return { picked, query: reading.what, reason: reading.reason };
+      fallback ??= picked.choices.length > 0 ? { picked, query: reading.what, reason: reading.reason } : undefined;
+    }
+    // Nothing matched the whole text: candidates for the words before "for" beat an empty form.
+    if (whole.choices.length === 0 && fallback) return fallback;
+    return { picked: whole, query };
   }
 
   /** One entry when the text names it unambiguously; otherwise the candidates to choose from. */
@@ -138,9 +233,16 @@ export class Requesting {
         throw new RequestInProgress('request creation already in flight');
       }
     }
-    const open = await governance.listRequests({ requestedFor: principal.id, status: ['pending', 'submitted'] });
+    const [open, held] = await Promise.all([
+      governance.listRequests({ requestedFor: principal.id, status: ['pending', 'submitted'] }),
+      this.heldNow(principal),
+    ]);
     const duplicate = open.items.find((request) => request.entry.id === entry.id && isOpen(request));
     if (duplicate) throw new DuplicateRequest(duplicate);
+    const holding = held.find((grant) => grant.entry.id === entry.id && grant.status === 'active');
+    if (holding && !(input.extend && holding.expiresAt)) {
+      throw new AlreadyHasAccess({ id: entry.id, name: entry.name }, holding.expiresAt, accessDuration);
+    }
     const created = await governance.createRequest({
       requester: principal,
       requestedFor: principal,
@@ -159,6 +261,19 @@ export class Requesting {
     }
     logRequested(logger, created, principal, via);
     return created;
+  }
+
+  /**
+   * What the person holds, to warn before asking for it again. A backend that cannot say right now
+   * does not stop the request: the warning is a courtesy, the approvers still decide.
+   */
+  private async heldNow(principal: Principal): Promise<AccessGrant[]> {
+    try {
+      return await this.deps.governance.listAccess(principal);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'held access not read; requesting without the already-has-it check');
+      return [];
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/flows/grammar.js';
+import { joinReason, namesBeforeFor, parseCommand } from '../../src/flows/grammar.js';
 
 describe('the chat grammar', () => {
   it('opens the form on an empty command or a bare "request"', () => {
@@ -56,10 +56,74 @@ describe('the chat grammar', () => {
     expect(parseCommand('my')).toEqual({ kind: 'mine' });
   });
 
+  it('reads delegate with a person, an end date and a note, as the platform sent them', () => {
+    expect(parseCommand('delegate <@U123> until 2026-12-24 because parental leave')).toEqual({
+      kind: 'delegate',
+      to: '<@U123>',
+      until: '2026-12-24',
+      note: 'parental leave',
+    });
+    expect(parseCommand('delegate <@U123|dana> until 24 Dec')).toEqual({
+      kind: 'delegate',
+      to: '<@U123|dana>',
+      until: '24 Dec',
+    });
+    expect(parseCommand('Delegate <at>Dana Scully</at>')).toEqual({ kind: 'delegate', to: '<at>Dana Scully</at>' });
+    expect(parseCommand('delegate <at>Dana</at> because away until friday')).toEqual({
+      kind: 'delegate',
+      to: '<at>Dana</at>',
+      note: 'away until friday',
+    });
+    expect(parseCommand('delegate <@U1> until friday')).toEqual({ kind: 'delegate', to: '<@U1>', until: 'friday' });
+  });
+
+  it('reads delegate alone as who stands in, and off/end/stop/none as ending it', () => {
+    expect(parseCommand('delegate')).toEqual({ kind: 'delegate-show' });
+    for (const word of ['off', 'end', 'STOP', 'none']) {
+      expect(parseCommand(`delegate ${word}`)).toEqual({ kind: 'delegate-end' });
+    }
+    expect(parseCommand('delegate until friday')).toEqual({ kind: 'unknown', text: 'delegate until friday' });
+    expect(parseCommand('delegate because away')).toEqual({ kind: 'unknown', text: 'delegate because away' });
+  });
+
   it('calls anything else unknown, keeping the text to quote back', () => {
     expect(parseCommand('approve everything')).toEqual({ kind: 'unknown', text: 'approve everything' });
     expect(parseCommand('cancel')).toEqual({ kind: 'unknown', text: 'cancel' });
     expect(parseCommand('my access please')).toEqual({ kind: 'unknown', text: 'my access please' });
     expect(parseCommand('request for 4h')).toEqual({ kind: 'unknown', text: 'request for 4h' });
+  });
+});
+
+describe('words after "for" that are not a duration', () => {
+  it('reads a duration between the name and a "for" reason, the reason joined with "because"', () => {
+    expect(parseCommand('request figma for 3 days for design review')).toEqual({
+      kind: 'request',
+      what: 'figma',
+      duration: '3 days',
+      because: 'design review',
+    });
+    expect(parseCommand('request figma for 3 days for design review because board deck')).toEqual({
+      kind: 'request',
+      what: 'figma',
+      duration: '3 days',
+      because: 'design review, because board deck',
+    });
+  });
+
+  it('offers the readings a catalog decides between: the last "for", then the first', () => {
+    expect(namesBeforeFor('figma for design review')).toEqual([{ what: 'figma', reason: 'design review' }]);
+    expect(namesBeforeFor('Tableau for Q4 Reporting for the board')).toEqual([
+      { what: 'Tableau for Q4 Reporting', reason: 'the board' },
+      { what: 'Tableau', reason: 'Q4 Reporting for the board' },
+    ]);
+    expect(namesBeforeFor('figma editor')).toEqual([]);
+    expect(namesBeforeFor('for design review')).toEqual([]);
+  });
+
+  it('joins a "for" reason and a "because" one', () => {
+    expect(joinReason('design review', undefined)).toBe('design review');
+    expect(joinReason(undefined, 'board deck')).toBe('board deck');
+    expect(joinReason('design review', 'board deck')).toBe('design review, because board deck');
+    expect(joinReason(undefined, undefined)).toBeUndefined();
   });
 });

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { within } from '../../deadline.js';
 import { storeOutageIn } from '../../domain/errors.js';
 import { type ChatIdentity, type Flows, type RequestView, showsStaleMessage } from '../../flows/index.js';
+import { AlreadyHasAccess } from '../../flows/requesting.js';
 import type { Store } from '../../store/index.js';
 import { type DoneMark, decisionMark, type ShownLists } from '../shown-lists.js';
 import type { TeamsPeople } from './people.js';
 import { listCard, NOTHING_PENDING } from './render/lists.js';
-import { confirmationText, failureText, messageCard } from './render/messages.js';
+import { alreadyHeldCard, confirmationText, failureText, messageCard } from './render/messages.js';
 import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card.js';
 import { NO_LIMIT, requestFormCard } from './render/request-form.js';
 import { escapeWithin } from './render/text.js';
@@ -28,6 +29,8 @@ const formData = z
     justification: z.string().optional(),
     duration: z.string().optional(),
     for: z.string().optional(),
+    /** Extend (from an expiring notice or an already-have-it answer): asking again for access held. */
+    extend: z.literal(true).optional(),
   })
   .passthrough();
 
@@ -184,21 +187,24 @@ export class TeamsCardActions {
     data: Record<string, unknown>,
   ): Promise<AdaptiveCardInvokeResponse> {
     const form = formData.safeParse(data);
-    const { entry, justification, duration, for: drawnFor } = form.success ? form.data : {};
+    const { entry, justification, duration, for: drawnFor, extend } = form.success ? form.data : {};
     const asked = duration && duration !== NO_LIMIT ? duration : undefined;
-    if (!entry) return cardAnswer(requestFormCard({ justification, problem: 'Choose what you need access to.' }));
+    if (!entry)
+      return cardAnswer(requestFormCard({ justification, extend, problem: 'Choose what you need access to.' }));
     if (drawnFor !== entry) {
       // The form's durations (if any) were not drawn for this entry: show the ones it allows first.
       const described = await this.deps.flows.describeEntry(actor, entry);
       if (!described.ok)
-        return cardAnswer(requestFormCard({ justification, problem: escapeWithin(described.error.message, 500) }));
+        return cardAnswer(
+          requestFormCard({ justification, extend, problem: escapeWithin(described.error.message, 500) }),
+        );
       const rules = described.value;
       if (rules.duration.allowed || asked) {
         const most = rules.duration.maxLabel ? ` (at most ${rules.duration.maxLabel})` : '';
         const next = rules.duration.allowed
           ? `Choose for how long${most}, then press Request.`
           : `${escapeWithin(rules.name, 200)} has no time limit to choose: press Request to ask for it.`;
-        return cardAnswer(requestFormCard({ drawnFor: rules, justification, duration: asked, next }));
+        return cardAnswer(requestFormCard({ drawnFor: rules, justification, duration: asked, next, extend }));
       }
     }
     const created = await this.deps.flows.requestAccess(actor, {
@@ -207,7 +213,11 @@ export class TeamsCardActions {
       duration: asked,
       // Per person and form message: a double click on Request creates one request.
       idempotencyKey: `teams:form:${context.activity.from.id}:${context.activity.replyToId ?? context.activity.id}`,
+      ...(extend ? { extend } : {}),
     });
+    if (!created.ok && created.error.cause instanceof AlreadyHasAccess) {
+      return cardAnswer(alreadyHeldCard(created.error.cause));
+    }
     if (!created.ok) {
       // Keep what was picked on the redrawn form, so fixing one field does not mean starting over.
       const picked = await this.deps.flows.describeEntry(actor, entry);
@@ -217,6 +227,7 @@ export class TeamsCardActions {
           ...(picked.ok ? { drawnFor: picked.value } : {}),
           justification,
           duration: asked,
+          extend,
           problem: escapeWithin(created.error.message, 500),
         }),
       );

@@ -1,11 +1,12 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { type ChatCommand, type ChatIdentity, type Failure, type Flows, isFailure } from '../../flows/index.js';
+import { AlreadyHasAccess } from '../../flows/requesting.js';
 import { parseDuration } from '../../flows/wording.js';
 import type { ShownLists } from '../shown-lists.js';
 import { cardActivity } from './messenger.js';
 import { accessCard } from './render/access.js';
 import { LIST_LIMIT, listCard, NOTHING_PENDING } from './render/lists.js';
-import { confirmationText, failureText, helpText } from './render/messages.js';
+import { alreadyHeldCard, confirmationText, failureText, helpText } from './render/messages.js';
 import { renderRequestCard } from './render/request-card.js';
 import { FORM_CHOICES_MAX, requestFormCard } from './render/request-form.js';
 import { escapeWithin } from './render/text.js';
@@ -46,6 +47,11 @@ export class TeamsChatCommands {
       }
       case 'request':
         await this.requestInOneLine(context, actor, command);
+        return;
+      case 'delegate':
+      case 'delegate-end':
+      case 'delegate-show':
+        await answerDelegation(context, actor, command);
         return;
       case 'status': {
         const outcome = await flows.status(actor, command.requestId);
@@ -108,14 +114,45 @@ export class TeamsChatCommands {
       justification: command.because,
       duration: command.duration,
       idempotencyKey: `teams:${context.activity.id}`,
+      askForMissing: true,
     });
-    if (!created.ok) return void (await context.sendActivity(MessageFactory.text(failureText(created.error))));
+    if (!created.ok) {
+      const held = created.error.cause;
+      if (held instanceof AlreadyHasAccess)
+        return void (await context.sendActivity(cardActivity(alreadyHeldCard(held))));
+      return void (await context.sendActivity(MessageFactory.text(failureText(created.error))));
+    }
     if (created.value.kind === 'choose') {
       const { query, choices, justification, duration } = created.value;
       const iso = duration ? parseDuration(duration) : undefined;
       await context.sendActivity(cardActivity(requestFormCard({ query, choices, justification, duration: iso })));
       return;
     }
+    if (created.value.kind === 'form') {
+      // A reason or duration the entry needs was not typed: the form drawn for it, the rest filled in.
+      const { entry, missing, justification, duration } = created.value;
+      const what = missing
+        .map((field) => (field === 'justification' ? 'why you need it' : 'for how long'))
+        .join(' and ');
+      const next = `${escapeWithin(entry.name, 200)} needs to know ${what}: fill it in, then press Request.`;
+      await context.sendActivity(
+        cardActivity(requestFormCard({ entry: entry.id, drawnFor: entry, justification, duration, next })),
+      );
+      return;
+    }
     await context.sendActivity(MessageFactory.text(confirmationText(created.value.request)));
   }
+}
+
+/**
+ * `delegate …`: answered with the help until the delegation handlers land (the integrator replaces
+ * this with calls to flows.delegate / endDelegation / myDelegation). `to` is the `<at>Name</at>`
+ * Teams sent; the activity's `entities` (type "mention") say whom it names.
+ */
+async function answerDelegation(
+  context: TurnContext,
+  _actor: ChatIdentity,
+  _command: Extract<ChatCommand, { kind: 'delegate' | 'delegate-end' | 'delegate-show' }>,
+): Promise<void> {
+  await context.sendActivity(MessageFactory.text(helpText()));
 }

@@ -20,7 +20,11 @@ const buttonValue = z.object({
   t: z.string().max(200).optional(),
   l: z.string().max(40).optional(),
 });
-const requestAgainValue = z.object({ e: z.string().min(1).max(200), d: z.string().max(40).optional() });
+const requestAgainValue = z.object({
+  e: z.string().min(1).max(200),
+  d: z.string().max(40).optional(),
+  x: z.literal(1).optional(),
+});
 /** Where Slack says the click was: a message (a card, or an ephemeral answer) or a view (App Home). */
 const clickContainer = z.object({
   type: z.string(),
@@ -73,6 +77,8 @@ export function registerButtons(app: App, deps: SlackDeps): void {
   });
 
   // Time-bound access ending or ended: the same entry and duration, in the form, ready to send.
+  // Extend (`x`, access still held): the form says what happens and sends an extension, which the
+  // flow does not refuse as a request for access already held.
   app.action<BlockAction<ButtonAction>>(REQUEST_AGAIN_ACTION, async (args) => {
     await args.ack();
     const again = requestAgainValue.safeParse(parseJson(args.action.value));
@@ -87,7 +93,9 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     await openRequestForm(
       deps,
       { triggerId: args.body.trigger_id, userId: args.body.user.id },
-      found && found !== 'late' ? { entry: found, duration: again.data?.d } : {},
+      found && found !== 'late'
+        ? { entry: found, duration: again.data?.d, ...(again.data?.x ? { extend: true } : {}) }
+        : {},
     );
   });
 

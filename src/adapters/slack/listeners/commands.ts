@@ -1,6 +1,8 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { within } from '../../../deadline.js';
-import { type ChatIdentity, isFailure, parseCommand } from '../../../flows/index.js';
+import { joinReason } from '../../../flows/grammar.js';
+import { type ChatCommand, type ChatIdentity, isFailure, parseCommand } from '../../../flows/index.js';
+import { AlreadyHasAccess } from '../../../flows/requesting.js';
 import { parseDuration } from '../../../flows/wording.js';
 import { confirmation } from '../render/confirmation.js';
 import {
@@ -14,6 +16,7 @@ import {
   renderText,
 } from '../render/lists.js';
 import { requestForm } from '../render/modals.js';
+import { renderAlreadyHeld } from '../render/notices.js';
 import { escapeWithin } from '../render/text.js';
 import { actorOf, type SlackDeps, tell } from './context.js';
 import { openRequestForm } from './forms.js';
@@ -33,6 +36,12 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         return;
       case 'unknown':
         await ack(renderHelp(`I don’t know “${escapeWithin(parsed.text, 200).text}”. Here is what I understand:`));
+        return;
+      case 'delegate':
+      case 'delegate-end':
+      case 'delegate-show':
+        await ack();
+        await answerDelegation(deps, { userId: user, respond }, delegationCommand(parsed, command.text ?? ''));
         return;
       case 'form':
         await ack();
@@ -61,6 +70,30 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       }
     }
   });
+}
+
+type DelegationCommand = Extract<ChatCommand, { kind: 'delegate' | 'delegate-end' | 'delegate-show' }>;
+
+/**
+ * The person as Slack sent it (`<@U123>` or `<@U123|name>`): `typedText` turns a labelled mention
+ * into `@name`, which no longer says who; the date and note stay as typed.
+ */
+function delegationCommand(parsed: DelegationCommand, sent: string): DelegationCommand {
+  if (parsed.kind !== 'delegate') return parsed;
+  const raw = parseCommand(sent);
+  return raw.kind === 'delegate' ? { ...parsed, to: raw.to } : parsed;
+}
+
+/**
+ * `delegate …`: answered with the help until the delegation handlers land (the integrator
+ * replaces this with calls to flows.delegate / endDelegation / myDelegation).
+ */
+async function answerDelegation(
+  deps: SlackDeps,
+  where: { userId: string; respond: RespondFn },
+  _command: DelegationCommand,
+): Promise<void> {
+  await tell(deps, where, renderHelp());
 }
 
 async function answerQuery(
@@ -126,37 +159,57 @@ async function requestInOneLine(
   }
   if (!match.ok) return tell(deps, where, renderFailure(match.error));
   const duration = parsed.duration ? parseDuration(parsed.duration) : undefined;
+  // Words after a "for" the catalog showed are no part of the name are the reason, with "because"'s.
+  const justification = joinReason(match.value.reason, parsed.because);
   if (match.value.kind === 'choose') {
-    const opened = await deps.client.views
-      .open({
-        trigger_id: context.triggerId,
-        view: requestForm({
-          query: match.value.query,
-          choices: match.value.choices,
-          justification: parsed.because,
-          duration,
-        }),
-      })
-      .then(
-        () => true,
-        (err) => {
-          deps.logger.warn({ err }, 'request form not opened');
-          return false;
-        },
-      );
-    if (!opened) {
-      await tell(deps, where, renderText('I could not open the request form in time. Run `/access` to open it.'));
-    }
-    return;
+    const form = requestForm({ query: match.value.query, choices: match.value.choices, justification, duration });
+    return openForm(deps, context, form);
   }
   const created = await deps.flows.requestAccess(actor, {
     entryId: match.value.entry.id,
-    justification: parsed.because,
+    justification,
     duration: parsed.duration,
     idempotencyKey: `slack:${context.triggerId}`,
+    askForMissing: true,
   });
-  if (!created.ok) return tell(deps, where, renderFailure(created.error));
+  if (!created.ok) {
+    const held = created.error.cause;
+    return tell(deps, where, held instanceof AlreadyHasAccess ? renderAlreadyHeld(held) : renderFailure(created.error));
+  }
+  if (created.value.kind === 'form') {
+    // A reason or duration the entry needs was not typed: the form, that entry chosen, the rest filled in.
+    const { entry, missing } = created.value;
+    const form = requestForm({
+      entry,
+      missing,
+      justification: created.value.justification,
+      duration: created.value.duration,
+    });
+    return openForm(deps, context, form);
+  }
   if (created.value.kind !== 'created') return;
   const request = created.value.request;
   await tell(deps, where, renderText(confirmation(request)));
+}
+
+/** Opens a form with the command's trigger_id (it lives 3 s from Slack's send), or says how to open it. */
+async function openForm(
+  deps: SlackDeps,
+  context: { user: string; triggerId: string; respond: RespondFn },
+  view: ReturnType<typeof requestForm>,
+): Promise<void> {
+  const opened = await deps.client.views.open({ trigger_id: context.triggerId, view }).then(
+    () => true,
+    (err) => {
+      deps.logger.warn({ err }, 'request form not opened');
+      return false;
+    },
+  );
+  if (!opened) {
+    await tell(
+      deps,
+      { userId: context.user, respond: context.respond },
+      renderText('I could not open the request form in time. Run `/access` to open it.'),
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { within } from '../../../deadline.js';
 import { characterCount } from '../../../domain/text.js';
 import { isFailure, MAX_TEXT_LENGTH, type Outcome, type RequestView, showsStaleMessage } from '../../../flows/index.js';
+import { AlreadyHasAccess } from '../../../flows/requesting.js';
 import { commentMark, decisionMark } from '../../shown-lists.js';
 import { confirmation } from '../render/confirmation.js';
 import { renderFailure, renderText } from '../render/lists.js';
@@ -15,6 +16,7 @@ import {
   type RequestFormState,
   requestForm,
 } from '../render/modals.js';
+import { renderAlreadyHeld } from '../render/notices.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 import { confirmInList, respondAt } from './list-rows.js';
@@ -22,7 +24,7 @@ import { confirmInList, respondAt } from './list-rows.js';
 /** block_suggestion must be answered in its own HTTP response, inside Slack's 3 s. */
 const OPTIONS_DEADLINE_MS = 2_200;
 
-const formMetadata = z.object({ duration: z.string().optional() });
+const formMetadata = z.object({ duration: z.string().optional(), extend: z.literal(true).optional() });
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
@@ -95,6 +97,7 @@ export function registerForms(app: App, deps: SlackDeps): void {
           entry: described.value,
           justification: field(view.state.values as StateValues, FIELD.justification)?.value ?? undefined,
           duration: metadata.success ? metadata.data.duration : undefined,
+          extend: metadata.success ? metadata.data.extend : undefined,
         })
       : messageView('Request access', renderFailure(described.error).text);
     await deps.client.views
@@ -122,6 +125,8 @@ export function registerForms(app: App, deps: SlackDeps): void {
       view: messageView('Request access', ':hourglass: Submitting your request…'),
     });
     const actor = await actorOf(deps, body.user.id);
+    // Extend (from an expiring notice or an already-have-it answer): asking again is the way on.
+    const extend = formMetadata.safeParse(parseJson(view.private_metadata)).data?.extend;
     const created = isFailure(actor)
       ? ({ ok: false, error: actor } as const)
       : await deps.flows.requestAccess(actor, {
@@ -129,16 +134,22 @@ export function registerForms(app: App, deps: SlackDeps): void {
           justification,
           duration: chosenDuration(field(values, FIELD.duration)?.selected_option?.value),
           idempotencyKey: `slack:view:${view.id}`,
+          ...(extend ? { extend } : {}),
         });
     const text =
       created.ok && created.value.kind === 'created'
         ? confirmation(created.value.request)
         : created.ok
           ? 'Choose one entry in the form.'
-          : renderFailure(created.error).text;
+          : created.error.cause instanceof AlreadyHasAccess
+            ? renderAlreadyHeld(created.error.cause).text
+            : renderFailure(created.error).text;
     await deps.client.views
       .update({ view_id: view.id, view: messageView(created.ok ? 'Requested' : 'Not requested', text) })
       .catch((err) => deps.logger.warn({ err }, 'request result not shown'));
+    // A modal holds no buttons once answered: the Extend button comes as a direct message.
+    const held = !created.ok && created.error.cause instanceof AlreadyHasAccess ? created.error.cause : undefined;
+    if (held?.extendable) await tell(deps, { userId: body.user.id }, renderAlreadyHeld(held));
   });
 
   app.view(MODAL.decision, async ({ ack, body, view }) => {

@@ -25,11 +25,16 @@ export interface RequestFormState {
   justification?: string;
   /** ISO 8601 duration asked for in the one-line command. */
   duration?: string;
+  /** Asking again for access the person holds until a date (Extend): said on top, sent as an extension. */
+  extend?: boolean;
+  /** What the one-line command left out, said on top: why the form opened instead of a request. */
+  missing?: ('justification' | 'duration')[];
 }
 
 /** Kept in private_metadata so the form can be redrawn after a selection without losing the typed duration. */
 export interface RequestFormMetadata {
   duration?: string;
+  extend?: true;
 }
 
 export function requestForm(state: RequestFormState): ModalView {
@@ -43,6 +48,28 @@ export function requestForm(state: RequestFormState): ModalView {
           state.choices?.length
             ? `Several things you can request match “${query}”. Pick one.`
             : `Nothing you can request matches “${query}”. Search the catalog below.`,
+        ),
+      ],
+    });
+  }
+  if (state.missing?.length && state.entry) {
+    const what = state.missing
+      .map((field) => (field === 'justification' ? 'why you need it' : 'for how long'))
+      .join(' and ');
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(`*${entryText(state.entry.name)}* needs to know ${what}: fill it in below, then press Request.`),
+      ],
+    });
+  }
+  if (state.extend) {
+    const longer = state.duration ? ` for another ${escapeText(describeDuration(state.duration))}` : '';
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `This asks again${longer}: a new request for the same access, approved as usual. What you have now stays until it ends.`,
         ),
       ],
     });
@@ -68,12 +95,15 @@ export function requestForm(state: RequestFormState): ModalView {
     },
   });
   if (state.entry?.duration.allowed) blocks.push(durationPicker(state.entry, state.duration));
-  const metadata: RequestFormMetadata = state.duration ? { duration: state.duration } : {};
+  const metadata: RequestFormMetadata = {
+    ...(state.duration ? { duration: state.duration } : {}),
+    ...(state.extend ? { extend: true } : {}),
+  };
   return {
     type: 'modal',
     callback_id: MODAL.request,
-    title: plain('Request access', 24),
-    submit: plain('Request', 24),
+    title: plain(state.extend ? 'Extend access' : 'Request access', 24),
+    submit: plain(state.extend ? 'Extend' : 'Request', 24),
     close: plain('Cancel', 24),
     private_metadata: JSON.stringify(metadata),
     blocks,

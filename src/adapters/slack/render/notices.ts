@@ -1,3 +1,5 @@
+import type { AlreadyHasAccess } from '../../../flows/requesting.js';
+import { describeDuration } from '../../../flows/wording.js';
 import type { Notice } from '../../../notifier/index.js';
 import type { SlackMessage } from './request-card.js';
 import { entryText, escapeText, escapeWithin, mrkdwn, nameText, slackTime, TEXT_MAX } from './text.js';
@@ -48,12 +50,18 @@ export function renderNotice(notice: Notice): SlackMessage {
         : `:alarm_clock: Reminder: *${who}* is waiting for your decision on *${what}* (${id})${step}, since ${slackTime(notice.waitingSince)}.`;
       break;
     }
-    case 'expiring':
-      text = `:hourglass_flowing_sand: Your access to *${what}* (${id}) ends ${slackTime(notice.endsAt)}. Need it longer? Ask again now, before it goes.`;
-      return withRequestAgain(text, request);
+    case 'expiring': {
+      const longer = request.accessDuration
+        ? ` for another ${escapeText(describeDuration(request.accessDuration))}`
+        : '';
+      text =
+        `:hourglass_flowing_sand: Your access to *${what}* (${id}) ends ${slackTime(notice.endsAt)}. Need it longer? ` +
+        `*Extend* asks again${longer}, before it goes: a new request, approved as usual.`;
+      return withRequestAgain(text, { e: request.entry.id, d: request.accessDuration, x: 1 });
+    }
     case 'revoked':
       text = `:lock: Your time-bound access to *${what}* (${id}) has ended and was removed. Ask again if you still need it.`;
-      return withRequestAgain(text, request);
+      return withRequestAgain(text, { e: request.entry.id, d: request.accessDuration });
     case 'grant':
       text =
         request.grantStatus === 'granted'
@@ -66,19 +74,38 @@ export function renderNotice(notice: Notice): SlackMessage {
   return { text: plainFallback(text), blocks: [{ type: 'section', text: mrkdwn(text) }] };
 }
 
-/** What the "Request again" button carries: the entry and the duration asked for last time. */
+/**
+ * What the "Request again" / "Extend" button carries: the entry and the duration asked for last
+ * time; `x` when the person still holds it, so asking again is an extension, not refused as a
+ * request for access they already have.
+ */
 export interface RequestAgainValue {
   e: string;
   d?: string;
+  x?: 1;
 }
 
 export const REQUEST_AGAIN_ACTION = 'request_again';
 
-function withRequestAgain(text: string, request: Notice['request']): SlackMessage {
-  const value: RequestAgainValue = {
-    e: request.entry.id,
-    ...(request.accessDuration ? { d: request.accessDuration } : {}),
-  };
+/**
+ * The answer to asking for access one already holds: why nothing was requested and, when the access
+ * ends, an Extend button (the same form, in extend mode) as the way on.
+ */
+export function renderAlreadyHeld(held: AlreadyHasAccess): SlackMessage {
+  const name = `*${entryText(held.entry.name)}*`;
+  if (!held.extendable || !held.expiresAt) {
+    const text = `:white_check_mark: You already have ${name}, with no end date, so nothing was requested: there is nothing to extend.`;
+    return { text: plainFallback(text), blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  }
+  const longer = held.duration ? ` for another ${escapeText(describeDuration(held.duration))}` : '';
+  const text =
+    `:white_check_mark: You already have ${name} (until ${slackTime(held.expiresAt)}), so nothing was requested. ` +
+    `Need it longer? *Extend* asks again${longer}: a new request, approved as usual.`;
+  return withRequestAgain(text, { e: held.entry.id, d: held.duration, x: 1 });
+}
+
+function withRequestAgain(text: string, again: { e: string; d?: string; x?: 1 }): SlackMessage {
+  const value: RequestAgainValue = { e: again.e, ...(again.d ? { d: again.d } : {}), ...(again.x ? { x: 1 } : {}) };
   return {
     text: plainFallback(text),
     blocks: [
@@ -90,7 +117,7 @@ function withRequestAgain(text: string, request: Notice['request']): SlackMessag
           {
             type: 'button',
             action_id: REQUEST_AGAIN_ACTION,
-            text: { type: 'plain_text', text: 'Request again' },
+            text: { type: 'plain_text', text: again.x ? 'Extend' : 'Request again' },
             style: 'primary',
             value: JSON.stringify(value).slice(0, 2000),
           },

@@ -1,4 +1,6 @@
 import { type Failure, helpLines, MAX_TEXT_LENGTH, type RequestView } from '../../../flows/index.js';
+import type { AlreadyHasAccess } from '../../../flows/requesting.js';
+import { describeDuration } from '../../../flows/wording.js';
 import type { Notice } from '../../../notifier/index.js';
 import { CARD_VERSION, type Card, VERB } from './request-card.js';
 import { entryText, escapeMarkdown, escapeWithin, linkText, nameText, teamsTime } from './text.js';
@@ -76,8 +78,12 @@ export function noticeText(notice: Notice): string {
       return notice.escalated
         ? `🚨 **${nameText(request.requestedFor.name)}**'s request for ${what} has waited since ${teamsTime(notice.waitingSince)} with no decision. Can an approver take it?`
         : `⏰ Reminder: **${nameText(request.requestedFor.name)}** is waiting for your decision on ${what}, since ${teamsTime(notice.waitingSince)}.`;
-    case 'expiring':
-      return `⏳ Your access to ${what} ends ${teamsTime(notice.endsAt)}. Need it longer? Ask again now, before it goes.`;
+    case 'expiring': {
+      const longer = request.accessDuration
+        ? ` for another ${escapeMarkdown(describeDuration(request.accessDuration))}`
+        : '';
+      return `⏳ Your access to ${what} ends ${teamsTime(notice.endsAt)}. Need it longer? **Extend** asks again${longer}, before it goes: a new request, approved as usual.`;
+    }
     case 'revoked':
       return `🔒 Your time-bound access to ${what} has ended and was removed. Ask again if you still need it.`;
     case 'grant':
@@ -90,26 +96,48 @@ export function noticeText(notice: Notice): string {
 }
 
 /**
- * Notices that offer a next step as a card: time-bound access ending or ended gets "Request again",
- * which sends the same entry and duration as the request form would (a justification the entry
- * requires is asked for on the form that comes back). Other notices are plain text.
+ * Notices that offer a next step as a card: time-bound access ending gets "Extend", ended gets
+ * "Request again"; each sends the same entry and duration as the request form would (a
+ * justification the entry requires is asked for on the form that comes back). Extend is sent as an
+ * extension, which the flow does not refuse as access already held. Other notices are plain text.
  */
 export function noticeCard(notice: Notice): Card | undefined {
   if (notice.kind !== 'expiring' && notice.kind !== 'revoked') return undefined;
   const request = notice.request;
   return {
     ...messageCard(noticeText(notice)),
-    actions: [
-      {
-        type: 'Action.Execute',
-        title: 'Request again',
-        verb: VERB.request,
-        style: 'positive',
-        // The same duration as before, whatever it was: never silently longer than what was granted.
-        // `for` says the duration was chosen for this entry, as on a form drawn for it.
-        data: { entry: request.entry.id, duration: request.accessDuration ?? 'none', for: request.entry.id },
-      },
-    ],
+    actions: [askAgainAction(request.entry.id, request.accessDuration, notice.kind === 'expiring')],
+  };
+}
+
+/**
+ * The answer to asking for access one already holds: nothing was requested; when it ends, Extend
+ * asks again for the same duration (approved as usual).
+ */
+export function alreadyHeldCard(held: AlreadyHasAccess): Card {
+  const name = `**${entryText(held.entry.name)}**`;
+  if (!held.extendable || !held.expiresAt)
+    return messageCard(
+      `✅ You already have ${name}, with no end date, so nothing was requested: there is nothing to extend.`,
+    );
+  const longer = held.duration ? ` for another ${escapeMarkdown(describeDuration(held.duration))}` : '';
+  return {
+    ...messageCard(
+      `✅ You already have ${name} (until ${teamsTime(held.expiresAt)}), so nothing was requested. Need it longer? **Extend** asks again${longer}: a new request, approved as usual.`,
+    ),
+    actions: [askAgainAction(held.entry.id, held.duration, true)],
+  };
+}
+
+function askAgainAction(entryId: string, duration: string | undefined, extend: boolean): Card {
+  return {
+    type: 'Action.Execute',
+    title: extend ? 'Extend' : 'Request again',
+    verb: VERB.request,
+    style: 'positive',
+    // The same duration as before, whatever it was: never silently longer than what was granted.
+    // `for` says the duration was chosen for this entry, as on a form drawn for it.
+    data: { entry: entryId, duration: duration ?? 'none', for: entryId, ...(extend ? { extend: true } : {}) },
   };
 }
 

@@ -33,12 +33,23 @@ export interface FormState {
   problem?: string;
   /** What to do next, shown on top (the second step's "choose for how long"). */
   next?: string;
+  /** Asking again for access held until a date (Extend): said on top, sent as an extension. */
+  extend?: boolean;
 }
 
 export function requestFormCard(state: FormState): Card {
   const body: Card[] = [{ type: 'TextBlock', text: 'Request access', size: 'Medium', weight: 'Bolder', wrap: true }];
   if (state.problem) body.push({ type: 'TextBlock', text: `⚠️ ${state.problem}`, color: 'Attention', wrap: true });
   if (state.next) body.push({ type: 'TextBlock', text: state.next, wrap: true, weight: 'Bolder' });
+  if (state.extend) {
+    const longer =
+      state.duration && state.duration !== NO_LIMIT ? ` for another ${describeDuration(state.duration)}` : '';
+    body.push({
+      type: 'TextBlock',
+      wrap: true,
+      text: `This asks again${longer}: a new request for the same access, approved as usual. What you have now stays until it ends.`,
+    });
+  }
   if (state.query !== undefined) {
     body.push({
       type: 'TextBlock',
@@ -85,11 +96,14 @@ export function requestFormCard(state: FormState): Card {
     actions: [
       {
         type: 'Action.Execute',
-        title: 'Request',
+        title: state.extend ? 'Extend' : 'Request',
         verb: VERB.request,
         // Which entry the durations on this form were drawn for: another entry gets its own first.
         // A duration typed in the one-line command rides along until the form can offer it.
-        data: state.drawnFor ? { for: state.drawnFor.id } : state.duration ? { duration: state.duration } : {},
+        data: {
+          ...(state.drawnFor ? { for: state.drawnFor.id } : state.duration ? { duration: state.duration } : {}),
+          ...(state.extend ? { extend: true } : {}),
+        },
       },
     ],
   };
