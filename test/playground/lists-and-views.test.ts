@@ -34,7 +34,7 @@ afterAll(async () => {
 async function aliceAsks(what: string, entryId: string): Promise<string> {
   await world.driver.command(S.alice.id, `request ${what} because the playground test`);
   await world.gatehouse.idle();
-  return (await eventually(() => world.portal.find(entryId))).id;
+  return (await eventually(() => world.portal.find(entryId), 20_000)).id;
 }
 
 async function page(people: { slack: string; teams: string }, width = 1600): Promise<Page> {

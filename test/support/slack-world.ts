@@ -146,3 +146,34 @@ export function buttonsOf(message: { blocks?: Json[] } | undefined): string[] {
 export function messageAbout(messages: MessageRecord[], text: string): MessageRecord | undefined {
   return messages.find((message) => !message.thread_ts && shown(message).includes(text));
 }
+
+/**
+ * The checkboxes a message offers (a `/access pending` list's picks), each with its block, its
+ * action_id and its options' values: what `world.driver.tick(user, where, actionId, values, { blockId })`
+ * takes. Ticks reach the bot as `state.values` with the next click in that message.
+ */
+export function checkboxesOf(
+  message: { blocks?: Json[] } | undefined,
+): { blockId: string; actionId: string; values: string[] }[] {
+  const found: { blockId: string; actionId: string; values: string[] }[] = [];
+  for (const block of message?.blocks ?? []) {
+    const elements = [block.accessory, block.element, ...((block.elements as unknown[] | undefined) ?? [])];
+    for (const element of elements as (Json | undefined)[]) {
+      if (element?.type !== 'checkboxes') continue;
+      const options = (element.options as { value?: string }[] | undefined) ?? [];
+      found.push({
+        blockId: String(block.block_id),
+        actionId: String(element.action_id),
+        values: options.map((option) => String(option.value)),
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * A person picked from the composer's `@` autocomplete, for `world.driver.command(user, ['delegate ',
+ * mentionOf(S.carol.id), ' until 2026-12-24'])`: it reaches the bot as `@carol`, since our manifest's
+ * /access has should_escape off (as `<@U0CAROL|carol>` with `createSlackWorkspace({ commandShouldEscape: true })`).
+ */
+export const mentionOf = (userId: string) => ({ mention: userId });

@@ -91,3 +91,37 @@ export async function startTeamsWorld(
     close: () => gatehouse.close(),
   };
 }
+
+/**
+ * What a People Picker (an Input.ChoiceSet over `graph.microsoft.com/users`) sends for a person:
+ * their Entra object id, given their Teams id (`TEAMS_SEED.users.carol.id`), for
+ * `world.driver.execute(user, card, 'forward', { forwardTo: pickOf(world.teams, carol) })`.
+ */
+export function pickOf(teams: TeamsTenant, teamsUserId: string): string {
+  const person = teams.user(teamsUserId);
+  if (!person) throw new Error(`no one with Teams id ${teamsUserId} in the tenant`);
+  return person.aadObjectId;
+}
+
+/**
+ * The ids of a card's Input.Toggle elements (a `pending` list's picks), anywhere in it: a bulk
+ * action gathers each as 'true' or 'false' (`execute(user, card, verb, { [id]: 'true' })`).
+ */
+export function togglesOf(card: Record<string, unknown> | undefined): string[] {
+  const ids: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const element = node as Record<string, unknown>;
+    if (element.type === 'Input.Toggle' && typeof element.id === 'string') ids.push(element.id);
+    for (const value of Object.values(element)) visit(value);
+  };
+  visit(card);
+  return ids;
+}
+
+/** A person @mentioned in a Teams message: `world.driver.say(user, ['delegate ', mentionOf(carol), ' until …'])`. */
+export const mentionOf = (teamsUserId: string) => ({ mention: teamsUserId });

@@ -19,20 +19,32 @@ export function slackState(slack: SlackWorkspace, userId: string) {
         name: 'Gatehouse',
         kind: 'im',
         member: true,
-        messages: slack.dmWith(userId).slice(-60),
+        messages: withInputs(slack, userId, slack.dmWith(userId).slice(-60)),
       },
       {
         id: approvals.id,
         name: `#${approvals.name}`,
         kind: 'channel',
         member,
-        messages: member ? slack.messagesIn(approvals.id).slice(-40) : [],
+        messages: member ? withInputs(slack, userId, slack.messagesIn(approvals.id).slice(-40)) : [],
       },
     ],
-    ephemerals: slack.ephemeralsFor(userId).slice(-30),
+    ephemerals: withInputs(slack, userId, slack.ephemeralsFor(userId).slice(-30)),
     home: home ? { id: home.id, blocks: home.blocks } : null,
     modal: modal ? { id: modal.id, view: modal.view, blocks: modal.blocks } : null,
   };
+}
+
+/** Each message with what this person ticked or picked in it so far, which a redraw must keep showing. */
+function withInputs<M extends { channel: string; ts: string; blocks?: unknown[] }>(
+  slack: SlackWorkspace,
+  userId: string,
+  messages: M[],
+) {
+  return messages.map((message) => {
+    const inputs = slack.messageInputState(userId, message.channel, message.ts, message.blocks ?? []);
+    return Object.keys(inputs).length > 0 ? { ...message, inputs } : message;
+  });
 }
 
 /** The person's 1:1 chat with the bot and the approvals channel, each card as this person sees it. */

@@ -2,7 +2,10 @@
 // choices as the person types; `choices.data` of type Data.Query also asks the bot, through the Teams
 // stand-in, with the `application/search` invoke Teams sends (an empty query when the box opens),
 // and offers what it answers. Each choice is one line; the value sent is the choice's value, never
-// its title. Other choice sets are drawn by the Adaptive Cards library as they are.
+// its title. Other choice sets are drawn by the Adaptive Cards library as they are. A People Picker
+// (dataset `graph.microsoft.com/users`) is answered by the Teams stand-in from the directory, as
+// Teams does, with people valued by their Entra object id; with isMultiSelect, each pick is added
+// to the ones above the box and the value is their ids, comma-separated.
 import { api, el, state } from './common.js';
 
 let current = null;
@@ -25,7 +28,8 @@ export function registerChoiceSet(AC) {
     }
 
     get typeAhead() {
-      return !this.isMultiSelect && (this.style === 'filtered' || this.choicesData?.type === 'Data.Query');
+      if (this.isMultiSelect) return this.dynamic;
+      return this.style === 'filtered' || this.choicesData?.type === 'Data.Query';
     }
 
     get dynamic() {
@@ -44,16 +48,54 @@ export function registerChoiceSet(AC) {
       });
       const list = el('div', { class: 'pg-choice-list', role: 'listbox' });
       list.hidden = true;
+      const chips = el('div', { class: 'pg-chips' });
+      this.pickedMany = [];
+      const drawChips = () =>
+        chips.replaceChildren(
+          ...this.pickedMany.map((choice) =>
+            el(
+              'span',
+              { class: 'pg-chip', 'data-value': choice.value },
+              choice.title,
+              el(
+                'button',
+                {
+                  type: 'button',
+                  'aria-label': `Remove ${choice.title}`,
+                  onclick: () => {
+                    this.pickedMany = this.pickedMany.filter((kept) => kept.value !== choice.value);
+                    drawChips();
+                    this.valueChanged();
+                  },
+                },
+                '×',
+              ),
+            ),
+          ),
+        );
       const initial = this.choices.find((choice) => choice.value === this.defaultValue);
-      if (this.defaultValue) {
+      if (this.defaultValue && this.isMultiSelect) {
+        // Prepopulated people: the card's own choices name them.
+        this.pickedMany = this.defaultValue.split(',').map((value) => ({
+          title: this.choices.find((choice) => choice.value === value)?.title ?? value,
+          value,
+        }));
+        drawChips();
+      } else if (this.defaultValue) {
         this.picked = { title: initial?.title ?? this.defaultValue, value: this.defaultValue };
         input.value = this.picked.title;
       }
       let asked = 0;
       let offered = [];
       const choose = (choice) => {
-        this.picked = choice;
-        input.value = choice.title;
+        if (this.isMultiSelect) {
+          if (!this.pickedMany.some((kept) => kept.value === choice.value)) this.pickedMany.push(choice);
+          input.value = '';
+          drawChips();
+        } else {
+          this.picked = choice;
+          input.value = choice.title;
+        }
         list.hidden = true;
         this.valueChanged();
       };
@@ -116,11 +158,13 @@ export function registerChoiceSet(AC) {
         if (event.key === 'Escape') list.hidden = true;
       });
       this._textInput = input;
-      return el('div', { class: 'pg-choice-set' }, input, list);
+      return el('div', { class: 'pg-choice-set' }, chips, input, list);
     }
 
     get value() {
       if (!this.typeAhead) return super.value;
+      if (this.isMultiSelect)
+        return this.pickedMany?.length ? this.pickedMany.map((c) => c.value).join(',') : undefined;
       return this.picked && this._textInput?.value === this.picked.title ? this.picked.value : undefined;
     }
 

@@ -4,6 +4,7 @@ import { $, act, api, el, setRefresher, state } from './common.js';
 import { portalKey, renderPortal } from './portal.js';
 import { renderSlack } from './slack-pane.js';
 import { renderTeams } from './teams-pane.js';
+import { renderTryThis } from './try-this.js';
 
 /** What each pane last drew from: a pane is redrawn only when what it shows changed. */
 const drawn = { slack: '', teams: '', governance: '' };
@@ -60,6 +61,7 @@ async function start() {
   state.teamsUser = params.get('teams') ?? people.teams[1]?.id;
   fill($('slack-user'), people.slack, state.slackUser);
   fill($('teams-user'), people.teams, state.teamsUser);
+  renderTryThis();
   $('slack-user').addEventListener('change', (e) => {
     state.slackUser = e.target.value;
     if (state.slackView !== 'home') state.slackView = '';

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { OktaOrg } from '../okta/index.js';
 import type { PingOneTenant } from '../pingone/index.js';
-import { type InjectFn, SLACK_SEED, SlackDriver, type SlackWorkspace } from '../slack/index.js';
+import { type InjectFn, SLACK_SEED, SlackDriver, type SlackWorkspace, type TypedText } from '../slack/index.js';
 import { TEAMS_SEED, TeamsDriver, type TeamsTenant } from '../teams/index.js';
 import { slackState, teamsState } from './chat-state.js';
 import { governanceState, portalDecide, portalTakesReason } from './governance.js';
@@ -28,7 +28,16 @@ export interface PlaygroundOptions {
 
 const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
 /** The page's own scripts, plain ES modules served as they are written (no build step). */
-const SCRIPTS = ['page.js', 'common.js', 'slack-pane.js', 'mrkdwn.js', 'teams-pane.js', 'choice-set.js', 'portal.js'];
+const SCRIPTS = [
+  'page.js',
+  'common.js',
+  'slack-pane.js',
+  'mrkdwn.js',
+  'teams-pane.js',
+  'choice-set.js',
+  'portal.js',
+  'try-this.js',
+];
 const scripts = new Map(SCRIPTS.map((name) => [name, readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')]));
 const adaptiveCards = readFileSync(
   createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'),
@@ -81,8 +90,8 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   app.get('/playground/people', async () => ({
     provider: options.provider,
     portalReason: portalTakesReason(options.provider),
-    slack: Object.values(SLACK_SEED.users).map((u) => ({ id: u.id, name: u.name, title: u.title })),
-    teams: Object.values(TEAMS_SEED.users).map((u) => ({ id: u.id, name: u.name })),
+    slack: Object.values(SLACK_SEED.users).map((u) => ({ id: u.id, name: u.name, title: u.title, handle: u.handle })),
+    teams: Object.values(TEAMS_SEED.users).map((u) => ({ id: u.id, name: u.name, email: u.email })),
   }));
 
   app.get<{ Querystring: { slack?: string; teams?: string } }>('/playground/state', async (request) => ({
@@ -95,7 +104,7 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
   app.post('/playground/slack/command', async (request) => {
     // Typed where the person is looking: the command's answers appear in that conversation.
     const body = z.object({ user, text: z.string().max(3000), channel: z.string().optional() }).parse(request.body);
-    const text = body.text.replace(/^\/access\s*/, '');
+    const text = typedMentions(options.slack, body.text.replace(/^\/access\s*/, ''));
     return done(await slack.command(body.user, text, body.channel ? { channel: body.channel } : {}));
   });
   app.post('/playground/slack/click', async (request) => {
@@ -122,6 +131,27 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
         ...(value === undefined ? {} : { value }),
       }),
     );
+  });
+  // Checkboxes and people pickers in a message or modal: Slack keeps the choice for the next press there.
+  const input = {
+    user,
+    channel: z.string().optional(),
+    ts: z.string().optional(),
+    viewId: z.string().optional(),
+    actionId: z.string(),
+    blockId: z.string().optional(),
+  };
+  const placeOf = (body: { channel?: string; ts?: string; viewId?: string }) =>
+    body.viewId ? { viewId: body.viewId } : { channel: body.channel ?? '', ts: body.ts ?? '' };
+  app.post('/playground/slack/tick', async (request) => {
+    const body = z.object({ ...input, values: z.array(z.string().max(150)).max(100) }).parse(request.body);
+    const options = body.blockId === undefined ? {} : { blockId: body.blockId };
+    return done(await slack.tick(body.user, placeOf(body), body.actionId, body.values, options));
+  });
+  app.post('/playground/slack/pick-user', async (request) => {
+    const body = z.object({ ...input, picked: user }).parse(request.body);
+    const options = body.blockId === undefined ? {} : { blockId: body.blockId };
+    return done(await slack.pickUser(body.user, placeOf(body), body.actionId, body.picked, options));
   });
   app.post('/playground/slack/home', async (request) => {
     const body = z.object({ user }).parse(request.body);
@@ -252,6 +282,25 @@ export const playgroundPlugin: FastifyPluginAsync<PlaygroundOptions> = async (ap
     });
   });
 };
+
+/**
+ * `@handle` of someone in the workspace, typed in the composer, is what Slack's autocomplete makes a
+ * mention of; the stand-in then sends it as the command's should_escape says (`@handle` or `<@U…|handle>`).
+ */
+function typedMentions(workspace: SlackWorkspace, typed: string): TypedText {
+  const parts: (string | { mention: string })[] = [];
+  let rest = 0;
+  for (const match of typed.matchAll(/(^|\s)@([\w.-]+)/g)) {
+    const handle = match[2] ?? '';
+    const person = workspace.users.find((candidate) => candidate.handle === handle && !candidate.isBot);
+    if (!person) continue;
+    const at = (match.index ?? 0) + (match[1]?.length ?? 0);
+    parts.push(typed.slice(rest, at), { mention: person.id });
+    rest = at + handle.length + 1;
+  }
+  parts.push(typed.slice(rest));
+  return parts.length === 1 ? typed : parts.filter((part) => part !== '');
+}
 
 /** Teams shows the person a message the bot answered an Action.Execute with (a refusal, say) beside the card. */
 function answerMessage(body: unknown): { message?: string } {

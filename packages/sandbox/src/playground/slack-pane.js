@@ -7,15 +7,16 @@ import { plain, rich } from './mrkdwn.js';
 
 const click = (body) => act('slack', () => api('/playground/slack/click', { user: state.slackUser, ...body }));
 
-export function renderBlocks(blocks, where) {
+/** `inputs` are what the person ticked or picked in this message so far (the stand-in keeps them, as Slack's client does). */
+export function renderBlocks(blocks, where, inputs = {}) {
   return (blocks ?? []).map((block) => {
-    const node = renderBlock(block, where);
+    const node = renderBlock(block, where, inputs);
     if (node && block.block_id) node.dataset.block = block.block_id;
     return node;
   });
 }
 
-function renderBlock(block, where) {
+function renderBlock(block, where, inputs) {
   switch (block.type) {
     case 'header':
       return el('div', { class: 'block-header' }, plain(block.text));
@@ -31,7 +32,7 @@ function renderBlock(block, where) {
               block.fields.map((f) => el('div', {}, rich(f.text))),
             )
           : null,
-        block.accessory ? renderAction(block.accessory, block, where) : null,
+        block.accessory ? renderAction(block.accessory, block, where, inputs) : null,
       );
     case 'context':
       return el(
@@ -45,7 +46,7 @@ function renderBlock(block, where) {
       return el(
         'div',
         { class: 'actions' },
-        (block.elements ?? []).map((e) => renderAction(e, block, where)),
+        (block.elements ?? []).map((e) => renderAction(e, block, where, inputs)),
       );
     case 'input':
       return renderInput(block, where);
@@ -55,7 +56,15 @@ function renderBlock(block, where) {
 }
 
 /** A button says which block it sits in: the same action_id repeats under every item of a list. */
-function renderAction(element, block, where) {
+function renderAction(element, block, where, inputs = {}) {
+  const kept = inputs[block.block_id]?.[element.action_id];
+  if (element.type === 'checkboxes') {
+    const ticked = kept?.selected_options?.map((option) => option.value);
+    return checkboxes(element, block, (values) => tick(where, block, element, values), ticked);
+  }
+  if (element.type === 'users_select') {
+    return usersSelect(element, block, (user) => user && pickUser(where, block, element, user), kept?.selected_user);
+  }
   if (element.type !== 'button') return null;
   if (element.url)
     return el('a', { href: element.url, target: '_blank', rel: 'noopener' }, el('button', {}, plain(element.text)));
@@ -95,6 +104,18 @@ function renderInput(block, where) {
     });
   } else if (element.type === 'external_select') {
     control = externalSelect(block, element, id, where);
+  } else if (element.type === 'checkboxes') {
+    // In a modal's input block a tick is kept for the submission; Slack sends it at once only with dispatch_action.
+    control = checkboxes(element, block, (values) => {
+      draft[block.block_id] = values;
+      if (block.dispatch_action) tick(where, block, element, values);
+    });
+  } else if (element.type === 'users_select') {
+    control = usersSelect(element, block, (user) => {
+      draft[block.block_id] = user;
+      if (block.dispatch_action && user) pickUser(where, block, element, user);
+    });
+    control.id = id;
   } else {
     control = el('div', { class: 'context' }, `(${element.type} is not shown in the playground)`);
   }
@@ -144,6 +165,78 @@ function externalSelect(block, element, id, where) {
   const hint = el('div', { class: 'hint' });
   return el('div', {}, input, list, hint);
 }
+
+/**
+ * Checkboxes, as Slack draws them: each change reports every option ticked now. In a message, Slack
+ * sends the change to the bot and keeps it for the next button pressed there (state.values).
+ */
+function checkboxes(element, block, changed, kept) {
+  const draft = kept ?? state.modalDraft[block.block_id];
+  const ticked = new Set(Array.isArray(draft) ? draft : (element.initial_options ?? []).map((option) => option.value));
+  const boxes = (element.options ?? []).map((option) => {
+    const box = el('input', {
+      type: 'checkbox',
+      value: option.value,
+      'data-action': element.action_id,
+      'data-block': block.block_id,
+    });
+    box.checked = ticked.has(option.value);
+    const about = option.description ? el('span', { class: 'context' }, plain(option.description)) : null;
+    return el(
+      'label',
+      { class: 'check' },
+      box,
+      ' ',
+      option.text?.type === 'mrkdwn' ? rich(option.text.text) : plain(option.text),
+      about,
+    );
+  });
+  const node = el(
+    'div',
+    { class: 'checkboxes', 'data-action': element.action_id, 'data-block': block.block_id },
+    boxes,
+  );
+  node.addEventListener('change', () => {
+    changed([...node.querySelectorAll('input:checked')].map((box) => box.value));
+  });
+  return node;
+}
+
+/** A users_select lists the workspace's people, as Slack's does; the pick is sent as selected_user. */
+function usersSelect(element, block, changed, kept) {
+  const people = state.people?.slack ?? [];
+  const select = el(
+    'select',
+    { 'data-action': element.action_id, 'data-block': block.block_id, 'data-users-select': '1' },
+    el('option', { value: '' }, plain(element.placeholder) || 'Choose a person…'),
+    people.map((person) => el('option', { value: person.id }, person.name)),
+  );
+  select.value = kept ?? state.modalDraft[block.block_id] ?? element.initial_user ?? '';
+  select.addEventListener('change', () => changed(select.value));
+  return select;
+}
+
+const tick = (where, block, element, values) =>
+  act('slack', () =>
+    api('/playground/slack/tick', {
+      user: state.slackUser,
+      ...where,
+      actionId: element.action_id,
+      blockId: block.block_id,
+      values,
+    }),
+  );
+
+const pickUser = (where, block, element, picked) =>
+  act('slack', () =>
+    api('/playground/slack/pick-user', {
+      user: state.slackUser,
+      ...where,
+      actionId: element.action_id,
+      blockId: block.block_id,
+      picked,
+    }),
+  );
 
 /** A choice in a select whose block dispatches its actions: Slack sends block_actions at once. */
 function select(where, block, element, selected) {
@@ -242,7 +335,7 @@ function slackMessage(m, reply) {
     { class: classes, 'data-ts': m.ts },
     el('div', { class: 'who' }, m.ephemeral || m.bot_id ? 'Gatehouse' : m.user),
     m.ephemeral ? el('div', { class: 'only-you' }, 'Only visible to you') : null,
-    m.blocks?.length ? renderBlocks(m.blocks, { channel: m.channel, ts: m.ts }) : rich(m.text),
+    m.blocks?.length ? renderBlocks(m.blocks, { channel: m.channel, ts: m.ts }, m.inputs) : rich(m.text),
   );
 }
 

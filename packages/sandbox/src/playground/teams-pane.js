@@ -79,11 +79,13 @@ function chat(teams) {
 /** A channel's posts, each followed by its replies (a thread), as Teams lays out a channel. */
 function channel(channel) {
   if (!channel.member) return [el('p', { class: 'context' }, `You are not in the team that holds ${channel.name}.`)];
-  const roots = channel.messages.filter((m) => !m.replyToId);
+  // A reply whose post is older than those shown (a reminder in an old thread) still shows, as a post.
+  const shownIds = new Set(channel.messages.map((m) => m.id));
+  const roots = channel.messages.filter((m) => !m.replyToId || !shownIds.has(m.replyToId));
   const parts = [];
   for (const root of roots) {
     parts.push(post(root, channel.id));
-    for (const reply of channel.messages.filter((m) => m.replyToId === root.id))
+    for (const reply of channel.messages.filter((m) => m.replyToId === root.id && m.id !== root.id))
       parts.push(post(reply, channel.id, true));
   }
   if (parts.length === 0)

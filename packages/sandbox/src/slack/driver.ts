@@ -8,7 +8,16 @@ import {
   type InjectFn,
   nothingSent,
 } from './delivery.js';
-import { actionIdsIn, findElement, pickOption, submissionState } from './interactive-elements.js';
+import {
+  actionIdsIn,
+  type FoundElement,
+  findElement,
+  fullState,
+  holdsState,
+  pickOption,
+  stateValue,
+  submissionState,
+} from './interactive-elements.js';
 import { messageJson } from './message-json.js';
 import {
   appHomeOpened,
@@ -20,12 +29,13 @@ import {
   type PayloadChannel,
   type PayloadOrigin,
   type PayloadUser,
+  slackEscaped,
   slashCommand,
   urlVerification,
   viewClosed,
   viewSubmission,
 } from './payloads.js';
-import type { Json, ViewRecord } from './records.js';
+import type { Json, SlackUserRecord, ViewRecord } from './records.js';
 import { SLACK_SEED } from './seed.js';
 import { signSlackRequest } from './sign.js';
 import { viewJson } from './views.js';
@@ -47,6 +57,14 @@ export interface SlackDriverOptions {
 }
 
 export type ClickTarget = { channel: string; ts: string } | { viewId: string } | string;
+
+/**
+ * What a person types in the composer: plain text, or text with people picked from the composer's
+ * `@` autocomplete (`['delegate ', { mention: 'U0BOB' }, ' until 2026-12-24']`). Slack sends a
+ * picked person as `<@U0BOB|bob>` when the command escapes (`should_escape: true`), else as the
+ * `@display name` the composer shows (see SlackWorkspaceOptions.commandShouldEscape).
+ */
+export type TypedText = string | readonly (string | { mention: string })[];
 
 /**
  * Where a delivery says it comes from, when not from this workspace as the person is: another
@@ -88,7 +106,7 @@ export class SlackDriver {
    */
   async command(
     userId: string,
-    text = '',
+    text: TypedText = '',
     options: {
       channel?: string;
       command?: string;
@@ -105,7 +123,7 @@ export class SlackDriver {
     const body = slashCommand({
       user,
       command: options.command,
-      ...(options.asSent ? { sentText: text } : { text }),
+      ...(options.asSent || typeof text !== 'string' ? { sentText: this.sentText(text) } : { text }),
       channel,
       triggerId,
       responseUrl,
@@ -152,6 +170,9 @@ export class SlackDriver {
       );
     }
     const { element } = found;
+    if (element.type === 'users_select' || element.type === 'multi_users_select') {
+      return this.change(userId, where, found, value === undefined ? [] : [value], { headers, from });
+    }
     const choosing = element.type !== 'button';
     const { viewId } = surface;
     const body = blockActions({
@@ -163,9 +184,153 @@ export class SlackDriver {
       ...(choosing && value !== undefined ? { selectedOption: pickOption(element, value) } : {}),
       triggerId: this.workspace.mintTriggerId(userId, viewId ? { viewId } : {}),
       ...surface.source,
+      ...this.stateOf(userId, surface),
       origin: this.origin(userId, from),
     });
     return this.send(body, FORM_CONTENT_TYPE, headers);
+  }
+
+  /**
+   * A person ticks checkboxes (or picks in a multi-select) in a message or view: `ticked` is every
+   * option value ticked after the change, not a toggle. Slack keeps the choice as the element's
+   * state, sent as `state.values` with the person's next block_actions from that message (the
+   * "Approve selected" button) or with the view's submission. In an actions block Slack also sends
+   * a block_actions for the change itself, which the bot must acknowledge; in an input block only
+   * with `dispatch_action`. Options are the element's own, so a test cannot tick what is not there.
+   */
+  async tick(
+    userId: string,
+    where: ClickTarget,
+    actionId: string,
+    ticked: readonly string[],
+    options: { blockId?: string; headers?: Record<string, string>; from?: From } = {},
+  ): Promise<DriverResponse> {
+    const found = this.locate(userId, where, actionId, options.blockId);
+    const type = String(found.element.type);
+    if (type !== 'checkboxes' && !type.startsWith('multi_')) {
+      throw new Error(`${actionId} is a ${type}: tick checkboxes or a multi-select (click picks in a select)`);
+    }
+    return this.change(userId, where, found, ticked, options);
+  }
+
+  /**
+   * A person picks someone in a users_select (a modal's "Forward to", say), in a message or view:
+   * Slack offers the workspace's people only, and sends the pick as `selected_user`. Like `tick`,
+   * the pick is state for the next submission, and an actions block (or `dispatch_action`) also
+   * sends a block_actions for it. For a multi_users_select, give several.
+   */
+  async pickUser(
+    userId: string,
+    where: ClickTarget,
+    actionId: string,
+    picked: string | readonly string[],
+    options: { blockId?: string; headers?: Record<string, string>; from?: From } = {},
+  ): Promise<DriverResponse> {
+    const found = this.locate(userId, where, actionId, options.blockId);
+    if (found.element.type !== 'users_select' && found.element.type !== 'multi_users_select') {
+      throw new Error(`${actionId} is a ${String(found.element.type)}, not a users_select`);
+    }
+    return this.change(userId, where, found, typeof picked === 'string' ? [picked] : picked, options);
+  }
+
+  /** Someone the workspace's people pickers and @ autocomplete offer: a member of this workspace. */
+  private pickable(picked: string): SlackUserRecord {
+    const person = this.workspace.user(picked);
+    if (!person || !this.workspace.isMember(person)) {
+      throw new Error(`${picked} is not a person of this workspace, so Slack's users_select does not offer them`);
+    }
+    return person;
+  }
+
+  /** The element a person acts on: in the named block, else the only block that holds the action_id. */
+  private locate(userId: string, where: ClickTarget, actionId: string, blockId?: string): FoundElement {
+    const surface = this.surface(userId, where);
+    const found = findElement(surface.blocks, actionId, blockId);
+    if (!found) {
+      const inBlock = blockId === undefined ? '' : ` in block ${blockId}`;
+      throw new Error(
+        `no element with action_id ${actionId}${inBlock} there (action_ids: ${actionIdsIn(surface.blocks).join(', ')})`,
+      );
+    }
+    const holders = surface.blocks.filter((block) => findElement([block], actionId));
+    if (blockId === undefined && holders.length > 1) {
+      throw new Error(
+        `${holders.length} blocks hold action_id ${actionId} (${holders.map((b) => String(b.block_id)).join(', ')}): name the one changed with blockId`,
+      );
+    }
+    return found;
+  }
+
+  /** Records a changed input as the client does, then sends the block_actions Slack sends for it, if any. */
+  private async change(
+    userId: string,
+    where: ClickTarget,
+    found: FoundElement,
+    given: readonly string[],
+    options: { headers?: Record<string, string>; from?: From },
+  ): Promise<DriverResponse> {
+    const { element, block, blockId } = found;
+    const type = String(element.type);
+    const actionId = String(element.action_id);
+    if (!holdsState(element)) throw new Error(`${actionId} is a ${type}, which keeps no value`);
+    const single = type === 'users_select' || type === 'static_select' || type === 'radio_buttons';
+    if (single && given.length > 1) throw new Error(`${actionId} is a ${type}: one choice at a time`);
+    if (type.includes('users_select')) for (const picked of given) this.pickable(picked);
+    const value = stateValue(element, single ? (given[0] ?? null) : given);
+    const surface = this.surface(userId, where);
+    if (surface.viewId !== undefined) {
+      const live = this.workspace.viewRecord(surface.viewId);
+      if (live) live.state.values[blockId] = { ...live.state.values[blockId], [actionId]: value };
+    } else if (surface.message) {
+      this.workspace.setMessageInput(userId, surface.message, { blockId, actionId, value });
+    }
+    const dispatches = block.type !== 'input' || block.dispatch_action === true;
+    if (!dispatches) return nothingSent();
+    const after = this.surface(userId, where);
+    const { viewId } = after;
+    const body = blockActions({
+      user: this.user(userId),
+      actionId,
+      blockId,
+      element,
+      ...('selected_options' in value ? { selectedOptions: value.selected_options as Json[] } : {}),
+      ...('selected_user' in value && typeof value.selected_user === 'string'
+        ? { selectedUser: value.selected_user }
+        : {}),
+      ...(Array.isArray(value.selected_users) ? { selectedUsers: value.selected_users as string[] } : {}),
+      ...('selected_option' in value && value.selected_option ? { selectedOption: value.selected_option as Json } : {}),
+      triggerId: this.workspace.mintTriggerId(userId, viewId ? { viewId } : {}),
+      ...after.source,
+      ...this.stateOf(userId, after),
+      origin: this.origin(userId, options.from),
+    });
+    return this.send(body, FORM_CONTENT_TYPE, options.headers);
+  }
+
+  /**
+   * A message's full `state` as the person's client holds it: every stateful element, with what the
+   * person chose or its initial value (views carry theirs in `view.state`).
+   */
+  private stateOf(
+    userId: string,
+    surface: { viewId?: string; message?: { channel: string; ts: string; blocks: Json[] } },
+  ) {
+    if (surface.viewId !== undefined || !surface.message) return {};
+    const { channel, ts, blocks } = surface.message;
+    const touched = this.workspace.messageInputState(userId, channel, ts, blocks);
+    return { state: { values: fullState(blocks, touched) } };
+  }
+
+  /** Typed text as the command's `text` field carries it (see TypedText). */
+  private sentText(text: TypedText): string {
+    const parts = typeof text === 'string' ? [text] : text;
+    return parts
+      .map((part) => {
+        if (typeof part === 'string') return typeof text === 'string' ? part : slackEscaped(part);
+        const person = this.pickable(part.mention);
+        return this.workspace.commandShouldEscape ? `<@${person.id}|${person.handle}>` : `@${person.handle}`;
+      })
+      .join('');
   }
 
   /**
@@ -179,7 +344,8 @@ export class SlackDriver {
     options: { headers?: Record<string, string>; from?: From } = {},
   ): Promise<DriverResponse> {
     const record = this.openView(userId, viewId);
-    const state = submissionState(record.blocks, values);
+    for (const [key, given] of Object.entries(values)) this.checkPicked(record.blocks, key, given);
+    const state = submissionState(record.blocks, values, this.workspace.viewRecord(viewId)?.state.values ?? {});
     if (state.refusals.length > 0) return { ...nothingSent(), notSent: state.refusals };
     const live = this.workspace.viewRecord(viewId);
     if (live) {
@@ -205,6 +371,17 @@ export class SlackDriver {
       );
     }
     return response;
+  }
+
+  /** A users_select given a value at submission offers the workspace's people only. */
+  private checkPicked(blocks: readonly Json[], key: string, given: unknown): void {
+    const block = blocks.find((candidate) => candidate.type === 'input' && candidate.block_id === key);
+    const element = (block?.element ??
+      blocks.find((candidate) => (candidate.element as Json | undefined)?.action_id === key)?.element) as
+      | Json
+      | undefined;
+    if (!element || !String(element.type).includes('users_select') || given === null) return;
+    for (const picked of Array.isArray(given) ? given : [given]) this.pickable(String(picked));
   }
 
   /** A modal's close button: the view closes (the whole modal with clear_on_close); Slack tells the bot if asked. */
@@ -325,7 +502,15 @@ export class SlackDriver {
   }
 
   /** The blocks a click lands on, and the part of the payload that says where they are. */
-  private surface(userId: string, where: ClickTarget) {
+  private surface(
+    userId: string,
+    where: ClickTarget,
+  ): {
+    blocks: Json[];
+    viewId: string | undefined;
+    source: Json;
+    message?: { channel: string; ts: string; blocks: Json[] };
+  } {
     if (typeof where === 'string' || 'viewId' in where) {
       const view = this.openView(userId, typeof where === 'string' ? where : where.viewId);
       const json = viewJson(view);
@@ -336,16 +521,19 @@ export class SlackDriver {
     if (message) {
       const responseUrl = this.mintResponseUrl(channel.id, userId, { messageTs: message.ts });
       const source = { channel, message: messageJson(this.workspace, message) as Json, responseUrl };
-      return { blocks: message.blocks ?? [], viewId: undefined, source };
+      const blocks = message.blocks ?? [];
+      return { blocks, viewId: undefined, source, message: { channel: channel.id, ts: message.ts, blocks } };
     }
     const ephemeral = this.workspace.ephemeralsFor(userId).find((candidate) => candidate.ts === where.ts);
     if (!ephemeral || ephemeral.channel !== channel.id)
       throw new Error(`no message ${where.ts} in ${channel.id} for ${userId}`);
     const responseUrl = this.mintResponseUrl(channel.id, userId, { ephemeralTs: ephemeral.ts });
+    const blocks = ephemeral.blocks ?? [];
     return {
-      blocks: ephemeral.blocks ?? [],
+      blocks,
       viewId: undefined,
       source: { channel, ephemeralTs: ephemeral.ts, responseUrl },
+      message: { channel: channel.id, ts: ephemeral.ts, blocks },
     };
   }
 }

@@ -11,7 +11,7 @@ export {
 export { blockProblems, type Surface, viewProblems, viewTooLarge } from './block-kit.js';
 export { LIMITS } from './block-kit-limits.js';
 export type { DeliveryTarget, DriverRequest, DriverResponse, InjectFn } from './delivery.js';
-export { type ClickTarget, type From, SlackDriver, type SlackDriverOptions } from './driver.js';
+export { type ClickTarget, type From, SlackDriver, type SlackDriverOptions, type TypedText } from './driver.js';
 export type { SlackFaultSpec } from './faults.js';
 export {
   appHomeOpened,
@@ -45,6 +45,7 @@ export { dmChannelId, type SeededPerson, SLACK_SEED } from './seed.js';
 export { type SlackSignatureHeaders, signSlackRequest } from './sign.js';
 export {
   createSlackWorkspace,
+  type MessageInputValues,
   type OutsiderInput,
   SlackWorkspace,
   type SlackWorkspaceOptions,

@@ -68,7 +68,7 @@ export function pickOption(element: Json, choice: unknown): Json {
 }
 
 /** What Slack puts in `state.values[block_id][action_id]` for an input element, given what was typed or picked. */
-function stateValue(element: Json, given: unknown): Json {
+export function stateValue(element: Json, given: unknown): Json {
   const type = String(element.type);
   const picked = given !== undefined;
   const many = (initial: unknown) =>
@@ -91,6 +91,11 @@ function stateValue(element: Json, given: unknown): Json {
       return { type, selected_time: picked ? given : (element.initial_time ?? null) };
     case 'users_select':
       return { type, selected_user: picked ? given : (element.initial_user ?? null) };
+    case 'multi_users_select':
+      return {
+        type,
+        selected_users: picked ? (Array.isArray(given) ? given : [given]) : (element.initial_users ?? []),
+      };
     case 'conversations_select':
       return { type, selected_conversation: picked ? given : (element.initial_conversation ?? null) };
     case 'channels_select':
@@ -113,6 +118,8 @@ const isEmpty = (state: Json) =>
 export function submissionState(
   blocks: readonly Json[],
   given: Record<string, unknown>,
+  /** What the person already ticked or picked in the open view (see SlackDriver.tick and pickUser). */
+  current: Record<string, Record<string, Json>> = {},
 ): { values: Record<string, Record<string, Json>>; refusals: string[] } {
   const values: Record<string, Record<string, Json>> = {};
   const refusals: string[] = [];
@@ -123,7 +130,9 @@ export function submissionState(
     const actionId = String(block.element.action_id);
     const key = blockId in given ? blockId : actionId in given ? actionId : undefined;
     if (key !== undefined) used.add(key);
-    const state = stateValue(block.element, key === undefined ? undefined : given[key]);
+    const kept = current[blockId]?.[actionId];
+    const state =
+      key === undefined && kept ? kept : stateValue(block.element, key === undefined ? undefined : given[key]);
     values[blockId] = { [actionId]: state };
     if (block.optional !== true && isEmpty(state)) refusals.push(`${blockId}: this field is required`);
     const text = typeof state.value === 'string' ? characters(state.value) : undefined;
@@ -141,4 +150,30 @@ export function submissionState(
     );
   }
   return { values, refusals };
+}
+
+/** Elements whose value a person sets, which Slack reports in `state.values`: everything but buttons, overflows and images. */
+export function holdsState(element: Json): boolean {
+  return !['button', 'overflow', 'image', 'workflow_button'].includes(String(element.type));
+}
+
+/**
+ * A surface's full `state.values`, as Slack sends it with every block_actions since September 2020
+ * ("a full state on view submission and block actions"): every stateful element of every block,
+ * with what the person chose where they touched it and its initial value elsewhere.
+ */
+export function fullState(
+  blocks: readonly Json[],
+  touched: Record<string, Record<string, Json>>,
+): Record<string, Record<string, Json>> {
+  const values: Record<string, Record<string, Json>> = {};
+  for (const block of blocks) {
+    const blockId = String(block.block_id);
+    for (const element of elementsOf(block)) {
+      if (!isObject(element) || typeof element.action_id !== 'string' || !holdsState(element)) continue;
+      const value = touched[blockId]?.[element.action_id] ?? stateValue(element, undefined);
+      values[blockId] = { ...values[blockId], [element.action_id]: value };
+    }
+  }
+  return values;
 }

@@ -125,6 +125,12 @@ export function blockActions(input: {
   element?: Json;
   value?: string;
   selectedOption?: Json;
+  /** Checkboxes and multi-selects: every option ticked now, not only the one just changed. */
+  selectedOptions?: Json[];
+  /** A users_select: the person picked (`selected_user`). */
+  selectedUser?: string;
+  /** A multi_users_select: everyone picked now (`selected_users`). */
+  selectedUsers?: string[];
   triggerId: string;
   responseUrl?: string;
   channel?: PayloadChannel;
@@ -145,6 +151,9 @@ export function blockActions(input: {
     ...(type === 'button' ? { text: element.text, ...(element.style ? { style: element.style } : {}) } : {}),
     ...(input.value !== undefined ? { value: input.value } : {}),
     ...(input.selectedOption !== undefined ? { selected_option: input.selectedOption } : {}),
+    ...(input.selectedOptions !== undefined ? { selected_options: input.selectedOptions } : {}),
+    ...(input.selectedUser !== undefined ? { selected_user: input.selectedUser } : {}),
+    ...(input.selectedUsers !== undefined ? { selected_users: input.selectedUsers } : {}),
     type,
     action_ts: input.actionTs ?? String(Date.now() / 1000),
   };

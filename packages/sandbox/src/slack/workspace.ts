@@ -6,6 +6,7 @@ import type {
   CallRecord,
   ChannelRecord,
   EphemeralRecord,
+  Json,
   MessageRecord,
   ResponseUrlPost,
   ResponseUrlRecord,
@@ -46,6 +47,13 @@ export interface SlackWorkspaceOptions {
    * `enterprise_id`, users.info gives members an `enterprise_user`, and payloads name it.
    */
   enterprise?: { id: string; name: string };
+  /**
+   * The /access command's "Escape channels, users, and links sent to your app" (`should_escape` in
+   * the app manifest). Default false, as manifest/slack/manifest.yaml sets it: a person picked from
+   * the composer's autocomplete then reaches the app as the `@display name` typed; with true, as
+   * `<@U…|handle>`.
+   */
+  commandShouldEscape?: boolean;
 }
 
 /** Someone from elsewhere, as a test adds them (see `addUser`). */
@@ -104,6 +112,8 @@ export class SlackWorkspace {
   readonly team = { id: SLACK_SEED.teamId, name: SLACK_SEED.teamName, domain: SLACK_SEED.domain };
   /** The Enterprise Grid org the workspace belongs to, if any. */
   readonly enterprise: { id: string; name: string } | undefined;
+  /** Whether Slack escapes mentions, channels and links in the /access command's text (`should_escape`). */
+  readonly commandShouldEscape: boolean;
 
   private readonly userMap = new Map<string, SlackUserRecord>();
   private readonly channelMap = new Map<string, ChannelRecord>();
@@ -115,6 +125,8 @@ export class SlackWorkspace {
   private readonly homes = new Map<string, string>();
   private readonly triggers = new Map<string, TriggerRecord>();
   private readonly responseUrlMap = new Map<string, ResponseUrlRecord>();
+  /** What each person ticked or picked in a message's inputs, with the blocks it was done on. */
+  private readonly messageInputs = new Map<string, { blocks: string; values: MessageInputValues }>();
 
   constructor(options: SlackWorkspaceOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -122,6 +134,7 @@ export class SlackWorkspace {
     this.responsePath = options.responsePath ?? '/sandbox/slack/response';
     this.botToken = options.botToken ?? SLACK_SEED.botToken;
     this.enterprise = options.enterprise && { ...options.enterprise };
+    this.commandShouldEscape = options.commandShouldEscape ?? false;
     this.ids = new Ids(this.now);
     this.rateLimits =
       options.rateLimits &&
@@ -404,7 +417,35 @@ export class SlackWorkspace {
   responseUrl(id: string): ResponseUrlRecord | undefined {
     return this.responseUrlMap.get(id);
   }
+
+  /**
+   * What this person has ticked or picked so far in the inputs of a message (an ephemeral one
+   * included), as the Slack client keeps it and sends it in `state.values` with their next
+   * block_actions from that message: block_id → action_id → value, for the inputs they touched
+   * (the others are sent with their initial value). Forgotten once the bot changes the message's
+   * blocks (chat.update, replace_original), since the client then draws the new blocks afresh.
+   */
+  messageInputState(userId: string, channel: string, ts: string, blocks: readonly unknown[]): MessageInputValues {
+    const kept = this.messageInputs.get(`${userId}|${this.conversationId(channel)}|${ts}`);
+    return kept && kept.blocks === JSON.stringify(blocks) ? clone(kept.values) : {};
+  }
+
+  /** Records an input the person changed in a message (see messageInputState). */
+  setMessageInput(
+    userId: string,
+    where: { channel: string; ts: string; blocks: readonly unknown[] },
+    input: { blockId: string; actionId: string; value: Json },
+  ): MessageInputValues {
+    const values = this.messageInputState(userId, where.channel, where.ts, where.blocks);
+    values[input.blockId] = { ...values[input.blockId], [input.actionId]: clone(input.value) };
+    const key = `${userId}|${this.conversationId(where.channel)}|${where.ts}`;
+    this.messageInputs.set(key, { blocks: JSON.stringify(where.blocks), values });
+    return clone(values);
+  }
 }
+
+/** `state.values` of a message or view: block_id → action_id → the input's value. */
+export type MessageInputValues = Record<string, Record<string, Json>>;
 
 export function createSlackWorkspace(options: SlackWorkspaceOptions = {}): SlackWorkspace {
   return new SlackWorkspace(options);

@@ -36,12 +36,31 @@ export type InvokeTrigger = 'manual' | 'automatic';
 const TIMEZONE = 'Etc/UTC';
 const LOCALE = 'en-US';
 
-export function message(envelope: Envelope, options: { user: ActivityUser; text: string }): Json {
+/**
+ * A person mentioned in a message: the text holds `<at>Name</at>` and the activity a `mention`
+ * entity naming them by Teams id (Teams docs, "Channel and group conversations", mentions).
+ */
+export interface Mention {
+  id: string;
+  name: string;
+}
+
+export function mentionEntity(mention: Mention): Json {
+  return { type: 'mention', text: `<at>${mention.name}</at>`, mentioned: { id: mention.id, name: mention.name } };
+}
+
+export function message(
+  envelope: Envelope,
+  options: { user: ActivityUser; text: string; mentions?: readonly Mention[] },
+): Json {
+  const base = common(envelope, options.user);
+  const mentions = (options.mentions ?? []).map(mentionEntity);
   return {
-    ...common(envelope, options.user),
+    ...base,
     type: 'message',
     textFormat: 'plain',
     text: options.text,
+    ...(mentions.length > 0 ? { entities: [...mentions, ...(base.entities as Json[])] } : {}),
     channelData: channelData(envelope.conversation),
   };
 }

@@ -6,14 +6,17 @@ import {
   type InvokeTrigger,
   installationUpdate,
   invokeAction,
+  type Mention,
   message,
 } from './activities.js';
 import { type ActionChoice, actionData, findExecute } from './card-actions.js';
 import { type DeliveryTarget, type DriverResponse, deliver, type InjectFn, nothingSent } from './delivery.js';
 import { applyInvokeAnswer } from './invoke-answer.js';
-import type { Json, TeamsUserRecord } from './records.js';
+import { isPeopleDataset, pickProblems, searchPeople } from './people-picker.js';
+import type { ConversationRecord, Json, TeamsUserRecord } from './records.js';
 import {
   datasetOf,
+  findInput,
   MAX_SEARCH_RESULTS,
   readSearchAnswer,
   SEARCH_INVOKE,
@@ -39,6 +42,13 @@ export interface TeamsDriverOptions {
    */
   authorization?: (activity: Json) => string | undefined;
 }
+
+/**
+ * What a person types to the bot: plain text, or text with people picked from the compose box's
+ * `@` suggestions (`['delegate ', { mention: TEAMS_SEED.users.bob.id }, ' until 2026-12-24']`),
+ * sent as `<at>Bob Martinez</at>` with a mention entity.
+ */
+export type TypedMessage = string | readonly (string | { mention: string })[];
 
 /** A message holding a card: the conversation (the channel, for a channel post) and the activity id. */
 export interface CardTarget {
@@ -69,11 +79,38 @@ export class TeamsDriver {
     this.serviceUrl = `${options.baseUrl.replace(/\/+$/, '')}${options.servicePath ?? '/sandbox/teams'}/`;
   }
 
-  /** A message typed by a person in their 1:1 chat with the bot. */
-  async say(userId: string, text: string): Promise<DriverResponse> {
+  /**
+   * A message typed by a person in their 1:1 chat with the bot, with people @mentioned where the
+   * parts say so. Teams offers only the chat's members to mention (see
+   * TeamsTenantOptions.mentionsOutsideConversation), so anyone else is refused here.
+   */
+  async say(userId: string, text: TypedMessage): Promise<DriverResponse> {
     const user = this.installedUser(userId);
-    const envelope = this.envelope(this.tenant.ids.message(), this.personal(user));
-    return this.send(message(envelope, { user: this.account(user), text }));
+    const conversation = this.personal(user);
+    const mentions: Mention[] = [];
+    let typed = '';
+    for (const part of typeof text === 'string' ? [text] : text) {
+      if (typeof part === 'string') typed += part;
+      else {
+        const mentioned = this.mentionable(part.mention, conversation.id);
+        mentions.push(mentioned);
+        typed += `<at>${mentioned.name}</at>`;
+      }
+    }
+    const envelope = this.envelope(this.tenant.ids.message(), conversation);
+    return this.send(message(envelope, { user: this.account(user), text: typed, mentions }));
+  }
+
+  private mentionable(userId: string, conversationId: string): Mention {
+    const person = this.requireUser(userId);
+    const conversation = this.tenant.conversationOf(conversationId);
+    const inside = !!conversation && this.tenant.membersOf(conversation).some((member) => member.id === person.id);
+    if (!inside && !this.tenant.mentionsOutsideConversation) {
+      throw new Error(
+        `${person.name} is not in ${conversationId}: Teams suggests only the conversation's members to @mention (tenant option mentionsOutsideConversation)`,
+      );
+    }
+    return { id: person.id, name: person.name };
   }
 
   /**
@@ -91,6 +128,7 @@ export class TeamsDriver {
     const card = this.cardSeenBy(user, target);
     if (typeof card === 'string') return nothingSent([card]);
     const found = findExecute(card, verbOrTitle);
+    this.checkPeoplePicks(card, target, inputs);
     const prepared = actionData(found, inputs);
     if ('refusals' in prepared) return nothingSent(prepared.refusals);
     const { action } = found;
@@ -102,9 +140,30 @@ export class TeamsDriver {
     );
   }
 
+  /** A People Picker's value can only be what Teams offers: Entra object ids of the directory's people. */
+  private checkPeoplePicks(card: Json, target: CardTarget, inputs: Record<string, string>): void {
+    const conversation = this.conversation(target);
+    for (const [id, given] of Object.entries(inputs)) {
+      const input = findInput(card, id);
+      const query = input?.['choices.data'] as Json | undefined;
+      if (!input || typeof query?.dataset !== 'string') continue;
+      const problems = pickProblems(this.tenant, input, conversation, given);
+      if (problems.length > 0) throw new Error(problems.join('; '));
+    }
+  }
+
+  private conversation(target: CardTarget): ConversationRecord {
+    const conversation = this.tenant.conversationOf(target.conversationId);
+    if (!conversation) throw new Error(`no conversation ${target.conversationId}`);
+    return conversation;
+  }
+
   /**
    * A person types into a dynamic type-ahead (an Input.ChoiceSet with `choices.data`) on a card they
    * see: Teams asks the bot with an `application/search` invoke and offers the results it answers.
+   * A People Picker (`graph.microsoft.com/users` datasets) is answered by Teams from the directory
+   * instead: nothing reaches the bot (`activity` absent, `notSent` empty), and `results` are people,
+   * valued by their Entra object id.
    */
   async search(
     userId: string,
@@ -118,6 +177,12 @@ export class TeamsDriver {
     if (typeof card === 'string') return { ...nothingSent([card]), results: [] };
     const dataset = datasetOf(card, inputId);
     if (typeof dataset !== 'string') throw new Error(dataset.problem);
+    if (isPeopleDataset(dataset)) {
+      const skip = page.skip ?? 0;
+      const top = Math.min(page.top ?? MAX_SEARCH_RESULTS, MAX_SEARCH_RESULTS);
+      const results = searchPeople(this.tenant, dataset, this.conversation(target), queryText, { skip, top });
+      return { ...nothingSent([]), results };
+    }
     const envelope = this.envelope(this.tenant.ids.event(), this.threadOf(target));
     const activity = searchInvoke(envelope, {
       user: this.account(user),

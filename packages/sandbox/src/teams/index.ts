@@ -12,12 +12,14 @@ export {
   type InvokeTrigger,
   installationUpdate,
   invokeAction,
+  type Mention,
+  mentionEntity,
   message,
 } from './activities.js';
 export { type ActionChoice, actionData, findExecute } from './card-actions.js';
 export { cardProblems } from './card-problems.js';
 export type { DriverResponse, InjectFn } from './delivery.js';
-export { type CardTarget, TeamsDriver, type TeamsDriverOptions } from './driver.js';
+export { type CardTarget, TeamsDriver, type TeamsDriverOptions, type TypedMessage } from './driver.js';
 export { ConnectorError } from './errors.js';
 export type { TeamsFaultSpec } from './faults.js';
 export {
@@ -27,6 +29,12 @@ export {
   MESSAGE_SIZE_LIMIT_BYTES,
 } from './limits.js';
 export { teamsChannelAccount } from './members.js';
+export {
+  isPeopleDataset,
+  PEOPLE_DATASET,
+  PEOPLE_IN_CONVERSATION_DATASET,
+  searchPeople,
+} from './people-picker.js';
 export { type TeamsConnectorOptions, teamsConnector } from './plugin.js';
 export type {
   CallRecord,

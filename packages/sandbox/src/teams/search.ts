@@ -68,7 +68,8 @@ export function readSearchAnswer(response: DriverResponse): { results: SearchRes
   return { results: results.slice(0, MAX_SEARCH_RESULTS), problems };
 }
 
-function findInput(card: Json, inputId: string): Json | undefined {
+/** The input with this id anywhere in the card (ShowCards included). */
+export function findInput(card: Json, inputId: string): Json | undefined {
   const seen: Json[] = [];
   const visit = (node: unknown) => {
     if (Array.isArray(node)) {

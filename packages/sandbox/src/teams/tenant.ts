@@ -8,6 +8,13 @@ import { personalConversationId, seededUsers, TEAMS_SEED } from './seed.js';
 export interface TeamsTenantOptions {
   /** The tenant clock (epoch ms): activity ids and timestamps follow it. */
   now?: () => number;
+  /**
+   * Whether a person may @mention someone who is not in the conversation (default false). Teams'
+   * compose box offers the conversation's members, so in a 1:1 chat with the bot nobody else can be
+   * mentioned (botframework-sdk#1828: mentions work in channels, not in personal chats); Microsoft
+   * does not document it either way, so tests can take the other reading.
+   */
+  mentionsOutsideConversation?: boolean;
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -21,6 +28,7 @@ const clone = <T>(value: T): T => structuredClone(value);
 export class TeamsTenant {
   readonly now: () => number;
   readonly ids: ActivityIds;
+  readonly mentionsOutsideConversation: boolean;
   readonly faults = new TeamsFaults();
   /** Every connector call answered, oldest first. */
   readonly calls: CallRecord[] = [];
@@ -33,6 +41,7 @@ export class TeamsTenant {
 
   constructor(options: TeamsTenantOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.mentionsOutsideConversation = options.mentionsOutsideConversation ?? false;
     this.ids = new ActivityIds(this.now);
     for (const user of seededUsers()) {
       this.userMap.set(user.id, user);
