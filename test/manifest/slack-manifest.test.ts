@@ -123,8 +123,10 @@ describe('Slack manifest over HTTP', () => {
     expect(command).toMatchObject({
       command: '/access',
       url: EVENTS_URL,
-      usage_hint: '[request <what> [for <duration>] [because <reason>] | status [id] | mine | pending | help]',
-      should_escape: false,
+      usage_hint:
+        '[request <what> [for <duration>] [because <reason>] | status [id or app] | mine | cancel <id or app> | my access | pending | delegate @person until <date> | help]',
+      // A person picked from Slack's @ list must arrive as <@U…|name> for `delegate`.
+      should_escape: true,
     });
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
     expect(manifest.features.app_home).toEqual({

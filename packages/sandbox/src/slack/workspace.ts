@@ -49,9 +49,9 @@ export interface SlackWorkspaceOptions {
   enterprise?: { id: string; name: string };
   /**
    * The /access command's "Escape channels, users, and links sent to your app" (`should_escape` in
-   * the app manifest). Default false, as manifest/slack/manifest.yaml sets it: a person picked from
-   * the composer's autocomplete then reaches the app as the `@display name` typed; with true, as
-   * `<@U…|handle>`.
+   * the app manifest). Default true, as manifest/slack/manifest.yaml sets it: a person picked from
+   * the composer's autocomplete reaches the app as `<@U…|handle>`; with false, as the `@display name`
+   * typed.
    */
   commandShouldEscape?: boolean;
 }
@@ -134,7 +134,7 @@ export class SlackWorkspace {
     this.responsePath = options.responsePath ?? '/sandbox/slack/response';
     this.botToken = options.botToken ?? SLACK_SEED.botToken;
     this.enterprise = options.enterprise && { ...options.enterprise };
-    this.commandShouldEscape = options.commandShouldEscape ?? false;
+    this.commandShouldEscape = options.commandShouldEscape ?? true;
     this.ids = new Ids(this.now);
     this.rateLimits =
       options.rateLimits &&
