@@ -99,6 +99,11 @@ export const TEAMS_BOT_COMMANDS: readonly TeamsBotCommand[] = [
   { title: 'mine', description: 'Your recent requests' },
   { title: 'my access', description: 'What you have, and when time-bound access ends' },
   { title: 'pending', description: 'Requests waiting for your decision' },
+  {
+    title: 'delegate',
+    description:
+      'Who decides your approvals while you are away: delegate @person until <date>, delegate off, or delegate alone to see',
+  },
   { title: 'help', description: 'What Gatehouse can do, with examples' },
 ];
 
@@ -107,7 +112,7 @@ export const teamsManifestTemplate: TeamsManifest = {
   $schema: TEAMS_MANIFEST_SCHEMA,
   manifestVersion: TEAMS_MANIFEST_VERSION,
   // Teams updates an installed app only when this grows: bump it with every change to this file.
-  version: '1.1.0',
+  version: '1.2.0',
   // The app's own id. Teams' manifest reference says to reuse the bot's Microsoft App ID when the app has a bot
   // ("Use the same ID if you add a bot"; bots[].botId "can be the same as the overall app ID"). A fixed GUID here
   // would give every Gatehouse deployment the same Teams app: a staging and a production instance in one tenant would

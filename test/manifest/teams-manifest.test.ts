@@ -212,7 +212,7 @@ describe('Teams manifest for a deployment', () => {
     expect(bot?.commandLists.map((list) => list.scopes)).toEqual([['personal']]);
   });
 
-  it('offers the chat grammar as commands: request, status, mine, my access, pending, help', () => {
+  it('offers the chat grammar as commands: request, status, mine, my access, pending, delegate, help', () => {
     const commands = manifest.bots[0]?.commandLists[0]?.commands ?? [];
     expect(commands.map((command) => command.title)).toEqual([
       'request',
@@ -220,6 +220,7 @@ describe('Teams manifest for a deployment', () => {
       'mine',
       'my access',
       'pending',
+      'delegate',
       'help',
     ]);
     // Each title, typed as it is, is that command in src/flows/grammar.ts (a bare "request" opens the form).
@@ -229,6 +230,8 @@ describe('Teams manifest for a deployment', () => {
       mine: 'mine',
       'my access': 'access',
       pending: 'pending',
+      // Bare, it shows who stands in for the person and how to appoint someone.
+      delegate: 'delegate-show',
       help: 'help',
     };
     for (const command of commands) expect(parseCommand(command.title).kind).toBe(kinds[command.title]);
