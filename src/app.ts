@@ -8,6 +8,7 @@ import { TEAMS_RATES } from './adapters/teams/rate-limits.js';
 import { RedisBudgetLedger } from './api/budget-ledger.js';
 import { createGovernance, type Governance } from './api/index.js';
 import { BackgroundWork } from './background.js';
+import { reminderSettingsOf } from './config/notifier.js';
 import type { Config } from './config.js';
 import { Flows } from './flows/index.js';
 import type { PersonalRule } from './flows/limits.js';
@@ -178,6 +179,7 @@ export async function createGatehouse(
   });
   // The one wire from the core to the notifier: what a flow changes, every message about it shows.
   flows.changes.subscribe(messages);
+  const reminderSettings = reminderSettingsOf(config.notifier);
   const poller = new RequestPoller({
     governance,
     store,
@@ -185,14 +187,16 @@ export async function createGatehouse(
     logger: logger.child({ component: 'poller' }),
     intervalMs: config.notifier.pollIntervalMs,
     now: overrides.now,
-    reminders: config.notifier.reminderAfterMs
+    reminders: reminderSettings
       ? new Reminders({
           governance,
           store,
           messengers,
           routing,
           logger: logger.child({ component: 'reminders' }),
-          remindAfterMs: config.notifier.reminderAfterMs,
+          settings: reminderSettings,
+          // The listing's reading, shown as every card is (attributions of decisions made in chat).
+          snapshot: (request) => flows.snapshot(request.id, request),
           now: overrides.now,
         })
       : undefined,

@@ -50,6 +50,29 @@ const duration = (name: string) =>
       return ms;
     });
 
+/** `off` (or `none`) as null: the feature turned off; anything else as `schema` reads it. */
+const offOr = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx): z.output<T> | null => {
+      if (/^(off|none)$/i.test(value)) return null;
+      const parsed = schema.safeParse(value);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+      return z.NEVER;
+    });
+
+/** A time zone this runtime knows by its IANA name. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const environment = z.object({
   PORT: z.coerce
     .number({ error: 'PORT must be a port number from 0 to 65535' })
@@ -149,7 +172,49 @@ export const environment = z.object({
     // A person's whole catalog is read once and searched locally; every refresh costs its calls again.
     .default(300),
   POLL_INTERVAL_MS: z.coerce.number().int().min(1000, 'POLL_INTERVAL_MS must be at least 1000').default(30_000),
-  REMINDER_AFTER: duration('REMINDER_AFTER').optional(),
+  // Reminders are on by default: first after 4 h (the same working day), every 24 h after, at most
+  // 3, then the step is escalated one interval after the last. `off` turns each part off.
+  // Unset: the default in notifier.ts (4 h), so `reminderAfterMs` still says whether it was set.
+  REMINDER_AFTER: offOr(duration('REMINDER_AFTER')).optional(),
+  REMINDER_EVERY: duration('REMINDER_EVERY')
+    .refine((ms) => ms >= 60_000, 'REMINDER_EVERY must be at least 1m')
+    .default(24 * 3_600_000),
+  REMINDER_COUNT: z.coerce
+    .number({ error: 'REMINDER_COUNT must be a whole number from 0 to 10' })
+    .int('REMINDER_COUNT must be a whole number from 0 to 10')
+    .min(0, 'REMINDER_COUNT must be a whole number from 0 to 10')
+    .max(10, 'REMINDER_COUNT must be a whole number from 0 to 10')
+    .default(3),
+  ESCALATE_AFTER: offOr(duration('ESCALATE_AFTER')).optional(),
+  // `manager` (the approver's, else the approvals channel), `channel` (the approvals channel), a
+  // channel per platform (slack:C0123,teams:19:…@thread.tacv2) or `off`; parsed in notifier.ts.
+  ESCALATE_TO: z.string().trim().default('manager'),
+  REMINDER_QUIET_HOURS: offOr(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)$/,
+        'REMINDER_QUIET_HOURS must look like 20:00-08:00 (local time of the recipient), or off',
+      )
+      .transform((text) => {
+        const [from = '', to = ''] = text.split('-').map((part) => part.trim());
+        const minutes = (hhmm: string) => {
+          const [h = '0', m = '0'] = hhmm.split(':');
+          return Number(h) * 60 + Number(m);
+        };
+        return { fromMinute: minutes(from), toMinute: minutes(to) };
+      }),
+  ).default({ fromMinute: 20 * 60, toMinute: 8 * 60 }),
+  REMINDER_QUIET_WEEKENDS: z
+    .enum(['true', 'false'], { error: 'REMINDER_QUIET_WEEKENDS must be true or false' })
+    .transform((value) => value === 'true')
+    .default(true),
+  REMINDER_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine(isTimeZone, 'REMINDER_TIME_ZONE must be an IANA time zone such as UTC or Europe/Berlin')
+    .default('UTC'),
   OKTA_EVENT_HOOK_SECRET: optionalText,
   SANDBOX_PROVIDER: z.enum(['okta', 'pingone']).default('okta'),
 });

@@ -14,7 +14,22 @@ export interface RequestCard {
   role: CardRole;
   /** Already tailored to the recipient: `actions` are what they may press. */
   request: RequestView;
+  /** Why the card is posted (again): shown as its first line, and as the text that notifies. */
+  reason?: CardReason;
 }
+
+/**
+ * Why a card is posted again, or to someone not on the request: a reminder to an approver, an
+ * escalation to their manager or a channel, a copy for a delegate. Drawn as the card's first line;
+ * an edit of the card later draws it without (it then shows where the request stands).
+ */
+export type CardReason =
+  /** The approver's own card again: `round` of at most `rounds`. */
+  | { kind: 'reminder'; waitingSince: string; round: number; rounds: number }
+  /** To the manager of `approvers`, or to a channel when Gatehouse knows no manager to tell. */
+  | { kind: 'escalation'; to: 'manager' | 'channel'; approvers: PersonView[]; waitingSince: string }
+  /** To a delegate `for` the approver who appointed them, `until` when the appointment ends (unset: until ended). */
+  | { kind: 'delegate'; for: PersonView; until?: string };
 
 export type Notice =
   | { kind: 'comment'; request: RequestView; author: PersonView; text: string }
@@ -24,7 +39,10 @@ export type Notice =
   | { kind: 'closed'; request: RequestView }
   /** Provisioning finished or needs a human. */
   | { kind: 'grant'; request: RequestView }
-  /** An approval has waited longer than REMINDER_AFTER: to its approvers, or escalated to the channel. */
+  /**
+   * The plain-text reminder of earlier releases. No longer sent: a reminder is the card again
+   * (`RequestCard.reason`, reminders.ts). Kept while the adapters' notice renderers still draw it.
+   */
   | { kind: 'reminder'; request: RequestView; waitingSince: string; escalated: boolean }
   /** Time-bound access ends soon: to its holder, with a way to ask again. */
   | { kind: 'expiring'; request: RequestView; endsAt: string }
@@ -36,8 +54,15 @@ export interface Messenger {
   /** A direct message; null when the person has no account on this platform (nothing was sent). */
   sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null>;
   sendToChannel(channel: string, card: RequestCard): Promise<MessageRef>;
-  /** A notice posted to a channel (an escalation). */
+  /** A notice posted to a channel. No longer used by the notifier (escalations post the card). */
   noticeToChannel?(channel: string, notice: Notice): Promise<void>;
+  /**
+   * A card posted in the thread of one this messenger sent (`under`), so it sits with the original
+   * and notifies its recipient (a reminder). Absent: the notifier posts a new card instead.
+   */
+  replyWithCard?(under: MessageRef, card: RequestCard): Promise<MessageRef>;
+  /** The person's time zone (IANA) as the platform knows it, when it does; quiet hours follow it. */
+  timeZoneOf?(person: PersonView): Promise<string | undefined>;
   /** Edits a card this messenger sent, in place. */
   update(ref: MessageRef, card: RequestCard): Promise<void>;
   /** A notice in the thread under a card. */

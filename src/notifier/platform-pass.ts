@@ -66,7 +66,8 @@ export class PlatformPass {
     for (const comment of comments) {
       const notice: Notice = { kind: 'comment', request, author: comment.author, text: comment.text };
       for (const ref of refs) {
-        if (this.sent.has(messageIdentity(ref))) continue;
+        // A card posted in another's thread (a reminder) leaves comments to the thread's own card.
+        if (this.sent.has(messageIdentity(ref)) || ref.threadId) continue;
         const key = deliveryKeys.commentReply(request.id, comment.id, ref);
         this.track(
           await deliverOnce(this.once, key, async () => {

@@ -199,7 +199,7 @@ export class RequestPoller {
       cursor = batch.cursor;
     }
     if (synced > 0) logger.info({ synced, pages, cursor: newest }, 'poll queued changed requests');
-    await this.options.reminders?.check().catch((err) => logger.warn({ err }, 'reminders not checked'));
+    await this.options.reminders?.checkWhenDue().catch((err) => logger.warn({ err }, 'reminders not checked'));
     return { pages, synced };
   }
 

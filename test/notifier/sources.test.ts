@@ -232,14 +232,22 @@ describe('reminders', () => {
     let ahead = 0;
     const now = () => Date.now() + ahead;
     // An hour, moved past in one step: real seconds the test takes under load never add up to it.
-    const reminding = await startSlackWorld({ org: createOktaOrg({ now }), now, env: { REMINDER_AFTER: '1h' } });
+    // Any hour of any day (the test runs whenever), one reminder, escalated to the channel an hour after.
+    const env = {
+      REMINDER_AFTER: '1h',
+      REMINDER_COUNT: '1',
+      ESCALATE_AFTER: '2h',
+      ESCALATE_TO: 'channel',
+      REMINDER_QUIET_HOURS: 'off',
+    };
+    const reminding = await startSlackWorld({ org: createOktaOrg({ now }), now, env });
     try {
       await reminding.driver.command(S.alice.id, 'request Zoom Pro License because webinars');
       const request = await eventually(() =>
         reminding.okta.requests.find((r) => r.requested.entryId === SEED.entries.zoomPro.id),
       );
       const reminders = () => reminding.slack.dmWith(S.dana.id).filter((m) => shown(m).includes('Reminder'));
-      const escalations = () => reminding.slack.messagesIn(APPROVALS).filter((m) => shown(m).includes('no decision'));
+      const escalations = () => reminding.slack.messagesIn(APPROVALS).filter((m) => /no decision/i.test(shown(m)));
       await reminding.gatehouse.poller.pollOnce();
       expect(reminders()).toHaveLength(0);
 

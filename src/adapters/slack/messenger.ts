@@ -6,6 +6,7 @@ import type { MessageRef } from '../../store/index.js';
 import { chatSpan } from '../../tracing.js';
 import type { SlackPeople } from './people.js';
 import { renderNotice } from './render/notices.js';
+import { renderCardWithReason } from './render/reminder.js';
 import { renderRequestCard } from './render/request-card.js';
 
 /** The Slack side of the notifier: cards as Block Kit messages, edited with chat.update. */
@@ -23,16 +24,38 @@ export class SlackMessenger implements Messenger {
     return chatSpan('slack', 'post', card.role, async () => {
       const userId = await this.people.userIdFor(person);
       if (!userId) return null;
-      const posted = await this.post({ channel: userId, ...renderRequestCard(card.role, card.request) });
+      const posted = await this.post({ channel: userId, ...renderCardWithReason(card) });
       return this.ref(posted, card.role === 'approval' ? 'approval' : 'requester', person.id);
     });
   }
 
   sendToChannel(channel: string, card: RequestCard): Promise<MessageRef> {
     return chatSpan('slack', 'post', 'channel', async () => {
-      const posted = await this.post({ channel, ...renderRequestCard(card.role, card.request) });
+      const posted = await this.post({ channel, ...renderCardWithReason(card) });
       return this.ref(posted, 'channel');
     });
+  }
+
+  /**
+   * The card again in the thread of `under`, also shown in the conversation (reply_broadcast): a
+   * reply alone notifies only those following the thread, and an approver may never have opened it.
+   */
+  replyWithCard(under: MessageRef, card: RequestCard): Promise<MessageRef> {
+    return chatSpan('slack', 'post', 'reminder', async () => {
+      const thread_ts = under.threadId ?? under.messageId;
+      const posted = await this.post({
+        channel: under.conversationId,
+        thread_ts,
+        reply_broadcast: true,
+        ...renderCardWithReason(card),
+      });
+      return { ...this.ref(posted, under.kind, under.recipientId), threadId: thread_ts };
+    });
+  }
+
+  /** users.lookupByEmail's `tz` for the person, kept with their user id (no call of its own). */
+  async timeZoneOf(person: PersonView): Promise<string | undefined> {
+    return this.people.timeZoneFor(person);
   }
 
   update(ref: MessageRef, card: RequestCard): Promise<void> {

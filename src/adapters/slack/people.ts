@@ -17,7 +17,8 @@ const cachedPerson = z.object({
   stranger: z.boolean().optional(),
 });
 type CachedPerson = z.infer<typeof cachedPerson>;
-const cachedLookup = z.object({ userId: z.string().nullable() });
+const cachedLookup = z.object({ userId: z.string().nullable(), tz: z.string().optional() });
+type CachedLookup = z.infer<typeof cachedLookup>;
 
 /** Where a user object says the person belongs (the client's types omit `enterprise_user` on lookups). */
 const userOrigin = z.object({
@@ -71,7 +72,7 @@ const emailKey = (email: string) => `slack:email-user:${email}`;
  */
 export class SlackPeople {
   private readonly pendingPeople = new Map<string, Promise<CachedPerson>>();
-  private readonly pendingEmails = new Map<string, Promise<string | null>>();
+  private readonly pendingEmails = new Map<string, Promise<CachedLookup>>();
 
   constructor(
     private readonly client: WebClient,
@@ -97,6 +98,15 @@ export class SlackPeople {
 
   /** The Slack user of ours with this person's email, or null when there is none. */
   async userIdFor(person: PersonView): Promise<string | null> {
+    return (await this.lookup(person))?.userId ?? null;
+  }
+
+  /** The person's time zone as their Slack profile sets it (`tz`), from the same cached look-up. */
+  async timeZoneFor(person: PersonView): Promise<string | undefined> {
+    return (await this.lookup(person))?.tz;
+  }
+
+  private async lookup(person: PersonView): Promise<CachedLookup | null> {
     const email = person.email?.trim().toLowerCase();
     if (!email) return null;
     const home = await this.servedHome();
@@ -130,29 +140,30 @@ export class SlackPeople {
     return person;
   }
 
-  private async readUserId(email: string, home: SlackHome): Promise<string | null> {
+  private async readUserId(email: string, home: SlackHome): Promise<CachedLookup> {
     const key = emailKey(email);
     const cached = await getJson(this.store, key, cachedLookup);
-    if (cached) return cached.userId;
-    const userId = await this.client.users.lookupByEmail({ email }).then(
-      (answer) => {
+    if (cached) return cached;
+    const found = await this.client.users.lookupByEmail({ email }).then(
+      (answer): CachedLookup => {
         const user = answer.user;
-        if (!user?.id) return null;
-        if (isOurPerson(home, originOf(user))) return user.id;
+        if (!user?.id) return { userId: null };
+        // Kept with the id: reminders keep to the person's daytime, at no call of their own.
+        if (isOurPerson(home, originOf(user))) return { userId: user.id, ...(user.tz ? { tz: user.tz } : {}) };
         // Someone elsewhere whose admin gave them this address must not receive our cards.
         this.logger?.warn(
           { slackUser: user.id, teamId: user.team_id },
           'an email matched a Slack user of another organisation; not used',
         );
-        return null;
+        return { userId: null };
       },
-      (err: { data?: { error?: string } }) => {
-        if (err.data?.error === 'users_not_found') return null;
+      (err: { data?: { error?: string } }): CachedLookup => {
+        if (err.data?.error === 'users_not_found') return { userId: null };
         throw err;
       },
     );
-    await setJson(this.store, key, { userId }, { ttlMs: CACHE_TTL_MS });
-    return userId;
+    await setJson(this.store, key, found, { ttlMs: CACHE_TTL_MS });
+    return found;
   }
 }
 

@@ -16,6 +16,7 @@ import { chatSpan } from '../../tracing.js';
 import { withBotbuilderLogs } from './console.js';
 import type { TeamsPeople } from './people.js';
 import { noticeCard, noticeText } from './render/messages.js';
+import { renderCardWithReason } from './render/reminder.js';
 import { type Card, renderRequestCard } from './render/request-card.js';
 import type { ServiceUrlPolicy } from './service-url.js';
 
@@ -67,7 +68,7 @@ export class TeamsMessenger implements Messenger {
     return chatSpan('teams', 'post', card.role, async () => {
       const ref = await this.personalReference(person);
       if (!ref) return null;
-      const activity = cardActivity(renderRequestCard(card.role, card.request, await this.refreshFor(card)));
+      const activity = cardActivity(renderCardWithReason(card, await this.refreshFor(card)));
       const id = await this.send(ref, activity);
       return this.messageRef(ref, id, card.role === 'approval' ? 'approval' : 'requester', person.id);
     });
@@ -78,10 +79,30 @@ export class TeamsMessenger implements Messenger {
       const ref = await this.channelReference(channel);
       const id = await this.send(
         ref,
-        cardActivity(renderRequestCard('channel', card.request, await this.refreshFor(card))),
+        cardActivity(renderCardWithReason({ ...card, role: 'channel' }, await this.refreshFor(card))),
       );
       return this.messageRef(ref, id, 'channel');
     });
+  }
+
+  /**
+   * The card again as a reply to `under`: in a channel, in its thread (the only way Teams threads a
+   * reply, see inThread); in a 1:1 chat, which has no threads, as a new message quoting the original.
+   */
+  replyWithCard(under: MessageRef, card: RequestCard): Promise<MessageRef> {
+    return chatSpan('teams', 'post', 'reminder', async () => {
+      const conversation = await this.conversationOf(under);
+      if (!conversation) throw new DeliveryFailed(`no reference for ${under.conversationId}`, 'no');
+      const root = under.threadId ?? under.messageId;
+      const where = under.kind === 'channel' ? inThread(conversation, root) : conversation;
+      const id = await this.send(where, cardActivity(renderCardWithReason(card, await this.refreshFor(card))), root);
+      return { ...this.messageRef(conversation, id, under.kind, under.recipientId), threadId: root };
+    });
+  }
+
+  /** The time zone Teams gave with the person's own activities (`localTimezone`), when they wrote or clicked. */
+  async timeZoneOf(person: PersonView): Promise<string | undefined> {
+    return this.options.people.timeZoneFor(person);
   }
 
   update(ref: MessageRef, card: RequestCard): Promise<void> {
@@ -250,10 +271,17 @@ export class TeamsMessenger implements Messenger {
     return { refreshFor: ids.filter((id): id is string => Boolean(id)) };
   }
 
-  private async send(ref: Partial<ConversationReference>, activity: Partial<Activity>): Promise<string> {
+  /** `replyTo`: the activity this one answers (POST …/activities/{replyTo}). */
+  private async send(
+    ref: Partial<ConversationReference>,
+    activity: Partial<Activity>,
+    replyTo?: string,
+  ): Promise<string> {
     await this.pace(ref.conversation?.id);
     let id: string | undefined;
     await this.turn(ref, async (context) => {
+      // botbuilder answers the turn's own activity (a random id in a turn of ours), whatever replyToId says.
+      if (replyTo) context.activity.id = replyTo;
       id = (await context.sendActivity(activity))?.id;
     });
     if (!id) throw new DeliveryFailed('Teams answered without an activity id', 'unknown');

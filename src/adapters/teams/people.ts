@@ -16,6 +16,7 @@ const reference = z
     channelId: z.string(),
   })
   .passthrough();
+const timeZoneKey = (teamsUserId: string) => `teams:time-zone:${teamsUserId}`;
 const tenant = z.object({ serviceUrl: z.string(), tenantId: z.string().optional(), botId: z.string() });
 
 export interface TeamsTenantInfo {
@@ -53,6 +54,17 @@ export class TeamsPeople {
     if (activity.conversation.conversationType === 'personal' && activity.from?.id) {
       await setJson(this.store, `teams:personal:${activity.from.id}`, ref, { ttlMs: REFERENCE_TTL_MS });
     }
+    // Only the person's own activities carry their zone (a message, a click): reminders keep to their daytime.
+    const zone = typeof activity.localTimezone === 'string' ? activity.localTimezone.trim() : '';
+    if (activity.from?.id && zone && zone.length <= 64) {
+      await this.store.set(timeZoneKey(activity.from.id), zone, { ttlMs: REFERENCE_TTL_MS });
+    }
+  }
+
+  /** The person's time zone as their Teams client last gave it, if it ever did. */
+  async timeZoneFor(person: PersonView): Promise<string | undefined> {
+    const teamsId = await this.teamsIdFor(person);
+    return (teamsId && (await this.store.get(timeZoneKey(teamsId)))) || undefined;
   }
 
   /** The acting Teams user as a chat identity; the email is asked of Teams (cached), not trusted from the payload. */
