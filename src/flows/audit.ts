@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
 import { oneLine as singleLine } from '../domain/text.js';
-import type { AccessRequest, ApprovalStep, Decision, PrincipalRef } from '../domain/types.js';
+import type { AccessRequest, ApprovalStep, Decision, DelegateAppointment, PrincipalRef } from '../domain/types.js';
 import type { Store } from '../store/index.js';
 
 /**
@@ -55,6 +55,44 @@ export function logCancelled(logger: Logger, request: AccessRequest, by: Actor, 
   logger.info(
     { audit: 'cancel', ...about(request), by: fields(by), via },
     `${named(by)} cancelled the request for ${what(request)} for ${whom(request, by)} via ${via} (request ${request.id})`,
+  );
+}
+
+/**
+ * An approver handed the open step to someone else. Whether they gave a reason is said, not the
+ * reason itself: like a comment, it is free text, and people paste anything into one.
+ */
+export function logForwarded(
+  logger: Logger,
+  request: AccessRequest,
+  step: number,
+  by: Actor,
+  to: Actor,
+  via: string,
+  reason?: string,
+): void {
+  logger.info(
+    { audit: 'forward', ...about(request), step, by: fields(by), to: fields(to), via, withReason: Boolean(reason) },
+    `Forwarded step ${step} of ${request.id} (${what(request)} for ${whom(request)}) ` +
+      `from ${named(by)} to ${named(to)} via ${via}${reason ? ', with a reason' : ''}`,
+  );
+}
+
+/** Someone appointed a delegate to decide their approvals (until when, if the appointment ends). */
+export function logDelegateAppointed(logger: Logger, appointed: DelegateAppointment, via: string): void {
+  const { delegator, delegate, endsAt } = appointed;
+  logger.info(
+    { audit: 'delegate', by: fields(delegator), delegate: fields(delegate), endsAt, via },
+    `${named(delegator)} appointed ${named(delegate)} to decide their approvals ` +
+      `${endsAt ? `until ${endsAt}` : 'until they end it'} via ${via}`,
+  );
+}
+
+/** Someone ended their delegate's appointment. */
+export function logDelegationEnded(logger: Logger, ended: DelegateAppointment, via: string): void {
+  logger.info(
+    { audit: 'delegate-end', by: fields(ended.delegator), delegate: fields(ended.delegate), via },
+    `${named(ended.delegator)} ended ${named(ended.delegate)}'s appointment to decide their approvals via ${via}`,
   );
 }
 

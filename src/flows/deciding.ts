@@ -4,8 +4,18 @@ import { type AccessRequest, type Decision, isOpen, type Principal } from '../do
 import { bestEffort } from '../store/index.js';
 import { rememberDecision, withAttributions } from './attribution.js';
 import { logCancelled, logCommented, logDecided, reserveChatDecision, unreserveChatDecision } from './audit.js';
-import { assertCanCancel, assertCanComment, assertCanDecide, availableActions, canView } from './authorization.js';
+import {
+  assertCanCancel,
+  assertCanComment,
+  assertCanDecide,
+  availableActions,
+  canView,
+  delegatorOn,
+  type Standing,
+} from './authorization.js';
+import { CardContext } from './card-context.js';
 import { DecisionClaim } from './decision-claim.js';
+import type { Delegations } from './delegating.js';
 import { cleanText, type FlowDeps } from './deps.js';
 import {
   AlreadyDecided,
@@ -18,12 +28,14 @@ import {
   NotAllowedToComment,
   NotAnApprover,
   RequestNotFound,
+  RiskReasonRequired,
   SeveralRequestsNamed,
   TextInvalid,
 } from './errors.js';
 import { requestsNamed } from './naming.js';
 import { showsStaleMessage } from './outcome.js';
 import { principalView, type RequestView, requestView } from './views.js';
+import { nameOf } from './wording.js';
 
 export interface DecideInput {
   requestId: string;
@@ -35,7 +47,11 @@ export interface DecideInput {
 
 /** Approving, rejecting, commenting on and cancelling a request: every write a person makes to one. */
 export class Deciding {
-  constructor(private readonly deps: FlowDeps) {}
+  constructor(
+    private readonly deps: FlowDeps,
+    private readonly context: CardContext = new CardContext(deps),
+    private readonly delegations?: Delegations,
+  ) {}
 
   /** Whether deciding this way needs a written reason, so an adapter knows to ask before it calls decide. */
   async reasonRequired(decision: Decision): Promise<boolean> {
@@ -49,22 +65,36 @@ export class Deciding {
     }
   }
 
+  /**
+   * `visible` is handed the request once it is known the approver may see it (deciding several
+   * names each item that could not be decided).
+   */
   async decide(
     approver: Principal,
     via: string,
     input: DecideInput,
+    visible?: (request: AccessRequest) => void,
   ): Promise<{ request: RequestView; decision: Decision }> {
     const { governance, store, logger, changes } = this.deps;
     const reason = cleanText('reason', input.reason);
-    const [request, policy] = await Promise.all([this.decidable(input.requestId, approver), governance.policy()]);
-    const claim = await this.claimStep(request, approver, input, reason, policy).catch((error: unknown) => {
+    const [{ request, standing }, policy] = await Promise.all([
+      this.decidable(input.requestId, approver),
+      governance.policy(),
+    ]);
+    visible?.(request);
+    const claim = await this.claimStep(request, approver, input, reason, policy, standing).catch((error: unknown) => {
       // The person can see the request but the message they pressed is out of date: redraw it.
       if (error instanceof GatehouseError && showsStaleMessage(error)) changes.publish({ kind: 'stale', request });
       throw error;
     });
     const { step } = claim;
     const by = { id: approver.id, displayName: approver.displayName, email: approver.email };
-    const attribution = { by, decision: input.decision, reason, via };
+    // A delegate decides in the name of the approver it was assigned to: the records say whose.
+    const open = request.steps.find((s) => s.index === step.index);
+    const direct = open?.approvers.some((a) => a.id === approver.id);
+    const onBehalfOf = open && !direct ? delegatorOn(request, open, standing) : undefined;
+    const recordedVia = onBehalfOf ? `${via} as delegate of ${nameOf(onBehalfOf)}` : via;
+    const attribution = { by, decision: input.decision, reason, via: recordedVia };
     // Remembered before the write, so a concurrent click that sees the decision land names the
     // person rather than the service account the backend may credit. It only shows once the
     // backend reports a matching decision, and is forgotten if the write fails.
@@ -76,7 +106,7 @@ export class Deciding {
       context: { requestId: request.id },
     });
     const written = await this.writeDecision(
-      { requestId: request.id, taskId: step.taskId, approver, decision: input.decision, reason, via },
+      { requestId: request.id, taskId: step.taskId, approver, decision: input.decision, reason, via: recordedVia },
       step.index,
       claim,
     ).catch(async (error: unknown) => {
@@ -99,10 +129,10 @@ export class Deciding {
         ),
         { logger, lost: 'decision recorded; its attribution not kept', context: { requestId: request.id } },
       )) ?? written;
-    logDecided(logger, decided, step.index, input.decision, approver, via);
+    logDecided(logger, decided, step.index, input.decision, approver, recordedVia);
     changes.publish({ kind: 'decided', request: decided });
     return {
-      request: requestView(decided, availableActions(decided, approver, policy), approver),
+      request: requestView(decided, availableActions(decided, approver, policy, standing), approver),
       decision: input.decision,
     };
   }
@@ -162,8 +192,10 @@ export class Deciding {
     input: DecideInput,
     reason: string | undefined,
     policy: Awaited<ReturnType<Governance['policy']>>,
+    standing: Standing,
   ): Promise<DecisionClaim> {
-    const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId);
+    const step = assertCanDecide(request, approver, input.decision, reason, policy, input.taskId, standing);
+    if (input.decision === 'approve' && !reason) await this.assertNoUnexplainedRisk(request, step);
     const claim = new DecisionClaim(this.deps.store, this.deps.logger, request.id, step);
     if (await claim.take()) return claim;
     const now = await this.mustGet(request.id);
@@ -181,17 +213,44 @@ export class Deciding {
    * anyone else is told what a made-up id gets, so a forged button learns nothing, not even that
    * the request exists.
    */
-  private async decidable(requestId: string, approver: Principal): Promise<AccessRequest> {
+  private async decidable(
+    requestId: string,
+    approver: Principal,
+  ): Promise<{ request: AccessRequest; standing: Standing }> {
     const request = await this.deps.governance.getRequest(requestId);
     if (!request) throw new NotAnApprover(requestId);
+    const standing = await this.standingOn(request, approver);
     const elsewhere = isOpen(request) ? request.approvalsHandledIn : undefined;
-    const viewer = canView(request, approver) || (elsewhere && (await this.wasAskedToApprove(request.id, approver)));
+    const viewer =
+      canView(request, approver, standing) || (elsewhere && (await this.wasAskedToApprove(request.id, approver)));
     if (!viewer) throw new NotAnApprover(requestId);
     if (elsewhere) {
       this.deps.changes.publish({ kind: 'stale', request });
       throw new DecideElsewhere(request.id, elsewhere);
     }
-    return withAttributions(this.deps.store, request);
+    return { request: await withAttributions(this.deps.store, request), standing };
+  }
+
+  /**
+   * A grant that would break a separation-of-duties rule is approved only with a reason, whatever
+   * the button said: asked of the backend's assessment (kept per request and step, as the card
+   * was drawn from). An assessment that cannot be read does not hold the decision up: the backend
+   * itself lets the approver decide without one, and the approver saw the card's warning if it had one.
+   */
+  private async assertNoUnexplainedRisk(request: AccessRequest, step: { index: number }): Promise<void> {
+    const assessment = await this.context.risk(request, step).catch((err: unknown) => {
+      this.deps.logger.warn({ err, requestId: request.id }, 'risk assessment not read; approving without it');
+      return null;
+    });
+    const rules = assessment?.conflicts.map((conflict) => conflict.rule) ?? [];
+    if (rules.length > 0) throw new RiskReasonRequired(rules);
+  }
+
+  /** What the person may do beyond the request's own rules: decide for those who appointed them delegate. */
+  private standingOn(request: AccessRequest, approver: Principal): Promise<Standing> {
+    return this.delegations
+      ? this.delegations.standingOn(request, approver)
+      : Promise.resolve({ canForward: Boolean(this.deps.governance.forward) });
   }
 
   /** Whether Gatehouse sent this person the request's approval card (when it could still see who approves). */

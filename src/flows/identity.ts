@@ -28,6 +28,8 @@ const cachedPrincipal = z.object({
   displayName: z.string(),
   login: z.string().optional(),
   managerId: z.string().optional(),
+  title: z.string().optional(),
+  department: z.string().optional(),
   active: z.boolean(),
 });
 

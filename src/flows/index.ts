@@ -1,3 +1,4 @@
+export type { Decision } from '../domain/types.js';
 export { type Action, availableActions } from './authorization.js';
 export {
   type ChatComment,
@@ -6,6 +7,7 @@ export {
   RequestChanges,
 } from './changes.js';
 export type { DecideInput } from './deciding.js';
+export { MOST_DAYS_AHEAD } from './delegating.js';
 export { MAX_TEXT_LENGTH } from './deps.js';
 export * from './errors.js';
 export { type ChatCommand, helpLines, parseCommand } from './grammar.js';
@@ -15,4 +17,5 @@ export { Failure, failure, isFailure, type Outcome, showsStaleMessage } from './
 export type { RequestList, RequestSnapshot } from './reading.js';
 export type { EntryMatch, RequestAccessInput, RequestAccessResult } from './requesting.js';
 export { Flows, type FlowsOptions } from './service.js';
+export { type DecideSeveralInput, MOST_AT_ONCE } from './several.js';
 export * from './views.js';

@@ -1,18 +1,26 @@
 import type { GovernancePolicy } from '../api/governance.js';
-import type { AccessRequest, Principal } from '../domain/types.js';
+import { type AccessRequest, currentStep, isOpen, type Principal, type PrincipalRef } from '../domain/types.js';
 import { withAttributions } from './attribution.js';
 import { OutsideDecisions } from './audit.js';
-import { availableActions, canView } from './authorization.js';
+import { availableActions, canView, decidesOpenStep, delegatorOn, isParty, type Standing } from './authorization.js';
+import { CardContext, type CardContextParts } from './card-context.js';
+import type { Delegations } from './delegating.js';
 import type { FlowDeps } from './deps.js';
 import { NoRequestNamed, RequestNotFound } from './errors.js';
 import { looksLikeAnId, requestsByName } from './naming.js';
 import { explainStranded, strandedStep, strandedView } from './stranded.js';
-import { type AccessView, accessView, type RequestView, requestView } from './views.js';
+import { type AccessView, accessView, type PersonView, type RequestView, requestView } from './views.js';
+import { nameOf } from './wording.js';
 
 export interface RequestSnapshot {
   /** Without buttons: for a channel or anyone not on the request. */
   view: RequestView;
   as(viewer: { id: string }): RequestView;
+  /**
+   * Delegates deciding for an approver of the open step (the backend's appointments covering now):
+   * the notifier sends each one the card, drawn `as(delegate)`.
+   */
+  delegates?: { delegate: PersonView; for: PersonView }[];
 }
 
 /** Reads a request by way of `read`, or answers it from a reading it already holds. */
@@ -33,7 +41,11 @@ const OUTSIDE_DECISIONS_WINDOW_MS = 60 * 60_000;
 export class Reading {
   private readonly outside: OutsideDecisions;
 
-  constructor(private readonly deps: FlowDeps) {
+  constructor(
+    private readonly deps: FlowDeps,
+    private readonly context: CardContext = new CardContext(deps),
+    private readonly delegations?: Delegations,
+  ) {
     this.outside = new OutsideDecisions(deps);
   }
 
@@ -57,11 +69,37 @@ export class Reading {
     await this.outside
       .seen(attributed, since)
       .catch((err: unknown) => this.deps.logger.warn({ err, requestId }, 'decisions made outside chat not audited'));
-    const policy = await governance.policy();
-    return explainStranded({
+    const [policy, parts, delegates] = await Promise.all([
+      governance.policy(),
+      this.context.of(attributed),
+      this.delegatesOnOpenStep(attributed),
+    ]);
+    const canForward = Boolean(governance.forward);
+    const snapshot = explainStranded({
       view: requestView(attributed, []),
-      as: (viewer) => requestView(attributed, availableActions(attributed, asPrincipal(viewer), policy), viewer),
+      as: (viewer) => {
+        const standing: Standing = {
+          canForward,
+          delegators: delegates.filter((d) => d.delegate.id === viewer.id).map((d) => d.for),
+        };
+        const view = requestView(
+          attributed,
+          availableActions(attributed, asPrincipal(viewer), policy, standing),
+          viewer,
+        );
+        return forApprover(attributed, view, viewer, standing, parts);
+      },
     });
+    return delegates.length > 0
+      ? { ...snapshot, delegates: delegates.map((d) => ({ delegate: person(d.delegate), for: person(d.for) })) }
+      : snapshot;
+  }
+
+  /** Who decides for an approver of the open step now, where the backend has delegates; none when unknown. */
+  private async delegatesOnOpenStep(request: AccessRequest): Promise<{ delegate: PrincipalRef; for: PrincipalRef }[]> {
+    const step = currentStep(request);
+    if (!step || !this.delegations || request.approvalsHandledIn) return [];
+    return this.delegations.delegatesOf(step.approvers.filter((approver) => !isParty(request, approver)));
   }
 
   async status(principal: Principal, requestId?: string): Promise<RequestView | RequestList> {
@@ -73,9 +111,15 @@ export class Reading {
     // "Absent" and "not yours" get the same answer, so ids cannot be probed for existence.
     const id = requestId.trim();
     const found = /\s/.test(id) ? null : await governance.getRequest(id);
-    if (found && canView(found, principal)) {
+    const standing = found ? await this.standingOn(found, principal) : {};
+    if (found && canView(found, principal, standing)) {
       const request = await withAttributions(store, found);
-      return shownTo(request, principal, await governance.policy());
+      return this.withContext(
+        request,
+        principal,
+        standing,
+        shownTo(request, principal, await governance.policy(), standing),
+      );
     }
     // Not a request of theirs by id: an app's name ("status figma"), among their own requests.
     const named = await requestsByName(governance, principal, id, { openOnly: false });
@@ -91,9 +135,30 @@ export class Reading {
     return this.list('Your requests', page.items, principal);
   }
 
+  /**
+   * What waits for the person's decision: their own approvals, and those of anyone who appointed
+   * them their delegate (each labelled whose it is), with the context an approver's card carries.
+   */
   async pendingApprovals(principal: Principal): Promise<RequestList> {
-    const requests = await this.deps.governance.listPendingApprovals(principal);
-    return this.list('Waiting for your decision', requests, principal);
+    const { governance } = this.deps;
+    const standing = await this.standingOf(principal);
+    const delegators = standing.delegators ?? [];
+    const [own, ...theirs] = await Promise.all([
+      governance.listPendingApprovals(principal),
+      ...delegators.map((delegator) => governance.listPendingApprovals(asPrincipal(delegator))),
+    ]);
+    const seen = new Set<string>();
+    // A delegator's approval of the delegate's own request is not the delegate's to decide.
+    const forThem = theirs.flat().filter((request) => !isParty(request, principal));
+    const requests = [...(own ?? []), ...forThem].filter((r) => !seen.has(r.id) && seen.add(r.id));
+    const policy = await governance.policy();
+    const newestFirst = requests.sort((a, b) => b.created.localeCompare(a.created));
+    const items = await Promise.all(
+      newestFirst.map((request) =>
+        this.withContext(request, principal, standing, shownTo(request, principal, policy, standing)),
+      ),
+    );
+    return { title: 'Waiting for your decision', items };
   }
 
   /** What the person holds: time-bound access that ends soonest first, then access with no end, by name. */
@@ -105,6 +170,32 @@ export class Reading {
     );
   }
 
+  /** The approver's context on a view of an open request they are asked to decide; the view as it was otherwise. */
+  private async withContext(
+    request: AccessRequest,
+    viewer: Principal,
+    standing: Standing,
+    view: RequestView,
+  ): Promise<RequestView> {
+    if (!isOpen(request) || !decidesOpenStep(request, viewer, standing) || isParty(request, viewer)) return view;
+    return forApprover(request, view, viewer, standing, await this.context.of(request));
+  }
+
+  /** What the backend lets this person do on this request beyond its own rules (forward; decide as a delegate). */
+  private standingOn(request: AccessRequest, principal: Principal): Promise<Standing> {
+    return this.delegations
+      ? this.delegations.standingOn(request, principal)
+      : Promise.resolve({ canForward: Boolean(this.deps.governance.forward) });
+  }
+
+  /** What the backend lets this person do on any request (forward; decide as a delegate). */
+  private async standingOf(principal: Principal): Promise<Standing> {
+    const canForward = Boolean(this.deps.governance.forward);
+    return this.delegations
+      ? { canForward, delegators: await this.delegations.delegatorsOf(principal) }
+      : { canForward };
+  }
+
   private async list(title: string, requests: AccessRequest[], viewer: Principal): Promise<RequestList> {
     const policy = await this.deps.governance.policy();
     const newestFirst = [...requests].sort((a, b) => b.created.localeCompare(a.created));
@@ -113,12 +204,39 @@ export class Reading {
 }
 
 /** The request as `viewer` sees it: their buttons, and why nobody can act on it when its step is stranded. */
-function shownTo(request: AccessRequest, viewer: Principal, policy: GovernancePolicy): RequestView {
-  const view = requestView(request, availableActions(request, viewer, policy), viewer);
+function shownTo(
+  request: AccessRequest,
+  viewer: Principal,
+  policy: GovernancePolicy,
+  standing?: Standing,
+): RequestView {
+  const view = requestView(request, availableActions(request, viewer, policy, standing), viewer);
   const stranded = strandedStep(request, policy);
   return stranded ? strandedView(view, stranded.index, viewer.id) : view;
 }
 
-function asPrincipal(ref: { id: string }): Principal {
-  return { id: ref.id, email: '', displayName: '', active: true };
+/**
+ * The card's context for an approver of the open step (not for the request's own people, nor
+ * anyone else), and whose approval it is when they decide it as a delegate.
+ */
+function forApprover(
+  request: AccessRequest,
+  view: RequestView,
+  viewer: { id: string },
+  standing: Standing,
+  parts: CardContextParts,
+): RequestView {
+  const step = currentStep(request);
+  if (!step || isParty(request, viewer) || !decidesOpenStep(request, viewer, standing)) return view;
+  const direct = step.approvers.some((approver) => approver.id === viewer.id);
+  const delegator = direct ? undefined : delegatorOn(request, step, standing);
+  return { ...view, ...parts, ...(delegator ? { onBehalfOf: person(delegator) } : {}) };
+}
+
+function person(ref: PrincipalRef): PersonView {
+  return { id: ref.id, name: nameOf(ref), email: ref.email };
+}
+
+function asPrincipal(ref: { id: string; displayName?: string; email?: string }): Principal {
+  return { id: ref.id, email: ref.email ?? '', displayName: ref.displayName ?? '', active: true };
 }

@@ -1,23 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Governance } from '../api/governance.js';
+import { GatehouseError } from '../domain/errors.js';
 import type { AccessRequest, Decision, Principal } from '../domain/types.js';
 import type { Store } from '../store/index.js';
+import { CardContext } from './card-context.js';
 import { RequestChanges } from './changes.js';
 import { type DecideInput, Deciding } from './deciding.js';
+import { Delegations } from './delegating.js';
 import { type FlowDeps, surface } from './deps.js';
+import { DelegateInvalid, ForwardTargetInvalid } from './errors.js';
+import { Forwarding } from './forwarding.js';
 import { type ChatIdentity, IdentityResolver } from './identity.js';
 import { PersonalLimit, type PersonalLimitOptions } from './limits.js';
 import { type Outcome, outcomeOf } from './outcome.js';
 import { Reading, type ReadThrough, type RequestList, type RequestSnapshot } from './reading.js';
 import { type EntryMatch, type RequestAccessInput, type RequestAccessResult, Requesting } from './requesting.js';
+import { type DecideSeveralInput, decideSeveral } from './several.js';
 import {
   type AccessView,
   type CatalogEntryView,
   type CatalogItemView,
+  type DelegationView,
   type PersonView,
   principalView,
   type RequestView,
+  type SeveralDecided,
 } from './views.js';
 
 export interface FlowsOptions {
@@ -53,6 +61,8 @@ export class Flows {
   private readonly requesting: Requesting;
   private readonly deciding: Deciding;
   private readonly reading: Reading;
+  private readonly forwarding: Forwarding;
+  private readonly delegations: Delegations;
   private readonly around: NonNullable<FlowsOptions['around']>;
 
   constructor(
@@ -66,8 +76,12 @@ export class Flows {
     this.identity = new IdentityResolver(governance, store);
     this.limit = new PersonalLimit(options.personalLimit);
     this.requesting = new Requesting(deps);
-    this.deciding = new Deciding(deps);
-    this.reading = new Reading(deps);
+    // One card context and one view of delegates for every family: what one reads, the others reuse.
+    const context = new CardContext(deps);
+    this.delegations = new Delegations(deps);
+    this.deciding = new Deciding(deps, context, this.delegations);
+    this.reading = new Reading(deps, context, this.delegations);
+    this.forwarding = new Forwarding(deps);
     this.around = options.around ?? ((_flow, _platform, run) => run());
   }
 
@@ -133,6 +147,18 @@ export class Flows {
   }
 
   /**
+   * Several approvals in one action (from `pending`): each re-authorized and decided on its own, as
+   * `decide` would, and reported in the order given. The whole is refused only for being too fast,
+   * too many (MOST_AT_ONCE) or by someone Gatehouse cannot identify; one rate-limit token pays for
+   * all of it, as it is one thing the person did.
+   */
+  decideSeveral(actor: ChatIdentity, input: DecideSeveralInput): Promise<Outcome<SeveralDecided>> {
+    return this.act('decideSeveral', actor, (approver) =>
+      decideSeveral(this.deciding, this.logger, approver, surface(actor), input),
+    );
+  }
+
+  /**
    * `submission` names what the comment came in (a Slack view id, a Teams activity id), so a
    * platform delivering it twice gets one thread reply per message about the request.
    */
@@ -148,6 +174,64 @@ export class Flows {
   /** `cancel <id or app>` as typed: the one open request of the person's it names. */
   cancelNamed(actor: ChatIdentity, target: string, reason?: string): Promise<Outcome<RequestView>> {
     return this.act('cancel', actor, (by) => this.deciding.cancelNamed(by, surface(actor), target, reason));
+  }
+
+  /**
+   * Hands the open step the person was asked to decide to someone else, where the backend can
+   * (`not_supported` otherwise); the new approver gets the card.
+   */
+  forward(
+    actor: ChatIdentity,
+    input: { requestId: string; taskId?: string; to: ChatIdentity; reason?: string },
+  ): Promise<Outcome<RequestView>> {
+    return this.act('forward', actor, async (by) => {
+      const to = await this.someoneElse(input.to, (why) => new ForwardTargetInvalid(why));
+      return this.forwarding.forward(by, surface(actor), { ...input, to });
+    });
+  }
+
+  // ---- delegates ----
+
+  /** Appoints `to` to decide the person's approvals until the day typed (or until ended). */
+  delegate(
+    actor: ChatIdentity,
+    input: { to: ChatIdentity; until?: string; note?: string },
+  ): Promise<Outcome<DelegationView>> {
+    return this.act('delegate', actor, async (principal) => {
+      const to = await this.someoneElse(input.to, (why) => new DelegateInvalid(why));
+      return this.delegations.appoint(principal, surface(actor), { ...input, to });
+    });
+  }
+
+  endDelegation(actor: ChatIdentity): Promise<Outcome<{ ended: boolean }>> {
+    return this.act('endDelegation', actor, (principal) => this.delegations.end(principal, surface(actor)));
+  }
+
+  /** The person's delegate, now or appointed to start later; null when they have none. */
+  myDelegation(actor: ChatIdentity): Promise<Outcome<DelegationView | null>> {
+    return this.act('myDelegation', actor, (principal) => this.delegations.mine(principal));
+  }
+
+  /**
+   * The person another one names (whom to forward to, whom to appoint), found as anyone acting is
+   * found; why they cannot be is said about them, not as if the person acting were unknown.
+   */
+  private async someoneElse(named: ChatIdentity, invalid: (why: string) => Error): Promise<Principal> {
+    const who = named.displayName?.trim() || named.email?.trim() || 'That person';
+    try {
+      return await this.identity.resolve(named);
+    } catch (error) {
+      // The governance system or the store being away is that, not something about the person named.
+      if (!(error instanceof GatehouseError) || /^(governance|store)_/.test(error.code)) throw error;
+      const why: Record<string, string> = {
+        no_email: `${who} has no e-mail address in chat, so Gatehouse cannot find them in the governance system.`,
+        unknown_user: `${who} has no account in the governance system.`,
+        inactive_user: `${who}'s account in the governance system is not active.`,
+      };
+      throw invalid(
+        why[error.code] ?? `Gatehouse cannot tell who ${who} is in the governance system: name someone else.`,
+      );
+    }
   }
 
   // ---- reading ----

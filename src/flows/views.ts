@@ -1,3 +1,4 @@
+import type { Failure } from '../domain/failure.js';
 import type {
   AccessGrant,
   AccessRequest,
@@ -82,8 +83,31 @@ export interface RequestView {
   requesterContext?: RequesterContext;
   /** The backend's assessment of the grant, where it has one (Okta's risk rules); unset: not assessed. */
   risk?: RiskView;
+  /**
+   * Set when the person looking at this decides it as someone's delegate: whose approval it is
+   * ("for Bob Martinez").
+   */
+  onBehalfOf?: PersonView;
   /** What the person looking at this may do now. */
   actions: Action[];
+}
+
+/** Someone appointed to decide a person's approvals while they are away. */
+export interface DelegationView {
+  delegate: PersonView;
+  /** When the appointment starts (ISO 8601); unset: it already runs. */
+  from?: string;
+  /** When it ends (ISO 8601); unset: until the person ends it. */
+  until?: string;
+  note?: string;
+}
+
+/** What deciding several approvals in one action came to: one result per item, in the order asked. */
+export interface SeveralDecided {
+  results: (
+    | { requestId: string; ok: true; request: RequestView }
+    | { requestId: string; ok: false; failure: Failure; entryName?: string }
+  )[];
 }
 
 export interface RequesterContext {
