@@ -45,6 +45,9 @@ export const PRECOMPILED = [
   'updateTaskV2',
   'listGrants',
   'getGrant',
+  'generatePotentialRiskAssessments',
+  'listDelegateAppointments',
+  'updatePrincipalSettings',
 ];
 
 type Node = Record<string, unknown>;

@@ -2,7 +2,11 @@ import { GatehouseError } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Governance } from './governance.js';
 
-type Operation = Exclude<keyof Governance, 'provider' | 'circuit'>;
+type Operation = Exclude<keyof Governance, 'provider' | 'circuit' | 'assessRisk' | 'forward' | 'delegation'>;
+/** What a backend may lack: wrapped where it has it, and left absent where it has not, so flows can tell. */
+type OptionalOperation = 'assessRisk' | 'forward';
+const OPTIONAL_OPERATIONS: OptionalOperation[] = ['assessRisk', 'forward'];
+const DELEGATION_OPERATIONS = ['current', 'appoint', 'end', 'delegatorsOf'] as const;
 
 const OPERATIONS: Operation[] = [
   'policy',
@@ -31,12 +35,12 @@ export function instrumentGovernance(governance: Governance, metrics: Metrics): 
     provider: governance.provider,
     circuit: governance.circuit && (() => governance.circuit?.()),
   };
-  for (const operation of OPERATIONS) {
-    const method = governance[operation] as (...args: unknown[]) => Promise<unknown>;
-    wrapped[operation] = async (...args: unknown[]) => {
+  const timed =
+    (owner: object, method: (...args: unknown[]) => Promise<unknown>, operation: string) =>
+    async (...args: unknown[]) => {
       const stop = metrics.governanceDuration.startTimer({ provider: governance.provider, operation });
       try {
-        const result = await method.apply(governance, args);
+        const result = await method.apply(owner, args);
         stop({ outcome: 'ok' });
         return result;
       } catch (error) {
@@ -44,6 +48,18 @@ export function instrumentGovernance(governance: Governance, metrics: Metrics): 
         throw error;
       }
     };
+  for (const operation of [...OPERATIONS, ...OPTIONAL_OPERATIONS]) {
+    const method = governance[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (method) wrapped[operation] = timed(governance, method, operation);
+  }
+  const { delegation } = governance;
+  if (delegation) {
+    wrapped.delegation = Object.fromEntries(
+      DELEGATION_OPERATIONS.map((name) => [
+        name,
+        timed(delegation, delegation[name] as (...args: unknown[]) => Promise<unknown>, `delegation.${name}`),
+      ]),
+    );
   }
   return wrapped as unknown as Governance;
 }

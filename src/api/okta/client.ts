@@ -1,4 +1,12 @@
-import type { AccessGrant, AccessRequest, CatalogEntry, CatalogItem, Page, Principal } from '../../domain/types.js';
+import type {
+  AccessGrant,
+  AccessRequest,
+  CatalogEntry,
+  CatalogItem,
+  Page,
+  Principal,
+  RiskAssessment,
+} from '../../domain/types.js';
 import type {
   CancelInput,
   ChangeQuery,
@@ -6,22 +14,28 @@ import type {
   CommentInput,
   CreateRequestInput,
   DecisionInput,
+  ForwardInput,
   Governance,
   GovernancePolicy,
   RequestChange,
   RequestQuery,
+  RiskInput,
 } from '../governance.js';
 import { OktaAccess } from './access.js';
 import { OktaCancellation } from './cancellation.js';
 import type { OktaCatalog } from './catalog.js';
 import { OktaDecisions } from './decisions.js';
+import { OktaDelegation } from './delegation.js';
+import { OktaForwarding } from './forwarding.js';
 import { OktaFullReads } from './full-reads.js';
 import { OktaHttp, type OktaHttpOptions } from './http.js';
 import { OktaMessages } from './messages.js';
+import { OktaOrns } from './orns.js';
 import { END_USER_CATALOG, V2 } from './paths.js';
 import { OktaPrincipals } from './principals.js';
 import { OktaCatalogRecentForms } from './recent-forms.js';
 import { OktaRequests } from './requests.js';
+import { OktaRisk } from './risk.js';
 import { OktaSubmission } from './submission.js';
 import { OktaTasks } from './tasks.js';
 import { accessRequestList } from './wire.js';
@@ -35,6 +49,8 @@ export interface OktaGovernanceOptions extends OktaHttpOptions {
   approveReasonRequired?: boolean;
   /** How long a person's catalog, read whole, is searched before it is read afresh in the background. */
   catalogFreshMs?: number;
+  /** The org's id (`00o…`), which Okta's resource names carry; read from the org's public metadata when unset. */
+  orgId?: string;
 }
 
 /**
@@ -59,6 +75,10 @@ export class OktaGovernance implements Governance {
   private readonly messages: OktaMessages;
   private readonly access: OktaAccess;
   private readonly cancellation: OktaCancellation;
+  private readonly risk: OktaRisk;
+  private readonly forwarding: OktaForwarding;
+  /** Governance delegates (Beta): who decides a person's approvals while they are away. */
+  readonly delegation: OktaDelegation;
 
   constructor(private readonly options: OktaGovernanceOptions) {
     this.http = new OktaHttp(options);
@@ -66,6 +86,7 @@ export class OktaGovernance implements Governance {
     const portalUrl = this.portalUrl;
     const reads = new OktaFullReads(this.http);
     const tasks = new OktaTasks(this.http, reads, { portalUrl, logger: options.logger });
+    const orns = new OktaOrns(this.http, options.orgId);
     this.principals = new OktaPrincipals(this.http);
     this.catalog = new OktaCatalogRecentForms(this.http, { freshMs: options.catalogFreshMs, logger: options.logger });
     this.requests = new OktaRequests(this.http, {
@@ -74,6 +95,7 @@ export class OktaGovernance implements Governance {
       tasks,
       reads,
       portalUrl,
+      orns,
     });
     this.submission = new OktaSubmission(this.http, {
       catalog: this.catalog,
@@ -89,6 +111,14 @@ export class OktaGovernance implements Governance {
       { requests: this.requests, messages: this.messages, portalUrl },
       reads,
     );
+    this.risk = new OktaRisk(this.http, orns, options.logger);
+    this.delegation = new OktaDelegation(this.http, this.principals);
+    this.forwarding = new OktaForwarding(this.http, {
+      tasks,
+      messages: this.messages,
+      requests: this.requests,
+      portalUrl,
+    });
   }
 
   async policy(): Promise<GovernancePolicy> {
@@ -156,6 +186,19 @@ export class OktaGovernance implements Governance {
 
   listAccess(principal: Principal): Promise<AccessGrant[]> {
     return this.access.held(principal);
+  }
+
+  /**
+   * Okta's risk assessment of granting the entry (Beta). GovernanceUnsupported when there is none to
+   * give: the org refuses it, or the entry is not a bundle whose request this process has read.
+   */
+  assessRisk(input: RiskInput): Promise<RiskAssessment> {
+    return this.risk.assess(input);
+  }
+
+  /** Hands the open step from one of its approvers to someone else (the Tasks API's reassign). */
+  forward(input: ForwardInput): Promise<AccessRequest> {
+    return this.forwarding.forward(input);
   }
 
   async ping(): Promise<void> {

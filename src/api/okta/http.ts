@@ -48,6 +48,11 @@ const DOCUMENTED_PER_MINUTE: Readonly<Record<string, number>> = {
   catalogs: 50,
   reviews: 50,
   users: 600,
+  // Okta publishes no figure for the risk assessment (Beta) or principal settings: the lowest above.
+  'risk-rule-assessments': 30,
+  'principal-settings': 30,
+  // What the recorded delegates cassette answered (cassettes/delegates/list_delegate_appointments.yaml).
+  delegates: 5000,
 };
 
 /** Okta's rate-limit headers, on every answer (OpenAPI: `rate-limit-limit`, `-remaining`, `-reset` in epoch seconds). */

@@ -33,7 +33,10 @@ export function toPrincipal(user: OktaUser): Principal {
     email: profile.email ?? profile.login ?? '',
     displayName: name || profile.email || profile.login || user.id,
     login: profile.login,
-    managerId: profile.managerId ?? undefined,
+    // Okta's base user profile (title, department, managerId): on the same read, so no call of their own.
+    managerId: profile.managerId || undefined,
+    title: profile.title || undefined,
+    department: profile.department || undefined,
     active: ACTIVE_USER_STATUSES.has(user.status),
   };
 }

@@ -25,3 +25,6 @@ export function taskPath(taskId: string): string {
  * in its OpenAPI document are request types' `createRequest`.
  */
 export const END_USER_CATALOG = '/enduser/catalog';
+
+/** Where Okta Identity Governance keeps what v2 does not cover: risk rules, delegates, principal settings. */
+export const V1 = '/governance/api/v1';

@@ -7,6 +7,7 @@ import type { OktaCatalog } from './catalog.js';
 import type { OktaFullReads } from './full-reads.js';
 import type { OktaHttp } from './http.js';
 import { peopleIn, toAccessRequest } from './mapping.js';
+import type { OktaOrns } from './orns.js';
 import { REQUEST_ID, V2 } from './paths.js';
 import type { OktaPrincipals } from './principals.js';
 import type { OktaTasks } from './tasks.js';
@@ -52,6 +53,8 @@ export class OktaRequests {
       tasks: OktaTasks;
       reads: OktaFullReads;
       portalUrl: string;
+      /** Learns what each entry grants from its requests, for the calls that name resources (OktaOrns). */
+      orns?: OktaOrns;
     },
   ) {}
 
@@ -214,6 +217,7 @@ export class OktaRequests {
   }
 
   async toDomain(request: OktaAccessRequest, tasks: OktaTask[] | null): Promise<AccessRequest> {
+    this.deps.orns?.learn(request);
     const people = await this.deps.principals.refs(peopleIn(request, tasks));
     return toAccessRequest(request, {
       entryName: await this.deps.catalog.entryName(request.requested.entryId),

@@ -21,6 +21,8 @@ export const oktaUser = z
         firstName: z.string().nullish(),
         lastName: z.string().nullish(),
         displayName: z.string().nullish(),
+        title: z.string().nullish(),
+        department: z.string().nullish(),
         managerId: z.string().nullish(),
         manager: z.string().nullish(),
       })
@@ -198,3 +200,53 @@ export const grantList = z.object({ data: z.array(grant), _links: links }).loose
 
 /** Anything: for answers whose body we do not read (201 with an empty body). */
 export const ignored = z.unknown();
+
+/**
+ * [risk-assessment-response]: each risk rule the grant would break. `ruleName` is required by the
+ * schema of one conflict (`rule-conflict`), `description` and `type` (only SEPARATION_OF_DUTIES so
+ * far) are not; `data` holds at most 200.
+ */
+export const riskAssessment = z
+  .object({
+    data: z.array(
+      z
+        .object({
+          ruleId: z.string().nullish(),
+          ruleName: z.string(),
+          description: z.string().nullish(),
+          type: z.string().nullish(),
+        })
+        .loose(),
+    ),
+  })
+  .loose();
+
+/** [potential-risk-assessment-request]: the person and the resource, both as ORNs. */
+export const riskAssessmentBody = z.object({ principalOrn: z.string(), resourceOrn: z.string().optional() });
+
+/** Okta's public org metadata (`/.well-known/okta-organization`): the org's id, which its ORNs name. */
+export const orgMetadata = z.object({ id: z.string().regex(/^00o[0-9a-zA-Z]+$/) }).loose();
+
+/**
+ * [delegate-appointment]: who stands in for whom, when, and why. The document requires `delegator`,
+ * yet its own example of a principal-settings answer leaves it out: optional here.
+ */
+export const delegateAppointment = z
+  .object({
+    id: z.string().optional(),
+    delegator: z.object({ externalId: z.string() }).loose().nullish(),
+    delegate: z.object({ externalId: z.string() }).loose(),
+    startTime: z.string().nullish(),
+    endTime: z.string().nullish(),
+    note: z.string().nullish(),
+  })
+  .loose();
+export type OktaDelegateAppointment = z.infer<typeof delegateAppointment>;
+
+/** [delegate-appointment-list] */
+export const delegateAppointmentList = z.object({ data: z.array(delegateAppointment), _links: links }).loose();
+
+/** [principal-settings]: the person's appointments, at most one. */
+export const principalSettings = z
+  .object({ delegates: z.object({ appointments: z.array(delegateAppointment).nullish() }).loose() })
+  .loose();

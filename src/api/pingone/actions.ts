@@ -6,7 +6,7 @@ import {
   GovernanceUnavailable,
 } from '../../domain/errors.js';
 import type { AccessRequest, Principal } from '../../domain/types.js';
-import type { CancelInput, CommentInput, DecisionInput } from '../governance.js';
+import type { CancelInput, CommentInput, DecisionInput, ForwardInput } from '../governance.js';
 import type { Authorizer } from '../http.js';
 import type { PingOneHttp } from './http.js';
 import { onBehalfComment } from './mapping.js';
@@ -25,7 +25,16 @@ export interface PingOneActionsOptions {
   logger?: Logger;
 }
 
-type Action = Extract<GovernanceOperation, 'decide' | 'comment' | 'cancel'>;
+// Not yet a GovernanceOperation (src/domain/errors.ts); the string is what logs and metrics show.
+const forwarding = 'forward' as GovernanceOperation;
+
+type Action = Extract<GovernanceOperation, 'decide' | 'comment' | 'cancel'> | 'forward';
+
+/**
+ * What Ping's UI gives the actor a request is forwarded to (RequestModal.vue's ACCESS_REQUEST_PERMISSIONS):
+ * what the one forwarding could do on the phase.
+ */
+const FORWARDED_PERMISSIONS = { approve: true, comment: true, modify: true, reject: true, reassign: true };
 
 /** How each action reads when PingOne turns it down, and the labels of the links to act in Ping. */
 const WORDS: Record<Action, { done: string; forbidden: string; notDone: string; instead: string; open: string }> = {
@@ -41,6 +50,13 @@ const WORDS: Record<Action, { done: string; forbidden: string; notDone: string; 
     forbidden: 'comment on this request',
     notDone: 'your comment was not added',
     instead: 'Comment in PingOne',
+    open: 'Open in PingOne',
+  },
+  forward: {
+    done: 'forward approvals',
+    forbidden: 'forward this step of the request (only its assigned approvers can)',
+    notDone: 'it was not forwarded',
+    instead: 'Forward in PingOne',
     open: 'Open in PingOne',
   },
   cancel: {
@@ -163,13 +179,64 @@ export class PingOneActions {
   }
 
   /**
+   * Forwarding the phase waiting now, as Ping's UI does (`_action=reassign&phaseName=…` with
+   * `{updatedActors: [{id: 'managed/user/<id>', permissions}], comment}`, RequestModal.vue). As the
+   * approver where the person grant is set up (IGA then checks they may); else with Gatehouse's
+   * administrator token, which Ping's admin view forwards with too, and the comment says who
+   * forwarded in chat. Either way Gatehouse first checks, on the request it reads, that the one
+   * forwarding is an approver of that phase: the administrator token would not.
+   */
+  async forward(input: ForwardInput): Promise<AccessRequest> {
+    const request = await this.requests.mustGet(input.requestId, forwarding);
+    const step = request.steps.find((s) => s.status === 'pending' && (!input.taskId || s.taskId === input.taskId));
+    if (!step?.taskId) throw new GovernanceRejected(forwarding, 'This step is no longer waiting for a decision.', 409);
+    const approvers = step.approvers.map((approver) => approver.id);
+    if (!approvers.includes(input.by.id)) {
+      throw new GovernanceRejected(forwarding, 'Only an approver of the step waiting now can forward it.', 403);
+    }
+    if (approvers.includes(input.to.id)) {
+      throw new GovernanceRejected(forwarding, `${input.to.displayName} is already an approver of this step.`, 400);
+    }
+    if (!input.to.active) {
+      throw new GovernanceRejected(forwarding, `${input.to.displayName} is not an active user in PingOne.`, 400);
+    }
+    const authorizer = this.options.persons?.authorizerFor(input.by, forwarding);
+    const words = input.reason ?? '';
+    const comment = authorizer
+      ? words
+      : onBehalfComment(
+          input.by.displayName,
+          input.by.email,
+          input.via,
+          input.reason ?? `forwarded to ${input.to.displayName}.`,
+        );
+    const body = {
+      updatedActors: [{ id: `managed/user/${input.to.id}`, permissions: FORWARDED_PERMISSIONS }],
+      comment,
+    };
+    let answered: unknown;
+    try {
+      answered = await this.act('forward', input.requestId, step.taskId, body, 'reassign', authorizer);
+    } catch (error) {
+      throw this.plainly(
+        error,
+        'forward',
+        input.by,
+        this.options.portal.approval(input.requestId),
+        Boolean(authorizer),
+      );
+    }
+    return this.after(input.requestId, answered, 'forward');
+  }
+
+  /**
    * The request after an action: as IGA answered the action (the request as it stands after it),
    * or read once more when the answer is not that request.
    */
   private after(requestId: string, answered: unknown, operation: Action): Promise<AccessRequest> {
     const request = igaRequest.safeParse(answered);
     if (request.success && request.data.id === requestId) return Promise.resolve(this.requests.toDomain(request.data));
-    return this.requests.mustGet(requestId, operation);
+    return this.requests.mustGet(requestId, operation as GovernanceOperation);
   }
 
   /**
@@ -185,7 +252,8 @@ export class PingOneActions {
     authorizer?: Authorizer,
   ): Promise<unknown> {
     const path = withQuery(`${GOV}/requests/${encodeURIComponent(requestId)}`, { _action: verb, phaseName });
-    return (await this.http.send(operation, 'POST', path, ignored, body, authorizer ? { authorizer } : {})).body;
+    const op = operation as GovernanceOperation;
+    return (await this.http.send(op, 'POST', path, ignored, body, authorizer ? { authorizer } : {})).body;
   }
 
   /**
@@ -206,7 +274,7 @@ export class PingOneActions {
         );
       }
       return new GovernanceRejected(
-        action,
+        action as GovernanceOperation,
         `PingOne did not let Gatehouse ${words.done} as you, so ${words.notDone}.`,
         (error as GovernanceRejected | GovernanceAuthFailed).status,
         (error as GovernanceRejected | GovernanceAuthFailed).vendorCode,
@@ -215,7 +283,7 @@ export class PingOneActions {
     }
     if (error instanceof GovernanceRejected && error.status === 403) {
       return new GovernanceRejected(
-        action,
+        action as GovernanceOperation,
         `PingOne does not let you ${words.forbidden}, so ${words.notDone}.`,
         403,
         error.vendorCode,

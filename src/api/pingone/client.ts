@@ -7,6 +7,7 @@ import type {
   CommentInput,
   CreateRequestInput,
   DecisionInput,
+  ForwardInput,
   Governance,
   GovernancePolicy,
   RequestChange,
@@ -155,6 +156,11 @@ export class PingOneGovernance implements Governance {
 
   cancel(input: CancelInput): Promise<AccessRequest> {
     return this.actions.cancel(input);
+  }
+
+  /** Hands the phase waiting now from one of its approvers to someone else (`_action=reassign`). */
+  forward(input: ForwardInput): Promise<AccessRequest> {
+    return this.actions.forward(input);
   }
 
   listAccess(principal: Principal): Promise<AccessGrant[]> {

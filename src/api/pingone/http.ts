@@ -98,7 +98,13 @@ const crestError = z.object({
 });
 
 /** Actions a person takes on a request: there a 403 is IGA saying no to that person, not to Gatehouse. */
-const ACTIONS: ReadonlySet<GovernanceOperation> = new Set(['decide', 'comment', 'cancel']);
+const ACTIONS: ReadonlySet<GovernanceOperation> = new Set([
+  'decide',
+  'comment',
+  'cancel',
+  // Not yet a GovernanceOperation (src/domain/errors.ts): forwarding a phase (`_action=reassign`).
+  'forward' as GovernanceOperation,
+]);
 
 export function errorFromResponse(operation: GovernanceOperation, status: number, body: unknown): GatehouseError {
   const parsed = crestError.safeParse(body);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { GovernanceNotFound, GovernanceRejected } from '../../domain/errors.js';
+import { GovernanceNotFound, type GovernanceOperation, GovernanceRejected } from '../../domain/errors.js';
 import type { AccessRequest, Page, RequestStatus } from '../../domain/types.js';
 import type { ChangeQuery, RequestChange, RequestQuery } from '../governance.js';
 import { orNull } from '../lookup.js';
@@ -89,7 +89,7 @@ export class PingOneRequests {
    * The request after an action on it, which must still be there. Read afresh: a read already in
    * flight began before the action and would answer what came before it.
    */
-  async mustGet(id: string, operation: 'decide' | 'comment' | 'cancel'): Promise<AccessRequest> {
+  async mustGet(id: string, operation: GovernanceOperation): Promise<AccessRequest> {
     this.reading.delete(id);
     const request = await this.get(id);
     if (!request) throw new GovernanceNotFound(operation, `Request ${id}`);

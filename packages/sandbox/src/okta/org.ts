@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { accessDurationMs } from './access-duration.js';
 import { Credentials, type ServiceApp, type ServiceAppRegistration } from './auth.js';
 import type { Directory } from './catalog.js';
+import { Delegates } from './delegates.js';
 import { forbidden, notFound, type OktaProblem, validationFailed } from './errors.js';
 import { Faults } from './faults.js';
 import { hexId, oktaId } from './ids.js';
@@ -125,6 +126,8 @@ export class OktaOrg {
   readonly rateLimits: RateLimits;
   /** The read-only view catalog rules and validation use. */
   readonly directory: Directory;
+  /** Delegate appointments (Delegates and Principal Settings APIs): a step opened while someone is away is their delegate's. */
+  readonly delegates: Delegates;
   /** See OktaOrgOptions: each may be changed while the org runs. */
   tasksApi: TasksApi;
   adminRoles: readonly OktaAdminRole[];
@@ -163,6 +166,7 @@ export class OktaOrg {
     const flat = options.rateLimitPerMinute;
     this.rateLimits = new RateLimits((family) => flat ?? perFamily[family] ?? perFamily.other ?? 600, this.now);
     this.credentials = new Credentials(this.now);
+    this.delegates = new Delegates(this.now);
     const company =
       options.seed === false ? { users: [serviceAccount()], groups: [], entries: [], grants: [] } : seedCompany();
     this.userList = company.users;
@@ -335,18 +339,34 @@ export class OktaOrg {
     task.value = value;
     task.completedBy = { externalId: actor.externalId, type: actor.type };
     task.updatedAt = at;
-    this.decideStep(request, value, actor, at);
+    // A delegate deciding the task of the approver they stand in for: the decision says so.
+    const original =
+      task.isDelegated &&
+      task.originalAssigneeId &&
+      task.assignees.some((assignee) => assignee.externalId === actor.externalId)
+        ? this.directory.user(task.originalAssigneeId)
+        : undefined;
+    this.decideStep(request, value, actor, at, original);
     return clone(task);
   }
 
   /** The open step decided: the request closes, or its next step opens. */
-  private decideStep(request: RequestRecord, value: Decision, actor: Actor, at: string): void {
+  private decideStep(request: RequestRecord, value: Decision, actor: Actor, at: string, onBehalfOf?: UserRecord): void {
     const progress = this.progressOf(request);
     progress.decisions.push({
       deciderId: actor.externalId,
       deciderName: actor.displayName,
       decision: value === 'APPROVED' ? 'APPROVE' : 'DENY',
       decided: at,
+      // [request-approval-decision]: set only when a delegate decided (as the document's example shows).
+      ...(onBehalfOf
+        ? {
+            deciderDelegated: true,
+            originalDeciderId: onBehalfOf.id,
+            originalDeciderFullName: displayNameOf(onBehalfOf),
+            originalDeciderEmail: onBehalfOf.profile.email,
+          }
+        : {}),
     });
     const steps = progress.condition.approvalSequence;
     const closes = value === 'DENIED' || progress.stepIndex + 1 >= steps.length;
@@ -642,16 +662,28 @@ export class OktaOrg {
         this.publish('access.request.update', request, SYSTEM_ACTOR, 'Access request moved to the next step');
       return;
     }
+    // An approver away hands the step to their delegate (one approver: the task says whose it was).
+    const delegated = assignees.map((id) => {
+      const delegate = this.delegates.delegateOf(id, atMs);
+      return delegate &&
+        delegate !== request.requestedFor.externalId &&
+        this.directory.user(delegate)?.status === 'ACTIVE'
+        ? delegate
+        : id;
+    });
+    const handedOn = assignees.length === 1 && delegated[0] !== assignees[0];
     this.taskList.push({
       id: hexId(),
       requestId: request.id,
       status: 'OPEN',
       type: 'APPROVAL',
       label: `Approve access to ${progress.entry.name} (step ${stepIndex + 1} of ${steps.length})`,
-      assignees: assignees.map((externalId) => ({ externalId, type: 'OKTA_USER' })),
+      assignees: [...new Set(delegated)].map((externalId) => ({ externalId, type: 'OKTA_USER' })),
+      ...(handedOn ? { isDelegated: true, originalAssigneeId: assignees[0] } : {}),
       createdAt: at,
       updatedAt: at,
     });
+    if (delegated.some((id, index) => id !== assignees[index])) progress.assignees = [...new Set(delegated)];
     if (stepIndex > 0)
       this.publish('access.request.update', request, SYSTEM_ACTOR, 'Access request moved to the next step');
   }
@@ -849,6 +881,9 @@ export class OktaOrg {
 /** Which role each governance scope's operations need besides SUPER_ADMIN (x-okta-iam-admin-roles). */
 const ROLE_FOR_SCOPE: readonly [string, OktaAdminRole][] = [
   ['okta.accessRequests.', 'ACCESS_REQUESTS_ADMIN'],
+  // Delegates and principal settings: SUPER_ADMIN only (x-okta-iam-admin-roles).
+  ['okta.governance.delegates.', 'SUPER_ADMIN'],
+  ['okta.governance.principalSettings.', 'SUPER_ADMIN'],
   ['okta.governance.', 'APP_ADMIN'],
 ];
 

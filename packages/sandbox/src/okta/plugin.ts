@@ -8,9 +8,11 @@ import type { OktaOrg } from './org.js';
 import { endpointFamily, rateLimitHeaders } from './rate-limits.js';
 import type { CallRecord } from './records.js';
 import { catalogRoutes } from './routes-catalog.js';
+import { delegateRoutes } from './routes-delegates.js';
 import { grantRoutes } from './routes-grants.js';
 import { oauthRoutes, TOKEN_PATH } from './routes-oauth.js';
 import { requestRoutes } from './routes-requests.js';
+import { riskRoutes } from './routes-risk.js';
 import { taskRoutes } from './routes-tasks.js';
 import { userRoutes } from './routes-users.js';
 import { specGuard } from './spec-guard.js';
@@ -115,6 +117,8 @@ const oktaApi: FastifyPluginAsync<OktaEmulatorOptions> = async (app, { org }) =>
   requestRoutes(app, context);
   taskRoutes(app, context);
   grantRoutes(app, context);
+  riskRoutes(app, context);
+  delegateRoutes(app, context);
   oauthRoutes(app, context);
 };
 

@@ -124,6 +124,10 @@ export type ApprovalDecision = {
   deciderName: string;
   decision: 'APPROVE' | 'DENY' | 'CANCEL';
   decided: string;
+  deciderDelegated?: boolean;
+  originalDeciderId?: string;
+  originalDeciderFullName?: string;
+  originalDeciderEmail?: string;
 };
 
 export type RequestApproval = {
@@ -173,6 +177,9 @@ export type TaskRecord = {
   value?: Decision;
   assignees: { externalId: string; type: 'OKTA_USER' }[];
   completedBy?: PrincipalRef;
+  /** Assigned to the delegate of the approver the step named (TaskFull `isDelegated`, `originalAssigneeId`). */
+  isDelegated?: boolean;
+  originalAssigneeId?: string;
   createdAt: string;
   updatedAt: string;
 };

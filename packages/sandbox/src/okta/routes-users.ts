@@ -5,6 +5,7 @@ import { compileFilter, type FilterAttributes, FilterRejected, parseFilter } fro
 import { listLinks, pageAfter, queryParam, readLimit } from './paging.js';
 import type { UserRecord } from './records.js';
 import { renderUser } from './render.js';
+import { SEED } from './seed.js';
 
 const SCOPE = 'okta.users.read';
 
@@ -72,6 +73,13 @@ export function userRoutes(app: FastifyInstance, context: EmulatorContext): void
     const base = context.base(request);
     return page.map((user) => renderUser(user, base));
   });
+
+  // Okta's public org metadata (management API getWellknownOrgMetadata): the org's id, which ORNs carry.
+  app.get('/.well-known/okta-organization', async (request) => ({
+    id: SEED.orgId,
+    pipeline: 'idx',
+    _links: { organization: { href: context.base(request) } },
+  }));
 
   // Okta accepts the id or the login here.
   app.get<{ Params: { id: string } }>('/api/v1/users/:id', async (request) => {

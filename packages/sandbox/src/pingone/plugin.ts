@@ -206,7 +206,7 @@ const pingOneApi: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { ten
   app.post<{ Params: { id: string }; Querystring: Record<string, string> }>(`${GOV}/requests/:id`, async (request) => {
     const { id } = request.params;
     const action = request.query._action;
-    const body = (request.body ?? {}) as { justification?: unknown; comment?: unknown };
+    const body = (request.body ?? {}) as { justification?: unknown; comment?: unknown; updatedActors?: unknown };
     const said = (value: unknown) => (typeof value === 'string' ? value : undefined);
     const actor = actorOf(request);
     if (action === 'approve' || action === 'reject') {
@@ -215,6 +215,8 @@ const pingOneApi: FastifyPluginAsync<PingOneEmulatorOptions> = async (app, { ten
       tenant.comment(id, actor, said(body.comment) ?? '');
     } else if (action === 'cancel') {
       tenant.cancel(id, actor, said(body.comment));
+    } else if (action === 'reassign') {
+      tenant.reassign(id, request.query.phaseName, actor, body.updatedActors, said(body.comment));
     } else {
       throw new IgaProblem(400, `Unsupported action ${action ?? ''}`);
     }

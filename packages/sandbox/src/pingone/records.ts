@@ -88,7 +88,7 @@ export interface CommentRecord {
   timeStamp: string;
   user: IgaPerson;
   comment: string;
-  action: 'comment' | 'approve' | 'reject' | 'cancel' | 'fulfill' | 'deny';
+  action: 'comment' | 'approve' | 'reject' | 'cancel' | 'fulfill' | 'deny' | 'reassign';
 }
 
 /** Where a tenant writes entitlement names (see PingOneTenantOptions.entitlementNames). */

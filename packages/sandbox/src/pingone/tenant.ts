@@ -498,6 +498,66 @@ export class PingOneTenant {
     this.touch(request);
   }
 
+  /**
+   * `_action=reassign&phaseName=…` with `{updatedActors, comment}`, as Ping's UI forwards a request
+   * (RequestModal.vue: `updatedActors: [{ id: 'managed/user/<id>', permissions }]`). The one who
+   * forwards must be an actor of the phase in progress allowed to reassign (Ping's UI offers forward
+   * on the approver's own view); their place goes to the new actors, with the permissions sent. The
+   * administrator may forward too (Ping's admin view offers it): every actor of the phase is
+   * replaced then. Who forwarded is kept as a comment of action `reassign` (assumed: no Ping source
+   * shows how IGA records it). Roles as new actors are Ping's too; this emulator takes users only.
+   */
+  reassign(id: string, phaseName: string | undefined, actorId: string, updatedActors: unknown, text?: string): void {
+    const request = this.mustOpen(id);
+    const phase = this.phaseInProgress(request, phaseName);
+    if (phase.type === 'scheduled') throw new IgaProblem(400, `Phase ${phase.name} cannot be reassigned.`);
+    const actor = request.decision.actors.active.find(
+      (a) => a.id === `managed/user/${actorId}` && a.phase === phase.name,
+    );
+    const admin = actorId === this.serviceAccountId;
+    if (!admin && !actor?.permissions.reassign) {
+      throw new IgaProblem(
+        403,
+        `User ${actorId} is not authorized to reassign ${phase.name} on request ${request.id}.`,
+      );
+    }
+    const incoming = this.newActors(updatedActors, phase.type === 'request' ? APPROVER : FULFILLER);
+    const leaving = admin
+      ? request.decision.actors.active.filter((a) => a.phase === phase.name)
+      : request.decision.actors.active.filter((a) => a === actor);
+    const staying = request.decision.actors.active.filter((a) => a.phase === phase.name && !leaving.includes(a));
+    const fresh = incoming.filter(({ user }) => !staying.some((a) => a.id === `managed/user/${user._id}`));
+    if (fresh.length === 0) throw new IgaProblem(400, 'The new actors already act on this phase.');
+    request.decision.actors.active = request.decision.actors.active.filter((a) => !leaving.includes(a));
+    request.decision.actors.inactive.push(...leaving);
+    for (const { user, permissions } of fresh) this.assign(request, phase.name, [user], permissions);
+    request.decision.comments.push({
+      timeStamp: this.stamp(this.now()),
+      user: person(this.mustUser(actorId)),
+      comment: text ?? '',
+      action: 'reassign',
+    });
+    this.touch(request);
+  }
+
+  private newActors(
+    updatedActors: unknown,
+    fallback: Permissions,
+  ): { user: ManagedUserRecord; permissions: Permissions }[] {
+    if (!Array.isArray(updatedActors) || updatedActors.length === 0) {
+      throw new IgaProblem(400, 'updatedActors must list at least one actor.');
+    }
+    return updatedActors.map((entry: unknown) => {
+      const { id, permissions } = (entry ?? {}) as { id?: unknown; permissions?: unknown };
+      const match = typeof id === 'string' ? /^managed\/user\/([^/]+)$/.exec(id) : null;
+      if (!match) throw new IgaProblem(400, `Actor ${String(id)} is not a user (managed/user/<id>).`);
+      const user = this.user(match[1] as string);
+      if (user?.accountStatus !== 'active') throw new IgaProblem(400, `No active user ${match[1]}.`);
+      const granted = permissions && typeof permissions === 'object' ? (permissions as Permissions) : { ...fallback };
+      return { user, permissions: granted };
+    });
+  }
+
   /** A phase ran out of time (the portal's expiry), as if its deadline passed now. */
   expire(id: string): void {
     const request = this.mustOpen(id);
