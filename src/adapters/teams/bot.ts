@@ -20,6 +20,7 @@ import { bestEffort, type Store } from '../../store/index.js';
 import { ShownLists } from '../shown-lists.js';
 import { cardAnswer, INVOKE_BUDGET_MS, messageAnswer, TeamsCardActions } from './card-actions.js';
 import { TeamsChatCommands } from './chat-commands.js';
+import { TeamsDirectory } from './directory.js';
 import type { TeamsPeople } from './people.js';
 import { channelGreeting, failureText, helpText, messageCard } from './render/messages.js';
 import { type Claims, tenantOf } from './tenant.js';
@@ -46,6 +47,8 @@ export interface TeamsBotDeps {
   logger: Logger;
   /** Where work that outlives Teams' answer is tracked. */
   background?: BackgroundWork;
+  /** The approvals channel, whose team is where a person picked or named by id is looked up. */
+  approvalsChannel?: string;
 }
 
 /**
@@ -61,8 +64,9 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
     super();
     // A list card stays in the chat: a decision from it days later still finds it.
     const lists = new ShownLists(deps.store, deps.logger, { platform: 'teams', ttlMs: 7 * 24 * 60 * 60_000 });
-    this.cards = new TeamsCardActions({ ...deps, lists, track: (work) => this.background(work) });
-    this.commands = new TeamsChatCommands({ ...deps, lists });
+    const directory = new TeamsDirectory(deps.people, { approvalsChannel: deps.approvalsChannel, logger: deps.logger });
+    this.cards = new TeamsCardActions({ ...deps, lists, directory, track: (work) => this.background(work) });
+    this.commands = new TeamsChatCommands({ ...deps, lists, directory });
     this.onTurn(async (context, next) => {
       // The route refused other tenants before the turn (http.ts); asked again here, with the
       // authenticated identity botbuilder keeps on the turn, so the bot never relies on its caller.

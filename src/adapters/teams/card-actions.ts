@@ -6,12 +6,15 @@ import { type ChatIdentity, type Flows, type RequestView, showsStaleMessage } fr
 import { AlreadyHasAccess } from '../../flows/requesting.js';
 import type { Store } from '../../store/index.js';
 import { type DoneMark, decisionMark, type ShownLists } from '../shown-lists.js';
+import type { TeamsDirectory } from './directory.js';
+import { forwardPressed } from './forwarding.js';
 import type { TeamsPeople } from './people.js';
 import { listCard, NOTHING_PENDING } from './render/lists.js';
 import { alreadyHeldCard, confirmationText, failureText, messageCard } from './render/messages.js';
 import { type Card, INPUT, renderRequestCard, VERB } from './render/request-card.js';
 import { NO_LIMIT, requestFormCard } from './render/request-form.js';
 import { escapeWithin } from './render/text.js';
+import { decideSelected } from './several.js';
 
 /** Teams waits about 5 s for an invoke's answer; decisions that take longer finish after it. */
 export const INVOKE_BUDGET_MS = 3_500;
@@ -49,6 +52,8 @@ interface CardPress {
 export interface CardActionDeps {
   flows: Flows;
   people: TeamsPeople;
+  /** Finds a person picked or named on a card (Forward's people picker). */
+  directory: TeamsDirectory;
   store: Store;
   /** Pending lists as shown, so a decision made from one is confirmed in it. */
   lists: ShownLists;
@@ -74,6 +79,10 @@ export class TeamsCardActions {
     const verb = invoke.action?.verb ?? '';
     const data = (invoke.action?.data ?? {}) as Record<string, unknown>;
     if (verb === VERB.request) return this.submitForm(context, actor, data);
+    // A pending list's "Approve selected" / "Reject selected" names several requests, not one.
+    if (verb === VERB.approveSelected || verb === VERB.rejectSelected) {
+      return decideSelected(this.deps, context, actor, verb === VERB.approveSelected ? 'approve' : 'reject', data);
+    }
     const parsed = cardData.safeParse(data);
     if (!parsed.success) return cardAnswer(messageCard('⚠️ This card does not carry a request Gatehouse can read.'));
     const { r: requestId, t: taskId, l: listId } = parsed.data;
@@ -94,6 +103,7 @@ export class TeamsCardActions {
     [VERB.reject, (press) => this.decide(press, 'reject')],
     [VERB.comment, (press) => this.comment(press)],
     [VERB.cancel, (press) => this.cancel(press)],
+    [VERB.forward, (press) => forwardPressed(this.deps, press)],
   ]);
 
   /**

@@ -3,6 +3,8 @@ import { type ChatCommand, type ChatIdentity, type Failure, type Flows, isFailur
 import { AlreadyHasAccess } from '../../flows/requesting.js';
 import { parseDuration } from '../../flows/wording.js';
 import type { ShownLists } from '../shown-lists.js';
+import { answerDelegation } from './delegation.js';
+import type { TeamsDirectory } from './directory.js';
 import { cardActivity } from './messenger.js';
 import { accessCard } from './render/access.js';
 import { LIST_LIMIT, listCard, NOTHING_PENDING } from './render/lists.js';
@@ -16,7 +18,7 @@ import { escapeWithin } from './render/text.js';
  * request, status, mine, pending, cancel, my access), answered with text and cards in that chat.
  */
 export class TeamsChatCommands {
-  constructor(private readonly deps: { flows: Flows; lists: ShownLists }) {}
+  constructor(private readonly deps: { flows: Flows; lists: ShownLists; directory: TeamsDirectory }) {}
 
   /** `whoIsWriting` is asked only for commands that need it, so help works even while the store is away. */
   async answer(
@@ -51,7 +53,7 @@ export class TeamsChatCommands {
       case 'delegate':
       case 'delegate-end':
       case 'delegate-show':
-        await answerDelegation(context, actor, command);
+        await answerDelegation(this.deps, context, actor, command);
         return;
       case 'status': {
         const outcome = await flows.status(actor, command.requestId);
@@ -90,7 +92,10 @@ export class TeamsChatCommands {
         if (!outcome.ok) return void (await context.sendActivity(MessageFactory.text(failureText(outcome.error))));
         const shown =
           outcome.value.items.length > 0 ? await this.deps.lists.remember(outcome.value, actor.userId) : undefined;
-        await context.sendActivity(cardActivity(listCard(outcome.value, NOTHING_PENDING, shown)));
+        const rejectNeedsReason = await flows.reasonRequired('reject');
+        await context.sendActivity(
+          cardActivity(listCard(outcome.value, NOTHING_PENDING, shown, undefined, { rejectNeedsReason })),
+        );
         return;
       }
     }
@@ -142,17 +147,4 @@ export class TeamsChatCommands {
     }
     await context.sendActivity(MessageFactory.text(confirmationText(created.value.request)));
   }
-}
-
-/**
- * `delegate …`: answered with the help until the delegation handlers land (the integrator replaces
- * this with calls to flows.delegate / endDelegation / myDelegation). `to` is the `<at>Name</at>`
- * Teams sent; the activity's `entities` (type "mention") say whom it names.
- */
-async function answerDelegation(
-  context: TurnContext,
-  _actor: ChatIdentity,
-  _command: Extract<ChatCommand, { kind: 'delegate' | 'delegate-end' | 'delegate-show' }>,
-): Promise<void> {
-  await context.sendActivity(MessageFactory.text(helpText()));
 }

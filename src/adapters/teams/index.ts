@@ -74,6 +74,7 @@ export class TeamsAdapter {
       store,
       logger,
       background: options.background,
+      approvalsChannel: options.approvalsChannel,
     });
   }
 
