@@ -11,6 +11,10 @@ import type {
   RiskAssessment,
 } from '../domain/types.js';
 
+// Whose turn a call through the port spends is part of calling it: flows say when a read is for
+// nobody waiting (a card's context drawn by the notifier), the clients spend by it.
+export { currentPriority, type Priority, withPriority } from './priority.js';
+
 /**
  * The one interface every governance backend implements (Okta, PingOne). Flows depend on this and
  * nothing else; implementations parse vendor JSON at their edge and throw the typed errors of

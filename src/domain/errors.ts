@@ -39,6 +39,10 @@ export type GovernanceOperation =
   | 'comment'
   | 'cancel'
   | 'listAccess'
+  | 'assessRisk'
+  | 'forward'
+  | 'delegation'
+  | 'delegate'
   | 'policy'
   | 'token'
   | 'ping';

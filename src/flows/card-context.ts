@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currentPriority, withPriority } from '../api/priority.js';
+import { currentPriority, withPriority } from '../api/governance.js';
+import { GovernanceUnsupported } from '../domain/errors.js';
 import {
   type AccessRequest,
   type ApprovalStep,
@@ -81,13 +82,21 @@ export class CardContext {
       const cached = await getJson(store, key, cachedRisk).catch(() => null);
       if (cached) return cached;
       const { id, displayName, email } = request.requestedFor;
-      const assessment = await this.spent(() =>
-        assess({
-          // The assessment needs whom the grant is for; a request names them, not their whole record.
-          principal: { id, displayName: displayName ?? '', email: email ?? '', active: true },
-          entryId: request.entry.id,
-        }),
-      );
+      let assessment: RiskAssessment;
+      try {
+        assessment = await this.spent(() =>
+          assess({
+            // The assessment needs whom the grant is for; a request names them, not their whole record.
+            principal: { id, displayName: displayName ?? '', email: email ?? '', active: true },
+            entryId: request.entry.id,
+          }),
+        );
+      } catch (err) {
+        // The org has no assessment for this grant (the feature off, a scope not granted, a kind of
+        // entry Okta does not assess): the card says nothing of risk, as for a backend without it.
+        if (err instanceof GovernanceUnsupported) return null;
+        throw err;
+      }
       await setJson(store, key, assessment, { ttlMs: RISK_TTL_MS }).catch((err: unknown) =>
         this.deps.logger.warn({ err, requestId: request.id }, 'risk assessment not kept; the next card asks again'),
       );

@@ -14,8 +14,8 @@ import type { OktaPrincipals } from './principals.js';
 import { delegateAppointmentList, type OktaDelegateAppointment, principalSettings } from './wire.js';
 
 // Not yet GovernanceOperations (src/domain/errors.ts); the strings are what logs and metrics show.
-const READ = 'delegation' as GovernanceOperation;
-const WRITE = 'delegate' as GovernanceOperation;
+const READ = 'delegation' satisfies GovernanceOperation;
+const WRITE = 'delegate' satisfies GovernanceOperation;
 /** [listDelegateAppointments] `limit` at most 200. */
 const PAGE = 200;
 /** Pages read when looking for whom a delegate stands in: 2,000 appointments. */

@@ -15,7 +15,7 @@ import type { OktaTasks } from './tasks.js';
 import { ignored } from './wire.js';
 
 // Not yet a GovernanceOperation (src/domain/errors.ts); the string is what logs and metrics show.
-const FORWARD = 'forward' as GovernanceOperation;
+const FORWARD = 'forward' satisfies GovernanceOperation;
 /** [TaskAssignees] at most ten (DEV updatetaskv2, the SDK's UpdateTaskV2Request). */
 const MAX_ASSIGNEES = 10;
 

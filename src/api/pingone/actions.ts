@@ -26,7 +26,7 @@ export interface PingOneActionsOptions {
 }
 
 // Not yet a GovernanceOperation (src/domain/errors.ts); the string is what logs and metrics show.
-const forwarding = 'forward' as GovernanceOperation;
+const forwarding = 'forward' satisfies GovernanceOperation;
 
 type Action = Extract<GovernanceOperation, 'decide' | 'comment' | 'cancel'> | 'forward';
 

@@ -103,7 +103,7 @@ const ACTIONS: ReadonlySet<GovernanceOperation> = new Set([
   'comment',
   'cancel',
   // Not yet a GovernanceOperation (src/domain/errors.ts): forwarding a phase (`_action=reassign`).
-  'forward' as GovernanceOperation,
+  'forward' satisfies GovernanceOperation,
 ]);
 
 export function errorFromResponse(operation: GovernanceOperation, status: number, body: unknown): GatehouseError {

@@ -1,3 +1,6 @@
+// Over 400 lines because it is the one place that acts as a Slack client does for every kind of
+// interaction (commands, clicks, ticks, picks, submissions, suggestions), each short, sharing the
+// per-person state (open views, ticked boxes) a split would scatter.
 import { applyCommandAnswer, applyViewSubmissionAnswer, suggestionProblems } from './answers.js';
 import { characters } from './block-kit-objects.js';
 import {
