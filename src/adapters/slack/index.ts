@@ -17,7 +17,10 @@ import { registerButtons } from './listeners/buttons.js';
 import { registerCommands } from './listeners/commands.js';
 import type { SlackDeps } from './listeners/context.js';
 import { registerForms } from './listeners/forms.js';
+import { registerForwarding } from './listeners/forwarding.js';
 import { publishHome, registerHome } from './listeners/home.js';
+import { registerReasonedApproval } from './listeners/reasoned-approval.js';
+import { registerSeveral } from './listeners/several.js';
 import { SlackMessenger } from './messenger.js';
 import { SlackPeople } from './people.js';
 import { FastifyReceiver } from './receiver.js';
@@ -119,6 +122,9 @@ export class SlackAdapter {
     registerButtons(app, deps);
     registerForms(app, deps);
     registerHome(app, deps);
+    registerReasonedApproval(app, deps);
+    registerForwarding(app, deps);
+    registerSeveral(app, deps);
     return app;
   }
 

@@ -1,7 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { type AccessView, type Failure, helpLines, type RequestList, type RequestView } from '../../../flows/index.js';
 import type { DoneMark, ShownList } from '../../shown-lists.js';
-import { ACTION, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
+import { riskLines } from './approver-context.js';
+import { ACTION, approveAction, buttonValue, renderRequestCard, type SlackMessage } from './request-card.js';
+import { selectionBlocks } from './several.js';
 import { entryText, escapeText, escapeWithin, linkText, mrkdwn, nameText, plain, slackTime } from './text.js';
 
 /** Items shown in one message; more would crowd the 50-block limit and the reader. */
@@ -25,7 +27,21 @@ export function renderList(list: RequestList, empty: string, shown?: Pick<ShownL
       elements: [mrkdwn(`…and ${list.items.length - LIST_LIMIT} more in the governance portal.`)],
     });
   }
+  // Only a kept list can be redrawn once several are decided from it.
+  if (shown) blocks.push(...selectionBlocks(list.items.slice(0, LIST_LIMIT), shown));
   return { text: `${list.title}: ${list.items.length}`, blocks };
+}
+
+/**
+ * A kept list after several of it were decided at once: what happened to each, then the rows still
+ * to decide (the ones decided now or before are left out).
+ */
+export function renderListAfterSeveral(list: ShownList, outcome: KnownBlock): SlackMessage {
+  const decided = (item: RequestView) => ['approve', 'reject'].includes(list.done[item.id]?.kind ?? '');
+  const remaining = { ...list, items: list.items.filter((item) => !decided(item)) };
+  const drawn = renderList(remaining, NOTHING_PENDING, remaining);
+  const [header, ...rest] = drawn.blocks;
+  return { text: drawn.text, blocks: [...(header ? [header] : []), outcome, ...rest] };
 }
 
 export function listItem(item: RequestView, index: number, from?: { listId: string; done?: DoneMark }): KnownBlock[] {
@@ -34,7 +50,12 @@ export function listItem(item: RequestView, index: number, from?: { listId: stri
   const line =
     `*${entryText(item.entry.name)}* · \`${escapeText(item.id)}\`\n` +
     `${escapeText(item.statusLabel)}${where} · for ${nameText(item.requestedFor.name)} · ${slackTime(item.created)}` +
-    (item.justification ? `\n_${escapeWithin(item.justification, 200).text}_` : '');
+    (item.justification ? `\n_${escapeWithin(item.justification, 200).text}_` : '') +
+    (item.currentStep
+      ? riskLines(item, { compact: true })
+          .map((risk) => `\n${risk}`)
+          .join('')
+      : '');
   const blocks: KnownBlock[] = [{ type: 'section', block_id: `item_${index}`, text: mrkdwn(line) }];
   const done = from?.done;
   if (done) blocks.push({ type: 'context', block_id: `item_${index}_done`, elements: [mrkdwn(doneLine(done))] });
@@ -45,7 +66,7 @@ export function listItem(item: RequestView, index: number, from?: { listId: stri
       type: 'actions',
       block_id: `item_${index}_actions`,
       elements: [
-        { type: 'button', action_id: ACTION.approve, text: plain('Approve'), style: 'primary', value },
+        { type: 'button', action_id: approveAction(item), text: plain('Approve'), style: 'primary', value },
         { type: 'button', action_id: ACTION.reject, text: plain('Reject'), style: 'danger', value },
         { type: 'button', action_id: ACTION.comment, text: plain('Comment'), value },
       ],

@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { RequestView, StepView } from '../../../flows/index.js';
 import type { CardRole } from '../../../notifier/index.js';
+import { approverContext } from './approver-context.js';
 import { entryText, escapeText, escapeWithin, mrkdwn, nameText, plain, slackTime, TEXT_MAX } from './text.js';
 
 /**
@@ -10,10 +11,17 @@ import { entryText, escapeText, escapeWithin, mrkdwn, nameText, plain, slackTime
 
 export const ACTION = {
   approve: 'approve',
+  /**
+   * Approve on a grant the backend finds risky: opens the decision form with the reason required
+   * (listeners/reasoned-approval.ts); the flow refuses such an approval without one anyway.
+   */
+  approveWithReason: 'approve_with_reason',
   reject: 'reject',
   comment: 'comment',
   /** The requester withdrawing their own open request (re-authorized by the flow on every click). */
   cancel: 'cancel_request',
+  /** An approver handing the open step to someone else (listeners/forwarding.ts; re-checked by the flow). */
+  forward: 'forward_request',
   portal: 'open_portal',
 } as const;
 
@@ -57,6 +65,8 @@ export function renderRequestCard(role: CardRole, request: RequestView): SlackMe
     const why = escapeWithin(request.justification, TEXT_MAX - WHY_LABEL.length - link.length);
     blocks.push({ type: 'section', text: mrkdwn(`${WHY_LABEL}${why.text}${why.cut ? link : ''}`) });
   }
+  // Who asks, since when, and the risk: for whoever decides (an approver, a channel), not the requester.
+  if (role !== 'requester') blocks.push(...approverContext(request));
   const history = request.steps.filter((step) => step.decision).map(decisionLine);
   if (history.length > 0) {
     blocks.push({ type: 'context', elements: history.slice(-9).map((line) => mrkdwn(line)) });
@@ -140,13 +150,23 @@ function buttons(role: CardRole, request: RequestView): ActionsBlock {
     role === 'channel' ? open || action === 'comment' : request.actions.includes(action);
   const elements: Button[] = [];
   if (may('approve')) {
-    elements.push({ type: 'button', action_id: ACTION.approve, text: plain('Approve'), style: 'primary', value });
+    elements.push({
+      type: 'button',
+      action_id: approveAction(request),
+      text: plain('Approve'),
+      style: 'primary',
+      value,
+    });
   }
   if (may('reject')) {
     elements.push({ type: 'button', action_id: ACTION.reject, text: plain('Reject'), style: 'danger', value });
   }
   if (may('comment') && (open || role !== 'channel')) {
     elements.push({ type: 'button', action_id: ACTION.comment, text: plain('Comment'), value });
+  }
+  // Only where the backend can forward and this approver may: the flow says so in the view's actions.
+  if (role !== 'requester' && request.actions.includes('forward')) {
+    elements.push({ type: 'button', action_id: ACTION.forward, text: plain('Forward'), value });
   }
   // Only on the requester's own card: the channel and approvers never see it.
   if (role === 'requester' && request.actions.includes('cancel')) {
@@ -168,6 +188,11 @@ function buttons(role: CardRole, request: RequestView): ActionsBlock {
     elements.push({ type: 'button', action_id: ACTION.portal, text: plain('Open in portal'), url: request.portalUrl });
   }
   return { type: 'actions', block_id: 'request_actions', elements };
+}
+
+/** A risky grant's Approve asks for the reason first, instead of approving at the click. */
+export function approveAction(request: Pick<RequestView, 'risk'>): string {
+  return request.risk?.approveNeedsReason ? ACTION.approveWithReason : ACTION.approve;
 }
 
 function summary(role: CardRole, request: RequestView): string {
