@@ -52,6 +52,12 @@ export interface Governance {
   listAccess(principal: Principal): Promise<AccessGrant[]>;
 
   /**
+   * Whether the person holds `entry` now, for the warning before they ask for it again: cheaper
+   * than listAccess (one read where nothing is held). Absent: the flow reads listAccess.
+   */
+  holds?(principal: Principal, entry: CatalogEntry): Promise<AccessGrant | null>;
+
+  /**
    * What granting `entryId` to `principal` would risk (Okta's risk-rule assessment). Absent where
    * the backend has no such assessment (PingOne); the card then says nothing of risk.
    */

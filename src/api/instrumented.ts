@@ -2,10 +2,10 @@ import { GatehouseError } from '../domain/errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Governance } from './governance.js';
 
-type Operation = Exclude<keyof Governance, 'provider' | 'circuit' | 'assessRisk' | 'forward' | 'delegation'>;
+type Operation = Exclude<keyof Governance, 'provider' | 'circuit' | 'assessRisk' | 'forward' | 'holds' | 'delegation'>;
 /** What a backend may lack: wrapped where it has it, and left absent where it has not, so flows can tell. */
-type OptionalOperation = 'assessRisk' | 'forward';
-const OPTIONAL_OPERATIONS: OptionalOperation[] = ['assessRisk', 'forward'];
+type OptionalOperation = 'assessRisk' | 'forward' | 'holds';
+const OPTIONAL_OPERATIONS: OptionalOperation[] = ['assessRisk', 'forward', 'holds'];
 const DELEGATION_OPERATIONS = ['current', 'appoint', 'end', 'delegatorsOf'] as const;
 
 const OPERATIONS: Operation[] = [

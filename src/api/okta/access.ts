@@ -43,11 +43,30 @@ export class OktaAccess {
   ) {}
 
   async held(principal: Principal): Promise<AccessGrant[]> {
+    return this.fromRequests(principal, await this.granted(principal));
+  }
+
+  /**
+   * Whether the person holds one entry: the requests that granted them access, and only where one
+   * was for this entry its app's grants. One read for what they do not hold, whatever else they have.
+   */
+  async holds(principal: Principal, entryId: string): Promise<AccessGrant | null> {
+    const granting = (await this.granted(principal)).filter((request) => request.requested.entryId === entryId);
+    if (granting.length === 0) return null;
+    const held = await this.fromRequests(principal, granting);
+    return held.find((grant) => grant.entry.id === entryId && grant.status === 'active') ?? null;
+  }
+
+  /** The person's requests that granted access not since revoked. */
+  private async granted(principal: Principal): Promise<OktaAccessRequest[]> {
     const { body } = await this.http.get('listAccess', `${V2}/requests`, accessRequestList, {
       filter: `requestedFor eq "${quote(principal.id)}" AND grantStatus eq "GRANTED"`,
       limit: 200,
     });
-    const held = body.data.filter((request) => request.revocationStatus !== 'REVOKED');
+    return body.data.filter((request) => request.revocationStatus !== 'REVOKED');
+  }
+
+  private async fromRequests(principal: Principal, held: OktaAccessRequest[]): Promise<AccessGrant[]> {
     // Okta answers grants one app at a time; ask once per app the person was granted.
     const byApp = new Map<string, OktaAccessRequest>();
     const others: { request: OktaAccessRequest; caveat: string }[] = [];

@@ -188,6 +188,10 @@ export class OktaGovernance implements Governance {
     return this.access.held(principal);
   }
 
+  holds(principal: Principal, entry: CatalogEntry): Promise<AccessGrant | null> {
+    return this.access.holds(principal, entry.id);
+  }
+
   /**
    * Okta's risk assessment of granting the entry (Beta). GovernanceUnsupported when there is none to
    * give: the org refuses it, or the entry is not a bundle whose request this process has read.

@@ -167,6 +167,10 @@ export class PingOneGovernance implements Governance {
     return this.access.held(principal);
   }
 
+  holds(principal: Principal, entry: CatalogEntry): Promise<AccessGrant | null> {
+    return this.access.holds(principal, entry);
+  }
+
   async ping(): Promise<void> {
     await this.http.get('ping', CONFIG_PATH, accessRequestConfig);
   }

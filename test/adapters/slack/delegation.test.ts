@@ -7,13 +7,7 @@ import { eventually, messageAbout, S, type SlackWorld, shown, startSlackWorld } 
 /**
  * Issue 21, point 4 on Slack: `/access delegate @person until <date>`, `/access delegate off` and
  * `/access delegate`, answered to the person alone.
- *
- * The HTTP tests need src/adapters/slack/listeners/commands.ts to call this adapter's handler
- * instead of its placeholder (H1's file): `import { answerDelegation } from './delegation.js';` and
- * delete the local `answerDelegation`. Until then they are skipped (WIRED); the parsing and the
- * answers are tested below regardless.
  */
-const WIRED = false;
 
 describe('the person named in /access delegate', () => {
   it("reads Slack's mention, with or without a label", () => {
@@ -57,7 +51,7 @@ async function ask(world: SlackWorld, userId: string, text: string): Promise<str
   return shown(answer);
 }
 
-describe.skipIf(!WIRED)('/access delegate on okta', () => {
+describe('/access delegate on okta', () => {
   let world: SlackWorld;
   beforeEach(async () => {
     world = await startSlackWorld({ provider: 'okta' });
@@ -98,7 +92,7 @@ describe.skipIf(!WIRED)('/access delegate on okta', () => {
   });
 });
 
-describe.skipIf(!WIRED)('/access delegate on pingone', () => {
+describe('/access delegate on pingone', () => {
   let world: SlackWorld;
   beforeEach(async () => {
     world = await startSlackWorld({ provider: 'pingone' });

@@ -9,7 +9,7 @@ import { HOME_ACTION } from '../render/home.js';
 import { renderFailure, renderStatus, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
 import { REQUEST_AGAIN_ACTION } from '../render/notices.js';
-import { ACTION } from '../render/request-card.js';
+import { ACTION, type SlackMessage } from '../render/request-card.js';
 import { escapeText } from '../render/text.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 import { afterDecision, openRequestForm } from './forms.js';
@@ -125,6 +125,10 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
     () => deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision }),
     drawClicked(deps, args, value, decision),
   );
+  // A grant found risky after its card was drawn: the reason form, while Slack's trigger still holds.
+  if (!outcome.ok && outcome.error.code === 'risk_reason_required') {
+    return openDecisionForm(deps, args, 'approve', { required: true, notOpened: renderFailure(outcome.error) });
+  }
   if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
   await afterDecision(deps, args.body.user.id, outcome);
 }
@@ -196,7 +200,16 @@ async function replaceEphemeral(deps: SlackDeps, respond: RespondFn, request: Re
   );
 }
 
-async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: DecisionMetadata['k']): Promise<void> {
+/**
+ * `required` says the reason is needed whatever the policy (a risky grant); `notOpened` is what the
+ * clicker is told if Slack's trigger expired before the form could open.
+ */
+async function openDecisionForm(
+  deps: SlackDeps,
+  args: ButtonArgs,
+  kind: DecisionMetadata['k'],
+  options: { required?: boolean; notOpened?: SlackMessage } = {},
+): Promise<void> {
   const value = parseValue(args);
   if (!value) return damaged(deps, args);
   // From a kept list, the click's response_url is kept with the list (never in the modal), so the
@@ -222,14 +235,18 @@ async function openDecisionForm(deps: SlackDeps, args: ButtonArgs, kind: Decisio
   };
   const [request, required] = await Promise.all([
     within(details(), FORM_DETAILS_MS),
-    kind === 'comment' ? Promise.resolve(true) : deps.flows.reasonRequired(kind),
+    kind === 'comment' || options.required ? Promise.resolve(true) : deps.flows.reasonRequired(kind),
   ]);
   const about = request && request !== 'late' ? request : { id: value.r };
   await deps.client.views
     .open({ trigger_id: args.body.trigger_id, view: decisionForm(about, metadata, required) })
     .catch(async (err) => {
       deps.logger.warn({ err }, 'decision form not opened');
-      await tell(deps, where(args), renderText('The form could not open in time; press the button again.'));
+      await tell(
+        deps,
+        where(args),
+        options.notOpened ?? renderText('The form could not open in time; press the button again.'),
+      );
     });
 }
 

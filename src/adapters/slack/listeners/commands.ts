@@ -19,6 +19,7 @@ import { requestForm } from '../render/modals.js';
 import { renderAlreadyHeld } from '../render/notices.js';
 import { escapeWithin } from '../render/text.js';
 import { actorOf, type SlackDeps, tell } from './context.js';
+import { answerDelegation } from './delegation.js';
 import { openRequestForm } from './forms.js';
 import { typedText } from './typed-text.js';
 
@@ -82,18 +83,6 @@ function delegationCommand(parsed: DelegationCommand, sent: string): DelegationC
   if (parsed.kind !== 'delegate') return parsed;
   const raw = parseCommand(sent);
   return raw.kind === 'delegate' ? { ...parsed, to: raw.to } : parsed;
-}
-
-/**
- * `delegate …`: answered with the help until the delegation handlers land (the integrator
- * replaces this with calls to flows.delegate / endDelegation / myDelegation).
- */
-async function answerDelegation(
-  deps: SlackDeps,
-  where: { userId: string; respond: RespondFn },
-  _command: DelegationCommand,
-): Promise<void> {
-  await tell(deps, where, renderHelp());
 }
 
 async function answerQuery(
