@@ -10,15 +10,18 @@
  * - request (7): the entry's request fields for this person (whether they may request it, what its
  *   form asks); the person's open requests, twice (the list's filter takes `status eq` only, joined
  *   with AND, so SUBMITTED and PENDING are two lists); whether the person already holds the entry
- *   (issue 21: a warning instead of a request; the grants list filtered by the entry's app and the
- *   person, one call; Okta's request fields do not say, and creating answers no such refusal); the
+ *   (issue 21: a warning instead of a request; the person's granted requests, one list, and the
+ *   app's grants only when one of those was for this entry; Okta's request fields do not say, and
+ *   creating answers no such refusal); the
  *   create (it answers SUBMITTED, which Okta moves on by itself); the request read again (what it
  *   settled into: waiting for a step, or approved at once, is what the person is told) and its
  *   tasks (its approvers).
  * - status (2): the request; its tasks (steps live only in the Tasks API, one request per filter).
  * - mine (2): the person's requests (one list page); the tasks of each open one listed (one here).
- * - pending (3): the person's open tasks; for each request waiting (one here) the request and its
- *   tasks (a task names its request, not the requester or the entry, nor the other steps).
+ * - pending (4): the person's open tasks; for each request waiting (one here) the request and its
+ *   tasks (a task names its request, not the requester or the entry, nor the other steps); the
+ *   org's delegate appointments (issue 21: whose approvals the person decides as a delegate; Okta's
+ *   list filters by delegator only, so all are read, one page per 200, kept five minutes).
  * - app home (5): pending (3) and the person's open requests (2: SUBMITTED and PENDING), none open.
  * - comment (3): the request and its tasks (who may comment); the message. Okta reads no comment
  *   back, so a comment changes nothing the request shows.
@@ -32,9 +35,11 @@
  * - poll cycle (2 + 2k for k requests made in the portal): the request list by `lastUpdated` (one
  *   page per 200) and the task changes (one page); then each new request read whole once (the list
  *   item leaves out the reason and the duration, which the cards show) and its tasks (its
- *   approvers), once for all platforms. A request already read costs only its tasks when it changes
+ *   approvers), once for all platforms; and each new request's risk assessment (issue 21: the
+ *   separation-of-duties warning on the approver's card, one POST, in its own rate-limit family,
+ *   kept per request and step). A request already read costs only its tasks when it changes
  *   (what the list leaves out never changes once asked): 2 + k for k such changes. The bench's
- *   cycle is of new requests.
+ *   cycle is of new requests: 2 + 3k.
  *
  * PingOne IGA, whose reads answer whole requests (phases, comments, decision) in one call:
  * - request (5): the catalog item (by any of its ids: what it is, its rules); the person's open
@@ -75,14 +80,14 @@ const FLOORS: Record<Backend, Record<ActionName, number>> = {
     request: 7,
     status: 2,
     mine: 2,
-    pending: 3,
+    pending: 4,
     'app home': 5,
     comment: 3,
     approve: 6,
     reject: 6,
     cancel: 4,
     sync: 2,
-    'poll cycle': 2 + 2 * POLL_CHANGES,
+    'poll cycle': 2 + 3 * POLL_CHANGES,
   },
   pingone: {
     request: 5,
@@ -108,24 +113,8 @@ export function floorOf(backend: Backend, action: ActionName): number {
  * (test/flows/calls-per-action.test.ts) fails when an action costs more, so a regression shows.
  */
 export const WRITTEN: Record<Backend, Partial<Record<ActionName, { calls: number; why: string }>>> = {
-  okta: {
-    request: {
-      calls: 8,
-      why:
-        "whether the person already holds the entry is read through the Governance port's listAccess, " +
-        'which lists everything they hold: their granted requests (one call), then the grants of each app ' +
-        "they hold (one here; one more per further app). A port read of one entry's grant would cost 1.",
-    },
-  },
-  pingone: {
-    request: {
-      calls: 7,
-      why:
-        "whether the person already holds the item is read through the Governance port's listAccess, " +
-        'which lists their grants of all three types (account, entitlement, role: three calls) where ' +
-        "the item's own type would do (one). A port read of one item's grant would cost 1.",
-    },
-  },
+  okta: {},
+  pingone: {},
 };
 
 /** The most `action` may cost on `backend` now: its written figure, or its floor. */

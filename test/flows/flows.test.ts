@@ -440,7 +440,7 @@ describe.each(PROVIDERS)('flows on %s', (provider) => {
       const request = await created(alice(), E.salesforceSalesUser.id);
       const pending = ok(await world.flows.pendingApprovals(bob()));
       expect(pending.items.map((item) => item.id)).toEqual([request.id]);
-      expect(pending.items[0]?.actions).toEqual(['approve', 'reject', 'comment']);
+      expect(pending.items[0]?.actions).toEqual(['approve', 'reject', 'forward', 'comment']);
       expect(ok(await world.flows.pendingApprovals(alice())).items).toEqual([]);
     });
 

@@ -110,7 +110,7 @@ describe('Slack rate limits', () => {
 });
 
 describe('time-bound access', () => {
-  it('warns the holder before it ends with a Request again button, once, then says it was removed', async () => {
+  it('warns the holder before it ends with an Extend button, once, then says it was removed', async () => {
     let now = Date.parse('2026-11-20T09:00:00Z');
     const org = createOktaOrg({ now: () => now });
     world = await startSlackWorld({ org, now: () => now, env: { ACCESS_EXPIRY_WARNINGS: '24h,1h' } });
@@ -128,7 +128,7 @@ describe('time-bound access', () => {
     now += 3 * HOUR + 5 * 60_000;
     await world.gatehouse.messages.sync(request.id);
     await world.gatehouse.messages.sync(request.id);
-    const warning = await eventually(() => aliceDm().find((m) => shown(m).includes('Request again')));
+    const warning = await eventually(() => aliceDm().find((m) => shown(m).includes('Extend')));
     expect(shown(warning)).toContain('Your access to *Figma — Editor*');
     expect(aliceDm().filter((m) => shown(m).includes('Need it longer'))).toHaveLength(1);
 

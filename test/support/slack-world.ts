@@ -121,7 +121,14 @@ export async function startSlackWorld(
     driver,
     baseUrl,
     writes: (part) =>
-      okta.calls.filter((call) => call.method !== 'GET' && call.path.includes(part) && call.status < 400).length,
+      okta.calls.filter(
+        (call) =>
+          // Okta's risk assessment is a POST that changes nothing: a read for the approver's card.
+          call.method !== 'GET' &&
+          !call.path.includes('/risk-rule-assessments') &&
+          call.path.includes(part) &&
+          call.status < 400,
+      ).length,
     close: () => gatehouse.close(),
   };
 }

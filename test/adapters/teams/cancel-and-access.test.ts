@@ -105,7 +105,7 @@ describe.each(PROVIDERS)('cancel and my access in Teams on %s', (provider) => {
 
       const bobChat = world.teams.personalConversationOf(T.bob.id);
       const bobCard = await eventually(() => botSaid(bobChat, request.id).find((activity) => cardOf(activity)));
-      expect(verbsIn(cardOf(bobCard)?.actions)).toEqual(['approve', 'reject', 'comment']);
+      expect(verbsIn(cardOf(bobCard)?.actions)).toEqual(['approve', 'reject', 'comment', 'forward']);
       expect(text(cardOf(bobCard))).not.toContain('Cancel request');
     });
 

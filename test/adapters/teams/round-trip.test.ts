@@ -58,7 +58,7 @@ describe.each(PROVIDERS)('on %s', (provider) => {
       const bobCard = await eventually(() => botActivities(bobChat, request.id).find((a) => a.attachments?.length));
       expect(text(cardOf(bobCard))).toContain('new territory');
       expect(text(cardOf(bobCard))).toContain('step 1');
-      expect(verbsIn(cardOf(bobCard).actions)).toEqual(['approve', 'reject', 'comment']);
+      expect(verbsIn(cardOf(bobCard).actions)).toEqual(['approve', 'reject', 'comment', 'forward']);
       const channelCard = await eventually(() => botActivities(APPROVALS, request.id)[0]);
       expect(verbsIn(cardOf(channelCard).actions)).toEqual([]);
 
