@@ -127,7 +127,8 @@ export const slackManifestTemplate: SlackManifest = {
         command: '/access',
         url: REQUEST_URL,
         description: 'Request access, follow your requests, and approve what waits for you',
-        usage_hint: '[request <what> [for <duration>] [because <reason>] | status [id or app] | mine | cancel <id or app> | my access | pending | delegate @person until <date> | help]',
+        usage_hint:
+          '[request <what> [for <duration>] [because <reason>] | status [id or app] | mine | cancel <id or app> | my access | pending | delegate @person until <date> | help]',
         // Escaped, so a person picked from Slack's @ list arrives as <@U…|name>: the one unambiguous way to
         // name someone in `/access delegate @person` (unescaped, Slack sends only the display name).
         should_escape: true,

@@ -1,7 +1,7 @@
 import { SEED } from '@gatehouse/sandbox/okta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROVIDERS, startWorld, type World } from '../support/world.js';
 import { looksLikeAnId } from '../../src/flows/naming.js';
+import { PROVIDERS, startWorld, type World } from '../support/world.js';
 import { ok, refused } from './helpers.js';
 
 const { users: U, entries: E } = SEED;

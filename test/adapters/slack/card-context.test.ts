@@ -179,7 +179,7 @@ describe('a risky grant on okta (separation of duties)', () => {
     expect(shown(now)).toContain('You approved');
   });
 
-  it('refuses a plain Approve of it on the server (a card drawn before the risk was known)', async () => {
+  it('refuses a plain Approve of it on the server and opens the reason form (a card drawn before the risk was known)', async () => {
     const { card } = await carolAsksForProduction();
     // A crafted click: the same card's value, under the plain approve action.
     const value = JSON.stringify({ r: world.portal.find(SEED.entries.awsProductionAdmin.id)?.id });
@@ -201,7 +201,9 @@ describe('a risky grant on okta (separation of duties)', () => {
     await world.driver.send(body, FORM_CONTENT_TYPE);
     await world.gatehouse.idle();
     expect(world.portal.writes('decide')).toBe(0);
-    const said = world.slack.ephemeralsFor(S.frank.id).at(-1);
-    expect(shown(said)).toMatch(/conflicts with .*Write code and administer production.*say why/i);
+    // Nothing decided; the decision form asks for the reason instead, while Slack's trigger holds.
+    const modal = await eventually(() => world.slack.openModalOf(S.frank.id));
+    expect(shown({ blocks: modal.blocks })).toMatch(/reason/i);
+    expect(shown({ blocks: modal.blocks })).toContain('AWS Production');
   });
 });
