@@ -64,6 +64,9 @@ export function reminderDefaults(firstAfterMs: number, more: Partial<ReminderSet
  */
 export type NotifierConfig = Config['notifier'] & { reminders: ReminderSettings | null };
 
+/** Reminders list pending requests at most this often, whatever the poll interval (one replica at a time). */
+export const REMINDER_CHECK_SPACING_MS = 10 * 60_000;
+
 /** The reminder settings a loaded configuration carries; null when reminders are off. */
 export function reminderSettingsOf(notifier: Config['notifier']): ReminderSettings | null {
   const carried = (notifier as Partial<NotifierConfig>).reminders;

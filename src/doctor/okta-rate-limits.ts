@@ -1,3 +1,4 @@
+import { REMINDER_CHECK_SPACING_MS, reminderSettingsOf } from '../config/notifier.js';
 import type { Config, OktaAuth } from '../config.js';
 import { type Finding, ok, problem, unchecked } from './finding.js';
 import type { FamilyName } from './okta-families.js';
@@ -13,8 +14,8 @@ const POLLING_SHARE = 0.5;
 
 /**
  * What each family answered in X-Rate-Limit-Limit, and whether the poller fits: every poll lists
- * changed requests once (`GET /governance/api/v2/requests`), and once more with REMINDER_AFTER
- * (the reminders read pending requests after each poll).
+ * changed requests once (`GET /governance/api/v2/requests`), and reminders (on by default) list
+ * pending requests at most once every ten minutes.
  */
 export function rateLimitFinding(
   probes: Readonly<Partial<Record<FamilyName, Probe<unknown>>>>,
@@ -39,12 +40,15 @@ export function rateLimitFinding(
   const oauth = auth.kind === 'private_key_jwt';
   // Okta gives an OAuth app half of an endpoint's limit unless an admin raises the app's share.
   const usable = oauth ? Math.floor(requests / 2) : requests;
-  const perPoll = notifier.reminderAfterMs ? 2 : 1;
-  const perMinute = (60_000 / notifier.pollIntervalMs) * perPoll;
-  const every = `polling every ${notifier.pollIntervalMs / 1000} s${perPoll > 1 ? ' with REMINDER_AFTER' : ''}`;
+  // Reminders list pending requests at most once per REMINDER_CHECK_SPACING_MS, whatever the poll interval.
+  const reminding = reminderSettingsOf(notifier) !== null;
+  const remindersPerMinute = reminding ? 60_000 / REMINDER_CHECK_SPACING_MS : 0;
+  const perMinute = 60_000 / notifier.pollIntervalMs + remindersPerMinute;
+  const every = `polling every ${notifier.pollIntervalMs / 1000} s${reminding ? ' with reminders' : ''}`;
   const budget = oauth ? `the ${usable} an OAuth app gets by default (half of ${requests})` : `the ${requests}`;
   if (perMinute > usable * POLLING_SHARE) {
-    const minimumMs = Math.ceil((60_000 * perPoll) / (usable * POLLING_SHARE) / 1000) * 1000;
+    const left = usable * POLLING_SHARE - remindersPerMinute;
+    const minimumMs = Math.ceil(60_000 / Math.max(left, 0.1) / 1000) * 1000;
     return problem(
       SUBJECT,
       `calls a minute: ${figures}. ${capitalize(every)} lists requests ${round(perMinute)} times a minute, more than ` +

@@ -45,7 +45,7 @@ describe('a healthy org', () => {
     expect(report.line('grants API')).toBe('✓ grants API: GET /governance/api/v1/grants answers (30 calls a minute).');
     expect(report.line('rate limits')).toBe(
       '✓ rate limits: calls a minute: users 600, catalog 50, requests 30, tasks 30, grants 30; polling every 30 s ' +
-        'uses 2 of the 30 on /governance/api/v2/requests, leaving the rest to read what changed and answer people in chat.',
+        'with reminders uses 2.1 of the 30 on /governance/api/v2/requests, leaving the rest to read what changed and answer people in chat.',
     );
     expect(report.line('event hook')).toBe(
       '! event hook: not set up: OKTA_EVENT_HOOK_SECRET is unset, so Gatehouse serves no /hooks/okta and finds ' +
@@ -77,7 +77,7 @@ describe('a healthy org', () => {
     expect(new Set(posts)).toEqual(new Set(['POST /oauth2/v1/token']));
     expect(report.line('rate limits')).toBe(
       '✓ rate limits: calls a minute: users 600, catalog 50, requests 30, tasks 30, grants 30; polling every 30 s ' +
-        'uses 2 of the 15 an OAuth app gets by default (half of 30) on /governance/api/v2/requests, leaving the ' +
+        'with reminders uses 2.1 of the 15 an OAuth app gets by default (half of 30) on /governance/api/v2/requests, leaving the ' +
         'rest to read what changed and answer people in chat.',
     );
   });
@@ -282,8 +282,8 @@ describe('an org Gatehouse cannot use as it is', () => {
     expect(report.exitCode).toBe(1);
     expect(report.line('rate limits')).toBe(
       '✗ rate limits: calls a minute: users 600, catalog 50, requests 30, tasks 30, grants 30. Polling every 1 s ' +
-        'lists requests 60 times a minute, more than half of the 30 Okta allows on /governance/api/v2/requests, ' +
-        'leaving too little to read what changed: set POLL_INTERVAL_MS to at least 4000.',
+        'with reminders lists requests 60.1 times a minute, more than half of the 30 Okta allows on /governance/api/v2/requests, ' +
+        'leaving too little to read what changed: set POLL_INTERVAL_MS to at least 5000.',
     );
   });
 
