@@ -28,9 +28,10 @@ export interface PassDeps {
 
 /**
  * One platform's picture of one request, drawn from one reading of it: the requester's card, each
- * current approver's, the approvals channel's, every older card edited to match, a thread reply
- * per new comment, and the notices the requester and the holder are owed. Each message is posted
- * through deliverOnce, so drawing the same reading twice, or on two replicas, sends nothing twice.
+ * current approver's and each of their current delegates', the approvals channel's, every older
+ * card edited to match, a thread reply per new comment, and the notices the requester and the
+ * holder are owed. Each message is posted through deliverOnce, so drawing the same reading twice,
+ * or on two replicas, sends nothing twice.
  */
 export class PlatformPass {
   private readonly once: OnceContext;
@@ -99,9 +100,7 @@ export class PlatformPass {
       }).then((outcome) => this.track(outcome, 'requester')),
     ];
     const step = request.currentStep && request.steps.find((s) => s.index === request.currentStep?.index);
-    for (const approver of step?.approvers ?? []) {
-      // The requester has their own card; an "approval" card without buttons beside it says nothing more.
-      if (approver.id === request.requester.id && !snapshot.as(approver).actions.includes('approve')) continue;
+    for (const approver of this.approvalRecipients(step?.approvers ?? [])) {
       const key = deliveryKeys.approvalCard(request.id, step?.index, approver.id, platform);
       posts.push(
         deliverOnce(this.once, key, async () => {
@@ -123,6 +122,27 @@ export class PlatformPass {
         'channel',
       );
     }
+  }
+
+  /**
+   * Who gets an approval card for the open step: each approver, then each current delegate deciding
+   * for one (their card says for whom), once per person. The requester has their own card: an
+   * "approval" card without buttons beside it says nothing more. A delegate gets a card only to
+   * decide from it: not the request's own people, nor where the step is stranded or theirs anyway.
+   */
+  private approvalRecipients(approvers: PersonView[]): PersonView[] {
+    const { request, snapshot } = this;
+    const recipients = new Map<string, PersonView>();
+    for (const approver of approvers) {
+      if (approver.id === request.requester.id && !snapshot.as(approver).actions.includes('approve')) continue;
+      recipients.set(approver.id, approver);
+    }
+    const parties = new Set([request.requester.id, request.requestedFor.id, ...approvers.map((a) => a.id)]);
+    for (const { delegate } of snapshot.delegates ?? []) {
+      if (parties.has(delegate.id) || recipients.has(delegate.id)) continue;
+      if (snapshot.as(delegate).actions.includes('approve')) recipients.set(delegate.id, delegate);
+    }
+    return [...recipients.values()];
   }
 
   /** Every card posted earlier that shows an older picture than this reading, edited at once. */
@@ -204,6 +224,7 @@ export class PlatformPass {
     if (!messenger.refreshHome) return;
     const people = new Map<string, PersonView>([[request.requester.id, request.requester]]);
     for (const step of request.steps) for (const approver of step.approvers) people.set(approver.id, approver);
+    for (const { delegate } of this.snapshot.delegates ?? []) people.set(delegate.id, delegate);
     await Promise.all(
       [...people.values()].map((person) =>
         messenger.refreshHome?.(person).catch((err) => this.deps.logger.info({ err }, 'home not refreshed')),

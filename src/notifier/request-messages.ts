@@ -46,8 +46,9 @@ const POSTING_HOLD_MS = 5 * 60_000;
 
 /**
  * Makes what chat shows about one request match what the governance system says now: the requester's
- * card, a card for each approver of the current step, the approvals channel's card, every one of
- * them edited in place as the request moves, a thread reply for each new comment, and a notice to
+ * card, a card for each approver of the current step (and each delegate deciding for one), the
+ * approvals channel's card, every one of them edited in place as the request moves, a thread
+ * reply for each new comment, and a notice to
  * the requester for each step decided, the outcome and the grant, and to the holder of time-bound
  * access before it ends and when it was revoked. A pass reads the request afresh and is idempotent,
  * so it can run after a click, when the notifier sees a change, twice, or on two replicas: each
