@@ -10,7 +10,7 @@ import {
   TEAMS_SEED,
 } from '@gatehouse/sandbox/teams';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
+import { eventually, pickOf, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 
 /**
  * Every action × every role on a two-step request, in Teams (issue 9; the Slack half is
@@ -159,7 +159,7 @@ async function pressAs(
   return forge(person, target, verb, prepared.data);
 }
 
-const REFUSED = /not an approver|your own|You are not/i;
+const REFUSED = /not an approver|your own|You are not|Only an approver/i;
 
 describe('authorization matrix in Teams', () => {
   const outsiders = [
@@ -172,13 +172,21 @@ describe('authorization matrix in Teams', () => {
     outsiders.flatMap((who) => [
       { ...who, verb: 'approve', inputs: {} },
       { ...who, verb: 'reject', inputs: { reason: 'not needed' } },
+      // Issue 21: Forward hands the step on; only an approver of the open step may.
+      { ...who, verb: 'forward', inputs: { forwardTo: 'erin' } },
     ]),
   )('refuses $verb from $role on the approvals channel card, writing nothing', async ({ person, verb, inputs }) => {
     const { request, channel, bob, step1 } = await twoStepRequest();
     const before = oktaWrites();
-    await pressAs(person, channel.target, bob.card, verb, inputs);
+    const given =
+      verb === 'forward'
+        ? { ...inputs, forwardTo: pickOf(world.teams, T.erin.id) }
+        : (inputs as Record<string, string>);
+    const answer = await pressAs(person, channel.target, bob.card, verb, given);
     const seen = seenBy(person, channel.target);
-    expect(text(seen)).toMatch(REFUSED);
+    // Refused as a card with the reason on it, or as a message beside the card Teams keeps.
+    expect(`${text(seen)} ${text(answer.body)}`).toMatch(REFUSED);
+    expect(verbsIn(seen)).not.toContain('forward');
     // The refusal hands out no buttons of its own.
     expect(verbsIn(seen)).not.toContain('approve');
     expect(verbsIn(seen)).not.toContain('reject');
@@ -262,7 +270,7 @@ describe('authorization matrix in Teams', () => {
     const { request, channel, bob } = await twoStepRequest();
     // Teams refreshes the channel card for Bob (he is in its refresh.userIds): his view has the buttons.
     accepted(await world.driver.refresh(T.bob.id, channel.target));
-    expect(verbsIn(seenBy(T.bob, channel.target))).toEqual(['approve', 'reject', 'comment']);
+    expect(verbsIn(seenBy(T.bob, channel.target))).toEqual(['approve', 'reject', 'comment', 'forward']);
 
     // Okta wants a reason for a rejection: an empty one is refused before anything is written.
     const before = oktaWrites();
@@ -321,7 +329,7 @@ describe('authorization matrix in Teams', () => {
   it.each([
     // The requester may still cancel an open request of theirs, and comment on it.
     { role: 'the requester', person: T.alice, buttons: ['comment', 'cancel'] },
-    { role: 'the current step’s approver', person: T.bob, buttons: ['approve', 'reject', 'comment'] },
+    { role: 'the current step’s approver', person: T.bob, buttons: ['approve', 'reject', 'comment', 'forward'] },
     { role: 'the next step’s approver (before her step opens)', person: T.grace, buttons: null },
     { role: 'an unrelated person', person: T.carol, buttons: null },
     { role: 'an administrator', person: T.dana, buttons: null },

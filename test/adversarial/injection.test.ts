@@ -397,6 +397,11 @@ const OWN_ACTION_TITLES = new Set([
   'Request again',
   'Cancel request',
   'Yes, cancel request',
+  // Issue 21: Extend on an ending grant, Forward with its people picker, bulk decisions from pending.
+  'Extend',
+  'Forward',
+  'Approve selected',
+  'Reject selected',
 ]);
 
 function teamsWalk(value: unknown, where: string, pieces: Piece[], problems: string[]): void {

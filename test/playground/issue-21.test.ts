@@ -75,9 +75,10 @@ describe('issue 21 in the playground', () => {
     await viewer.screenshot({ path: `${ARTIFACTS}/21-try-this.png` });
     await viewer.click('#try-this summary');
     await viewer.press('#slack-command', 'Enter');
-    // The command went through the Slack stand-in to Gatehouse, whose answer shows in Alice's DM.
+    // The command went through the Slack stand-in to Gatehouse (the @ pick sent as <@U…|carol>, as
+    // our manifest's should_escape makes Slack send it), whose answer shows in Alice's DM.
     await viewer.waitForFunction(
-      "document.querySelector('#slack-feed')?.textContent?.includes('delegate')",
+      "document.querySelector('#slack-feed')?.textContent?.includes('decides your approvals')",
       undefined,
       {
         timeout: 15_000,
