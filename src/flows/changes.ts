@@ -14,9 +14,11 @@ export interface ChatComment {
  * What a flow changed, with the request as the flow last read it from the governance system (after
  * its own write), so whoever listens need not read it again. `stale`: someone acted on a message
  * drawn from an older reading (decided elsewhere, moved on), so the messages are out of date.
+ * `delegated`: who decides the open step for its approver changed (a delegate appointed or ended),
+ * so who gets its card did.
  */
 export type RequestChange =
-  | { kind: 'requested' | 'decided' | 'cancelled' | 'stale'; request: AccessRequest }
+  | { kind: 'requested' | 'decided' | 'cancelled' | 'stale' | 'delegated'; request: AccessRequest }
   | { kind: 'commented'; request: AccessRequest; comment: ChatComment };
 
 /** The port the notifier implements: it must return at once and keep its own failures to itself. */

@@ -90,6 +90,7 @@ export class Delegations {
     const appointed = await port.appoint({ delegator: principal, delegate: to, endsAt, note });
     await this.forget(principal, [to, previous?.delegate]);
     logDelegateAppointed(this.deps.logger, appointed, via);
+    await this.redrawWaiting(principal);
     return delegationView(appointed);
   }
 
@@ -100,7 +101,25 @@ export class Delegations {
     await port.end(principal);
     await this.forget(principal, [current.delegate]);
     logDelegationEnded(this.deps.logger, current, via);
+    await this.redrawWaiting(principal);
     return { ended: true };
+  }
+
+  /**
+   * The approvals already waiting for the person change hands with the appointment: announced, so
+   * the delegate gets their cards now (or loses their buttons), not at the request's next change.
+   * One read of the person's approvals; a failure only delays that to the next change.
+   */
+  private async redrawWaiting(principal: Principal): Promise<void> {
+    try {
+      const waiting = await this.deps.governance.listPendingApprovals(principal);
+      for (const request of waiting) this.deps.changes.publish({ kind: 'delegated', request });
+    } catch (err) {
+      this.deps.logger.warn(
+        { err },
+        'approvals waiting for the delegator not redrawn; they follow at their next change',
+      );
+    }
   }
 
   /**

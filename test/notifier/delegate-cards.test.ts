@@ -75,9 +75,8 @@ describe('approval cards for delegates on okta (Slack)', () => {
     expect(cardsAbout(S.dana.id, request.id)).toEqual([]);
 
     await appointDana();
-    // Okta leaves an open task with Bob; the next change the notifier notices (the poller, a hook,
-    // a click or comment) draws the request again and finds Bob's delegate.
-    await world.gatehouse.messages.sync(request.id);
+    // Okta leaves an open task with Bob; the appointment itself announces Bob's waiting approvals,
+    // so the notifier draws the request again and finds Bob's delegate, with no other change.
     const danaCard = await eventually(() => messageAbout(world.slack.dmWith(S.dana.id), request.id));
     expect(shown(danaCard)).toContain(ON_BEHALF);
     expect(buttonsOf(danaCard)).toEqual(expect.arrayContaining(['approve', 'reject']));
@@ -107,12 +106,11 @@ describe('approval cards for delegates on okta (Slack)', () => {
   it('a delegation ended: its buttons leave the card, and new requests bring the delegate no card', async () => {
     const first = await aliceAsks();
     await appointDana();
-    await world.gatehouse.messages.sync(first.id);
     const danaCard = await eventually(() => messageAbout(world.slack.dmWith(S.dana.id), first.id));
     expect(buttonsOf(danaCard)).toContain('approve');
 
+    // Ending it redraws what waits for Bob at once: Dana's card loses its buttons.
     expect(await ask(S.bob.id, 'delegate off')).toContain('no longer decides your approvals');
-    await world.gatehouse.messages.sync(first.id);
     await eventually(() => (buttonsOf(latest(danaCard)).includes('approve') ? undefined : true));
     expect(shown(latest(danaCard))).not.toContain(ON_BEHALF);
 
