@@ -39,11 +39,6 @@ export type Notice =
   | { kind: 'closed'; request: RequestView }
   /** Provisioning finished or needs a human. */
   | { kind: 'grant'; request: RequestView }
-  /**
-   * The plain-text reminder of earlier releases. No longer sent: a reminder is the card again
-   * (`RequestCard.reason`, reminders.ts). Kept while the adapters' notice renderers still draw it.
-   */
-  | { kind: 'reminder'; request: RequestView; waitingSince: string; escalated: boolean }
   /** Time-bound access ends soon: to its holder, with a way to ask again. */
   | { kind: 'expiring'; request: RequestView; endsAt: string }
   /** Time-bound access has ended and was taken away: to its holder, with a way to ask again. */
@@ -54,8 +49,6 @@ export interface Messenger {
   /** A direct message; null when the person has no account on this platform (nothing was sent). */
   sendToPerson(person: PersonView, card: RequestCard): Promise<MessageRef | null>;
   sendToChannel(channel: string, card: RequestCard): Promise<MessageRef>;
-  /** A notice posted to a channel. No longer used by the notifier (escalations post the card). */
-  noticeToChannel?(channel: string, notice: Notice): Promise<void>;
   /**
    * A card posted in the thread of one this messenger sent (`under`), so it sits with the original
    * and notifies its recipient (a reminder). Absent: the notifier posts a new card instead.

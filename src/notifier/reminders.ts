@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Governance, GovernancePolicy } from '../api/governance.js';
 import { withPriority } from '../api/priority.js';
-import { type ReminderSettings, reminderDefaults } from '../config/notifier.js';
+import { REMINDER_CHECK_SPACING_MS, type ReminderSettings, reminderDefaults } from '../config/notifier.js';
 import { type AccessRequest, currentStep } from '../domain/types.js';
 import { availableActions, type PersonView, type RequestSnapshot, requestView } from '../flows/index.js';
 import { approversWhoMayDecide, strandedStep } from '../flows/stranded.js';
@@ -42,8 +42,6 @@ const MAX_PAGES = 20;
 
 /** The reminders an approver got for a step on a platform: how many, and when the last one went. */
 const remindedSoFar = z.object({ round: z.number(), at: z.number() });
-/** How often at most the poller's rounds check (one listing of every pending request each time). */
-export const REMINDER_CHECK_SPACING_MS = 10 * 60_000;
 const NEXT_CHECK_KEY = 'reminders:next-check';
 
 /**

@@ -81,12 +81,6 @@ export class SlackMessenger implements Messenger {
     });
   }
 
-  noticeToChannel(channel: string, notice: Notice): Promise<void> {
-    return chatSpan('slack', 'post', 'notice', async () => {
-      await this.post({ channel, ...renderNotice(notice) });
-    });
-  }
-
   async blockedFor(): Promise<number> {
     return (await this.pacer?.blockedFor()) ?? 0;
   }

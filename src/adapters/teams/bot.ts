@@ -98,8 +98,14 @@ export class GatehouseTeamsBot extends TeamsActivityHandler {
       const reference = TurnContext.getConversationReference(context.activity);
       const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
       // Who is writing (TeamsInfo.getMember) is asked in that turn too, off the HTTP answer's path.
+      // That turn is built from the reference alone: the message's mentions (whom `delegate @…`
+      // names) are carried over, or the command would find nobody named.
+      const mentions = (context.activity.entities ?? []).filter((entity) => entity.type === 'mention');
       void this.background(
-        this.later(reference, async (turn) => this.commands.answer(turn, () => this.actor(turn), parseCommand(text))),
+        this.later(reference, async (turn) => {
+          turn.activity.entities = mentions;
+          return this.commands.answer(turn, () => this.actor(turn), parseCommand(text));
+        }),
       );
       await next();
     });

@@ -129,12 +129,6 @@ export class TeamsMessenger implements Messenger {
     });
   }
 
-  noticeToChannel(channel: string, notice: Notice): Promise<void> {
-    return chatSpan('teams', 'post', 'notice', async () => {
-      await this.send(await this.channelReference(channel), MessageFactory.text(noticeText(notice)));
-    });
-  }
-
   async blockedFor(): Promise<number> {
     return (await this.options.pacer?.blockedFor()) ?? 0;
   }

@@ -1,10 +1,11 @@
+import { SEED } from '@gatehouse/sandbox/okta';
 import { mentionEntity, TEAMS_SEED } from '@gatehouse/sandbox/teams';
 import type { Activity, TurnContext } from 'botbuilder';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { delegationReply, namedMember } from '../../../src/adapters/teams/delegation.js';
 import { TeamsDirectory } from '../../../src/adapters/teams/directory.js';
 import { type ChatIdentity, parseCommand } from '../../../src/flows/index.js';
-import { startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
+import { eventually, mentionOf, startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
 import { PROVIDERS } from '../../support/world.js';
 
 const T = TEAMS_SEED.users;
@@ -14,8 +15,8 @@ type User = (typeof T)[keyof typeof T];
  * Issue 21 point 4 on Teams: `delegate @person until <date>`, `delegate off` and `delegate`. The
  * message is what Teams posts (the mention as `<at>Name</at>` in the text and a `mention` entity
  * naming the person by Teams id), parsed by the shared grammar and answered by the handler in a
- * turn of Gatehouse's own adapter, until chat-commands.ts calls it (the end-to-end messages are the
- * todos at the end).
+ * turn of Gatehouse's own adapter: Teams' 1:1 chat offers no one but its members to @mention, so a
+ * mention of a colleague cannot be typed there (the messages typed through /api/messages follow).
  */
 describe.each(PROVIDERS)('delegating approvals in Teams on %s', (provider) => {
   let world: TeamsWorld;
@@ -106,10 +107,105 @@ describe.each(PROVIDERS)('delegating approvals in Teams on %s', (provider) => {
       'cannot find “Zoe Park” in Teams',
     );
   });
+});
 
-  it.todo(
-    'delegate @person until <date> written through /api/messages (needs chat-commands.ts to call answerDelegation from src/adapters/teams/delegation.ts)',
-  );
+/**
+ * The same commands typed in the 1:1 chat as Teams delivers them to /api/messages: the colleague by
+ * sign-in e-mail (Teams suggests only the chat's members to @mention there), oneself by mention.
+ * One world per backend; each test leaves Bob without a delegate.
+ */
+describe.each(PROVIDERS)('delegate typed in the Teams chat on %s', (provider) => {
+  let world: TeamsWorld;
+  beforeAll(async () => {
+    world = await startTeamsWorld({ provider });
+    for (const user of [T.alice, T.bob, T.erin]) await world.driver.install(user.id);
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+
+  /** What the bot says in `user`'s chat after they type `typed` (its first answer there, as text). */
+  async function answerTo(user: User, typed: string | (string | { mention: string })[]): Promise<string> {
+    const chat = world.teams.personalConversationOf(user.id);
+    const before = world.teams.transcript(chat).length;
+    const said = await world.driver.say(user.id, typed);
+    expect(said.statusCode).toBe(200);
+    const answer = await eventually(() =>
+      world.teams
+        .transcript(chat)
+        .slice(before)
+        .find((activity) => activity.from?.id === TEAMS_SEED.bot.id),
+    );
+    return JSON.stringify([answer.text ?? '', answer.attachments ?? []]);
+  }
+
+  if (provider === 'okta') {
+    const appointments = () => world.okta.delegates.all().filter((one) => one.delegatorId === SEED.users.bob.id);
+
+    it('appoints a colleague by e-mail until a day, who then finds Bob’s approvals waiting; shows it and ends it', async () => {
+      const until = inDays(30);
+      expect(await answerTo(T.bob, 'delegate')).toContain('Nobody decides your approvals for you.');
+      await world.driver.say(T.alice.id, 'request Salesforce Sales User because new territory');
+      const request = await eventually(() => world.portal.find(SEED.entries.salesforceSalesUser.id));
+      // Bob's card about it is in his chat before he writes, so the next thing the bot says there answers him.
+      await world.gatehouse.idle();
+
+      const appointed = await answerTo(T.bob, `delegate ${T.erin.email} until ${until} because on leave`);
+      expect(appointed).toContain('✅ **Erin Walsh** now decides your approvals');
+      expect(appointed).toContain(`until ${until}`);
+      expect(appointed).toContain('(“on leave”)');
+      expect(appointments()).toEqual([expect.objectContaining({ delegateId: SEED.users.erin.id, note: 'on leave' })]);
+      expect(world.okta.delegates.delegateOf(SEED.users.bob.id)).toBe(SEED.users.erin.id);
+
+      // Erin asks what waits for her: Alice's request, which is Bob's.
+      expect(await answerTo(T.erin, 'pending')).toContain(request.id);
+      expect(await answerTo(T.bob, 'delegate')).toContain('**Erin Walsh** decides your approvals');
+
+      expect(await answerTo(T.bob, 'delegate off')).toContain('no longer stands in for you');
+      expect(world.okta.delegates.delegateOf(SEED.users.bob.id)).toBeUndefined();
+      expect(await answerTo(T.bob, 'delegate')).toContain('Nobody decides your approvals for you.');
+      expect(await answerTo(T.bob, 'delegate off')).toContain('Nobody was standing in for you');
+    });
+
+    it('refuses a day already past, a bare name and someone not in Teams, recording nothing', async () => {
+      const before = world.okta.delegates.all().length;
+      expect(await answerTo(T.bob, `delegate ${T.erin.email} until 2020-01-01`)).toMatch(/⚠️ .*2020-01-01.* has passed/);
+      expect(await answerTo(T.bob, `delegate dana until ${inDays(30)}`)).toContain('“dana” names nobody');
+      expect(await answerTo(T.bob, `delegate ${T.stranger.email} until ${inDays(30)}`)).toContain(
+        `cannot find “${T.stranger.email}” in Teams`,
+      );
+      expect(world.okta.delegates.all().length).toBe(before);
+      expect(world.okta.delegates.delegateOf(SEED.users.bob.id)).toBeUndefined();
+    });
+
+    // The bot answers in a later turn of its own: the message's mention entities must reach it.
+    it('refuses oneself, @mentioned in the chat, as one’s own delegate', async () => {
+      const answer = await answerTo(T.bob, ['delegate ', mentionOf(T.bob.id), ` until ${inDays(30)}`]);
+      expect(answer).toMatch(/⚠️ .*own delegate/);
+      expect(world.okta.delegates.delegateOf(SEED.users.bob.id)).toBeUndefined();
+    });
+  } else {
+    it('says PingOne does not let Gatehouse appoint a delegate', async () => {
+      const answer = await answerTo(T.bob, `delegate ${T.erin.email} until ${inDays(30)}`);
+      expect(answer).toMatch(/⚠️ .*PingOne/);
+      expect(answer).not.toContain('✅');
+    });
+  }
+
+  it('cannot @mention a colleague outside the 1:1 chat (Teams offers only its members), so nothing reaches Gatehouse', async () => {
+    const chat = world.teams.personalConversationOf(T.bob.id);
+    const before = world.teams.transcript(chat).length;
+    await expect(world.driver.say(T.bob.id, ['delegate ', mentionOf(T.dana.id), ' until 2027-01-15'])).rejects.toThrow(
+      /only the conversation's members/,
+    );
+    expect(world.teams.transcript(chat).length).toBe(before);
+    // What Bob is told when he writes the name instead: the e-mail form.
+    expect(await answerTo(T.bob, 'delegate Dana until 2027-01-15')).toContain(
+      'or their e-mail address instead of the mention',
+    );
+  });
 });
 
 describe('whom a delegate message names', () => {

@@ -42,14 +42,6 @@ export function renderNotice(notice: Notice): SlackMessage {
       }
       break;
     }
-    case 'reminder': {
-      const step = request.currentStep ? ` (step ${request.currentStep.index})` : '';
-      const who = escapeText(request.requestedFor.name);
-      text = notice.escalated
-        ? `:rotating_light: *${who}*'s request for *${what}* (${id}) has waited since ${slackTime(notice.waitingSince)}${step} with no decision. Can an approver take it?`
-        : `:alarm_clock: Reminder: *${who}* is waiting for your decision on *${what}* (${id})${step}, since ${slackTime(notice.waitingSince)}.`;
-      break;
-    }
     case 'expiring': {
       const longer = request.accessDuration
         ? ` for another ${escapeText(describeDuration(request.accessDuration))}`

@@ -74,10 +74,6 @@ export function noticeText(notice: Notice): string {
         return `Your request for ${what} was closed in ${escapeMarkdown(request.closedUnreadIn)}; Gatehouse cannot tell how. Check it there.`;
       return `Your request for ${what} is now ${request.statusLabel.toLowerCase()}.`;
     }
-    case 'reminder':
-      return notice.escalated
-        ? `🚨 **${nameText(request.requestedFor.name)}**'s request for ${what} has waited since ${teamsTime(notice.waitingSince)} with no decision. Can an approver take it?`
-        : `⏰ Reminder: **${nameText(request.requestedFor.name)}** is waiting for your decision on ${what}, since ${teamsTime(notice.waitingSince)}.`;
     case 'expiring': {
       const longer = request.accessDuration
         ? ` for another ${escapeMarkdown(describeDuration(request.accessDuration))}`
