@@ -234,14 +234,17 @@ export class Deciding {
   /**
    * A grant that would break a separation-of-duties rule is approved only with a reason, whatever
    * the button said: asked of the backend's assessment (kept per request and step, as the card
-   * was drawn from). An assessment that cannot be read does not hold the decision up: the backend
-   * itself lets the approver decide without one, and the approver saw the card's warning if it had one.
+   * was drawn from). A backend or org without assessments holds nothing up; one that assesses but
+   * cannot answer just now (rate limited, failing) asks for a reason rather than approve unseen.
    */
   private async assertNoUnexplainedRisk(request: AccessRequest, step: { index: number }): Promise<void> {
-    const assessment = await this.context.risk(request, step).catch((err: unknown) => {
-      this.deps.logger.warn({ err, requestId: request.id }, 'risk assessment not read; approving without it');
-      return null;
-    });
+    let assessment: Awaited<ReturnType<CardContext['risk']>>;
+    try {
+      assessment = await this.context.risk(request, step);
+    } catch (err) {
+      this.deps.logger.warn({ err, requestId: request.id }, 'risk assessment not read; approving needs a reason');
+      throw new RiskReasonRequired([]);
+    }
     const rules = assessment?.conflicts.map((conflict) => conflict.rule) ?? [];
     if (rules.length > 0) throw new RiskReasonRequired(rules);
   }

@@ -19,6 +19,10 @@ import { nameOf } from './wording.js';
 /** The furthest ahead an appointment may end: a holiday or a leave, not a standing hand-over. */
 export const MOST_DAYS_AHEAD = 90;
 const DAY_MS = 24 * 60 * 60_000;
+/** How long an appointment made without a date runs. */
+export const DEFAULT_DAYS = 14;
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * How long who-decides-for-whom is reused. Appointments made from chat clear it at once; one made
@@ -85,7 +89,8 @@ export class Delegations {
     if (to.id === principal.id) throw new DelegateInvalid('You cannot be your own delegate: name someone else.');
     if (!to.active) throw new DelegateInvalid(`${nameOf(to)}'s account is not active: name someone else.`);
     const note = cleanText('note', input.note);
-    const endsAt = input.until === undefined ? undefined : this.until(input.until);
+    // Always for a period: without a date, two weeks (the answer says until when).
+    const endsAt = this.until(input.until ?? isoDay(this.deps.now() + DEFAULT_DAYS * DAY_MS));
     const previous = await port.current(principal);
     const appointed = await port.appoint({ delegator: principal, delegate: to, endsAt, note });
     await this.forget(principal, [to, previous?.delegate]);

@@ -315,8 +315,12 @@ export class RiskReasonRequired extends FlowError {
   readonly code = 'risk_reason_required';
   readonly userMessage: string;
   constructor(readonly rules: string[]) {
-    super(`approving a grant that conflicts with ${rules.join(', ')} needs a reason`);
-    this.userMessage = `This grant conflicts with ${rules.map((rule) => `“${rule}”`).join(', ')}: say why you approve it anyway.`;
+    super(`approving a grant that conflicts with ${rules.join(', ') || 'rules not read'} needs a reason`);
+    // No rules: the backend assesses grants but could not say just now what this one risks.
+    this.userMessage =
+      rules.length > 0
+        ? `This grant conflicts with ${rules.map((rule) => `“${rule}”`).join(', ')}: say why you approve it anyway.`
+        : 'The governance system could not say just now what this grant risks: say why you approve it, or try again in a minute.';
   }
 }
 

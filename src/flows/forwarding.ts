@@ -1,4 +1,4 @@
-import { GatehouseError } from '../domain/errors.js';
+import { GatehouseError, GovernanceUnavailable } from '../domain/errors.js';
 import { type AccessRequest, isOpen, type Principal } from '../domain/types.js';
 import { withAttributions } from './attribution.js';
 import { logForwarded } from './audit.js';
@@ -66,12 +66,30 @@ export class Forwarding {
     if (step.approvers.some((approver) => approver.id === to.id)) {
       throw new ForwardTargetInvalid(`${nameOf(to)} is already an approver of step ${step.index}.`);
     }
+    // One person approving two steps of the same request would undo what a sequence is for.
+    const elsewhere = request.steps.find(
+      (other) =>
+        other.index !== step.index &&
+        (other.approvers.some((approver) => approver.id === to.id) || other.decision?.by.id === to.id),
+    );
+    if (elsewhere) {
+      throw new ForwardTargetInvalid(
+        `${nameOf(to)} approves step ${elsewhere.index} of this request, and one person may not approve it twice: name someone else.`,
+      );
+    }
     // A decision being written for this step and a hand-over of it must not cross: one at a time.
     const claim = new DecisionClaim(store, logger, request.id, step);
     if (!(await claim.take())) throw new DecisionInProgress(`claim ${claim.key} held; not forwarding`);
     let forwarded: AccessRequest;
     try {
       forwarded = await forward({ requestId: request.id, taskId: step.taskId, by, to, reason, via });
+    } catch (error) {
+      // Handed on in the backend, only not read back: the audit log and the cards must say so.
+      if (error instanceof GovernanceUnavailable && error.outcomeUnknown) {
+        logForwarded(logger, request, step.index, by, to, via, reason);
+        changes.publish({ kind: 'stale', request });
+      }
+      throw error;
     } finally {
       // The step is the new approver's to decide now (or still this one's, if the hand-over failed).
       await claim.release();

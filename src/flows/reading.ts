@@ -148,8 +148,14 @@ export class Reading {
       ...delegators.map((delegator) => governance.listPendingApprovals(asPrincipal(delegator))),
     ]);
     const seen = new Set<string>();
-    // A delegator's approval of the delegate's own request is not the delegate's to decide.
-    const forThem = theirs.flat().filter((request) => !isParty(request, principal));
+    // A delegator's approval of the delegate's own request is not the delegate's to decide, nor one
+    // of the delegator's own requests (a delegate never decides for an approver who is its party).
+    const forThem = theirs.flatMap((requests, i) =>
+      requests.filter((request) => {
+        const delegator = delegators[i];
+        return !isParty(request, principal) && !(delegator && isParty(request, delegator));
+      }),
+    );
     const requests = [...(own ?? []), ...forThem].filter((r) => !seen.has(r.id) && seen.add(r.id));
     const policy = await governance.policy();
     const newestFirst = requests.sort((a, b) => b.created.localeCompare(a.created));

@@ -225,22 +225,22 @@ export class Requesting {
   ): Promise<AccessRequest> {
     const { governance, store, logger } = this.deps;
     const resultKey = input.idempotencyKey && `request:created:${input.idempotencyKey}`;
-    if (input.idempotencyKey && resultKey) {
-      if (!(await store.claim(`request:create:${input.idempotencyKey}`, CREATE_CLAIM_TTL_MS))) {
+    const claimKey = input.idempotencyKey && `request:create:${input.idempotencyKey}`;
+    if (claimKey && resultKey) {
+      if (!(await store.claim(claimKey, CREATE_CLAIM_TTL_MS))) {
         const existingId = await store.get(resultKey);
         const existing = existingId ? await governance.getRequest(existingId) : null;
         if (existing) return existing;
         throw new RequestInProgress('request creation already in flight');
       }
     }
-    const [open, holding] = await Promise.all([
-      governance.listRequests({ requestedFor: principal.id, status: ['pending', 'submitted'] }),
-      this.heldNow(principal, entry),
-    ]);
-    const duplicate = open.items.find((request) => request.entry.id === entry.id && isOpen(request));
-    if (duplicate) throw new DuplicateRequest(duplicate);
-    if (holding && !(input.extend && holding.expiresAt)) {
-      throw new AlreadyHasAccess({ id: entry.id, name: entry.name }, holding.expiresAt, accessDuration);
+    try {
+      await this.mayAsk(principal, entry, accessDuration, input);
+    } catch (error) {
+      // Nothing was created: the same submission (an Extend pressed on the answer that replaced
+      // the form, say) must be free to go again, not told for a day that it is in flight.
+      if (claimKey) await store.delete(claimKey).catch(() => undefined);
+      throw error;
     }
     const created = await governance.createRequest({
       requester: principal,
@@ -260,6 +260,32 @@ export class Requesting {
     }
     logRequested(logger, created, principal, via);
     return created;
+  }
+
+  /** Refuses a second open request for the entry, and one for access already held (unless extending it). */
+  private async mayAsk(
+    principal: Principal,
+    entry: CatalogEntry,
+    accessDuration: string | undefined,
+    input: RequestAccessInput,
+  ): Promise<void> {
+    const [open, holding] = await Promise.all([
+      this.deps.governance.listRequests({ requestedFor: principal.id, status: ['pending', 'submitted'] }),
+      this.heldNow(principal, entry),
+    ]);
+    const duplicate = open.items.find((request) => request.entry.id === entry.id && isOpen(request));
+    if (duplicate) throw new DuplicateRequest(duplicate);
+    if (holding && !(input.extend && holding.expiresAt)) {
+      throw new AlreadyHasAccess(
+        { id: entry.id, name: entry.name },
+        holding.expiresAt,
+        accessDuration ?? heldFor(holding),
+      );
+    }
+    // Extending time-bound access asks for more time, never silently for access with no end.
+    if (input.extend && holding && !accessDuration && entry.duration.allowed) {
+      throw new DurationRequired(entry.name, entry.duration.max);
+    }
   }
 
   /**
@@ -294,4 +320,14 @@ function checkDuration(entry: CatalogEntry, text: string | undefined): string | 
   if (max && (durationSeconds(iso) ?? Number.POSITIVE_INFINITY) > max)
     throw new DurationTooLong(entry.name, entry.duration.max ?? '');
   return iso;
+}
+
+/** How long held access was granted for (grant to end), for Extend to ask the same again. */
+function heldFor(holding: AccessGrant): string | undefined {
+  if (!holding.grantedAt || !holding.expiresAt) return undefined;
+  const seconds = Math.round((Date.parse(holding.expiresAt) - Date.parse(holding.grantedAt)) / 1000);
+  if (!(seconds > 0)) return undefined;
+  // Whole hours, or whole days from a day up: what the entry's rules and the backends take.
+  const hours = Math.max(1, Math.round(seconds / 3_600));
+  return hours >= 24 ? `P${Math.round(hours / 24)}D` : `PT${hours}H`;
 }

@@ -58,7 +58,9 @@ export class Escalations {
     for (const approver of approvers) {
       const manager = settings.escalateTo.kind === 'manager' ? await this.managerOf(approver) : null;
       // An approver's own manager approving too: telling them "your report has not decided" helps nobody.
-      if (!manager || approvers.some((a) => a.id === manager.id)) toChannel.push(approver);
+      // Nor is an escalation about a request sent to whom it is by or for: it goes to the channel.
+      const party = manager && [snapshot.view.requester.id, snapshot.view.requestedFor.id].includes(manager.id);
+      if (!manager || party || approvers.some((a) => a.id === manager.id)) toChannel.push(approver);
       else {
         const group = managers.get(manager.id) ?? { manager, of: [] };
         group.of.push(approver);

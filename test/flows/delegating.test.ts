@@ -167,4 +167,10 @@ describe('a delegate deciding for an approver away (okta)', () => {
     expect(await bobsAppointment()).toBeNull();
     expect(log.lines.some((l) => l.audit === 'delegate')).toBe(false);
   });
+
+  it('appoints for two weeks when no day is given: never a standing hand-over', async () => {
+    const appointed = ok(await flows.delegate(person(U.bob), { to: person(U.dana) }));
+    const inTwoWeeks = new Date(Date.now() + 14 * DAY_MS).toISOString().slice(0, 10);
+    expect(appointed.until).toBe(`${inTwoWeeks}T23:59:59.000Z`);
+  });
 });

@@ -75,6 +75,9 @@ export async function startSlackWorld(
     LOG_LEVEL: 'silent',
     POLL_INTERVAL_MS: '3600000',
     SANDBOX_PROVIDER: provider,
+    // The stand-in enforces no chat rate limits unless a test asks: pacing at Slack's and Teams'
+    // documented minimums would only make every test wait (tests of pacing set their own scale).
+    CHAT_RATE_SCALE: '20',
     ...options.env,
   });
   const config =

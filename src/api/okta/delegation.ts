@@ -13,7 +13,6 @@ import { V1 } from './paths.js';
 import type { OktaPrincipals } from './principals.js';
 import { delegateAppointmentList, type OktaDelegateAppointment, principalSettings } from './wire.js';
 
-// Not yet GovernanceOperations (src/domain/errors.ts); the strings are what logs and metrics show.
 const READ = 'delegation' satisfies GovernanceOperation;
 const WRITE = 'delegate' satisfies GovernanceOperation;
 /** [listDelegateAppointments] `limit` at most 200. */

@@ -14,7 +14,6 @@ import type { OktaRequests } from './requests.js';
 import type { OktaTasks } from './tasks.js';
 import { ignored } from './wire.js';
 
-// Not yet a GovernanceOperation (src/domain/errors.ts); the string is what logs and metrics show.
 const FORWARD = 'forward' satisfies GovernanceOperation;
 /** [TaskAssignees] at most ten (DEV updatetaskv2, the SDK's UpdateTaskV2Request). */
 const MAX_ASSIGNEES = 10;
@@ -65,10 +64,22 @@ export class OktaForwarding {
       throw error;
     }
     const via = input.via ? ` in ${input.via}` : '';
-    await messages.note(
-      input.requestId,
-      `Forwarded${via} by ${input.by.displayName} (${input.by.email}) to ${input.to.displayName} (${input.to.email})${input.reason ? `: ${input.reason}` : '.'}`,
-    );
+    try {
+      await messages.note(
+        input.requestId,
+        `Forwarded${via} by ${input.by.displayName} (${input.by.email}) to ${input.to.displayName} (${input.to.email})${input.reason ? `: ${input.reason}` : '.'}`,
+      );
+    } catch (error) {
+      // The task is reassigned already: a lost note must not read as a forward that did not happen.
+      throw new GovernanceUnavailable(
+        FORWARD,
+        "forward recorded in Okta; its note in the request's history failed",
+        true,
+        {
+          cause: error,
+        },
+      );
+    }
     return requests.mustGet(input.requestId, 'decide').catch((error: unknown) => {
       // Forwarded in Okta: a read back that fails must not say it was not.
       throw new GovernanceUnavailable(FORWARD, 'forward recorded in Okta; reading it back failed', true, {

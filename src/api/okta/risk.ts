@@ -12,7 +12,6 @@ import type { OktaOrns } from './orns.js';
 import { V1 } from './paths.js';
 import { riskAssessment } from './wire.js';
 
-// Not yet a GovernanceOperation (src/domain/errors.ts); the string is what logs and metrics show.
 const ASSESS_RISK = 'assessRisk' satisfies GovernanceOperation;
 
 /** How long an org that refused the assessment is taken at its word before it is asked again. */

@@ -9,12 +9,12 @@ import type { AccessRequest, Principal } from '../../domain/types.js';
 import type { CancelInput, CommentInput, DecisionInput, ForwardInput } from '../governance.js';
 import type { Authorizer } from '../http.js';
 import type { PingOneHttp } from './http.js';
-import { onBehalfComment } from './mapping.js';
+import { bareId, onBehalfComment } from './mapping.js';
 import { GOV, withQuery } from './paths.js';
 import { PersonGrantRefused, type PingOnePersonTokens } from './person-tokens.js';
 import type { PingOnePortal } from './portal.js';
 import type { PingOneRequests } from './requests.js';
-import { igaRequest, ignored } from './wire.js';
+import { type IgaRequest, igaRequest, ignored } from './wire.js';
 
 export interface PingOneActionsOptions {
   portal: PingOnePortal;
@@ -25,16 +25,38 @@ export interface PingOneActionsOptions {
   logger?: Logger;
 }
 
-// Not yet a GovernanceOperation (src/domain/errors.ts); the string is what logs and metrics show.
 const forwarding = 'forward' satisfies GovernanceOperation;
 
 type Action = Extract<GovernanceOperation, 'decide' | 'comment' | 'cancel'> | 'forward';
 
 /**
  * What Ping's UI gives the actor a request is forwarded to (RequestModal.vue's ACCESS_REQUEST_PERMISSIONS):
- * what the one forwarding could do on the phase.
+ * what the one forwarding could do on the phase. Gatehouse hands over the caller's own permissions
+ * as IGA wrote them, and these only where the request it read carried none.
  */
 const FORWARDED_PERMISSIONS = { approve: true, comment: true, modify: true, reject: true, reassign: true };
+
+type IgaActor = NonNullable<NonNullable<IgaRequest['decision']['actors']>['active']>[number];
+
+/** The actors acting now on one phase, each entry once. */
+function phaseActors(request: IgaRequest, phaseName: string): IgaActor[] {
+  const actors = (request.decision.actors?.active ?? []).filter((actor) => actor.phase === phaseName);
+  return actors.filter((actor, index) => actors.findIndex((other) => other.id === actor.id) === index);
+}
+
+/**
+ * `updatedActors` for a forward: the phase's actors as read, each keeping their own permissions
+ * (sent only as read: an actor whose permissions IGA did not show gets none sent, for IGA to
+ * decide), and the caller's entry handed to the new approver with the caller's permissions.
+ */
+function withCallerReplaced(actors: IgaActor[], callerId: string, targetId: string) {
+  return actors.map((actor) => {
+    if (bareId(actor.id) !== callerId) {
+      return actor.permissions ? { id: actor.id, permissions: actor.permissions } : { id: actor.id };
+    }
+    return { id: `managed/user/${targetId}`, permissions: actor.permissions ?? FORWARDED_PERMISSIONS };
+  });
+}
 
 /** How each action reads when PingOne turns it down, and the labels of the links to act in Ping. */
 const WORDS: Record<Action, { done: string; forbidden: string; notDone: string; instead: string; open: string }> = {
@@ -180,51 +202,57 @@ export class PingOneActions {
 
   /**
    * Forwarding the phase waiting now, as Ping's UI does (`_action=reassign&phaseName=…` with
-   * `{updatedActors: [{id: 'managed/user/<id>', permissions}], comment}`, RequestModal.vue). As the
-   * approver where the person grant is set up (IGA then checks they may); else with Gatehouse's
-   * administrator token, which Ping's admin view forwards with too, and the comment says who
-   * forwarded in chat. Either way Gatehouse first checks, on the request it reads, that the one
-   * forwarding is an approver of that phase: the administrator token would not.
+   * `{updatedActors: [{id: 'managed/user/<id>', permissions}], comment}`, RequestModal.vue). Ping's
+   * material does not say whether `updatedActors` replaces only the caller or every actor of the
+   * phase, so Gatehouse sends the phase's actors as it read them, each with their own permissions,
+   * the caller's place (and permissions) given to the new approver: it reads the same either way,
+   * and nobody else on the phase is dropped. As the approver where the person grant is set up (IGA
+   * then checks they may); else with Gatehouse's administrator token only where
+   * PINGONE_ADMIN_DECIDES says the tenant lets it act on phases (as for decisions), the comment
+   * saying who forwarded in chat. Either way Gatehouse first checks, on the request it reads, that
+   * the one forwarding is an approver of that phase: the administrator token would not.
    */
   async forward(input: ForwardInput): Promise<AccessRequest> {
-    const request = await this.requests.mustGet(input.requestId, forwarding);
+    const read = await this.requests.mustRead(input.requestId, forwarding);
+    const request = this.requests.toDomain(read);
     const step = request.steps.find((s) => s.status === 'pending' && (!input.taskId || s.taskId === input.taskId));
     if (!step?.taskId) throw new GovernanceRejected(forwarding, 'This step is no longer waiting for a decision.', 409);
-    const approvers = step.approvers.map((approver) => approver.id);
-    if (!approvers.includes(input.by.id)) {
+    const link = this.options.portal.approval(input.requestId);
+    const { persons, adminDecides } = this.options;
+    if (!persons && !adminDecides) {
+      throw new GovernanceRejected(
+        forwarding,
+        `PingOne is not set up for Gatehouse to ${WORDS.forward.done} as you, so ${WORDS.forward.notDone}.`,
+        403,
+        'person_grant_not_configured',
+        { label: WORDS.forward.instead, url: link },
+      );
+    }
+    if (!step.approvers.some((approver) => approver.id === input.by.id)) {
       throw new GovernanceRejected(forwarding, 'Only an approver of the step waiting now can forward it.', 403);
     }
-    if (approvers.includes(input.to.id)) {
+    const actors = phaseActors(read, step.taskId);
+    if (actors.some((actor) => bareId(actor.id) === input.to.id)) {
       throw new GovernanceRejected(forwarding, `${input.to.displayName} is already an approver of this step.`, 400);
     }
     if (!input.to.active) {
       throw new GovernanceRejected(forwarding, `${input.to.displayName} is not an active user in PingOne.`, 400);
     }
-    const authorizer = this.options.persons?.authorizerFor(input.by, forwarding);
-    const words = input.reason ?? '';
+    const authorizer = persons?.authorizerFor(input.by, forwarding);
     const comment = authorizer
-      ? words
+      ? (input.reason ?? '')
       : onBehalfComment(
           input.by.displayName,
           input.by.email,
           input.via,
           input.reason ?? `forwarded to ${input.to.displayName}.`,
         );
-    const body = {
-      updatedActors: [{ id: `managed/user/${input.to.id}`, permissions: FORWARDED_PERMISSIONS }],
-      comment,
-    };
+    const body = { updatedActors: withCallerReplaced(actors, input.by.id, input.to.id), comment };
     let answered: unknown;
     try {
       answered = await this.act('forward', input.requestId, step.taskId, body, 'reassign', authorizer);
     } catch (error) {
-      throw this.plainly(
-        error,
-        'forward',
-        input.by,
-        this.options.portal.approval(input.requestId),
-        Boolean(authorizer),
-      );
+      throw this.plainly(error, 'forward', input.by, link, Boolean(authorizer));
     }
     return this.after(input.requestId, answered, 'forward');
   }

@@ -102,7 +102,7 @@ const ACTIONS: ReadonlySet<GovernanceOperation> = new Set([
   'decide',
   'comment',
   'cancel',
-  // Not yet a GovernanceOperation (src/domain/errors.ts): forwarding a phase (`_action=reassign`).
+  // Forwarding a phase (`_action=reassign`).
   'forward' satisfies GovernanceOperation,
 ]);
 

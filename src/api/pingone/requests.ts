@@ -74,6 +74,22 @@ export class PingOneRequests {
 
   /** One request, whole; reads of it made at the same time (two platforms' syncs of one change) share one call. */
   async get(id: string): Promise<AccessRequest | null> {
+    const found = await this.read(id);
+    return found ? this.toDomain(found) : null;
+  }
+
+  /**
+   * One request as IGA wrote it, read afresh and still there: for an action that sends back what
+   * it read (a forward sends the phase's actors with their permissions).
+   */
+  async mustRead(id: string, operation: GovernanceOperation): Promise<IgaRequest> {
+    this.reading.delete(id);
+    const found = await this.read(id);
+    if (!found) throw new GovernanceNotFound(operation, `Request ${id}`);
+    return found;
+  }
+
+  private read(id: string): Promise<IgaRequest | null> {
     let read = this.reading.get(id);
     if (!read) {
       read = orNull(
@@ -81,8 +97,7 @@ export class PingOneRequests {
       ).finally(() => this.reading.delete(id));
       this.reading.set(id, read);
     }
-    const found = await read;
-    return found ? this.toDomain(found) : null;
+    return read;
   }
 
   /**

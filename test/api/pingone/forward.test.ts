@@ -36,9 +36,17 @@ async function person(governance: PingOneGovernance, email: string): Promise<Pri
   return found;
 }
 
+/** How the client acts: as the approver (the person grant), or with the administrator token. */
+type Acting = 'as the approver' | 'as administrator' | 'neither';
+const ACTING: Record<Acting, Parameters<typeof pingOneClient>[2]> = {
+  'as the approver': {},
+  'as administrator': { personGrant: undefined, adminDecides: true },
+  neither: { personGrant: undefined },
+};
+
 /** Alice asks for Salesforce — Admin: her manager Bob's phase first. */
-async function waitingOnBob(withPersonGrant = true) {
-  const governance = pingOneClient(base(), Date.now, withPersonGrant ? {} : { personGrant: undefined });
+async function waitingOnBob(acting: Acting = 'as the approver') {
+  const governance = pingOneClient(base(), Date.now, ACTING[acting]);
   const [alice, bob, carol, henry] = await Promise.all(
     [U.alice, U.bob, U.carol, U.henry].map((one) => person(governance, one.email)),
   );
@@ -90,12 +98,62 @@ describe('forwarding a phase on PingOne', () => {
     expect(decided.steps[0]?.status).toBe('approved');
   });
 
-  it('forwards with the administrator token where no person grant is set up, saying who forwarded', async () => {
-    const { governance, bob, henry, request } = await waitingOnBob(false);
+  it('forwards with the administrator token where PINGONE_ADMIN_DECIDES allows it, saying who forwarded', async () => {
+    const { governance, bob, henry, request } = await waitingOnBob('as administrator');
     const after = await governance.forward({ requestId: request.id, by: bob, to: henry, via: 'Teams' });
     expect(waitingStep(after)?.approvers.map((approver) => approver.id)).toEqual([henry.id]);
     expect(tenant.request(request.id)?.decision.comments.at(-1)?.comment).toContain('Bob');
   });
+
+  it('is refused like a decision where neither the person grant nor PINGONE_ADMIN_DECIDES is set up', async () => {
+    const { governance, bob, henry, request } = await waitingOnBob('neither');
+    const refused = governance.forward({ requestId: request.id, by: bob, to: henry, via: 'Slack' });
+    await expect(refused).rejects.toBeInstanceOf(GovernanceRejected);
+    await expect(refused).rejects.toMatchObject({
+      status: 403,
+      vendorCode: 'person_grant_not_configured',
+      userMessage: 'PingOne is not set up for Gatehouse to forward approvals as you, so it was not forwarded.',
+      link: { label: 'Forward in PingOne', url: expect.stringContaining(request.id) },
+    });
+    expect(reassigns()).toEqual([]);
+    expect(tenant.request(request.id)?.decision.actors.active.map((actor) => actor.id)).toEqual([
+      `managed/user/${bob.id}`,
+    ]);
+  });
+
+  for (const acting of ['as the approver', 'as administrator'] as const) {
+    it(`on a phase with two approvers, hands only Bob's place to Henry and Carol stays (${acting})`, async () => {
+      tenant.setWorkflow(E.salesforceAdmin.id, [{ approvers: 'USERS', userIds: [U.bob.id, U.carol.id] }]);
+      const { governance, bob, carol, henry, request } = await waitingOnBob(acting);
+      const actorsNow = () => tenant.request(request.id)?.decision.actors;
+      const actorOf = (who: Principal) => actorsNow()?.active.find((actor) => actor.id === `managed/user/${who.id}`);
+      // Each keeps what they may do: Bob may not modify the request, Carol may not forward it.
+      const bobs = { approve: true, reject: true, reassign: true, modify: false, comment: true };
+      const carols = { approve: true, reject: true, comment: true };
+      Object.assign(actorOf(bob)?.permissions ?? {}, bobs);
+      const carolEntry = actorOf(carol);
+      if (carolEntry) carolEntry.permissions = { ...carols };
+
+      const after = await governance.forward({ requestId: request.id, by: bob, to: henry, via: 'Slack' });
+
+      const phase = waitingStep(after);
+      expect(phase?.approvers.map((approver) => approver.id).sort()).toEqual([carol.id, henry.id].sort());
+      expect(reassigns().map((call) => call.phaseName)).toEqual([phase?.taskId]);
+      expect(actorOf(henry)?.permissions).toEqual(bobs);
+      expect(actorOf(carol)?.permissions).toEqual(carols);
+      expect(actorOf(bob)).toBeUndefined();
+      expect(actorsNow()?.inactive.map((actor) => actor.id)).toEqual([`managed/user/${bob.id}`]);
+
+      // Carol can still decide the phase herself.
+      const decided = await pingOneClient(base(), Date.now).decide({
+        requestId: request.id,
+        taskId: phase?.taskId,
+        approver: carol,
+        decision: 'approve',
+      });
+      expect(decided.steps[0]?.status).toBe('approved');
+    });
+  }
 
   it('refuses someone who is not an approver of the phase, without asking IGA', async () => {
     const { governance, carol, henry, request } = await waitingOnBob();

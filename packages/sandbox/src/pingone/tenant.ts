@@ -4,6 +4,7 @@ import { SEED, seedCompany } from '../okta/seed.js';
 import type { JwtBearerClient, PersonGrantArtefacts, TrustedJwtIssuer } from './jwt-bearer.js';
 import {
   type AccessRequestConfig,
+  type ActorRecord,
   type ApprovalPlan,
   type CallRecord,
   type CatalogRecord,
@@ -502,10 +503,14 @@ export class PingOneTenant {
    * `_action=reassign&phaseName=…` with `{updatedActors, comment}`, as Ping's UI forwards a request
    * (RequestModal.vue: `updatedActors: [{ id: 'managed/user/<id>', permissions }]`). The one who
    * forwards must be an actor of the phase in progress allowed to reassign (Ping's UI offers forward
-   * on the approver's own view); their place goes to the new actors, with the permissions sent. The
-   * administrator may forward too (Ping's admin view offers it): every actor of the phase is
-   * replaced then. Who forwarded is kept as a comment of action `reassign` (assumed: no Ping source
-   * shows how IGA records it). Roles as new actors are Ping's too; this emulator takes users only.
+   * on the approver's own view); their place goes to the new actors, with the permissions sent,
+   * and the phase's other actors keep their places and their own permissions whether the list
+   * names them or not. The administrator may forward too (Ping's admin view offers it): the list is
+   * the phase's actors then, those it names already acting keep their places and permissions, the
+   * others leave. Which of the two IGA does for whom is not shown by Ping's material; a list of
+   * the phase's actors with the caller replaced reads the same both ways. Who forwarded is kept as
+   * a comment of action `reassign` (assumed: no Ping source shows how IGA records it). Roles as
+   * new actors are Ping's too; this emulator takes users only.
    */
   reassign(id: string, phaseName: string | undefined, actorId: string, updatedActors: unknown, text?: string): void {
     const request = this.mustOpen(id);
@@ -522,8 +527,9 @@ export class PingOneTenant {
       );
     }
     const incoming = this.newActors(updatedActors, phase.type === 'request' ? APPROVER : FULFILLER);
+    const listed = (a: ActorRecord) => incoming.some(({ user }) => a.id === `managed/user/${user._id}`);
     const leaving = admin
-      ? request.decision.actors.active.filter((a) => a.phase === phase.name)
+      ? request.decision.actors.active.filter((a) => a.phase === phase.name && !listed(a))
       : request.decision.actors.active.filter((a) => a === actor);
     const staying = request.decision.actors.active.filter((a) => a.phase === phase.name && !leaving.includes(a));
     const fresh = incoming.filter(({ user }) => !staying.some((a) => a.id === `managed/user/${user._id}`));
