@@ -130,20 +130,26 @@ export class Reminders {
     // a reminder or "can an approver take it?" would send them looking for an approver there is not.
     if (strandedStep(request, policy)) return;
     const deciders = new Set(approversWhoMayDecide(request, policy).map((a) => a.id));
-    const snapshot = await this.snapshotOf(request, policy);
-    if (!snapshot) return;
-    const stepView = snapshot.view.steps.find((s) => s.index === step.index);
+    // Who the approvers are needs no call; the card (its context: who asks, the risk, delegates)
+    // is drawn only once something is due, so a check of requests not due costs its listing alone.
+    const stepView = requestView(request, []).steps.find((s) => s.index === step.index);
     const approvers = (stepView?.approvers ?? []).filter((a) => deciders.has(a.id));
+    let drawn: Promise<RequestSnapshot | null> | undefined;
+    const snapshot = () => {
+      drawn ??= this.snapshotOf(request, policy);
+      return drawn;
+    };
     for (const messenger of this.options.messengers) {
       if (remind) {
         for (const approver of approvers) {
-          const outcome = await this.remindOne(messenger, snapshot, step.index, approver, since, now);
+          const outcome = await this.remindOne(messenger, request.id, snapshot, step.index, approver, since, now);
           if (outcome === 'sent') tally.reminded += 1;
           if (outcome === 'held') tally.held += 1;
         }
       }
-      if (escalate) {
-        const outcome = await this.escalations.escalate(messenger, snapshot, step.index, approvers, since, now);
+      const drawnNow = escalate ? await snapshot() : null;
+      if (drawnNow) {
+        const outcome = await this.escalations.escalate(messenger, drawnNow, step.index, approvers, since, now);
         tally.escalated += outcome.sent;
         tally.held += outcome.held;
       }
@@ -157,7 +163,8 @@ export class Reminders {
    */
   private async remindOne(
     messenger: Messenger,
-    snapshot: RequestSnapshot,
+    requestId: string,
+    snapshot: () => Promise<RequestSnapshot | null>,
     step: number,
     approver: PersonView,
     since: string,
@@ -165,7 +172,6 @@ export class Reminders {
   ): Promise<'sent' | 'held' | 'skipped'> {
     const { store } = this.options;
     const { count, firstAfterMs, everyMs } = this.settings;
-    const requestId = snapshot.view.id;
     const name = `${requestId}:${step}:${approver.id}:${messenger.platform}`;
     const last = await getJson(store, `reminded:${name}`, remindedSoFar);
     const round = (last?.round ?? 0) + 1;
@@ -175,8 +181,10 @@ export class Reminders {
     const key = `remind:${name}:${round}`;
     if ((await store.get(key)) !== null) return 'skipped';
     if (await this.quietFor(messenger, approver, now)) return 'held';
+    const drawn = await snapshot();
+    if (!drawn) return 'skipped';
     const reason: CardReason = { kind: 'reminder', waitingSince: since, round, rounds: count };
-    const card: RequestCard = { role: 'approval', request: snapshot.as(approver) };
+    const card: RequestCard = { role: 'approval', request: drawn.as(approver) };
     const sent = await this.once(key, async () => {
       const original = await this.originalCard(requestId, messenger.platform, approver.id);
       const withReason = { ...card, reason };
