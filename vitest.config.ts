@@ -14,6 +14,12 @@ const SYSTEM = [
   'test/deploy/dockerfile-steps.test.ts',
   // Installs production's dependencies and compiles the build, then runs it with plain node.
   'test/production/**/*.test.ts',
+  // Whole processes: `npm start` as a newcomer runs it, the sandbox package packed and installed, the
+  // doctor's command line. Each spawns Node and the TypeScript loader, which on two cores slows every
+  // test running beside it; the in-process tests of the same code stay in the fast tier.
+  'test/start.test.ts',
+  'test/sandbox-package.test.ts',
+  'test/doctor/command.test.ts',
 ];
 
 export default defineConfig({
