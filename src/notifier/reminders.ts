@@ -145,6 +145,13 @@ export class Reminders {
           const outcome = await this.remindOne(messenger, request.id, snapshot, step.index, approver, since, now);
           if (outcome === 'sent') tally.reminded += 1;
           if (outcome === 'held') tally.held += 1;
+          if (outcome === 'skipped') continue;
+          // Whoever decides for the approver while they are away is reminded on the same rounds.
+          for (const delegate of await this.delegatesFor(snapshot, approver, approvers)) {
+            const theirs = await this.remindOne(messenger, request.id, snapshot, step.index, delegate, since, now);
+            if (theirs === 'sent') tally.reminded += 1;
+            if (theirs === 'held') tally.held += 1;
+          }
         }
       }
       const drawnNow = escalate ? await snapshot() : null;
@@ -198,6 +205,21 @@ export class Reminders {
       return ref !== null;
     });
     return sent ? 'sent' : 'skipped';
+  }
+
+  /** The approver's current delegates (not an approver already, and not the request's own people). */
+  private async delegatesFor(
+    snapshot: () => Promise<RequestSnapshot | null>,
+    approver: PersonView,
+    approvers: PersonView[],
+  ): Promise<PersonView[]> {
+    const drawn = await snapshot();
+    const view = drawn?.view;
+    if (!view) return [];
+    const parties = new Set([view.requester.id, view.requestedFor.id, ...approvers.map((a) => a.id)]);
+    return (drawn.delegates ?? [])
+      .filter((d) => d.for.id === approver.id && !parties.has(d.delegate.id))
+      .map((d) => d.delegate);
   }
 
   /** The approval card the approver got last on this platform (the current step's). */

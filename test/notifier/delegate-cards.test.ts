@@ -1,4 +1,4 @@
-import { SEED } from '@gatehouse/sandbox/okta';
+import { createOktaOrg, SEED } from '@gatehouse/sandbox/okta';
 import type { MessageRecord } from '@gatehouse/sandbox/slack';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -132,5 +132,48 @@ describe('approval cards for delegates on okta (Slack)', () => {
     const mine = cardsAbout(S.alice.id, request.id);
     expect(mine).toHaveLength(1);
     expect(buttonsOf(mine[0])).not.toContain('approve');
+  });
+});
+
+describe('reminders for delegates on okta (Slack)', () => {
+  const HOUR = 3_600_000;
+
+  it('reminds the delegate too, with their buttons, in the thread of their own card, on the approver’s rounds', async () => {
+    let ahead = 0;
+    const now = () => Date.now() + ahead;
+    const env = { REMINDER_AFTER: '1h', REMINDER_EVERY: '2h', REMINDER_COUNT: '2', REMINDER_QUIET_HOURS: 'off' };
+    const world = await startSlackWorld({ provider: 'okta', now, org: createOktaOrg({ now }), env });
+    try {
+      const poll = async () => {
+        await world.gatehouse.poller.pollOnce();
+        await world.gatehouse.idle();
+      };
+      const topCard = (userId: string, requestId: string) =>
+        world.slack.dmWith(userId).find((m) => !m.thread_ts && shown(m).includes(requestId));
+      const threadOf = (userId: string, card: MessageRecord) =>
+        world.slack.dmWith(userId).filter((m) => m.thread_ts === card.ts && m.ts !== card.ts);
+
+      await world.driver.command(S.alice.id, 'request Salesforce Sales User because new territory');
+      const request = await eventually(() => world.portal.find(SEED.entries.salesforceSalesUser.id));
+      const bobCard = await eventually(() => topCard(S.bob.id, request.id));
+      // Bob appoints Dana once his step is open: she gets a card "for Bob" at once.
+      await world.driver.command(S.bob.id, `delegate <@${S.dana.id}|dana> until ${inTenDays()}`, { asSent: true });
+      const danaCard = await eventually(() => topCard(S.dana.id, request.id));
+      expect(shown(danaCard)).toContain(ON_BEHALF);
+      await poll();
+      expect(threadOf(S.dana.id, danaCard)).toHaveLength(0);
+
+      ahead += HOUR + 60_000;
+      await poll();
+      await poll();
+      const reminder = await eventually(() => threadOf(S.dana.id, danaCard)[0]);
+      expect(shown(reminder)).toContain('reminder 1 of 2');
+      expect(shown(reminder)).toContain(ON_BEHALF);
+      expect(buttonsOf(reminder)).toEqual(expect.arrayContaining(['approve', 'reject']));
+      // Bob, the approver, is reminded on the same round, in his own card's thread.
+      expect(threadOf(S.bob.id, bobCard).some((m) => shown(m).includes('reminder 1 of 2'))).toBe(true);
+    } finally {
+      await world.close();
+    }
   });
 });
