@@ -327,7 +327,16 @@ export class RiskReasonRequired extends FlowError {
 /** Only an approver who may decide the open step can forward it. */
 export class NotAllowedToForward extends FlowError {
   readonly code = 'not_allowed_to_forward';
-  readonly userMessage = 'Only an approver of the step waiting now can forward it.';
+  readonly userMessage: string = 'Only an approver of the step waiting now can forward it.';
+}
+
+/** The person pressed Forward again on a step they handed on already: said so, not "not an approver". */
+export class AlreadyForwarded extends NotAllowedToForward {
+  override readonly userMessage: string;
+  constructor(to: string) {
+    super(`forwarded to ${to} already`);
+    this.userMessage = `You forwarded this approval to ${to} already; it is theirs to decide now.`;
+  }
 }
 
 /** Whom a step was to be forwarded to (or a delegate appointed) cannot take it, and why. */

@@ -1,11 +1,12 @@
 import { GatehouseError, GovernanceUnavailable } from '../domain/errors.js';
-import { type AccessRequest, isOpen, type Principal } from '../domain/types.js';
+import { type AccessRequest, currentStep, isOpen, type Principal } from '../domain/types.js';
 import { withAttributions } from './attribution.js';
 import { logForwarded } from './audit.js';
 import { assertCanForward, availableActions, canView, isParty } from './authorization.js';
 import { DecisionClaim } from './decision-claim.js';
 import { cleanText, type FlowDeps } from './deps.js';
 import {
+  AlreadyForwarded,
   DecideElsewhere,
   DecisionInProgress,
   ForwardTargetInvalid,
@@ -30,6 +31,10 @@ export interface ForwardInput {
  * someone who could not decide it either (the requester or the person it is for, while
  * self-approval is refused) or who already can.
  */
+/** How long a forward is remembered, to answer a second press of the same card. */
+const FORWARDED_TTL_MS = 7 * 24 * 60 * 60_000;
+const forwardedKey = (requestId: string, step: number, by: string) => `forwarded:${requestId}:${step}:${by}`;
+
 export class Forwarding {
   constructor(private readonly deps: FlowDeps) {}
 
@@ -48,13 +53,17 @@ export class Forwarding {
     const reason = cleanText('reason', input.reason);
     const [found, policy] = await Promise.all([governance.getRequest(input.requestId), governance.policy()]);
     // Someone who takes no part in it learns what a made-up id gets.
-    if (!found || !canView(found, by)) throw new NotAllowedToForward(`${input.requestId}: not theirs to forward`);
+    if (!found || !canView(found, by)) {
+      // Someone who handed this very step on is no longer on it: a second press is told so.
+      const to = found && (await this.forwardedBy(found, by));
+      throw to ? new AlreadyForwarded(to) : new NotAllowedToForward(`${input.requestId}: not theirs to forward`);
+    }
     const request = await withAttributions(store, found);
     if (isOpen(request) && request.approvalsHandledIn) {
       changes.publish({ kind: 'stale', request });
       throw new DecideElsewhere(request.id, request.approvalsHandledIn);
     }
-    const step = this.stepToForward(request, by, policy, input.taskId);
+    const step = await this.stepToForward(request, by, policy, input.taskId);
     const { to } = input;
     if (to.id === by.id) throw new ForwardTargetInvalid('You are this step’s approver already: name someone else.');
     if (!to.active) throw new ForwardTargetInvalid(`${nameOf(to)}'s account is not active: name someone else.`);
@@ -95,13 +104,24 @@ export class Forwarding {
       await claim.release();
     }
     logForwarded(logger, forwarded, step.index, by, to, via, reason);
+    // So a second press (a double click, the card pressed again later) is told what happened.
+    await store
+      .set(forwardedKey(request.id, step.index, by.id), nameOf(to), { ttlMs: FORWARDED_TTL_MS })
+      .catch(() => undefined);
     // Every card of the request is out of date: the notifier sends the new approver theirs.
     changes.publish({ kind: 'stale', request: forwarded });
     // What they may still do (comment); the step is someone else's now.
     return requestView(forwarded, availableActions(forwarded, by, policy, { canForward: true }), by);
   }
 
-  private stepToForward(
+  /** Whom this person forwarded the request's open step to, if they did. */
+  private async forwardedBy(request: AccessRequest, by: Principal): Promise<string | null> {
+    const open = currentStep(request);
+    if (!open) return null;
+    return this.deps.store.get(forwardedKey(request.id, open.index, by.id)).catch(() => null);
+  }
+
+  private async stepToForward(
     request: AccessRequest,
     by: Principal,
     policy: Parameters<typeof assertCanForward>[2],
@@ -110,6 +130,8 @@ export class Forwarding {
     try {
       return assertCanForward(request, by, policy, taskId);
     } catch (error) {
+      const to = error instanceof NotAllowedToForward ? await this.forwardedBy(request, by) : null;
+      if (to) throw new AlreadyForwarded(to);
       // The card pressed is out of date (decided, closed, moved on): redraw it.
       const why = error instanceof NotAllowedToForward ? error.cause : error;
       if (why instanceof GatehouseError && showsStaleMessage(why)) {

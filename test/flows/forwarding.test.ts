@@ -82,6 +82,16 @@ describe.each(PROVIDERS)('forwarding an approval on %s', (provider) => {
     expect(announced).toEqual([{ kind: 'stale', approvers: expect.arrayContaining([U.dana.id]) }]);
     const [danas] = ok(await flows.pendingApprovals(person(U.dana))).items;
     expect(danas?.id).toBe(request.id);
+    // Forward pressed again on the same card: told it went to Dana, nothing sent again.
+    const again = refused(
+      await flows.forward(person(U.bob), {
+        requestId: request.id,
+        taskId: request.steps[0]?.taskId,
+        to: person(U.dana),
+      }),
+      'not_allowed_to_forward',
+    );
+    expect(again).toBe('You forwarded this approval to Dana Kowalski already; it is theirs to decide now.');
     refused(await flows.decide(person(U.bob), { requestId: request.id, decision: 'approve' }), 'not_an_approver');
     ok(await flows.decide(person(U.dana), { requestId: request.id, decision: 'approve' }));
     expect(world.portal.status(request.id)).toBe('approved');
