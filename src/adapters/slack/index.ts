@@ -19,7 +19,6 @@ import type { SlackDeps } from './listeners/context.js';
 import { registerForms } from './listeners/forms.js';
 import { registerForwarding } from './listeners/forwarding.js';
 import { publishHome, registerHome } from './listeners/home.js';
-import { registerReasonedApproval } from './listeners/reasoned-approval.js';
 import { registerSeveral } from './listeners/several.js';
 import { SlackMessenger } from './messenger.js';
 import { SlackPeople } from './people.js';
@@ -122,7 +121,6 @@ export class SlackAdapter {
     registerButtons(app, deps);
     registerForms(app, deps);
     registerHome(app, deps);
-    registerReasonedApproval(app, deps);
     registerForwarding(app, deps);
     registerSeveral(app, deps);
     return app;

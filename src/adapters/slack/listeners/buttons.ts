@@ -4,33 +4,22 @@ import { within } from '../../../deadline.js';
 import type { Decision } from '../../../domain/types.js';
 import { isFailure, type RequestView } from '../../../flows/index.js';
 import { decisionMark } from '../../shown-lists.js';
-import type { ClickedCard } from '../clicked-message.js';
+import { riskLines } from '../render/approver-context.js';
 import { HOME_ACTION } from '../render/home.js';
 import { renderFailure, renderStatus, renderText } from '../render/lists.js';
 import { type DecisionMetadata, decisionForm } from '../render/modals.js';
 import { REQUEST_AGAIN_ACTION } from '../render/notices.js';
 import { ACTION, type SlackMessage } from '../render/request-card.js';
-import { escapeText } from '../render/text.js';
+import { escapeText, mrkdwn } from '../render/text.js';
+import { clickedCard, clickerOf, fromEphemeral, requestButtonValue } from './click-origin.js';
 import { actorOf, parseJson, type SlackDeps, tell } from './context.js';
 import { afterDecision, openRequestForm } from './forms.js';
 import { confirmInList } from './list-rows.js';
 
-const buttonValue = z.object({
-  r: z.string().min(1).max(200),
-  t: z.string().max(200).optional(),
-  l: z.string().max(40).optional(),
-});
 const requestAgainValue = z.object({
   e: z.string().min(1).max(200),
   d: z.string().max(40).optional(),
   x: z.literal(1).optional(),
-});
-/** Where Slack says the click was: a message (a card, or an ephemeral answer) or a view (App Home). */
-const clickContainer = z.object({
-  type: z.string(),
-  channel_id: z.string().optional(),
-  message_ts: z.string().optional(),
-  is_ephemeral: z.boolean().optional(),
 });
 
 /** How long a button waits for the request's details before opening its form with less. */
@@ -53,6 +42,12 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     await args.ack();
     if (await deps.flows.reasonRequired('approve')) return openDecisionForm(deps, args, 'approve');
     await decideNow(deps, args, 'approve');
+  });
+
+  // A grant Okta finds risky: the same decision form, its reason required and the conflicts above it.
+  app.action<BlockAction<ButtonAction>>(ACTION.approveWithReason, async (args) => {
+    await args.ack();
+    await openDecisionForm(deps, args, 'approve', { required: true });
   });
 
   app.action<BlockAction<ButtonAction>>(ACTION.reject, async (args) => {
@@ -105,21 +100,11 @@ export function registerButtons(app: App, deps: SlackDeps): void {
   });
 }
 
-function where(args: ButtonArgs) {
-  // App Home clicks carry no response_url.
-  return { userId: args.body.user.id, respond: args.body.response_url ? args.respond : undefined };
-}
-
-function parseValue(args: ButtonArgs) {
-  const parsed = buttonValue.safeParse(parseJson(args.action.value));
-  return parsed.success ? parsed.data : null;
-}
-
 async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision): Promise<void> {
-  const value = parseValue(args);
+  const value = requestButtonValue(args.action.value);
   if (!value) return damaged(deps, args);
   const actor = await actorOf(deps, args.body.user.id);
-  if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
+  if (isFailure(actor)) return tell(deps, clickerOf(args), renderFailure(actor));
   const outcome = await deps.clicked.first(
     value.r,
     () => deps.flows.decide(actor, { requestId: value.r, taskId: value.t, decision }),
@@ -129,7 +114,7 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
   if (!outcome.ok && outcome.error.code === 'risk_reason_required') {
     return openDecisionForm(deps, args, 'approve', { required: true, notOpened: renderFailure(outcome.error) });
   }
-  if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
+  if (!outcome.ok) await tell(deps, clickerOf(args), renderFailure(outcome.error));
   await afterDecision(deps, args.body.user.id, outcome);
 }
 
@@ -140,20 +125,19 @@ async function decideNow(deps: SlackDeps, args: ButtonArgs, decision: Decision):
  * the clicker alone.
  */
 async function cancelNow(deps: SlackDeps, args: ButtonArgs): Promise<void> {
-  const value = parseValue(args);
+  const value = requestButtonValue(args.action.value);
   if (!value) return damaged(deps, args);
   const actor = await actorOf(deps, args.body.user.id);
-  if (isFailure(actor)) return tell(deps, where(args), renderFailure(actor));
+  if (isFailure(actor)) return tell(deps, clickerOf(args), renderFailure(actor));
   const outcome = await deps.clicked.first(value.r, () => deps.flows.cancel(actor, value.r), drawCancelled(deps, args));
-  if (!outcome.ok) await tell(deps, where(args), renderFailure(outcome.error));
+  if (!outcome.ok) await tell(deps, clickerOf(args), renderFailure(outcome.error));
   await afterDecision(deps, args.body.user.id, outcome);
 }
 
 function drawCancelled(deps: SlackDeps, args: ButtonArgs): ((request: RequestView) => Promise<void>) | undefined {
-  const container = clickContainer.safeParse(args.body.container);
-  if (container.success && container.data.type === 'message' && container.data.is_ephemeral && args.body.response_url)
+  if (fromEphemeral(args.body) && args.body.response_url)
     return (request) => replaceEphemeral(deps, args.respond, request);
-  const card = clickedCard(args);
+  const card = clickedCard(args.body);
   return card && ((request) => deps.clicked.drawCard(card, request));
 }
 
@@ -165,7 +149,7 @@ function drawCancelled(deps: SlackDeps, args: ButtonArgs): ((request: RequestVie
 function drawClicked(
   deps: SlackDeps,
   args: ButtonArgs,
-  value: NonNullable<ReturnType<typeof parseValue>>,
+  value: NonNullable<ReturnType<typeof requestButtonValue>>,
   decision: Decision,
 ): ((decided: { request: RequestView }) => Promise<void>) | undefined {
   const responseUrl = args.body.response_url;
@@ -179,19 +163,9 @@ function drawClicked(
         decisionMark(request, decision, value.t),
       );
   }
-  const container = clickContainer.safeParse(args.body.container);
-  if (container.success && container.data.type === 'message' && container.data.is_ephemeral && responseUrl)
-    return ({ request }) => replaceEphemeral(deps, args.respond, request);
-  const card = clickedCard(args);
+  if (fromEphemeral(args.body) && responseUrl) return ({ request }) => replaceEphemeral(deps, args.respond, request);
+  const card = clickedCard(args.body);
   return card && (({ request }) => deps.clicked.drawCard(card, request));
-}
-
-/** The card in a conversation (not an ephemeral answer, not App Home) the click came from. */
-function clickedCard(args: ButtonArgs): ClickedCard | undefined {
-  const container = clickContainer.safeParse(args.body.container);
-  if (!container.success || container.data.type !== 'message' || container.data.is_ephemeral) return undefined;
-  const { channel_id: channel, message_ts: ts } = container.data;
-  return channel && ts ? { channel, ts } : undefined;
 }
 
 async function replaceEphemeral(deps: SlackDeps, respond: RespondFn, request: RequestView): Promise<void> {
@@ -210,14 +184,14 @@ async function openDecisionForm(
   kind: DecisionMetadata['k'],
   options: { required?: boolean; notOpened?: SlackMessage } = {},
 ): Promise<void> {
-  const value = parseValue(args);
+  const value = requestButtonValue(args.action.value);
   if (!value) return damaged(deps, args);
   // From a kept list, the click's response_url is kept with the list (never in the modal), so the
   // list can show the outcome once the modal is submitted.
   const fromList = value.l && args.body.response_url ? value.l : undefined;
   if (fromList && args.body.response_url)
     await deps.lists.respondThrough(fromList, args.body.user.id, args.body.response_url);
-  const card = fromList ? undefined : clickedCard(args);
+  const card = fromList ? undefined : clickedCard(args.body);
   const metadata: DecisionMetadata = {
     r: value.r,
     ...(value.t ? { t: value.t } : {}),
@@ -237,24 +211,33 @@ async function openDecisionForm(
     within(details(), FORM_DETAILS_MS),
     kind === 'comment' || options.required ? Promise.resolve(true) : deps.flows.reasonRequired(kind),
   ]);
-  const about = request && request !== 'late' ? request : { id: value.r };
-  await deps.client.views
-    .open({ trigger_id: args.body.trigger_id, view: decisionForm(about, metadata, required) })
-    .catch(async (err) => {
-      deps.logger.warn({ err }, 'decision form not opened');
-      await tell(
-        deps,
-        where(args),
-        options.notOpened ?? renderText('The form could not open in time; press the button again.'),
-      );
-    });
+  const known = request && request !== 'late' ? request : undefined;
+  const form = decisionForm(known ?? { id: value.r }, metadata, required);
+  // Approving a risky grant: the conflicts it would bring stand above the reason they call for.
+  const risk = kind === 'approve' && known ? riskLines(known) : [];
+  const [heading, ...rest] = form.blocks;
+  const view =
+    risk.length > 0
+      ? {
+          ...form,
+          blocks: [...(heading ? [heading] : []), { type: 'section', text: mrkdwn(risk.join('\n')) }, ...rest],
+        }
+      : form;
+  await deps.client.views.open({ trigger_id: args.body.trigger_id, view }).catch(async (err) => {
+    deps.logger.warn({ err }, 'decision form not opened');
+    await tell(
+      deps,
+      clickerOf(args),
+      options.notOpened ?? renderText('The form could not open in time; press the button again.'),
+    );
+  });
 }
 
 async function damaged(deps: SlackDeps, args: ButtonArgs): Promise<void> {
   deps.logger.warn({ value: args.action.value?.slice(0, 100) }, 'a Slack button carried an unreadable value');
   await tell(
     deps,
-    where(args),
+    clickerOf(args),
     renderText(
       `:warning: This button does not carry a request Gatehouse can read (${escapeText(args.action.action_id)}). Use \`/access pending\`.`,
     ),

@@ -11,6 +11,12 @@ const clickContainer = z.object({
   is_ephemeral: z.boolean().optional(),
 });
 
+/** Whether the click came from an ephemeral answer (only its response_url can redraw it). */
+export function fromEphemeral(body: Pick<BlockAction, 'container'>): boolean {
+  const container = clickContainer.safeParse(body.container);
+  return container.success && container.data.type === 'message' && container.data.is_ephemeral === true;
+}
+
 /** The card in a conversation (not an ephemeral answer, not App Home) a click came from. */
 export function clickedCard(body: Pick<BlockAction, 'container'>): ClickedCard | undefined {
   const container = clickContainer.safeParse(body.container);

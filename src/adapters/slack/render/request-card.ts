@@ -13,7 +13,7 @@ export const ACTION = {
   approve: 'approve',
   /**
    * Approve on a grant the backend finds risky: opens the decision form with the reason required
-   * (listeners/reasoned-approval.ts); the flow refuses such an approval without one anyway.
+   * (listeners/buttons.ts); the flow refuses such an approval without one anyway.
    */
   approveWithReason: 'approve_with_reason',
   reject: 'reject',
